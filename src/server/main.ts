@@ -1,2 +1,78 @@
-// Placeholder entry so the build graph is complete; replaced by the model server.
-process.stdout.write(JSON.stringify({ event: "error", message: "server not built yet" }) + "\n");
+// The model server's entry point: `node dist/server.mjs --model <gguf> ...`.
+// stdout carries exactly one JSON line for the supervisor (ready or error); logs go to stderr.
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseServerArgs } from "./args.js";
+import { ModelEngine, errorMessage } from "./engine.js";
+import { createHttpServer } from "./http.js";
+import { LeaseTracker } from "./leases.js";
+import { StartupError } from "./startupErrors.js";
+
+const log = {
+  info: (message: string) => process.stderr.write(`[info] ${message}\n`),
+  warn: (message: string) => process.stderr.write(`[warn] ${message}\n`),
+};
+
+function announce(event: object): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") reject(new StartupError("port_in_use", `Port ${port} on ${host} is already in use. Choose another port or 0 for any free port.`, { cause: error }));
+      else reject(error);
+    });
+    server.listen(port, host, resolve);
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+async function main(): Promise<void> {
+  const args = parseServerArgs(process.argv.slice(2));
+  const token = process.env.HEARTH_SERVER_TOKEN || randomBytes(24).toString("base64url");
+  const started = Date.now();
+  const engine = await ModelEngine.load({ modelPath: args.model, contextSize: args.contextSize, gpu: args.gpu, log });
+  let shuttingDown = false;
+  const shutdown = (reason: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info(`shutting down: ${reason}`);
+    // SIGTERM must finish within 2 s even if a request hangs in native code.
+    setTimeout(() => process.exit(0), 1500).unref();
+    leases.dispose();
+    server.close();
+    server.closeAllConnections();
+    engine
+      .dispose()
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+  };
+  const leases = new LeaseTracker(args.idleExitSeconds * 1000, () => shutdown(`no client for ${args.idleExitSeconds} s`));
+  const server = createHttpServer({ engine, token, host: args.host, maxBodyBytes: args.maxBodyBytes, leases, log });
+  const port = await listen(server, args.host, args.port);
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  const { id, architecture, contextSize, fim, hybrid } = engine.info;
+  log.info(`ready in ${Date.now() - started} ms: ${id} (${architecture}${hybrid ? ", hybrid" : ""}), context ${contextSize}, http://${args.host}:${port}`);
+  announce({
+    event: "ready",
+    port,
+    host: args.host,
+    pid: process.pid,
+    model: id,
+    contextSize,
+    architecture,
+    fim,
+    hybrid,
+    ...(process.env.HEARTH_SERVER_TOKEN ? {} : { token }),
+  });
+}
+
+main().catch((error: unknown) => {
+  const startup = error instanceof StartupError ? error : new StartupError("load_failed", errorMessage(error), { cause: error });
+  announce({ event: "error", code: startup.code, permanent: startup.permanent, message: startup.message });
+  log.warn(error instanceof Error && error.stack ? error.stack : String(error));
+  process.exit(startup.permanent ? 2 : 1);
+});

@@ -1,0 +1,59 @@
+import { StartupError } from "./startupErrors.js";
+
+export interface ServerArgs {
+  model: string;
+  host: string;
+  port: number;
+  contextSize: number | "auto";
+  gpu: "auto" | "cpu";
+  maxBodyBytes: number;
+  /** Exit after this long with no client lease; 0 keeps the server up until SIGTERM. */
+  idleExitSeconds: number;
+}
+
+export const USAGE = `Usage: node dist/server.mjs --model <file.gguf> [--host 127.0.0.1] [--port 0]
+       [--context-size N|auto] [--gpu auto|cpu] [--max-body-mb 32] [--idle-exit-seconds 0]
+The bearer token comes from HEARTH_SERVER_TOKEN, or is generated and printed in the ready line.`;
+
+export function parseServerArgs(argv: readonly string[]): ServerArgs {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) throw new StartupError("usage", `Unexpected argument "${arg}".\n${USAGE}`);
+    const eq = arg.indexOf("=");
+    if (eq > 0) {
+      values.set(arg.slice(2, eq), arg.slice(eq + 1));
+    } else {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith("--")) throw new StartupError("usage", `Missing value for ${arg}.\n${USAGE}`);
+      values.set(arg.slice(2), value);
+      i++;
+    }
+  }
+  const known = new Set(["model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds"]);
+  for (const key of values.keys()) {
+    if (!known.has(key)) throw new StartupError("usage", `Unknown option --${key}.\n${USAGE}`);
+  }
+  const model = values.get("model");
+  if (!model) throw new StartupError("usage", `--model is required.\n${USAGE}`);
+  const contextSizeText = values.get("context-size") ?? "auto";
+  const gpu = values.get("gpu") ?? "auto";
+  if (gpu !== "auto" && gpu !== "cpu") throw new StartupError("usage", `--gpu must be "auto" or "cpu", not "${gpu}".`);
+  return {
+    model,
+    host: values.get("host") ?? "127.0.0.1",
+    port: integer(values.get("port") ?? "0", "--port", 0, 65535),
+    contextSize: contextSizeText === "auto" ? "auto" : integer(contextSizeText, "--context-size", 256, 1 << 20),
+    gpu,
+    maxBodyBytes: integer(values.get("max-body-mb") ?? "32", "--max-body-mb", 1, 1024) * 1024 * 1024,
+    idleExitSeconds: integer(values.get("idle-exit-seconds") ?? "0", "--idle-exit-seconds", 0, 7 * 24 * 3600),
+  };
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new StartupError("usage", `${name} must be an integer from ${min} to ${max}, not "${text}".`);
+  }
+  return value;
+}

@@ -1,0 +1,372 @@
+import { basename } from "node:path";
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
+import type { PromptText } from "../core/prompts/promptText.js";
+import { FifoLock } from "./fifoLock.js";
+import { checkModelFile, checkTensorExtent } from "./ggufCheck.js";
+import { StartupError } from "./startupErrors.js";
+import { StopStringMatcher } from "./stopStrings.js";
+import { tensorDataEnd } from "./tensorExtent.js";
+
+/**
+ * The roles that get a context of their own, so that one role's traffic never evicts
+ * another's cached prefix (completion keystrokes must not throw away a repo pack).
+ */
+export const ROLES = ["completion", "chat", "repo"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface EngineLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface EngineOptions {
+  modelPath: string;
+  /** Context size of the chat and repo roles; `auto` fits the training context to memory. */
+  contextSize: number | "auto";
+  gpu: "auto" | "cpu";
+  /** The completion role never needs a long context; a small one keeps it cheap. */
+  completionContextSize?: number;
+  /** Upper bound on checkpoint memory per role, in bytes. */
+  checkpointMemoryBytes?: number;
+  log: EngineLog;
+}
+
+export interface ModelInfo {
+  id: string;
+  path: string;
+  architecture: string;
+  contextSize: number;
+  trainContextSize: number | undefined;
+  fim: boolean;
+  hybrid: boolean;
+}
+
+export interface SamplingParams {
+  maxTokens: number;
+  temperature: number;
+  topP?: number;
+  seed?: number;
+  stop: readonly string[];
+}
+
+export type FinishReason = "stop" | "length";
+
+export interface GenerationResult {
+  text: string;
+  reasoning: string;
+  finishReason: FinishReason;
+  promptTokens: number;
+  completionTokens: number;
+  /** Prompt tokens whose state was reused instead of evaluated. */
+  cachedTokens: number;
+}
+
+export interface GenerationDelta {
+  text?: string;
+  reasoning?: string;
+}
+
+export interface GenerateRequest {
+  role: Role;
+  prompt: Token[];
+  sampling: SamplingParams;
+  /** The prompt ends inside an open `<think>` block: text up to `</think>` is reasoning. */
+  startsInThought?: boolean;
+  signal: AbortSignal;
+  onDelta?: (delta: GenerationDelta) => void;
+}
+
+interface RoleSlot {
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+  lock: FifoLock;
+}
+
+const DEFAULT_COMPLETION_CONTEXT = 8192;
+const DEFAULT_CHECKPOINT_MEMORY = 512 * 1024 * 1024;
+
+/**
+ * One model and, lazily, one context per role. Every model evaluation in the server goes
+ * through `generate`, which is where prefix reuse and its accounting live.
+ */
+export class ModelEngine {
+  private readonly slots = new Map<Role, Promise<RoleSlot>>();
+  private embeddingContext?: Promise<LlamaEmbeddingContext>;
+  private readonly embeddingLock = new FifoLock();
+  private readonly thinkEndToken: Token | undefined;
+
+  private constructor(
+    private readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly info: ModelInfo,
+    private readonly options: EngineOptions,
+    primary: RoleSlot,
+  ) {
+    this.slots.set("chat", Promise.resolve(primary));
+    const thinkEnd = model.tokenize("</think>", true);
+    this.thinkEndToken = thinkEnd.length === 1 ? thinkEnd[0] : undefined;
+  }
+
+  /**
+   * Loads the model and creates the chat context at once, so a model that cannot run, or
+   * a context that does not fit, is reported at start rather than on the first request.
+   */
+  static async load(options: EngineOptions): Promise<ModelEngine> {
+    const { sizeBytes } = await checkModelFile(options.modelPath);
+    const { getLlama, readGgufFileInfo, GgufInsights, LlamaLogLevel } = await import("node-llama-cpp");
+    const llama = await getLlama({ gpu: options.gpu === "cpu" ? false : "auto", logLevel: LlamaLogLevel.error, progressLogs: false });
+    let fileInfo;
+    try {
+      fileInfo = await readGgufFileInfo(options.modelPath, { readTensorInfo: true });
+    } catch (error) {
+      throw new StartupError("truncated_gguf", `Model file is damaged or truncated: ${options.modelPath} (${errorMessage(error)}). Delete it and download it again.`, { cause: error });
+    }
+    const end = tensorDataEnd(fileInfo.fullTensorInfo ?? []);
+    if (end !== undefined) checkTensorExtent(options.modelPath, sizeBytes, end);
+    const architecture = String(fileInfo.metadata.general?.architecture ?? "unknown");
+    const insights = await GgufInsights.from(fileInfo, llama);
+    if (!insights.isSupportedByLlamaCpp) {
+      throw new StartupError("unsupported_architecture", `Unsupported model architecture "${architecture}" in ${options.modelPath}. Hearth runs models llama.cpp supports, such as Qwen3.5 (qwen35); choose another model in hearth.model.`);
+    }
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === "cpu" ? 0 : "auto" });
+    } catch (error) {
+      throw classifyLoadError(error, options.modelPath, architecture);
+    }
+    const primary = await createSlot(model, "chat", options);
+    const info: ModelInfo = {
+      id: basename(options.modelPath).replace(/\.gguf$/i, ""),
+      path: options.modelPath,
+      architecture,
+      contextSize: primary.context.contextSize,
+      trainContextSize: model.trainContextSize,
+      fim: model.tokens.infill.prefix !== null && model.tokens.infill.suffix !== null && model.tokens.infill.middle !== null,
+      hybrid: model.fileInsights.isHybrid || model.fileInsights.isRecurrent,
+    };
+    return new ModelEngine(llama, model, info, options, primary);
+  }
+
+  tokenize(prompt: PromptText | string, parseSpecial = false): Token[] {
+    if (typeof prompt === "string") return this.model.tokenize(prompt, parseSpecial);
+    const tokens: Token[] = [];
+    for (const piece of prompt) {
+      if (piece.text !== "") tokens.push(...this.model.tokenize(piece.text, piece.special));
+    }
+    return tokens;
+  }
+
+  detokenize(tokens: readonly Token[]): string {
+    return this.model.detokenize(tokens, true);
+  }
+
+  /** Checkpoint memory per role that has a context, for /health and benchmarks. */
+  async roleStats(): Promise<Record<string, { contextSize: number; cachedTokens: number; checkpointBytes: number; queued: number }>> {
+    const stats: Record<string, { contextSize: number; cachedTokens: number; checkpointBytes: number; queued: number }> = {};
+    for (const [role, pending] of this.slots) {
+      const slot = await pending;
+      stats[role] = {
+        contextSize: slot.context.contextSize,
+        cachedTokens: slot.sequence.nextTokenIndex,
+        checkpointBytes: slot.sequence.checkpointsMemoryUsage,
+        queued: slot.lock.queued,
+      };
+    }
+    return stats;
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerationResult> {
+    if (request.prompt.length === 0) throw new RangeError("The prompt is empty.");
+    const slot = await this.slot(request.role);
+    const release = await slot.lock.acquire(request.signal);
+    try {
+      return await this.generateLocked(slot, request);
+    } finally {
+      release();
+    }
+  }
+
+  private async generateLocked(slot: RoleSlot, request: GenerateRequest): Promise<GenerationResult> {
+    const { sequence, context } = slot;
+    const { prompt, sampling, signal } = request;
+    if (prompt.length >= context.contextSize) {
+      throw new PromptTooLongError(prompt.length, context.contextSize, request.role);
+    }
+    // Keep the longest reusable prefix of all but the last prompt token: the last one is
+    // always evaluated so that its logits exist. On a hybrid model this restores the
+    // newest checkpoint at or before the first differing token.
+    const head = prompt.slice(0, -1);
+    await sequence.adaptStateToTokens(head, false);
+    const cachedTokens = sequence.nextTokenIndex;
+    if (cachedTokens < head.length) {
+      await sequence.evaluateWithoutGeneratingNewTokens(head.slice(cachedTokens));
+    }
+    signal.throwIfAborted();
+    // A checkpoint right before the last prompt token lets the next request that shares
+    // this prompt (a retry, the next chat turn after a re-tokenised answer) start here.
+    if (sequence.needsCheckpoints && head.length > 0) await sequence.takeCheckpoint();
+
+    const stopMatcher = new StopStringMatcher(sampling.stop);
+    const maxTokens = Math.min(sampling.maxTokens, context.contextSize - prompt.length);
+    let inThought = request.startsInThought === true;
+    let text = "";
+    let reasoning = "";
+    let completionTokens = 0;
+    let finishReason: FinishReason = "length";
+    const pending: Token[] = [];
+    const lastTokens: Token[] = prompt.slice(-8);
+
+    const emit = (piece: string): void => {
+      if (piece === "") return;
+      if (inThought) {
+        reasoning += piece;
+        request.onDelta?.({ reasoning: piece });
+      } else {
+        text += piece;
+        request.onDelta?.({ text: piece });
+      }
+    };
+
+    const iterator = sequence.evaluate([prompt[prompt.length - 1]!], {
+      temperature: sampling.temperature,
+      topP: sampling.topP,
+      seed: sampling.seed,
+    });
+    try {
+      for await (const token of iterator) {
+        if (signal.aborted) break;
+        if (this.model.isEogToken(token)) {
+          finishReason = "stop";
+          break;
+        }
+        completionTokens++;
+        if (inThought && token === this.thinkEndToken) {
+          emit(stopMatcher.flush());
+          inThought = false;
+        } else {
+          pending.push(token);
+          const piece = this.model.detokenize(pending, false, lastTokens);
+          // An incomplete UTF-8 sequence detokenizes to U+FFFD: wait for its next byte.
+          if (!piece.endsWith("\uFFFD") || pending.length >= 8) {
+            lastTokens.push(...pending);
+            lastTokens.splice(0, Math.max(0, lastTokens.length - 8));
+            pending.length = 0;
+            const { emit: safe, stopped } = inThought ? { emit: piece, stopped: false } : stopMatcher.push(piece);
+            emit(safe);
+            if (stopped) {
+              finishReason = "stop";
+              break;
+            }
+          }
+        }
+        if (completionTokens >= maxTokens) break;
+      }
+    } finally {
+      await iterator.return(undefined);
+    }
+    if (finishReason === "length" && !signal.aborted) emit(stopMatcher.flush());
+    signal.throwIfAborted();
+    if (!inThought && request.startsInThought && text.startsWith("\n\n")) text = text.slice(2);
+    return { text, reasoning, finishReason, promptTokens: prompt.length, completionTokens, cachedTokens };
+  }
+
+  async embed(inputs: readonly string[], signal: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }> {
+    this.embeddingContext ??= this.model.createEmbeddingContext({ contextSize: Math.min(this.info.contextSize, 8192) });
+    const embedding = await this.embeddingContext;
+    const release = await this.embeddingLock.acquire(signal);
+    try {
+      const vectors: number[][] = [];
+      let promptTokens = 0;
+      for (const input of inputs) {
+        signal.throwIfAborted();
+        promptTokens += this.model.tokenize(input).length;
+        const result = await embedding.getEmbeddingFor(input);
+        vectors.push([...result.vector]);
+      }
+      return { vectors, promptTokens };
+    } finally {
+      release();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.llama.dispose();
+  }
+
+  private slot(role: Role): Promise<RoleSlot> {
+    let slot = this.slots.get(role);
+    if (!slot) {
+      slot = createSlot(this.model, role, this.options);
+      // A failed creation is not cached: the next request tries again.
+      slot.catch(() => this.slots.delete(role));
+      this.slots.set(role, slot);
+    }
+    return slot;
+  }
+}
+
+async function createSlot(model: LlamaModel, role: Role, options: EngineOptions): Promise<RoleSlot> {
+  const requested = role === "completion" ? Math.min(options.completionContextSize ?? DEFAULT_COMPLETION_CONTEXT, model.trainContextSize || DEFAULT_COMPLETION_CONTEXT) : options.contextSize;
+  const context = await createContextThatFits(model, requested, role, options.log);
+  const sequence = context.getSequence({
+    // Hearth takes its checkpoints where reuse happens (see generate); the periodic ones
+    // still help long repo packs, and memory stays bounded either way.
+    checkpoints: { max: 32, maxMemory: options.checkpointMemoryBytes ?? DEFAULT_CHECKPOINT_MEMORY },
+  });
+  return { context, sequence, lock: new FifoLock() };
+}
+
+/**
+ * Asks for the requested context and, when the machine cannot hold it, halves it until it
+ * fits, saying so: a smaller context beats a server that does not start.
+ */
+async function createContextThatFits(model: LlamaModel, requested: number | "auto", role: Role, log: EngineLog): Promise<LlamaContext> {
+  if (requested === "auto") {
+    return await model.createContext({ contextSize: "auto", sequences: 1 });
+  }
+  let size = requested;
+  const minimum = 512;
+  for (;;) {
+    try {
+      const context = await model.createContext({ contextSize: size, sequences: 1, failedCreationRemedy: false });
+      if (size !== requested) {
+        log.warn(`context_fallback: the ${role} context of ${requested} tokens does not fit in memory; using ${size} tokens instead. Lower hearth.server.contextSize to silence this.`);
+      }
+      return context;
+    } catch (error) {
+      if (size <= minimum) {
+        throw new StartupError("insufficient_memory", `Not enough memory for a ${role} context of even ${minimum} tokens (${errorMessage(error)}). Close other programs or choose a smaller model.`, { cause: error });
+      }
+      size = Math.max(minimum, Math.floor(size / 2));
+    }
+  }
+}
+
+function classifyLoadError(error: unknown, modelPath: string, architecture: string): StartupError {
+  const message = errorMessage(error);
+  if (/unknown model architecture|unsupported model/i.test(message)) {
+    return new StartupError("unsupported_architecture", `Unsupported model architecture "${architecture}" in ${modelPath}. Choose another model in hearth.model.`, { cause: error });
+  }
+  if (/file bounds|truncat|unexpected end/i.test(message)) {
+    return new StartupError("truncated_gguf", `Model file is truncated: ${modelPath}. Delete it and download it again.`, { cause: error });
+  }
+  if (/memory|alloc/i.test(message)) {
+    return new StartupError("insufficient_memory", `Not enough memory to load ${modelPath} (${message}). Choose a smaller model or quantisation.`, { cause: error });
+  }
+  return new StartupError("load_failed", `Could not load ${modelPath}: ${message}`, { cause: error });
+}
+
+export class PromptTooLongError extends Error {
+  constructor(
+    readonly promptTokens: number,
+    readonly contextSize: number,
+    readonly role: Role,
+  ) {
+    super(`The prompt has ${promptTokens} tokens but the ${role} context holds ${contextSize}. Shorten the prompt or raise hearth.server.contextSize.`);
+    this.name = "PromptTooLongError";
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

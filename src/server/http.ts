@@ -1,0 +1,260 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { z } from "zod";
+import { renderChatML, type ChatMessage } from "../core/prompts/chatml.js";
+import { renderFimPSM } from "../core/prompts/fim.js";
+import { PromptTooLongError, errorMessage, type GenerationDelta, type GenerationResult, type ModelEngine, type Role, type SamplingParams } from "./engine.js";
+import { HttpError, hostAllowed, readJsonBody, sendError, sendJson, tokensMatch } from "./httpBasics.js";
+import type { LeaseTracker } from "./leases.js";
+import {
+  chatRequestSchema,
+  completionRequestSchema,
+  describeIssue,
+  detokenizeRequestSchema,
+  embeddingRequestSchema,
+  leaseRequestSchema,
+  messageText,
+  tokenizeRequestSchema,
+  type ChatRequest,
+  type CompletionRequest,
+} from "./requestSchemas.js";
+
+export interface HttpServerOptions {
+  engine: ModelEngine;
+  token: string;
+  host: string;
+  maxBodyBytes: number;
+  leases: LeaseTracker;
+  log: { info(message: string): void; warn(message: string): void };
+}
+
+const DEFAULT_CHAT_MAX_TOKENS = 2048;
+const DEFAULT_COMPLETION_MAX_TOKENS = 16;
+
+/**
+ * The OpenAI-compatible HTTP face of the engine. Every request is checked for a loopback
+ * `Host`, no browser `Origin` and the bearer token before anything else happens.
+ */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const server = createServer((req, res) => {
+    handle(req, res, options, server).catch((error: unknown) => {
+      const httpError = toHttpError(error);
+      if (httpError.status >= 500) options.log.warn(`${req.method} ${req.url} failed: ${errorMessage(error)}`);
+      sendError(res, httpError);
+    });
+  });
+  // Long prefills must not be cut by Node's default request timeout.
+  server.requestTimeout = 0;
+  server.headersTimeout = 30_000;
+  return server;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions, server: Server): Promise<void> {
+  const port = (server.address() as AddressInfo).port;
+  if (!hostAllowed(req.headers.host, options.host, port)) {
+    throw new HttpError(403, "Host header does not name this server's address.", "permission_error", null, "bad_host");
+  }
+  if (req.headers.origin !== undefined || req.method === "OPTIONS") {
+    throw new HttpError(403, "Requests from web pages are refused.", "permission_error", null, "browser_origin");
+  }
+  if (!tokensMatch(options.token, req.headers.authorization)) {
+    throw new HttpError(401, "Missing or wrong API key: send 'Authorization: Bearer <token>' with the server's token.", "authentication_error", null, "invalid_api_key");
+  }
+  options.leases.touch();
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const route = `${req.method} ${url.pathname.replace(/\/+$/, "") || "/"}`;
+  const abort = abortOnDisconnect(res);
+  switch (route) {
+    case "GET /health":
+      return sendJson(res, 200, { status: "ok", pid: process.pid, ...options.engine.info, leases: options.leases.active, roles: await options.engine.roleStats() });
+    case "GET /v1/models":
+      return sendJson(res, 200, { object: "list", data: [modelEntry(options.engine)] });
+    case "POST /v1/chat/completions":
+      return chatCompletions(parse(chatRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
+    case "POST /v1/completions":
+      return completions(parse(completionRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
+    case "POST /v1/embeddings":
+      return embeddings(parse(embeddingRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
+    case "POST /tokenize": {
+      const body = parse(tokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes));
+      const tokens = options.engine.tokenize(body.content, body.parse_special ?? false);
+      const pieces = body.with_pieces ? tokens.map((token) => ({ id: token, piece: options.engine.detokenize([token]) })) : undefined;
+      return sendJson(res, 200, { tokens: pieces ?? tokens.map(Number) });
+    }
+    case "POST /detokenize": {
+      const body = parse(detokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes));
+      return sendJson(res, 200, { content: options.engine.detokenize(body.tokens as never) });
+    }
+    case "POST /hearth/lease": {
+      const body = parse(leaseRequestSchema, await readJsonBody(req, options.maxBodyBytes));
+      options.leases.renew(body.client, (body.ttl_seconds ?? 60) * 1000);
+      return sendJson(res, 200, { ok: true, leases: options.leases.active });
+    }
+    case "DELETE /hearth/lease": {
+      const client = url.searchParams.get("client");
+      if (!client) throw new HttpError(400, "Missing 'client' query parameter.", "invalid_request_error", "client");
+      options.leases.release(client);
+      return sendJson(res, 200, { ok: true, leases: options.leases.active });
+    }
+    default:
+      throw new HttpError(404, `Unknown route ${route}.`, "invalid_request_error", null, "not_found");
+  }
+}
+
+function modelEntry(engine: ModelEngine): { id: string; object: "model"; created: number; owned_by: string; meta: object } {
+  const { id, architecture, contextSize, fim, hybrid } = engine.info;
+  return { id, object: "model", created: 0, owned_by: "hearth", meta: { architecture, context_size: contextSize, fim, hybrid } };
+}
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const { param, message } = describeIssue(result.error);
+    throw new HttpError(400, message, "invalid_request_error", param);
+  }
+  return result.data;
+}
+
+function samplingFrom(request: ChatRequest | CompletionRequest, defaultMaxTokens: number): SamplingParams {
+  const stop = request.stop === undefined ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;
+  return {
+    maxTokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,
+    temperature: request.temperature ?? 0.7,
+    topP: request.top_p,
+    seed: request.seed,
+    stop: stop.filter((s) => s !== ""),
+  };
+}
+
+async function chatCompletions(request: ChatRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
+  const enableThinking = request.chat_template_kwargs?.enable_thinking ?? false;
+  const messages: ChatMessage[] = request.messages.map((m) => ({
+    role: m.role === "developer" ? "system" : m.role,
+    content: messageText(m.content),
+    reasoning: m.reasoning_content ?? undefined,
+  }));
+  const prompt = engine.tokenize(renderChatML(messages, { enableThinking }));
+  const role: Role = request.hearth?.role ?? "chat";
+  await respond(res, engine, { kind: "chat", role, prompt, sampling: samplingFrom(request, DEFAULT_CHAT_MAX_TOKENS), startsInThought: enableThinking, stream: request.stream ?? false, includeUsage: request.stream_options?.include_usage ?? false, signal });
+}
+
+async function completions(request: CompletionRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
+  const text = typeof request.prompt === "string" ? request.prompt : request.prompt[0]!;
+  const suffix = request.suffix ?? undefined;
+  if (suffix !== undefined && !engine.info.fim) {
+    throw new HttpError(400, `The model ${engine.info.id} has no fill-in-the-middle tokens, so 'suffix' is not supported. Use hearth.completion.mode "chat".`, "invalid_request_error", "suffix");
+  }
+  // Raw completion prompts may carry control tokens (repo-level FIM layouts); a FIM
+  // request's prefix and suffix are user code and are tokenized literally.
+  const prompt = suffix !== undefined ? engine.tokenize(renderFimPSM(text, suffix)) : engine.tokenize(text, true);
+  if (prompt.length === 0) throw new HttpError(400, "The prompt is empty.", "invalid_request_error", "prompt");
+  const role: Role = request.hearth?.role ?? "completion";
+  await respond(res, engine, { kind: "text", role, prompt, sampling: samplingFrom(request, DEFAULT_COMPLETION_MAX_TOKENS), startsInThought: false, stream: request.stream ?? false, includeUsage: request.stream_options?.include_usage ?? false, signal });
+}
+
+async function embeddings(request: z.infer<typeof embeddingRequestSchema>, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
+  const inputs = typeof request.input === "string" ? [request.input] : request.input;
+  const { vectors, promptTokens } = await engine.embed(inputs, signal);
+  sendJson(res, 200, {
+    object: "list",
+    model: engine.info.id,
+    data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
+    usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+  });
+}
+
+interface RespondOptions {
+  kind: "chat" | "text";
+  role: Role;
+  prompt: number[];
+  sampling: SamplingParams;
+  startsInThought: boolean;
+  stream: boolean;
+  includeUsage: boolean;
+  signal: AbortSignal;
+}
+
+function usageOf(result: GenerationResult): object {
+  return {
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.completionTokens,
+    total_tokens: result.promptTokens + result.completionTokens,
+    prompt_tokens_details: { cached_tokens: result.cachedTokens },
+  };
+}
+
+async function respond(res: ServerResponse, engine: ModelEngine, options: RespondOptions): Promise<void> {
+  const id = `${options.kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = engine.info.id;
+  const object = options.kind === "chat" ? "chat.completion" : "text_completion";
+  const generate = (onDelta?: (delta: GenerationDelta) => void): Promise<GenerationResult> =>
+    engine
+      .generate({ role: options.role, prompt: options.prompt as never, sampling: options.sampling, startsInThought: options.startsInThought, signal: options.signal, onDelta })
+      .catch((error: unknown) => {
+        if (error instanceof PromptTooLongError) throw new HttpError(400, error.message, "invalid_request_error", options.kind === "chat" ? "messages" : "prompt", "context_length_exceeded");
+        throw error;
+      });
+
+  if (!options.stream) {
+    const result = await generate();
+    const choice =
+      options.kind === "chat"
+        ? { index: 0, message: { role: "assistant", content: result.text, ...(result.reasoning ? { reasoning_content: result.reasoning } : {}) }, finish_reason: result.finishReason, logprobs: null }
+        : { index: 0, text: result.text, finish_reason: result.finishReason, logprobs: null };
+    sendJson(res, 200, { id, object, created, model, choices: [choice], usage: usageOf(result) });
+    return;
+  }
+
+  const chunkObject = options.kind === "chat" ? "chat.completion.chunk" : "text_completion";
+  const send = (body: unknown): void => {
+    if (!res.writableEnded) res.write(`data: ${JSON.stringify(body)}\n\n`);
+  };
+  const chunk = (delta: GenerationDelta | { role: "assistant" }, finishReason: string | null): object =>
+    options.kind === "chat"
+      ? { id, object: chunkObject, created, model, choices: [{ index: 0, delta: "role" in delta ? delta : { ...(delta.text !== undefined ? { content: delta.text } : {}), ...(delta.reasoning !== undefined ? { reasoning_content: delta.reasoning } : {}) }, finish_reason: finishReason, logprobs: null }] }
+      : { id, object: chunkObject, created, model, choices: [{ index: 0, text: "text" in delta ? (delta.text ?? "") : "", finish_reason: finishReason, logprobs: null }] };
+
+  // Headers go out only once the request is accepted by the engine's checks, so a prompt
+  // that is too long still gets a plain 400.
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+    if (options.kind === "chat") send(chunk({ role: "assistant" }, null));
+  };
+  try {
+    const result = await generate((delta) => {
+      start();
+      send(chunk(delta, null));
+    });
+    start();
+    const final = chunk({}, result.finishReason) as { usage?: object };
+    if (!options.includeUsage) final.usage = usageOf(result);
+    send(final);
+    if (options.includeUsage) send({ id, object: chunkObject, created, model, choices: [], usage: usageOf(result) });
+    res.end("data: [DONE]\n\n");
+  } catch (error) {
+    if (!started) throw error;
+    const httpError = toHttpError(error);
+    send({ error: { message: httpError.message, type: httpError.type, param: httpError.param, code: httpError.code } });
+    res.end();
+  }
+}
+
+/** Aborts the request's work the moment its client goes away. */
+function abortOnDisconnect(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort(new Error("client disconnected"));
+  });
+  return controller.signal;
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof PromptTooLongError) return new HttpError(400, error.message, "invalid_request_error", null, "context_length_exceeded");
+  return new HttpError(500, `Internal server error: ${errorMessage(error)}`, "server_error");
+}
