@@ -1,0 +1,20 @@
+// The privacy policy: what may leave the machine, for which feature, to where.
+export * from "./policyModel";
+export { parseCloudModel, cloudModelKey, SUGGESTED_CLOUD_MODELS } from "./cloudModel";
+export { parsePolicy, MAX_POLICY_BYTES, MAX_POLICY_DEPTH, POLICY_VERSION, type PolicyParseResult } from "./parsePolicy";
+export { formatPolicyDiagnostic, type PolicyDiagnostic, type PolicyDiagnosticSeverity, type TextPosition } from "./policyDiagnostic";
+export { policyContentHash } from "./policyContentHash";
+export { createNeverSendMatcher, anyNeverSendMatcher, type NeverSendMatcher, type NeverSendMatcherOptions } from "./neverSendMatcher";
+export { checkNeverSendPattern, type PatternProblem } from "./neverSendPatternCheck";
+export { routeRank, cloudAccessRank, routeAllows } from "./permissiveness";
+export {
+  resolveEffectivePolicy,
+  type EffectivePolicy,
+  type EffectivePolicyInput,
+  type ConsentLookup,
+  type Loosening,
+  type LooseningField,
+  type LocalOnlyReason,
+} from "./effectivePolicy";
+export { decideRoute, type RouteRequest, type RouteDecision, type RouteChoice, type RouteRefusal, type RefusalCode, type RouteProvider } from "./decideRoute";
+export { applyUserOverrides } from "./userPolicyDefaults";
