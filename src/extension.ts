@@ -1,21 +1,29 @@
 // Builds Hearth's object graph and registers it with VS Code. No logic lives here.
 import * as vscode from "vscode";
+import { registerServerCommands } from "./vscode/commands/serverCommands.js";
+import { Config } from "./vscode/config.js";
+import { ModelResolver } from "./vscode/modelResolver.js";
+import { ModelService } from "./vscode/modelService.js";
+import { StatusBar } from "./vscode/statusBar.js";
 
-export function activate(context: vscode.ExtensionContext): void {
+export interface HearthApi {
+  readonly modelService: ModelService;
+}
+
+export function activate(context: vscode.ExtensionContext): HearthApi {
   const log = vscode.window.createOutputChannel("Hearth", { log: true });
-  context.subscriptions.push(log);
-  const status = vscode.window.createStatusBarItem("hearth.status", vscode.StatusBarAlignment.Right, 100);
-  status.name = "Hearth";
-  status.text = "$(loading~spin) Hearth";
-  status.command = "hearth.showMenu";
-  status.show();
-  context.subscriptions.push(status);
-  for (const id of ["hearth.showMenu", "hearth.restartServer", "hearth.chooseModel", "hearth.openPolicy", "hearth.setServerApiKey"]) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, () => log.info(`${id} is not wired yet`)));
-  }
-  context.subscriptions.push(vscode.commands.registerCommand("hearth.showLogs", () => log.show()));
+  const config = new Config(log);
+  const stateDir = context.globalStorageUri.fsPath;
+  const serverScript = vscode.Uri.joinPath(context.extensionUri, "dist", "server.mjs").fsPath;
+  const resolver = new ModelResolver(stateDir, serverScript, log);
+  const modelService = new ModelService(config, resolver, context.secrets, { serverScript, stateDir, log });
+  const statusBar = new StatusBar(modelService);
+  context.subscriptions.push(log, config, modelService, statusBar, ...registerServerCommands({ service: modelService, log, secrets: context.secrets }));
+  if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
+  void modelService.start();
+  return { modelService };
 }
 
 export function deactivate(): void {
-  // Disposables in context.subscriptions are released by VS Code.
+  // Everything is disposed through context.subscriptions; the shared server leaves on its own.
 }

@@ -7,12 +7,13 @@ export interface ServerArgs {
   contextSize: number | "auto";
   gpu: "auto" | "cpu";
   maxBodyBytes: number;
+  threads: number | "auto";
   /** Exit after this long with no client lease; 0 keeps the server up until SIGTERM. */
   idleExitSeconds: number;
 }
 
 export const USAGE = `Usage: node dist/server.mjs --model <file.gguf> [--host 127.0.0.1] [--port 0]
-       [--context-size N|auto] [--gpu auto|cpu] [--max-body-mb 32] [--idle-exit-seconds 0]
+       [--context-size N|auto] [--gpu auto|cpu] [--threads N|auto] [--max-body-mb 32] [--idle-exit-seconds 0]
 The bearer token comes from HEARTH_SERVER_TOKEN, or is generated and printed in the ready line.`;
 
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
@@ -30,7 +31,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
       i++;
     }
   }
-  const known = new Set(["model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds"]);
+  const known = new Set(["model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads"]);
   for (const key of values.keys()) {
     if (!known.has(key)) throw new StartupError("usage", `Unknown option --${key}.\n${USAGE}`);
   }
@@ -45,6 +46,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     port: integer(values.get("port") ?? "0", "--port", 0, 65535),
     contextSize: contextSizeText === "auto" ? "auto" : integer(contextSizeText, "--context-size", 256, 1 << 20),
     gpu,
+    threads: (values.get("threads") ?? "auto") === "auto" ? "auto" : integer(values.get("threads")!, "--threads", 1, 256),
     maxBodyBytes: integer(values.get("max-body-mb") ?? "32", "--max-body-mb", 1, 1024) * 1024 * 1024,
     idleExitSeconds: integer(values.get("idle-exit-seconds") ?? "0", "--idle-exit-seconds", 0, 7 * 24 * 3600),
   };

@@ -41,6 +41,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
     handle(req, res, options, server).catch((error: unknown) => {
       const httpError = toHttpError(error);
       if (httpError.status >= 500) options.log.warn(`${req.method} ${req.url} failed: ${errorMessage(error)}`);
+      // The rest of a refused body is never read: close the connection instead of reusing it.
+      if (httpError.status === 413 && !res.headersSent) res.setHeader("connection", "close");
       sendError(res, httpError);
     });
   });
@@ -67,7 +69,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   const abort = abortOnDisconnect(res);
   switch (route) {
     case "GET /health":
-      return sendJson(res, 200, { status: "ok", pid: process.pid, ...options.engine.info, leases: options.leases.active, roles: await options.engine.roleStats() });
+      return sendJson(res, 200, { status: "ok", pid: process.pid, ...options.engine.info, leases: options.leases.active, generations: options.engine.generations, roles: await options.engine.roleStats() });
     case "GET /v1/models":
       return sendJson(res, 200, { object: "list", data: [modelEntry(options.engine)] });
     case "POST /v1/chat/completions":
@@ -156,10 +158,12 @@ async function completions(request: CompletionRequest, res: ServerResponse, engi
 async function embeddings(request: z.infer<typeof embeddingRequestSchema>, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
   const inputs = typeof request.input === "string" ? [request.input] : request.input;
   const { vectors, promptTokens } = await engine.embed(inputs, signal);
+  // The openai SDK asks for base64 (little-endian float32) by default to save bytes.
+  const encode = (vector: number[]): number[] | string => (request.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector);
   sendJson(res, 200, {
     object: "list",
     model: engine.info.id,
-    data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
+    data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding: encode(embedding) })),
     usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
   });
 }

@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseServerArgs } from "./args.js";
 import { ModelEngine, errorMessage } from "./engine.js";
+import { downloadModel } from "./download.js";
 import { createHttpServer } from "./http.js";
 import { LeaseTracker } from "./leases.js";
 import { StartupError } from "./startupErrors.js";
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const args = parseServerArgs(process.argv.slice(2));
   const token = process.env.HEARTH_SERVER_TOKEN || randomBytes(24).toString("base64url");
   const started = Date.now();
-  const engine = await ModelEngine.load({ modelPath: args.model, contextSize: args.contextSize, gpu: args.gpu, log });
+  const engine = await ModelEngine.load({ modelPath: args.model, contextSize: args.contextSize, gpu: args.gpu, threads: args.threads, log });
   let shuttingDown = false;
   const shutdown = (reason: string): void => {
     if (shuttingDown) return;
@@ -70,9 +71,35 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
+async function download(argv: readonly string[]): Promise<void> {
+  const option = (name: string): string | undefined => {
+    const at = argv.indexOf(`--${name}`);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const uri = option("model");
+  const dir = option("dir");
+  if (!uri || !dir) throw new StartupError("usage", "Usage: node dist/server.mjs download --model <hf:user/repo:quant|url> --dir <folder> [--endpoint <url>]");
+  const controller = new AbortController();
+  process.on("SIGTERM", () => controller.abort(new Error("cancelled")));
+  process.on("SIGINT", () => controller.abort(new Error("cancelled")));
+  try {
+    const path = await downloadModel({ uri, dir, endpoint: option("endpoint") }, announce, controller.signal);
+    announce({ event: "done", path });
+  } catch (error) {
+    if (error instanceof StartupError) throw error;
+    throw new StartupError("download_failed", `Could not download ${uri}: ${errorMessage(error)}. Check the hearth.model URI and your connection; the next try resumes.`, { cause: error });
+  }
+}
+
+const command = process.argv[2] === "download" ? download(process.argv.slice(3)) : main();
+command.then(
+  () => {
+    if (process.argv[2] === "download") process.exit(0);
+  },
+  (error: unknown) => {
   const startup = error instanceof StartupError ? error : new StartupError("load_failed", errorMessage(error), { cause: error });
   announce({ event: "error", code: startup.code, permanent: startup.permanent, message: startup.message });
   log.warn(error instanceof Error && error.stack ? error.stack : String(error));
   process.exit(startup.permanent ? 2 : 1);
-});
+  },
+);

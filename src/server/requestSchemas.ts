@@ -51,7 +51,7 @@ export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 export const embeddingRequestSchema = z.object({
   model: z.string().optional(),
   input: z.union([z.string(), z.array(z.string()).min(1).max(256)]),
-  encoding_format: z.enum(["float"]).optional(),
+  encoding_format: z.enum(["float", "base64"]).optional(),
 });
 
 export const tokenizeRequestSchema = z.object({

@@ -10,6 +10,8 @@ export type StartupErrorCode =
   | "unsupported_architecture"
   | "insufficient_memory"
   | "port_in_use"
+  | "insufficient_disk"
+  | "download_failed"
   | "load_failed";
 
 const PERMANENT: ReadonlySet<StartupErrorCode> = new Set([

@@ -1,0 +1,60 @@
+import { mkdir, statfs } from "node:fs/promises";
+import { StartupError } from "./startupErrors.js";
+
+export interface DownloadArgs {
+  uri: string;
+  dir: string;
+  /** Overrides the Hugging Face endpoint (a mirror, or a loopback server in tests). */
+  endpoint?: string;
+}
+
+export type DownloadEvent =
+  | { event: "size"; totalSize: number; path: string }
+  | { event: "progress"; downloadedSize: number; totalSize: number; speed: number; secondsLeft: number }
+  | { event: "done"; path: string }
+  | { event: "error"; code: string; permanent: boolean; message: string };
+
+/** Room to leave on the disk beyond the file itself. */
+const DISK_MARGIN_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Downloads a model (`hf:user/repo:quant`, `hf:user/repo/file.gguf` or a URL) into `dir`,
+ * resuming a partial download, after checking the disk has room. Runs in the server
+ * bundle's process, not in the extension host, so node-llama-cpp's native code and a
+ * multi-gigabyte transfer stay out of the editor's process.
+ */
+export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEvent) => void, signal: AbortSignal): Promise<string> {
+  const { createModelDownloader } = await import("node-llama-cpp");
+  await mkdir(args.dir, { recursive: true });
+  const endpoints = args.endpoint ? { huggingFace: args.endpoint.endsWith("/") ? args.endpoint : `${args.endpoint}/` } : undefined;
+  const downloader = await createModelDownloader({
+    modelUri: args.uri,
+    dirPath: args.dir,
+    skipExisting: true,
+    // Keep the partial file on cancel so the next attempt resumes.
+    deleteTempFileOnCancel: false,
+    showCliProgress: false,
+    endpoints,
+    onProgress: ({ totalSize, downloadedSize, averageSpeed, estimatedTimeLeft }) =>
+      emit({ event: "progress", totalSize, downloadedSize, speed: averageSpeed, secondsLeft: estimatedTimeLeft }),
+  });
+  emit({ event: "size", totalSize: downloader.totalSize, path: downloader.entrypointFilePath });
+  const free = await statfs(args.dir).then((s) => s.bavail * s.bsize);
+  const needed = downloader.totalSize - downloader.downloadedSize + DISK_MARGIN_BYTES;
+  if (free < needed) {
+    throw new StartupError("insufficient_disk", `Not enough disk space in ${args.dir}: the model needs ${gib(needed)} GiB more and ${gib(free)} GiB are free. Free some space or set hearth.model to a file you already have.`);
+  }
+  const onAbort = (): void => void downloader.cancel({ deleteTempFile: false });
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const path = await downloader.download();
+    signal.throwIfAborted();
+    return path;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function gib(bytes: number): string {
+  return (bytes / 1024 ** 3).toFixed(1);
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import type { Logger } from "../core/logger.js";
+import { ServerSupervisor, type ServerEndpoint, type ServerState } from "../core/server/supervisor.js";
+import type { Config, HearthConfig } from "./config.js";
+import { ModelUnavailableError, type ModelResolver } from "./modelResolver.js";
+
+export const EXTERNAL_API_KEY_SECRET = "hearth.server.apiKey";
+
+export type ModelServiceState =
+  | ServerState
+  | { kind: "resolving"; detail: string }
+  | { kind: "external"; endpoint: ServerEndpoint; url: string; model?: string; reachable: boolean; message?: string };
+
+/**
+ * Where model requests go: a server Hearth supervises, or the user's own
+ * OpenAI-compatible endpoint (`hearth.server.url`), in which case nothing is spawned.
+ * Settings changes take effect at once, without a reload.
+ */
+export class ModelService implements vscode.Disposable {
+  private supervisor?: ServerSupervisor;
+  private supervisorSubscription?: { dispose(): void };
+  private current: ModelServiceState = { kind: "stopped" };
+  private readonly emitter = new vscode.EventEmitter<ModelServiceState>();
+  readonly onDidChangeState = this.emitter.event;
+  private readonly clientId = `window-${randomUUID()}`;
+  private readonly disposables: vscode.Disposable[] = [];
+  private generation = 0;
+
+  constructor(
+    private readonly config: Config,
+    private readonly resolver: ModelResolver,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly options: { serverScript: string; stateDir: string; log: Logger },
+  ) {
+    this.disposables.push(
+      config.onDidChange(({ previous, current }) => {
+        if (serverSettingsChanged(previous, current)) {
+          options.log.info("server settings changed; applying them");
+          void this.start();
+        }
+      }),
+      secrets.onDidChange((event) => {
+        if (event.key === EXTERNAL_API_KEY_SECRET && this.config.value.serverUrl) void this.start();
+      }),
+    );
+  }
+
+  get state(): ModelServiceState {
+    return this.current;
+  }
+
+  /** (Re)starts according to the current settings; never throws, the state tells. */
+  async start(): Promise<void> {
+    const generation = ++this.generation;
+    await this.detachSupervisor();
+    const config = this.config.value;
+    if (config.serverUrl) {
+      await this.useExternal(config.serverUrl, generation);
+      return;
+    }
+    this.setState({ kind: "resolving", detail: "finding the model" });
+    let modelPath: string;
+    try {
+      modelPath = await this.resolver.resolve(config.model);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log.error(message);
+      this.setState({ kind: "error", code: "model_unavailable", message, permanent: true });
+      if (!(error instanceof ModelUnavailableError) || !/cancelled|Choose a model/.test(message)) {
+        void this.showError(message);
+      }
+      return;
+    }
+    if (generation !== this.generation) return;
+    const supervisor = new ServerSupervisor({
+      serverScript: this.options.serverScript,
+      nodePath: process.execPath,
+      modelPath,
+      contextSize: config.contextSize,
+      gpu: config.gpu,
+      stateDir: this.options.stateDir,
+      clientId: this.clientId,
+      idleExitSeconds: config.idleShutdownSeconds,
+      log: this.options.log,
+    });
+    this.supervisor = supervisor;
+    this.supervisorSubscription = supervisor.onDidChangeState((state) => {
+      this.setState(state);
+      if (state.kind === "error" && state.permanent) void this.showError(state.message);
+    });
+    await supervisor.endpoint().catch(() => undefined);
+  }
+
+  async restart(): Promise<void> {
+    if (this.supervisor) {
+      const supervisor = this.supervisor;
+      await supervisor.restart().catch((error: unknown) => this.options.log.error(error instanceof Error ? error : String(error)));
+      if (supervisor.state.kind === "error" && supervisor.state.permanent) await this.start();
+      return;
+    }
+    await this.start();
+  }
+
+  /** Runs a request against the current endpoint, bringing a crashed local server back once. */
+  async withEndpoint<T>(request: (endpoint: ServerEndpoint) => Promise<T>): Promise<T> {
+    if (this.current.kind === "external") return request(this.current.endpoint);
+    if (!this.supervisor) throw new Error(this.current.kind === "error" ? this.current.message : "The model server is not running.");
+    return this.supervisor.withServer(request);
+  }
+
+  get serverLogPath(): string | undefined {
+    return this.supervisor?.serverLogPath;
+  }
+
+  dispose(): void {
+    this.generation++;
+    void this.detachSupervisor();
+    for (const disposable of this.disposables) disposable.dispose();
+    this.emitter.dispose();
+  }
+
+  private async useExternal(url: string, generation: number): Promise<void> {
+    const apiKey = (await this.secrets.get(EXTERNAL_API_KEY_SECRET)) ?? "";
+    const baseUrl = url;
+    const endpoint: ServerEndpoint = { baseUrl, token: apiKey };
+    this.setState({ kind: "external", endpoint, url, reachable: false, message: "checking…" });
+    try {
+      const response = await fetch(`${baseUrl}/models`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(5000) });
+      if (generation !== this.generation) return;
+      if (response.status === 401 || response.status === 403) {
+        this.setState({ kind: "external", endpoint, url, reachable: false, message: `${url} refused the API key (HTTP ${response.status}). Run "Hearth: Set API Key for External Server".` });
+        return;
+      }
+      const body = (await response.json().catch(() => ({}))) as { data?: Array<{ id?: string }> };
+      this.setState({ kind: "external", endpoint, url, reachable: response.ok, model: body.data?.[0]?.id, message: response.ok ? undefined : `HTTP ${response.status}` });
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const message = `Cannot reach ${url} (${error instanceof Error ? error.message : String(error)}). Check hearth.server.url.`;
+      this.options.log.warn(message);
+      this.setState({ kind: "external", endpoint, url, reachable: false, message });
+    }
+  }
+
+  private async detachSupervisor(): Promise<void> {
+    this.supervisorSubscription?.dispose();
+    const supervisor = this.supervisor;
+    this.supervisor = undefined;
+    await supervisor?.dispose();
+  }
+
+  private setState(state: ModelServiceState): void {
+    this.current = state;
+    this.emitter.fire(state);
+  }
+
+  private async showError(message: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(`Hearth: ${message}`, "Choose Model", "Show Logs");
+    if (choice === "Choose Model") await vscode.commands.executeCommand("hearth.chooseModel");
+    if (choice === "Show Logs") await vscode.commands.executeCommand("hearth.showLogs");
+  }
+}
+
+function serverSettingsChanged(previous: HearthConfig, current: HearthConfig): boolean {
+  return (
+    previous.model !== current.model ||
+    previous.serverUrl !== current.serverUrl ||
+    previous.contextSize !== current.contextSize ||
+    previous.gpu !== current.gpu ||
+    previous.idleShutdownSeconds !== current.idleShutdownSeconds
+  );
+}

@@ -1,0 +1,272 @@
+import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
+import OpenAI from "openai";
+import { ensureTestModel } from "../../fixtures/models";
+import { startServer, type RunningServer } from "../../support/serverProcess";
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+/** A request with full control of headers, for the checks the SDK would never send. */
+function raw(server: RunningServer, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: "127.0.0.1", port: server.ready.port, method, path, headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json", ...options.headers } },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("error", reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+interface Health {
+  generations: { completed: number; aborted: number };
+  roles: Record<string, { cachedTokens: number; checkpointBytes: number }>;
+}
+
+async function health(server: RunningServer): Promise<Health> {
+  const response = await raw(server, "GET", "/health");
+  assert.equal(response.status, 200, response.body);
+  return JSON.parse(response.body) as Health;
+}
+
+describe("model server (tiny qwen35 model, real node-llama-cpp)", function () {
+  this.timeout(120_000);
+  let server: RunningServer;
+  let client: OpenAI;
+
+  before(async () => {
+    const model = await ensureTestModel({ arch: "qwen35" });
+    server = await startServer(model);
+    client = new OpenAI({ baseURL: `${server.baseUrl}/v1`, apiKey: server.token, maxRetries: 0 });
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("prints a ready line describing the model", () => {
+    assert.equal(server.ready.event, "ready");
+    assert.ok(server.ready.port > 0);
+    assert.equal(server.ready.architecture, "qwen35");
+    assert.equal(server.ready.fim, true);
+    assert.equal(server.ready.hybrid, true);
+    assert.equal(server.ready.contextSize, 4096);
+    assert.equal(server.ready.token, undefined, "a token given by the environment is never echoed");
+  });
+
+  it("lists its model on /v1/models through the openai SDK", async () => {
+    const models = await client.models.list();
+    assert.equal(models.data.length, 1);
+    assert.equal(models.data[0]!.id, server.ready.model);
+  });
+
+  it("streams a chat completion to the openai SDK with usage", async () => {
+    const stream = await client.chat.completions.create({
+      model: server.ready.model,
+      messages: [{ role: "user", content: "Say hello" }],
+      max_tokens: 12,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let chunks = 0;
+    let finish: string | null = null;
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      chunks++;
+      text += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    assert.ok(chunks >= 3, `expected several chunks, got ${chunks}`);
+    assert.ok(finish === "length" || finish === "stop");
+    assert.ok(usage, "usage chunk");
+    assert.ok(usage.prompt_tokens > 5);
+    assert.ok(usage.completion_tokens >= 1 && usage.completion_tokens <= 12);
+    assert.equal(typeof usage.prompt_tokens_details?.cached_tokens, "number");
+    assert.equal(typeof text, "string");
+  });
+
+  it("answers a non-streaming chat completion deterministically for a fixed seed", async () => {
+    const ask = () =>
+      client.chat.completions.create({ model: server.ready.model, messages: [{ role: "user", content: "Count" }], max_tokens: 8, temperature: 0.8, seed: 42 });
+    const first = await ask();
+    const second = await ask();
+    assert.equal(first.choices[0]!.message.content, second.choices[0]!.message.content);
+    assert.equal(first.usage!.completion_tokens, second.usage!.completion_tokens);
+  });
+
+  it("streams a fill-in-the-middle completion when a suffix is given", async () => {
+    const stream = await client.completions.create({
+      model: server.ready.model,
+      prompt: "function add(a, b) {\n  return ",
+      suffix: "\n}\n",
+      max_tokens: 10,
+      temperature: 0,
+      stream: true,
+    });
+    let chunks = 0;
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      chunks++;
+      usage = chunk.usage ?? usage;
+    }
+    assert.ok(chunks >= 2);
+    assert.ok(usage && usage.prompt_tokens > 20, "prefix, suffix and three FIM tokens");
+  });
+
+  it("lays out FIM requests with the model's FIM tokens (checked by tokens)", async () => {
+    const tokenize = async (content: string, parseSpecial: boolean): Promise<number[]> => {
+      const response = await raw(server, "POST", "/tokenize", { body: JSON.stringify({ content, parse_special: parseSpecial }) });
+      return (JSON.parse(response.body) as { tokens: number[] }).tokens;
+    };
+    const [fimPrefix] = await tokenize("<|fim_prefix|>", true);
+    const [fimSuffix] = await tokenize("<|fim_suffix|>", true);
+    const [fimMiddle] = await tokenize("<|fim_middle|>", true);
+    assert.equal((await tokenize("<|fim_prefix|>", true)).length, 1, "FIM tokens are single control tokens");
+    assert.ok((await tokenize("<|fim_prefix|>", false)).length > 1, "literal text is not a control token");
+    const prefix = await tokenize("ab", false);
+    const suffix = await tokenize("cd", false);
+    const expected = [fimPrefix, ...prefix, fimSuffix, ...suffix, fimMiddle];
+    const completion = await client.completions.create({ model: server.ready.model, prompt: "ab", suffix: "cd", max_tokens: 1, temperature: 0 });
+    assert.equal(completion.usage!.prompt_tokens, expected.length);
+  });
+
+  it("refuses a wrong API key with 401 through the openai SDK", async () => {
+    const wrong = new OpenAI({ baseURL: `${server.baseUrl}/v1`, apiKey: "wrong-key", maxRetries: 0 });
+    await assert.rejects(wrong.models.list(), (error: unknown) => error instanceof OpenAI.AuthenticationError && error.status === 401);
+  });
+
+  it("refuses a request whose Host is not the bound address (DNS rebinding)", async () => {
+    const response = await raw(server, "GET", "/health", { headers: { host: `evil.example:${server.ready.port}` } });
+    assert.equal(response.status, 403);
+    assert.match(response.body, /Host/);
+  });
+
+  it("refuses a request that carries a browser Origin", async () => {
+    const response = await raw(server, "GET", "/health", { headers: { origin: "https://evil.example" } });
+    assert.equal(response.status, 403);
+    assert.equal((JSON.parse(response.body) as { error: { code: string } }).error.code, "browser_origin");
+  });
+
+  it("answers malformed requests with 400 in OpenAI's error shape naming the field", async () => {
+    const badTemperature = await raw(server, "POST", "/v1/chat/completions", { body: JSON.stringify({ messages: [{ role: "user", content: "x" }], temperature: "hot" }) });
+    assert.equal(badTemperature.status, 400);
+    const parsed = JSON.parse(badTemperature.body) as { error: { message: string; type: string; param: string } };
+    assert.equal(parsed.error.param, "temperature");
+    assert.equal(parsed.error.type, "invalid_request_error");
+
+    const noMessages = await raw(server, "POST", "/v1/chat/completions", { body: JSON.stringify({ model: "x" }) });
+    assert.equal(noMessages.status, 400);
+    assert.equal((JSON.parse(noMessages.body) as { error: { param: string } }).error.param, "messages");
+
+    const badRole = await raw(server, "POST", "/v1/chat/completions", { body: JSON.stringify({ messages: [{ role: "wizard", content: "x" }] }) });
+    assert.equal((JSON.parse(badRole.body) as { error: { param: string } }).error.param, "messages.0.role");
+
+    const notJson = await raw(server, "POST", "/v1/completions", { body: "{not json" });
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body, /not valid JSON/);
+  });
+
+  it("refuses a body over the limit with 413", async () => {
+    const huge = Buffer.alloc(33 * 1024 * 1024, 0x61);
+    const response = await raw(server, "POST", "/v1/completions", { body: huge });
+    assert.equal(response.status, 413);
+  });
+
+  it("refuses a prompt longer than the context with a clear 400", async () => {
+    const response = await raw(server, "POST", "/v1/completions", { body: JSON.stringify({ prompt: "word ".repeat(5000), max_tokens: 1 }) });
+    assert.equal(response.status, 400);
+    const error = (JSON.parse(response.body) as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, "context_length_exceeded");
+    assert.match(error.message, /25000 tokens but the completion context holds 8192/);
+  });
+
+  it("reuses the prompt prefix: a repeated prompt evaluates only its last token", async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: "system", content: "You are terse. ".repeat(20) },
+      { role: "user", content: "Explain prefix reuse." },
+    ];
+    const first = await client.chat.completions.create({ model: server.ready.model, messages, max_tokens: 4, temperature: 0 });
+    const second = await client.chat.completions.create({ model: server.ready.model, messages, max_tokens: 4, temperature: 0 });
+    assert.equal(second.usage!.prompt_tokens_details!.cached_tokens, second.usage!.prompt_tokens - 1);
+    assert.ok(first.usage!.prompt_tokens > 100);
+  });
+
+  it("reuses the conversation on the next chat turn (only the new tokens are evaluated)", async () => {
+    const history: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "First question about the code base." }];
+    const turn1 = await client.chat.completions.create({ model: server.ready.model, messages: history, max_tokens: 16, temperature: 0 });
+    const answer = turn1.choices[0]!.message.content ?? "";
+    history.push({ role: "assistant", content: answer }, { role: "user", content: "And a follow-up." });
+    const turn2 = await client.chat.completions.create({ model: server.ready.model, messages: history, max_tokens: 4, temperature: 0 });
+    const evaluated = turn2.usage!.prompt_tokens - turn2.usage!.prompt_tokens_details!.cached_tokens!;
+    const newMessageTokens = 30; // "<|im_end|>\n<|im_start|>user\nAnd a follow-up.<|im_end|>\n<|im_start|>assistant\n<think>..." in byte tokens
+    assert.ok(evaluated <= newMessageTokens + turn1.usage!.completion_tokens, `evaluated ${evaluated} of ${turn2.usage!.prompt_tokens}`);
+    assert.ok(turn2.usage!.prompt_tokens_details!.cached_tokens! >= turn1.usage!.prompt_tokens - 1);
+  });
+
+  it("keeps the chat prefix while completion traffic runs (a context per role)", async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Role isolation check. ".repeat(10) }];
+    await client.chat.completions.create({ model: server.ready.model, messages, max_tokens: 2, temperature: 0 });
+    for (let i = 0; i < 3; i++) {
+      await client.completions.create({ model: server.ready.model, prompt: `let x${i} = `, suffix: ";\n", max_tokens: 3, temperature: 0 });
+    }
+    const again = await client.chat.completions.create({ model: server.ready.model, messages, max_tokens: 2, temperature: 0 });
+    assert.equal(again.usage!.prompt_tokens_details!.cached_tokens, again.usage!.prompt_tokens - 1);
+    const stats = await health(server);
+    assert.ok(stats.roles.chat && stats.roles.completion, "both roles have their own context");
+  });
+
+  it("aborts a generation as soon as its client disconnects", async () => {
+    const before = await health(server);
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create(
+      { model: server.ready.model, messages: [{ role: "user", content: "Write forever" }], max_tokens: 3000, temperature: 1, stream: true },
+      { signal: controller.signal },
+    );
+    let received = 0;
+    try {
+      for await (const _chunk of stream) {
+        if (++received === 3) controller.abort();
+      }
+    } catch {
+      // The SDK reports the abort as an error; ending quietly is fine too.
+    }
+    assert.equal(received, 3, "the stream ended at the abort, not by itself");
+    const deadline = Date.now() + 2000;
+    let after = await health(server);
+    while (after.generations.aborted === before.generations.aborted && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await health(server);
+    }
+    assert.equal(after.generations.aborted, before.generations.aborted + 1);
+  });
+
+  it("serves concurrent requests on one role in arrival order", async () => {
+    const finished: number[] = [];
+    await Promise.all(
+      [0, 1, 2].map(async (index) => {
+        await new Promise((r) => setTimeout(r, index * 20));
+        await client.completions.create({ model: server.ready.model, prompt: `request ${index}: `, max_tokens: 24, temperature: 1 });
+        finished.push(index);
+      }),
+    );
+    assert.deepEqual(finished, [0, 1, 2]);
+  });
+
+  it("returns embeddings", async () => {
+    const response = await client.embeddings.create({ model: server.ready.model, input: ["hello", "world"] });
+    assert.equal(response.data.length, 2);
+    assert.ok(response.data[0]!.embedding.length > 0);
+    assert.ok(response.data[0]!.embedding.every(Number.isFinite));
+  });
+});
