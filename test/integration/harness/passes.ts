@@ -1,0 +1,42 @@
+// The passes a run makes (each a fresh server, user-data dir and workspace copy) and
+// the user settings each one starts with.
+import type { PassName } from "./protocol";
+
+export interface Pass {
+  name: PassName;
+  /** Shown in the runner's output. */
+  description: string;
+  /** Written to <user-data-dir>/User/settings.json before the server starts. */
+  settings: Record<string, unknown>;
+}
+
+/** Quiet, deterministic workbench: no telemetry, no auto-save into the fixture, no welcome page. */
+const WORKBENCH_SETTINGS: Record<string, unknown> = {
+  "telemetry.telemetryLevel": "off",
+  "files.autoSave": "off",
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.enableExperiments": false,
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "extensions.ignoreRecommendations": true,
+  "update.mode": "none",
+  // Restricted Mode without the modal "Do you trust the authors" prompt.
+  "security.workspace.trust.startupPrompt": "never",
+};
+
+/** Hearth settings the suites rely on (add here what a suite needs at startup). */
+const HEARTH_SETTINGS: Record<string, unknown> = {};
+
+export const PASSES: readonly Pass[] = [
+  {
+    name: "trusted",
+    description: "workspace trusted (security.workspace.trust.enabled: false)",
+    settings: { ...WORKBENCH_SETTINGS, ...HEARTH_SETTINGS, "security.workspace.trust.enabled": false },
+  },
+  {
+    name: "restricted",
+    description: "Restricted Mode (trust enabled, folder not trusted)",
+    settings: { ...WORKBENCH_SETTINGS, ...HEARTH_SETTINGS, "security.workspace.trust.enabled": true },
+  },
+];
