@@ -1,0 +1,155 @@
+// npm run bench:server -- --model <gguf> [--prompt-tokens 512] [--gen-tokens 64] [--runs 3] [--context-size 4096] [--json]
+//
+// Measures prompt evaluation and generation speed twice in one run: through Hearth's HTTP
+// server (a child process, the openai-style API, SSE) and in-process through node-llama-cpp
+// directly, with the same model, context size and thread count, and prints the ratio.
+// Target: the server costs less than 5% of throughput.
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string" },
+    "prompt-tokens": { type: "string", default: "512" },
+    "gen-tokens": { type: "string", default: "64" },
+    runs: { type: "string", default: "3" },
+    "context-size": { type: "string", default: "4096" },
+    threads: { type: "string", default: "auto" },
+    json: { type: "boolean", default: false },
+  },
+});
+if (!values.model) {
+  console.error("Usage: npm run bench:server -- --model <file.gguf> [--prompt-tokens 512] [--gen-tokens 64] [--runs 3] [--json]");
+  process.exit(2);
+}
+const modelPath = resolve(values.model);
+const promptTokens = Number(values["prompt-tokens"]);
+const genTokens = Number(values["gen-tokens"]);
+const runs = Number(values.runs);
+const contextSize = Number(values["context-size"]);
+const threadsArg = values.threads === "auto" ? undefined : Number(values.threads);
+
+interface Speeds {
+  prompt_tokens_per_s: number;
+  generation_tokens_per_s: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** A prompt of exactly `count` byte-ish tokens that differs per run, so no cache helps. */
+function promptText(run: number, count: number): string {
+  const words = ["alpha", "beta", "gamma", "delta", "omega", "sigma"];
+  let text = `run ${run} `;
+  for (let i = 0; text.length < count * 3; i++) text += `${words[(i * 7 + run) % words.length]} `;
+  return text;
+}
+
+async function inProcess(): Promise<Speeds & { threads: number }> {
+  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+  const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
+  // Same rule as the server: one thread for tiny models, llama.cpp's default otherwise.
+  const threads = threadsArg ?? (model.fileInsights.modelSize < 64 * 1024 * 1024 ? 1 : undefined);
+  const context = await model.createContext({ contextSize, sequences: 1, threads });
+  const promptRates: number[] = [];
+  const genRates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const sequence = context.getSequence();
+    const tokens = model.tokenize(promptText(run, promptTokens)).slice(0, promptTokens);
+    let started = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
+    promptRates.push((tokens.length - 1) / ((performance.now() - started) / 1000));
+    started = performance.now();
+    let generated = 0;
+    let firstAt = 0;
+    for await (const _token of sequence.evaluate([tokens[tokens.length - 1]!], { temperature: 0 })) {
+      if (generated === 0) firstAt = performance.now();
+      if (++generated >= genTokens) break;
+    }
+    genRates.push((generated - 1) / ((performance.now() - firstAt) / 1000));
+    sequence.dispose();
+  }
+  const resolvedThreads = context.currentThreads;
+  await llama.dispose();
+  return { prompt_tokens_per_s: median(promptRates), generation_tokens_per_s: median(genRates), threads: resolvedThreads };
+}
+
+async function throughServer(): Promise<Speeds> {
+  const token = "bench";
+  const child = spawn(process.execPath, [resolve("dist/server.mjs"), "--model", modelPath, "--port", "0", "--context-size", String(contextSize), "--gpu", "cpu", "--threads", values.threads ?? "auto"], {
+    env: { ...process.env, HEARTH_SERVER_TOKEN: token },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const ready = JSON.parse(await new Promise<string>((done, fail) => {
+      createInterface({ input: child.stdout! }).once("line", done);
+      child.once("exit", (code) => fail(new Error(`server exited with ${code}`)));
+    })) as { event: string; port: number; message?: string };
+    if (ready.event !== "ready") throw new Error(ready.message);
+    const base = `http://127.0.0.1:${ready.port}`;
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const tokenize = async (content: string): Promise<number> =>
+      ((await (await fetch(`${base}/tokenize`, { method: "POST", headers, body: JSON.stringify({ content }) })).json()) as { tokens: number[] }).tokens.length;
+    const promptRates: number[] = [];
+    const genRates: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      // Prompt evaluation: a fresh prompt and one generated token, timed to the first byte
+      // of the answer. The server's last prompt token is evaluated with the first output.
+      let text = promptText(run + 100, promptTokens);
+      while ((await tokenize(text)) > promptTokens) text = text.slice(0, -4);
+      const count = await tokenize(text);
+      let started = performance.now();
+      const first = await fetch(`${base}/v1/completions`, { method: "POST", headers, body: JSON.stringify({ prompt: text, max_tokens: 1, temperature: 0, hearth: { role: "chat" } }) });
+      const usage = ((await first.json()) as { usage: { prompt_tokens_details: { cached_tokens: number } } }).usage;
+      const evaluated = count - usage.prompt_tokens_details.cached_tokens;
+      promptRates.push(evaluated / ((performance.now() - started) / 1000));
+      // Generation: stream tokens and time from the first to the last.
+      started = performance.now();
+      const response = await fetch(`${base}/v1/completions`, { method: "POST", headers, body: JSON.stringify({ prompt: `go ${run}`, max_tokens: genTokens, temperature: 0, stream: true }) });
+      const reader = response.body!.getReader();
+      let chunks = 0;
+      let firstAt = 0;
+      let generated = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const line of new TextDecoder().decode(value).split("\n")) {
+          if (!line.startsWith("data: {")) continue;
+          const event = JSON.parse(line.slice(6)) as { usage?: { completion_tokens: number } };
+          if (chunks++ === 0) firstAt = performance.now();
+          if (event.usage) generated = event.usage.completion_tokens;
+        }
+      }
+      genRates.push((generated - 1) / ((performance.now() - firstAt) / 1000));
+    }
+    return { prompt_tokens_per_s: median(promptRates), generation_tokens_per_s: median(genRates) };
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+const direct = await inProcess();
+const server = await throughServer();
+const result = {
+  benchmark: "server",
+  model: modelPath,
+  prompt_tokens: promptTokens,
+  gen_tokens: genTokens,
+  runs,
+  context_size: contextSize,
+  threads: direct.threads,
+  in_process: { prompt_tokens_per_s: direct.prompt_tokens_per_s, generation_tokens_per_s: direct.generation_tokens_per_s },
+  http_server: server,
+  ratio: {
+    prompt: server.prompt_tokens_per_s / direct.prompt_tokens_per_s,
+    generation: server.generation_tokens_per_s / direct.generation_tokens_per_s,
+  },
+  target: "ratio >= 0.95 (the server costs under 5% of throughput)",
+};
+if (values.json) console.log(JSON.stringify(result, null, 2));
+else console.log(`prompt: ${result.ratio.prompt.toFixed(3)}x, generation: ${result.ratio.generation.toFixed(3)}x of in-process (${JSON.stringify(result)})`);
