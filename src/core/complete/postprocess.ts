@@ -12,6 +12,7 @@ import {
   cutAtCodeFence,
   cutAtSpecialToken,
   cutRepeatedSuffixLines,
+  dropDoubleSpace,
   limitLines,
   reindent,
   stripPrefixEcho,
@@ -68,13 +69,14 @@ export function tracePostprocess(input: PostprocessInput): PostprocessTrace {
 
   const ctx = buildCursorContext(toLf(input.prefix), toLf(input.suffix), input.languageId, tabSize);
 
-  // In Markdown a fence in the answer is content, not a chat model's wrapping.
-  const unwrapped = ctx.markdown ? undefined : unwrapFence(text);
+  // In Markdown, or in a comment or string, a fence in the answer is content, not a chat model's wrapping.
+  const unwrapped = ctx.markdown || ctx.lexer.mode !== "code" ? undefined : unwrapFence(text);
   if (unwrapped !== undefined) {
     text = unwrapped;
     rules.push("fence-unwrap");
   }
   text = stripPrefixEcho(text, ctx, unwrapped !== undefined, rules);
+  text = dropDoubleSpace(text, ctx, rules);
   if (ctx.markdown && !ctx.prose) text = cutAtCodeFence(text, ctx, rules);
   text = limitLines(text, ctx, rules);
   text = cutRepeatedSuffixLines(text, ctx, rules);

@@ -24,6 +24,8 @@ export interface LanguageSpec {
   readonly tripleQuotes: string;
   /** Rust: `'a` is a lifetime unless it reads as a char literal. */
   readonly lifetimes: boolean;
+  /** JS/TS: `${ … }` inside a backtick string is code again. */
+  readonly templateLiterals: boolean;
   /** Tokens that, ending a line of code, open a block below it. */
   readonly blockOpeners: readonly string[];
   /** Python: `:` opens a block only outside brackets (not a dict or slice). */
@@ -45,6 +47,7 @@ function cLike(name: string, extra: Partial<LanguageSpec>): LanguageSpec {
     rawQuotes: "",
     tripleQuotes: "",
     lifetimes: false,
+    templateLiterals: false,
     blockOpeners: BRACKET_OPENERS,
     colonNeedsTopLevel: false,
     strictBrackets: true,
@@ -52,7 +55,7 @@ function cLike(name: string, extra: Partial<LanguageSpec>): LanguageSpec {
   };
 }
 
-const TYPESCRIPT = cLike("typescript", { blockOpeners: [...BRACKET_OPENERS, "=>", "do"] });
+const TYPESCRIPT = cLike("typescript", { templateLiterals: true, blockOpeners: [...BRACKET_OPENERS, "=>", "do"] });
 const JAVA = cLike("java", { quotes: "\"'", multilineQuotes: "", tripleQuotes: "\"", blockOpeners: [...BRACKET_OPENERS, "->", "do"] });
 const GO = cLike("go", { quotes: "\"'`", multilineQuotes: "`", rawQuotes: "`" });
 const RUST = cLike("rust", { quotes: "\"'", multilineQuotes: "\"", lifetimes: true, blockOpeners: [...BRACKET_OPENERS, "=>"] });
@@ -68,6 +71,7 @@ const PYTHON: LanguageSpec = {
   rawQuotes: "",
   tripleQuotes: "\"'",
   lifetimes: false,
+  templateLiterals: false,
   blockOpeners: [...BRACKET_OPENERS, ":"],
   colonNeedsTopLevel: true,
   strictBrackets: true,
@@ -83,6 +87,7 @@ const JSON_SPEC: LanguageSpec = {
   rawQuotes: "",
   tripleQuotes: "",
   lifetimes: false,
+  templateLiterals: false,
   blockOpeners: ["{", "["],
   colonNeedsTopLevel: false,
   strictBrackets: true,
@@ -99,6 +104,7 @@ export const PROSE: LanguageSpec = {
   rawQuotes: "`",
   tripleQuotes: "",
   lifetimes: false,
+  templateLiterals: false,
   blockOpeners: [],
   colonNeedsTopLevel: false,
   strictBrackets: false,

@@ -11,8 +11,9 @@ const NEWLINE = 10;
 const BACKSLASH = 92;
 const SLASH = 47;
 const STAR = 42;
-const HASH = 35;
 const QUOTE = 39;
+const BACKTICK = 96;
+const DOLLAR = 36;
 
 // Per-character flags of a language, so the hot loop asks one table.
 const QUOTE_FLAG = 1;
@@ -21,15 +22,19 @@ const MULTILINE_FLAG = 4;
 const RAW_FLAG = 8;
 const SLASH_FLAG = 16;
 const HASH_FLAG = 32;
+const TEMPLATE_FLAG = 64;
 
 const tables = new WeakMap<LanguageSpec, Uint8Array>();
 
 function tableFor(spec: LanguageSpec): Uint8Array {
-  let table = tables.get(spec);
-  if (table) return table;
-  table = new Uint8Array(128);
+  const cached = tables.get(spec);
+  if (cached) return cached;
+  const table = new Uint8Array(128);
   const mark = (chars: string, flag: number): void => {
-    for (let k = 0; k < chars.length; k++) table![chars.charCodeAt(k)]! |= flag;
+    for (let k = 0; k < chars.length; k++) {
+      const ch = chars.charCodeAt(k);
+      table[ch] = (table[ch] ?? 0) | flag;
+    }
   };
   mark(spec.quotes, QUOTE_FLAG);
   mark(spec.tripleQuotes, TRIPLE_FLAG);
@@ -37,6 +42,7 @@ function tableFor(spec: LanguageSpec): Uint8Array {
   mark(spec.rawQuotes, RAW_FLAG);
   if (spec.slashComments) mark("/", SLASH_FLAG);
   if (spec.hashComments) mark("#", HASH_FLAG);
+  if (spec.templateLiterals) mark("{}", TEMPLATE_FLAG);
   tables.set(spec, table);
   return table;
 }
@@ -49,6 +55,12 @@ export class Lexer {
   triple = false;
   /** Set by `step`: the unit just consumed was one plain code character. */
   isCode = false;
+  /**
+   * Open `${ … }` expressions of template literals, innermost last: the
+   * count of `{` open inside each, -1 before its own `{`. Their `{` and `}`
+   * are brackets like any other, so `${|}` works as `(|)` does.
+   */
+  private templates: number[] = [];
   private readonly table: Uint8Array;
 
   constructor(readonly spec: LanguageSpec) {
@@ -60,11 +72,19 @@ export class Lexer {
     copy.mode = this.mode;
     copy.quote = this.quote;
     copy.triple = this.triple;
+    copy.templates = this.templates.slice();
     return copy;
   }
 
+  /** How many template expressions (`${`) are open. */
+  get templateDepth(): number {
+    return this.templates.length;
+  }
+
   sameState(other: Lexer): boolean {
-    return this.mode === other.mode && this.quote === other.quote && this.triple === other.triple;
+    return (
+      this.mode === other.mode && this.quote === other.quote && this.triple === other.triple && this.templates.length === other.templates.length
+    );
   }
 
   /** Consumes the unit (one char, an escape, a comment or quote delimiter) at `i`; returns the index after it. */
@@ -76,6 +96,21 @@ export class Lexer {
       case "code": {
         if (flags === 0) {
           this.isCode = true;
+          return i + 1;
+        }
+        if (flags & TEMPLATE_FLAG) {
+          this.isCode = true;
+          const open = this.templates.length - 1;
+          if (open < 0) return i + 1;
+          const depth = this.templates[open] ?? 0;
+          if (ch === CLOSE_CURLY && depth === 0) {
+            this.templates.pop();
+            this.mode = "string";
+            this.quote = BACKTICK;
+            this.triple = false;
+          } else {
+            this.templates[open] = depth + (ch === CLOSE_CURLY ? -1 : 1);
+          }
           return i + 1;
         }
         if (flags & SLASH_FLAG) {
@@ -121,6 +156,11 @@ export class Lexer {
         const quote = this.quote;
         if (ch === BACKSLASH) {
           return (this.table[quote] ?? 0) & RAW_FLAG ? i + 1 : i + 2;
+        }
+        if (ch === DOLLAR && quote === BACKTICK && this.spec.templateLiterals && text.charCodeAt(i + 1) === OPEN_CURLY) {
+          this.templates.push(-1);
+          this.mode = "code";
+          return i + 1;
         }
         if (ch === quote) {
           if (!this.triple) {
@@ -211,6 +251,18 @@ export function scanPrefix(text: string, from: number, lexer: Lexer, tabSize: nu
   let lastCode = -1;
   let lineStart = from;
   for (let i = from; i < text.length; ) {
+    if (lexer.mode === "line-comment") {
+      // Jump to the line break, which the lexer then consumes as the comment's end.
+      const end = text.indexOf("\n", i);
+      if (end < 0) break;
+      i = end;
+    } else if (lexer.mode === "block-comment") {
+      const end = text.indexOf("*/", i);
+      if (end < 0) break;
+      const lastBreak = text.lastIndexOf("\n", end);
+      if (lastBreak >= i) lineStart = lastBreak + 1;
+      i = end;
+    }
     const at = i;
     const ch = text.charCodeAt(at);
     const wasComment = lexer.inComment();
@@ -231,7 +283,7 @@ export function scanPrefix(text: string, from: number, lexer: Lexer, tabSize: nu
       openIndents.push(column);
     } else if (ch === CLOSE_PAREN || ch === CLOSE_SQUARE || ch === CLOSE_CURLY) {
       popMatching(openBrackets, ch);
-      openIndents.length = openBrackets.length;
+      while (openIndents.length > openBrackets.length) openIndents.pop();
     }
   }
   return { openBrackets, openIndents, lastCode };

@@ -13,6 +13,7 @@ export type PostprocessRule =
   | "special-token"
   | "fence-unwrap"
   | "prefix-echo"
+  | "double-space"
   | "code-fence"
   | "single-line"
   | "block-end"
@@ -162,6 +163,16 @@ function stripEchoedLineStart(text: string, ctx: CursorContext, chatStyle: boole
   return undefined;
 }
 
+/** "return a " + " + b": the space the line already ends with is not typed twice (in code and prose, not in strings). */
+export function dropDoubleSpace(text: string, ctx: CursorContext, log: RuleLog): string {
+  const linePrefix = ctx.linePrefix;
+  if (ctx.lexer.mode !== "code" || linePrefix.charCodeAt(linePrefix.length - 1) !== 32 || isBlank(linePrefix)) return text;
+  const lead = leadingSpaceLength(text);
+  if (lead === 0) return text;
+  log.push("double-space");
+  return text.slice(lead);
+}
+
 /** Inside a Markdown code block: the completion ends where it writes a fence line. */
 export function cutAtCodeFence(text: string, ctx: CursorContext, log: RuleLog): string {
   let from = isBlank(ctx.linePrefix) ? 0 : text.indexOf("\n") + 1;
@@ -305,11 +316,13 @@ export function balanceBrackets(text: string, ctx: CursorContext, log: RuleLog):
   const inner: number[] = [];
   let outer = ctx.openBrackets.length - 1;
   let inInitialString = lexer.mode === "string";
+  const templateDepth = lexer.templateDepth;
   for (let i = 0; i < text.length; ) {
     const at = i;
     const ch = text.charCodeAt(at);
     i = lexer.step(text, at);
-    if (inInitialString && lexer.mode !== "string") {
+    // A `${ … }` inside the string is still inside it.
+    if (inInitialString && lexer.mode !== "string" && lexer.templateDepth === templateDepth) {
       inInitialString = false;
       if (ctx.suffixClosesString && ch === ctx.lexer.quote) {
         log.push("string-end");
