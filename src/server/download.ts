@@ -25,6 +25,7 @@ const DISK_MARGIN_BYTES = 512 * 1024 * 1024;
  */
 export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEvent) => void, signal: AbortSignal): Promise<string> {
   const { createModelDownloader } = await import("node-llama-cpp");
+  signal.throwIfAborted();
   await mkdir(args.dir, { recursive: true });
   const endpoints = args.endpoint ? { huggingFace: args.endpoint.endsWith("/") ? args.endpoint : `${args.endpoint}/` } : undefined;
   const downloader = await createModelDownloader({
@@ -44,6 +45,7 @@ export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEv
   if (free < needed) {
     throw new StartupError("insufficient_disk", `Not enough disk space in ${args.dir}: the model needs ${gib(needed)} GiB more and ${gib(free)} GiB are free. Free some space or set hearth.model to a file you already have.`);
   }
+  signal.throwIfAborted();
   const onAbort = (): void => void downloader.cancel({ deleteTempFile: false });
   signal.addEventListener("abort", onAbort, { once: true });
   try {

@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { ensureTestModel } from "../../fixtures/models";
+import { SERVER_SCRIPT, assertServerBuilt } from "../../support/serverProcess";
+
+interface FakeHub {
+  server: Server;
+  endpoint: string;
+  requests: string[];
+  /** Bytes per second the file is served at (to leave time for a cancel). */
+  throttle: number;
+}
+
+/**
+ * A loopback stand-in for the Hugging Face endpoints node-llama-cpp's downloader uses:
+ * the v2 manifest that resolves a quantisation tag to a file, and `resolve/main/<file>`
+ * with HEAD and Range support (what a resumed download needs).
+ */
+async function startFakeHub(file: Buffer, fileName: string): Promise<FakeHub> {
+  const hub: FakeHub = { server: undefined as unknown as Server, endpoint: "", requests: [], throttle: 0 };
+  hub.server = createServer((req, res) => {
+    hub.requests.push(`${req.method} ${req.url} ${req.headers.range ?? ""}`.trim());
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/v2/hearth/Tiny-GGUF/manifests/F32") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ggufFile: { rfilename: fileName, size: file.length } }));
+      return;
+    }
+    if (url.pathname !== `/hearth/Tiny-GGUF/resolve/main/${fileName}`) {
+      res.writeHead(404).end();
+      return;
+    }
+    const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
+    const start = range ? Number(range[1]) : 0;
+    const end = range && range[2] ? Number(range[2]) : file.length - 1;
+    const headers = { "content-type": "application/octet-stream", "accept-ranges": "bytes", "content-length": String(end - start + 1), etag: '"tiny-1"' };
+    res.writeHead(range ? 206 : 200, range ? { ...headers, "content-range": `bytes ${start}-${end}/${file.length}` } : headers);
+    if (req.method === "HEAD") {
+      res.end();
+      return;
+    }
+    const body = file.subarray(start, end + 1);
+    if (hub.throttle <= 0) {
+      res.end(body);
+      return;
+    }
+    let offset = 0;
+    const step = Math.max(1, Math.floor(hub.throttle / 20));
+    const timer = setInterval(() => {
+      if (res.destroyed || offset >= body.length) {
+        clearInterval(timer);
+        res.end();
+        return;
+      }
+      res.write(body.subarray(offset, offset + step));
+      offset += step;
+    }, 50);
+    res.on("close", () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => hub.server.listen(0, "127.0.0.1", resolve));
+  hub.endpoint = `http://127.0.0.1:${(hub.server.address() as AddressInfo).port}/`;
+  return hub;
+}
+
+interface DownloadRun {
+  events: Array<{ event: string; path?: string; downloadedSize?: number; totalSize?: number; message?: string }>;
+  code: number | null;
+}
+
+function runDownload(args: string[], cancelWhen?: (event: { event: string; downloadedSize?: number }) => boolean): Promise<DownloadRun> {
+  const child = spawn(process.execPath, [SERVER_SCRIPT, "download", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const events: DownloadRun["events"] = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    const event = JSON.parse(line) as DownloadRun["events"][number];
+    events.push(event);
+    if (cancelWhen?.(event)) child.kill("SIGTERM");
+  });
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ events, code })));
+}
+
+describe("model download (server bundle's download command)", function () {
+  this.timeout(60_000);
+  let hub: FakeHub;
+  let model: Buffer;
+  let dir: string;
+
+  before(async () => {
+    assertServerBuilt();
+    model = await readFile(await ensureTestModel({ arch: "llama" }));
+    hub = await startFakeHub(model, "Tiny.F32.gguf");
+  });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "hearth-download-"));
+    hub.requests.length = 0;
+    hub.throttle = 0;
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  after(() => hub.server.close());
+
+  it("resolves an hf: URI with a quantisation tag, reports size and progress, and writes the file", async () => {
+    const run = await runDownload(["--model", "hf:hearth/Tiny-GGUF:F32", "--dir", dir, "--endpoint", hub.endpoint]);
+    assert.equal(run.code, 0, JSON.stringify(run.events));
+    const size = run.events.find((e) => e.event === "size");
+    assert.equal(size?.totalSize, model.length);
+    assert.ok(run.events.some((e) => e.event === "progress"));
+    const done = run.events.find((e) => e.event === "done");
+    assert.ok(done?.path);
+    assert.deepEqual(await readFile(done.path), model);
+    assert.ok(hub.requests.some((r) => r.startsWith("GET /v2/hearth/Tiny-GGUF/manifests/F32")));
+  });
+
+  it("keeps a cancelled download and resumes it with a Range request", async () => {
+    // The downloader writes in large blocks, so resuming needs a file of a few megabytes;
+    // the content does not matter to it.
+    const big = Buffer.alloc(6 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    hub.server.close();
+    hub = await startFakeHub(big, "Tiny.F32.gguf");
+    model = big;
+    hub.throttle = 1024 * 1024;
+    const first = await runDownload(["--model", "hf:hearth/Tiny-GGUF:F32", "--dir", dir, "--endpoint", hub.endpoint], (e) => e.event === "progress" && (e.downloadedSize ?? 0) > 2 * 1024 * 1024);
+    assert.notEqual(first.code, 0);
+    assert.ok(!first.events.some((e) => e.event === "done"));
+    const partial = await readdir(dir);
+    assert.ok(partial.length > 0, "the partial file is kept");
+    hub.throttle = 0;
+    hub.requests.length = 0;
+    const second = await runDownload(["--model", "hf:hearth/Tiny-GGUF:F32", "--dir", dir, "--endpoint", hub.endpoint]);
+    assert.equal(second.code, 0, JSON.stringify(second.events));
+    const done = second.events.find((e) => e.event === "done");
+    assert.deepEqual(await readFile(done!.path!), model);
+    assert.ok(hub.requests.some((r) => /bytes=[1-9]\d*-/.test(r)), `resumed with a Range request: ${hub.requests.join(" | ")}`);
+  });
+
+  it("names the URI and the fix when the model does not exist", async () => {
+    const run = await runDownload(["--model", "hf:hearth/Missing-GGUF:Q4_K_M", "--dir", dir, "--endpoint", hub.endpoint]);
+    assert.equal(run.code, 1);
+    const error = run.events.find((e) => e.event === "error");
+    assert.match(error?.message ?? "", /hf:hearth\/Missing-GGUF:Q4_K_M.*hearth\.model/);
+  });
+});
