@@ -105,6 +105,17 @@ cat > "$STAGE/pkg/package.json" <<'JSON'
 { "name": "hearth-test-vscode", "private": true, "description": "VS Code (code-server) for Hearth's integration tests; installed by scripts/install-test-vscode.sh" }
 JSON
 
+# node-gyp builds the native modules against Node's headers; without a nodedir it
+# downloads them from nodejs.org. Use the headers installed with Node when there are some.
+if [[ -z "${npm_config_nodedir:-}" ]]; then
+  configured_nodedir="$(npm config get nodedir 2>/dev/null || true)"
+  node_prefix="$(node -p 'require("path").resolve(process.execPath, "../..")')"
+  if [[ ( -z "$configured_nodedir" || "$configured_nodedir" == "undefined" ) && -f "$node_prefix/include/node/node_version.h" ]]; then
+    export npm_config_nodedir="$node_prefix"
+    log "building native modules against $node_prefix/include/node"
+  fi
+fi
+
 log "installing code-server@$CODE_SERVER_VERSION (native modules are built; ~1 min)..."
 started=$SECONDS
 (
