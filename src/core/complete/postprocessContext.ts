@@ -64,7 +64,7 @@ export function buildCursorContext(prefix: string, suffix: string, languageId: s
   if (markdown) {
     const fence = openFenceAt(prefix, lineStart);
     if (fence) {
-      spec = fence.info === "" ? languageSpecFor("") : languageSpecFor(fence.info);
+      spec = languageSpecFor(fence.info); // no or an unknown info string: C-like
       scanFrom = fence.contentStart;
       const closing = closingFenceIn(suffix, fence, isBlank(linePrefix));
       if (closing >= 0) suffixEnd = closing;

@@ -61,7 +61,8 @@ export class Lexer {
    * are brackets like any other, so `${|}` works as `(|)` does.
    */
   private templates: number[] = [];
-  private readonly table: Uint8Array;
+  /** Per-character flags (ASCII); 0 means a plain code character in any state but strings and comments. */
+  readonly table: Uint8Array;
 
   constructor(readonly spec: LanguageSpec) {
     this.table = tableFor(spec);
@@ -229,7 +230,7 @@ export function closerOf(opener: number): number {
 export function popMatching(stack: number[], closer: number): void {
   for (let k = stack.length - 1; k >= 0; k--) {
     if (closerOf(stack[k] ?? 0) === closer) {
-      stack.length = k;
+      while (stack.length > k) stack.pop();
       return;
     }
   }
@@ -250,27 +251,8 @@ export function scanPrefix(text: string, from: number, lexer: Lexer, tabSize: nu
   const openIndents: number[] = [];
   let lastCode = -1;
   let lineStart = from;
-  for (let i = from; i < text.length; ) {
-    if (lexer.mode === "line-comment") {
-      // Jump to the line break, which the lexer then consumes as the comment's end.
-      const end = text.indexOf("\n", i);
-      if (end < 0) break;
-      i = end;
-    } else if (lexer.mode === "block-comment") {
-      const end = text.indexOf("*/", i);
-      if (end < 0) break;
-      const lastBreak = text.lastIndexOf("\n", end);
-      if (lastBreak >= i) lineStart = lastBreak + 1;
-      i = end;
-    }
-    const at = i;
-    const ch = text.charCodeAt(at);
-    const wasComment = lexer.inComment();
-    i = lexer.step(text, at);
-    if (ch === NEWLINE) lineStart = i;
-    else if (i - at > 1 && text.charCodeAt(i - 1) === NEWLINE) lineStart = i; // an escaped line break
-    if (!wasComment && ch > 32 && !lexer.inComment()) lastCode = i - 1;
-    if (!lexer.isCode) continue;
+  const table = lexer.table;
+  const bracket = (ch: number, at: number): void => {
     if (ch === OPEN_PAREN || ch === OPEN_SQUARE || ch === OPEN_CURLY) {
       openBrackets.push(ch);
       let column = 0;
@@ -285,6 +267,39 @@ export function scanPrefix(text: string, from: number, lexer: Lexer, tabSize: nu
       popMatching(openBrackets, ch);
       while (openIndents.length > openBrackets.length) openIndents.pop();
     }
+  };
+  for (let i = from; i < text.length; ) {
+    const mode = lexer.mode;
+    if (mode === "code") {
+      // Fast path for the common case, a plain code character; the lexer would say the same.
+      const ch = text.charCodeAt(i);
+      if (ch < 128 && table[ch] === 0) {
+        if (ch === NEWLINE) lineStart = i + 1;
+        else if (ch > 32) lastCode = i;
+        if (ch >= 40) bracket(ch, i);
+        i++;
+        continue;
+      }
+    } else if (mode === "line-comment") {
+      // Jump to the line break, which the lexer then consumes as the comment's end.
+      const end = text.indexOf("\n", i);
+      if (end < 0) break;
+      i = end;
+    } else if (mode === "block-comment") {
+      const end = text.indexOf("*/", i);
+      if (end < 0) break;
+      const lastBreak = text.lastIndexOf("\n", end);
+      if (lastBreak >= i) lineStart = lastBreak + 1;
+      i = end;
+    }
+    const at = i;
+    const ch = text.charCodeAt(at);
+    const wasComment = lexer.inComment();
+    i = lexer.step(text, at);
+    if (ch === NEWLINE) lineStart = i;
+    else if (i - at > 1 && text.charCodeAt(i - 1) === NEWLINE) lineStart = i; // an escaped line break
+    if (!wasComment && ch > 32 && !lexer.inComment()) lastCode = i - 1;
+    if (lexer.isCode) bracket(ch, at);
   }
   return { openBrackets, openIndents, lastCode };
 }
@@ -296,14 +311,19 @@ export function scanPrefix(text: string, from: number, lexer: Lexer, tabSize: nu
  */
 export function firstUnmatchedCloser(text: string, from: number, to: number, lexer: Lexer): number {
   const stack: number[] = [];
+  const table = lexer.table;
   for (let i = from; i < to; ) {
     const at = i;
     const ch = text.charCodeAt(at);
-    i = lexer.step(text, at);
-    if (!lexer.isCode) continue;
-    if (isOpener(ch)) {
+    if (lexer.mode === "code" && ch < 128 && table[ch] === 0) {
+      i++; // a plain code character, as in scanPrefix
+    } else {
+      i = lexer.step(text, at);
+      if (!lexer.isCode) continue;
+    }
+    if (ch === OPEN_PAREN || ch === OPEN_SQUARE || ch === OPEN_CURLY) {
       stack.push(ch);
-    } else if (isCloser(ch)) {
+    } else if (ch === CLOSE_PAREN || ch === CLOSE_SQUARE || ch === CLOSE_CURLY) {
       if (stack.length === 0) return at;
       popMatching(stack, ch);
     }

@@ -153,7 +153,8 @@ describe("postprocessCompletion properties", () => {
   const SPECIAL = ["<|fim_middle|>", "<|im_end|>", "<|endoftext|>", "<|file_sep|>"];
   const piece = fc.constantFrom(
     "a", "b", "x", "foo", "return", " ", "  ", "\t", "\n", "\r\n", "\n  ", "(", ")", "[", "]", "{", "}",
-    "\"", "'", "`", "//", "#", "/*", "*/", ":", ";", ",", "=>", ".", "```", "```ts\n", "e.g.", "It. ", ...SPECIAL,
+    "\"", "'", "`", "\"\"\"", "${", "\\", "'a", "//", "#", "/*", "*/", ":", ";", ",", "=>", ".", "```", "```ts\n", "e.g.", "It. ",
+    "<|", "|>", ...SPECIAL,
   );
   const text = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(""));
   const language = fc.constantFrom("typescript", "python", "go", "rust", "java", "json", "markdown", "plaintext", "cobol");
@@ -177,7 +178,7 @@ describe("postprocessCompletion properties", () => {
         if (trace.rules.includes("block-close-line")) core = core.replace(/\n[ \t]*$/, "");
         assert.ok(i.completion.replace(/\r\n?/g, "\n").includes(core), `${JSON.stringify(core)} is not from the completion`);
       }),
-      { numRuns: 3000 },
+      { numRuns: Number(process.env.HEARTH_PROPERTY_RUNS ?? 3000) },
     );
   });
 
