@@ -74,6 +74,14 @@ export interface GenerateRequest {
   sampling: SamplingParams;
   /** The prompt ends inside an open `<think>` block: text up to `</think>` is reasoning. */
   startsInThought?: boolean;
+  /**
+   * Token indices at which to checkpoint the state while the prompt is evaluated, where the
+   * client knows later requests will diverge (the end of stable context, the start of the
+   * line being typed). On a hybrid model only such checkpoints make a prefix reusable.
+   */
+  checkpoints?: readonly number[];
+  /** False evaluates the whole prompt afresh (benchmarks' baseline). */
+  reuse?: boolean;
   signal: AbortSignal;
   onDelta?: (delta: GenerationDelta) => void;
 }
@@ -206,15 +214,19 @@ export class ModelEngine {
     // always evaluated so that its logits exist. On a hybrid model this restores the
     // newest checkpoint at or before the first differing token.
     const head = prompt.slice(0, -1);
+    if (request.reuse === false) await sequence.clearHistory();
     await sequence.adaptStateToTokens(head, false);
     const cachedTokens = sequence.nextTokenIndex;
-    if (cachedTokens < head.length) {
-      await sequence.evaluateWithoutGeneratingNewTokens(head.slice(cachedTokens));
-    }
-    signal.throwIfAborted();
     // A checkpoint right before the last prompt token lets the next request that shares
     // this prompt (a retry, the next chat turn after a re-tokenised answer) start here.
-    if (sequence.needsCheckpoints && head.length > 0) await sequence.takeCheckpoint();
+    const boundaries = [...new Set([...(request.checkpoints ?? []), head.length])].filter((at) => at > cachedTokens && at <= head.length).sort((a, b) => a - b);
+    let evaluated = cachedTokens;
+    for (const boundary of boundaries) {
+      await sequence.evaluateWithoutGeneratingNewTokens(head.slice(evaluated, boundary));
+      evaluated = boundary;
+      signal.throwIfAborted();
+      if (sequence.needsCheckpoints) await sequence.takeCheckpoint();
+    }
 
     const stopMatcher = new StopStringMatcher(sampling.stop);
     const maxTokens = Math.min(sampling.maxTokens, context.contextSize - prompt.length);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Token } from "node-llama-cpp";
 import type { z } from "zod";
 import { renderChatML, type ChatMessage } from "../core/prompts/chatml.js";
 import { renderFimPSM } from "../core/prompts/fim.js";
@@ -86,7 +87,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
     }
     case "POST /detokenize": {
       const body = parse(detokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes));
-      return sendJson(res, 200, { content: options.engine.detokenize(body.tokens as never) });
+      return sendJson(res, 200, { content: options.engine.detokenize(body.tokens as Token[]) });
     }
     case "POST /hearth/lease": {
       const body = parse(leaseRequestSchema, await readJsonBody(req, options.maxBodyBytes));
@@ -149,10 +150,30 @@ async function completions(request: CompletionRequest, res: ServerResponse, engi
   }
   // Raw completion prompts may carry control tokens (repo-level FIM layouts); a FIM
   // request's prefix and suffix are user code and are tokenized literally.
-  const prompt = suffix !== undefined ? engine.tokenize(renderFimPSM(text, suffix)) : engine.tokenize(text, true);
+  const offsets = request.hearth?.checkpoints ?? [];
+  if (offsets.some((offset) => offset > text.length)) throw new HttpError(400, `Checkpoint offsets must lie within the prompt (${text.length} characters).`, "invalid_request_error", "hearth.checkpoints");
+  if (suffix !== undefined && offsets.length > 0) throw new HttpError(400, "Checkpoints apply to raw prompts; send the layout in 'prompt' without 'suffix'.", "invalid_request_error", "hearth.checkpoints");
+  const { tokens: prompt, boundaries } = suffix !== undefined ? { tokens: engine.tokenize(renderFimPSM(text, suffix)), boundaries: [] } : tokenizeAtOffsets(engine, text, offsets);
   if (prompt.length === 0) throw new HttpError(400, "The prompt is empty.", "invalid_request_error", "prompt");
   const role: Role = request.hearth?.role ?? "completion";
-  await respond(res, engine, { kind: "text", role, prompt, sampling: samplingFrom(request, DEFAULT_COMPLETION_MAX_TOKENS), startsInThought: false, stream: request.stream ?? false, includeUsage: request.stream_options?.include_usage ?? false, signal });
+  await respond(res, engine, { kind: "text", role, prompt, checkpoints: boundaries, reuse: request.hearth?.reuse, sampling: samplingFrom(request, DEFAULT_COMPLETION_MAX_TOKENS), startsInThought: false, stream: request.stream ?? false, includeUsage: request.stream_options?.include_usage ?? false, signal });
+}
+
+/**
+ * Tokenizes a raw prompt piece by piece, split at the client's checkpoint offsets, so each
+ * offset falls exactly on a token boundary, the same way on every request.
+ */
+function tokenizeAtOffsets(engine: ModelEngine, text: string, offsets: readonly number[]): { tokens: Token[]; boundaries: number[] } {
+  const cuts = [...new Set(offsets)].filter((offset) => offset > 0 && offset < text.length).sort((a, b) => a - b);
+  const tokens: Token[] = [];
+  const boundaries: number[] = [];
+  let start = 0;
+  for (const cut of [...cuts, text.length]) {
+    tokens.push(...engine.tokenize(text.slice(start, cut), true));
+    if (cut < text.length) boundaries.push(tokens.length);
+    start = cut;
+  }
+  return { tokens, boundaries };
 }
 
 async function embeddings(request: z.infer<typeof embeddingRequestSchema>, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
@@ -171,7 +192,9 @@ async function embeddings(request: z.infer<typeof embeddingRequestSchema>, res: 
 interface RespondOptions {
   kind: "chat" | "text";
   role: Role;
-  prompt: number[];
+  prompt: Token[];
+  checkpoints?: number[];
+  reuse?: boolean;
   sampling: SamplingParams;
   startsInThought: boolean;
   stream: boolean;
@@ -195,7 +218,7 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
   const object = options.kind === "chat" ? "chat.completion" : "text_completion";
   const generate = (onDelta?: (delta: GenerationDelta) => void): Promise<GenerationResult> =>
     engine
-      .generate({ role: options.role, prompt: options.prompt as never, sampling: options.sampling, startsInThought: options.startsInThought, signal: options.signal, onDelta })
+      .generate({ role: options.role, prompt: options.prompt, checkpoints: options.checkpoints, reuse: options.reuse, sampling: options.sampling, startsInThought: options.startsInThought, signal: options.signal, onDelta })
       .catch((error: unknown) => {
         if (error instanceof PromptTooLongError) throw new HttpError(400, error.message, "invalid_request_error", options.kind === "chat" ? "messages" : "prompt", "context_length_exceeded");
         throw error;

@@ -18,7 +18,14 @@ const sampling = {
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   n: z.literal(1).optional(),
-  hearth: z.object({ role: z.enum(ROLES).optional() }).optional(),
+  hearth: z
+    .object({
+      role: z.enum(ROLES).optional(),
+      /** Character offsets into a raw `prompt` where the server checkpoints the state. */
+      checkpoints: z.array(z.number().int().nonnegative()).max(8).optional(),
+      reuse: z.boolean().optional(),
+    })
+    .optional(),
 };
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });

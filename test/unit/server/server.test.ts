@@ -214,6 +214,50 @@ describe("model server (tiny qwen35 model, real node-llama-cpp)", function () {
     assert.ok(turn2.usage!.prompt_tokens_details!.cached_tokens! >= turn1.usage!.prompt_tokens - 1);
   });
 
+  it("evaluates only the typed line per keystroke when the client marks checkpoints (hybrid model)", async () => {
+    const suffix = "\n  return total;\n}\n".repeat(10);
+    const above = "export function sum(values: number[]): number {\n  let total = 0;\n".repeat(6);
+    const line = "  for (const value of values) total += value;";
+    const evaluatedPerKeystroke: number[] = [];
+    let promptTokens = 0;
+    for (let typed = 10; typed <= 20; typed++) {
+      const head = `<|fim_suffix|>${suffix}<|fim_prefix|>${above}`;
+      const prompt = `${head}${line.slice(0, typed)}<|fim_middle|>`;
+      const completion = await client.completions.create({
+        model: server.ready.model,
+        prompt,
+        max_tokens: 2,
+        temperature: 0,
+        // @ts-expect-error Hearth's extension field, passed through by the SDK.
+        hearth: { checkpoints: [head.length] },
+      });
+      promptTokens = completion.usage!.prompt_tokens;
+      evaluatedPerKeystroke.push(promptTokens - completion.usage!.prompt_tokens_details!.cached_tokens!);
+    }
+    // After the first request, each keystroke evaluates the typed line (10-20 byte tokens)
+    // plus <|fim_middle|>; never the suffix and the lines above again.
+    for (const evaluated of evaluatedPerKeystroke.slice(1)) assert.ok(evaluated <= 22, `evaluated ${evaluated} of ${promptTokens}`);
+    assert.ok(evaluatedPerKeystroke[1]! * 10 < promptTokens, "under 10% of the prompt");
+    // The first request shares at most a few leading tokens with earlier completion traffic.
+    assert.ok(evaluatedPerKeystroke[0]! > promptTokens * 0.9, "the first request evaluates (nearly) everything");
+  });
+
+  it("evaluates everything again when reuse is off (the benchmark baseline)", async () => {
+    const prompt = "<|fim_prefix|>const a = 1;\n<|fim_middle|>";
+    const ask = () =>
+      // @ts-expect-error Hearth's extension field.
+      client.completions.create({ model: server.ready.model, prompt, max_tokens: 1, temperature: 0, hearth: { reuse: false } });
+    await ask();
+    const second = await ask();
+    assert.equal(second.usage!.prompt_tokens_details!.cached_tokens, 0);
+  });
+
+  it("refuses checkpoint offsets outside the prompt", async () => {
+    const response = await raw(server, "POST", "/v1/completions", { body: JSON.stringify({ prompt: "abc", hearth: { checkpoints: [10] } }) });
+    assert.equal(response.status, 400);
+    assert.equal((JSON.parse(response.body) as { error: { param: string } }).error.param, "hearth.checkpoints");
+  });
+
   it("keeps the chat prefix while completion traffic runs (a context per role)", async () => {
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Role isolation check. ".repeat(10) }];
     await client.chat.completions.create({ model: server.ready.model, messages, max_tokens: 2, temperature: 0 });
