@@ -19,5 +19,7 @@ export function looksRandom(text: string, minLength = 12): boolean {
   if (text.length < minLength || /\s/.test(text)) return false;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(text)).length;
   if (classes < 2) return false;
+  // Identifiers made of words (PaymentApiKey, payment_api_key) are names, not randomness.
+  if (/^[A-Z]?[a-z]+(?:[A-Z][a-z]+)*$/.test(text) || /^[A-Za-z][a-z]*(?:[_.-][A-Za-z][a-z]*)+$/.test(text)) return false;
   return shannonEntropy(text) >= 3;
 }

@@ -17,8 +17,9 @@ export function placeholderFor(kind: string): string {
 }
 
 /**
- * Unites overlapping and touching findings. The merged span keeps the kind of the finding
- * that covered most of it, so "github-token" beats a generic "token" it sits inside.
+ * Unites overlapping findings. The merged span keeps the kind of the widest finding in it,
+ * and on a tie the one listed first, so callers list specific detectors ("github-token")
+ * before generic ones ("token").
  */
 export function mergeFindings(findings: readonly RedactionFinding[]): RedactionFinding[] {
   const sorted = findings.filter((f) => f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);

@@ -14,6 +14,7 @@ const TEMPLATE_REFERENCE = [
   /^\$\([^)]*\)$/, // $(cat /run/secrets/x)
   /^!(?:vault|secret|env|ref)\b/i, // YAML tags that fetch the value elsewhere
   /^ENC\[[^\]]*\]$/, // sops-encrypted values are ciphertext, not the secret
+  /^(?:your|my|insert|enter|put|paste|replace)[_\- ][A-Za-z_\- ]+$/i, // YOUR_STRIPE_SECRET, my-db-password
 ];
 
 const ENVIRONMENT_LOOKUP =
@@ -43,9 +44,9 @@ export function isPlaceholderValue(value: string): boolean {
   return isMadeOfPlaceholderWords(v);
 }
 
-/** `xxxxxx`, `000000`, `******`: a random secret almost never repeats one character five times. */
+/** `sk-xxxx`, `000000`, `******`: a random secret almost never repeats one character like that. */
 function hasLongRun(v: string): boolean {
-  return /([xX*#.0_-])\1{4,}/.test(v) || /(.)\1{7,}/.test(v);
+  return /([xX*#•])\1{3,}/.test(v) || /([.0_-])\1{4,}/.test(v) || /(.)\1{7,}/.test(v);
 }
 
 function isMadeOfPlaceholderWords(v: string): boolean {

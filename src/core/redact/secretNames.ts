@@ -14,6 +14,7 @@ export interface SecretName {
 const STRONG_WORDS: Readonly<Record<string, string>> = {
   password: "password",
   passwd: "password",
+  pass: "password",
   pwd: "password",
   passphrase: "password",
   passcode: "password",
@@ -37,7 +38,7 @@ const STRONG_WORDS: Readonly<Record<string, string>> = {
 /** "<first> key" pairs that name a secret. */
 const KEY_QUALIFIERS = new Set(["api", "private", "access", "secret", "signing", "encryption", "master", "hmac", "client", "app", "account", "sas", "shared", "service", "license", "subscription", "consumer", "webhook", "admin", "write", "deploy"]);
 
-const WEAK_WORDS = new Set(["auth", "authorization", "pass", "key", "salt", "signature", "cookie", "session", "sessionid", "bearer", "pat", "dsn", "sig"]);
+const WEAK_WORDS = new Set(["auth", "authorization", "key", "salt", "signature", "cookie", "session", "sessionid", "bearer", "pat", "dsn", "sig"]);
 
 /**
  * Words that turn a secret-sounding name into metadata about the secret: its length, where

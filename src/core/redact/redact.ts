@@ -1,0 +1,67 @@
+// The redactor: every layer looks at the whole text, findings are merged, and each secret
+// becomes «redacted:kind» while everything around it stays. Layers, and why each exists
+// (docs/facts-security.md: one detector caught about half of a realistic set):
+//   1. secretlint's recommended preset: maintained vendor rules.
+//   2. names that say secret, in any syntax, holding a real value.
+//   3. credentials inside URLs, query strings and connection strings.
+//   4. PEM / OpenSSH / PGP private key blocks, also when cut off or written with "\n".
+//   5. vendor token shapes secretlint misses, found anywhere (comments in any language too),
+//      also when a token is split across concatenated string literals.
+import { findInConcatenations } from "./stringConcatenation";
+import { applyFindings, mergeFindings, type RedactionFinding } from "./findings";
+import { findLocatorCredentials } from "./locatorCredentials";
+import { isPlaceholderValue } from "./placeholders";
+import { findPrivateKeyBlocks } from "./privateKeyBlocks";
+import { findSecretAssignments } from "./secretAssignments";
+import { findWithSecretlint } from "./secretlintLayer";
+import { findTokenShapes } from "./tokenShapes";
+
+export interface RedactOptions {
+  /** Path or name of the file the text comes from; decides how unquoted values are read. */
+  readonly fileName?: string;
+}
+
+export interface RedactionResult {
+  readonly text: string;
+  /** Number of redacted spans. */
+  readonly count: number;
+  /** Spans in the input text, sorted and non-overlapping. */
+  readonly findings: readonly RedactionFinding[];
+  /** A layer that failed (the others still ran); for the log. */
+  readonly warnings: readonly string[];
+}
+
+export async function redact(text: string, options: RedactOptions = {}): Promise<RedactionResult> {
+  const own = findWithOwnRules(text, options);
+  const warnings: string[] = [];
+  let fromSecretlint: RedactionFinding[] = [];
+  try {
+    fromSecretlint = (await findWithSecretlint(text, options.fileName)).filter(
+      (f) => !own.some((o) => o.start < f.end && f.start < o.end) && !isPlaceholderValue(text.slice(f.start, f.end)),
+    );
+  } catch (error) {
+    warnings.push(`secretlint failed, so only Hearth's own rules ran: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return result(text, [...own, ...fromSecretlint], warnings);
+}
+
+/** Layers 2–5 only: synchronous and cheap, for paths where waiting for secretlint is too slow. */
+export function redactWithOwnRules(text: string, options: RedactOptions = {}): RedactionResult {
+  return result(text, findWithOwnRules(text, options), []);
+}
+
+/** Most specific first: where two layers find the same span, the earlier one names the kind. */
+function findWithOwnRules(text: string, options: RedactOptions): RedactionFinding[] {
+  return [
+    ...findTokenShapes(text),
+    ...findInConcatenations(text, findTokenShapes),
+    ...findPrivateKeyBlocks(text),
+    ...findLocatorCredentials(text),
+    ...findSecretAssignments(text, options.fileName),
+  ];
+}
+
+function result(text: string, findings: readonly RedactionFinding[], warnings: string[]): RedactionResult {
+  const merged = mergeFindings(findings);
+  return { text: applyFindings(text, merged), count: merged.length, findings: merged, warnings };
+}

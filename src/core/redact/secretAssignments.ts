@@ -1,0 +1,162 @@
+// Values labelled by a name that says "secret", in the many ways people write a label:
+//   code        const apiKey = "…"   password="…" (kwargs)   Password: "…" (struct)   x.setPassword("…")
+//   data        "password": "…" (JSON)   password: … (YAML)   db.password=… (.properties)   <password>…</password>
+//   shell       DB_PASSWORD=…   export TOKEN="…"   ENV API_KEY …   --password …   curl -u user:…
+//   prose       パスワード: … (labels in other languages, typically in comments)
+// Only the value is replaced; the name stays, so the model still understands the code.
+import type { RedactionFinding } from "./findings";
+import { fileKindOf, type FileKind } from "./fileKind";
+import { classifySecretName, type SecretName } from "./secretNames";
+import { judgeSecretValue } from "./secretValue";
+
+// Optional string prefixes: Python b"" r"" f"", C# @"".
+const QUOTED = String.raw`(?:[bBrRuUfF]{1,2}|@)?(?<qv>["'\`])(?<quoted>(?:\\.|(?!\k<qv>)[^\\\r\n])*)\k<qv>`;
+const RAW = String.raw`(?<raw>[^\s"'\`,;)\]}][^\s"'\`,;)\]}]*)`;
+
+/** name = value, name: value, "name": value, name := value, name => value, config["name"] = value. */
+const ASSIGNMENT = new RegExp(
+  String.raw`(?<![\w$@.-])(?<qn>["'\`]?)(?<name>[A-Za-z_$@][\w$@.-]{0,80})\k<qn>\]?[ \t]*(?::=|=>|===|==|=|:|<-)[ \t]*(?:${QUOTED}|${RAW})`,
+  "dg",
+);
+
+/** "the admin password is Xk2p9…": only credential-looking values count (see `judged`). */
+const PROSE = /(?<=^|[\s#/*-])(?<name>password|passwd|passphrase|pwd|token|secret|api[ -]?key)\s+(?:is|was|are)\s*:?\s+["'`]?(?<s>[^\s"'`{}()[\]$<>]*[^\s"'`{}()[\]$<>.,;:!?])(?=[\s"'`.,;:!?)]|$)/dgim;
+
+/** Forms with their own syntax; each captures the name and the value span `s`. */
+const OTHER_FORMS: readonly RegExp[] = [
+  // <password>…</password>
+  /<(?<name>[A-Za-z][\w.:-]{0,60})>(?<s>[^<\r\n]{1,300})<\/\k<name>>/dg,
+  // Dockerfile ENV/ARG without "="
+  /^[ \t]*(?:ENV|ARG)[ \t]+(?<name>[A-Za-z_][\w]*)[ \t]+["']?(?<s>[^\s"'=][^\s"']*)/dgm,
+  // --password hunter2, --api-key=…
+  /(?<=^|[ \t])--?(?<name>[A-Za-z][\w-]{1,40})(?:=|[ \t]+)(?<q>["']?)(?<s>[^\s"'`\\|;&<>]+)\k<q>/dgm,
+  // curl -u user:password, --user user:password
+  /(?<=^|[ \t])(?:-u|--user)[ \t]+["']?[^\s:"']+:(?<s>[^\s"'@]+)/dgm,
+  // x.setPassword("…"), setApiKey('…')
+  /\bset(?<name>[A-Z][A-Za-z0-9]{1,40})\(\s*(?<q>["'])(?<s>(?:\\.|(?!\k<q>)[^\\\r\n])*)\k<q>\s*\)/dg,
+  // put("password", "…"), headers.set("X-Api-Key", "…"), ("token", "…"): first arguments only,
+  // so that `"label": "Password", "hint": "…"` in data is not read as a pair.
+  /\(\s*(?<q1>["'])(?<name>[A-Za-z_][\w.-]{0,60})\k<q1>\s*,\s*(?<q>["'])(?<s>(?:\\.|(?!\k<q>)[^\\\r\n])*)\k<q>/dg,
+  // .NET config: <add key="ApiKey" value="…" />
+  /\bkey\s*=\s*(?<q1>["'])(?<name>[^"'\r\n]{1,60})\k<q1>\s+value\s*=\s*(?<q>["'])(?<s>[^"'\r\n]*)\k<q>/dgi,
+  // .netrc: machine host login me password … (tokens may be spread over lines)
+  /\b(?:machine|default)(?:\s+(?!password\b)\S+){0,6}?\s+(?<name>password)[ \t]+(?<s>[^\s"']+)/dg,
+  // SQL: CREATE USER … WITH PASSWORD '…', IDENTIFIED BY '…'
+  /\b(?:WITH\s+(?:ENCRYPTED\s+)?(?<name>PASSWORD)|IDENTIFIED\s+BY)\s+'(?<s>[^'\r\n]+)'/dgi,
+  // Python requests: auth=("user", "…")
+  /\bauth\s*=\s*\(\s*(?<q1>["'])[^"'\r\n]*\k<q1>\s*,\s*(?<q>["'])(?<s>[^"'\r\n]+)\k<q>\s*\)/dg,
+  PROSE,
+  // パスワード: …, 密码：…, contraseña = …
+  /(?<name>パスワード|暗証番号|密码|密碼|口令|비밀번호|пароль|contraseña|mot de passe|passwort|kennwort|senha|wachtwoord|hasło|parola|秘密鍵|シークレット|アクセスキー|トークン|令牌|密钥|秘钥|토큰|токен)[^\r\n:：=]{0,12}?[ \t]*[:：=][ \t]*(?<s>[^\s、。，,）)」』"'`]+)/dgi,
+];
+
+// A value that continues with + "…" pieces: the whole concatenation is the secret.
+const CONTINUATION = /(?:\s|\\(?=\r?\n))*\+(?:\s|\\(?=\r?\n))*(["'])((?:\\.|(?!\1)[^\\\r\n])*)\1/y;
+
+export function findSecretAssignments(text: string, fileName?: string): RedactionFinding[] {
+  const kind = fileKindOf(fileName);
+  return [...assignments(text, kind), ...otherForms(text)];
+}
+
+function assignments(text: string, fileKind: FileKind): RedactionFinding[] {
+  const findings: RedactionFinding[] = [];
+  for (const match of text.matchAll(ASSIGNMENT)) {
+    const groups = match.groups ?? {};
+    const secret = classifySecretName(groups.name ?? "");
+    if (secret === undefined) continue;
+    const quotedSpan = match.indices?.groups?.quoted;
+    if (quotedSpan !== undefined) {
+      const found = judged(text, quotedSpan[0], quotedSpan[1], secret);
+      if (found === undefined) continue;
+      findings.push(found, ...continuation(text, match.index + match[0].length, secret.kind));
+      continue;
+    }
+    const rawSpan = match.indices?.groups?.raw;
+    if (rawSpan === undefined) continue;
+    const span = rawValueSpan(text, rawSpan[0], rawSpan[1], fileKind, match.index);
+    if (span === undefined) continue;
+    const found = judged(text, span.start, span.end, secret, span.inComment);
+    if (found !== undefined) findings.push(found);
+  }
+  return findings;
+}
+
+function otherForms(text: string): RedactionFinding[] {
+  const findings: RedactionFinding[] = [];
+  for (const form of OTHER_FORMS) {
+    form.lastIndex = 0;
+    for (const match of text.matchAll(form)) {
+      const span = match.indices?.groups?.s;
+      if (span === undefined) continue;
+      // Forms without a field name (curl -u user:…, IDENTIFIED BY '…', auth=(user, …)) hold a password.
+      const name = match.groups?.name ?? "password";
+      const secret = classifySecretName(name);
+      if (secret === undefined) continue;
+      const found = judged(text, span[0], span[1], secret, form === PROSE);
+      if (found !== undefined) findings.push(found);
+    }
+  }
+  return findings;
+}
+
+function judged(text: string, start: number, end: number, secret: SecretName, amongWords = false): RedactionFinding | undefined {
+  const value = text.slice(start, end);
+  // In comments and prose a label is often followed by ordinary words ("token: see the
+  // wiki", "the password is stored in Vault"); only credential-looking values count there.
+  if (amongWords && !(value.length >= 6 && characterClasses(value) >= 2)) return undefined;
+  const verdict = judgeSecretValue(value, secret.strength);
+  if (verdict.offset < 0) return undefined;
+  return { kind: secret.kind, start: start + verdict.offset, end };
+}
+
+/**
+ * Where an unquoted value is a literal. Config files: the rest of the line, minus a trailing
+ * comment. Shell: one word. Code: only inside a comment. Unknown files: a single token that
+ * ends its line.
+ */
+function rawValueSpan(text: string, start: number, end: number, fileKind: FileKind, statementStart: number): { start: number; end: number; inComment: boolean } | undefined {
+  const lineEnd = endOfLine(text, start);
+  const inComment = isInComment(text, statementStart);
+  // Expressions, YAML anchors and tags, shell substitutions ($VAR, $(cmd)): not literals.
+  if (/^(?:[[{(&*!|>=@$]|new\b|function\b|lambda\b|await\b|this\.|self\.)/.test(text.slice(start, start + 9))) return undefined;
+  if (/^[A-Za-z_$][\w$]*(?:\.[\w$]+)*\s*\(/.test(text.slice(start, lineEnd))) return undefined;
+  if (fileKind === "config" && !inComment) {
+    // The rest of the line, up to a comment or a quote that closes an enclosing string.
+    const rest = text.slice(start, lineEnd).replace(/["'`].*$/, "").replace(/\s+(?:#|\/\/|;).*$/, "").trimEnd();
+    return rest === "" ? undefined : { start, end: start + rest.length, inComment };
+  }
+  if (fileKind === "shell" && !inComment) return { start, end, inComment };
+  const followedBy = text.slice(end, lineEnd);
+  if (inComment) return /^(?:[\s.,;:!?)]|$)/.test(followedBy) ? { start, end, inComment } : undefined;
+  if (fileKind === "code") return undefined;
+  // Unknown syntax: `var.db_password`, `settings.secret` read like expressions, not values.
+  if (/^[a-z_]\w*(?:\.[A-Za-z_]\w*)+$/.test(text.slice(start, end))) return undefined;
+  return /^\s*(?:(?:#|\/\/).*)?$/.test(followedBy) ? { start, end, inComment } : undefined;
+}
+
+function continuation(text: string, from: number, kind: string): RedactionFinding[] {
+  const out: RedactionFinding[] = [];
+  CONTINUATION.lastIndex = from;
+  for (let match = CONTINUATION.exec(text); match !== null; match = CONTINUATION.exec(text)) {
+    const contentStart = CONTINUATION.lastIndex - match[2].length - 1;
+    if (match[2].length > 0) out.push({ kind, start: contentStart, end: contentStart + match[2].length });
+  }
+  return out;
+}
+
+function characterClasses(value: string): number {
+  return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
+}
+
+function endOfLine(text: string, from: number): number {
+  const n = text.indexOf("\n", from);
+  const end = n < 0 ? text.length : n;
+  return text[end - 1] === "\r" ? end - 1 : end;
+}
+
+/** Is `index` after a comment marker on its line? (`//`, `#`, `/*`, ` * ` in doc blocks, `--`, `<!--`.) */
+function isInComment(text: string, index: number): boolean {
+  const lineStart = text.lastIndexOf("\n", index - 1) + 1;
+  const prefix = text.slice(lineStart, index);
+  return /(?:^|\s)(?:\/\/|#|\/\*|--|<!--)|^\s*\*\s/.test(prefix);
+}
