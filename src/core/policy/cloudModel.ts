@@ -25,7 +25,7 @@ export function parseCloudModel(text: string): CloudModelParse {
   if (!MODEL_ID.test(text)) return { ok: false, message: `"${text}" is not a valid model id` };
   const provider = inferProvider(text);
   if (provider === undefined) {
-    return { ok: false, message: `cannot tell which vendor serves "${text}"; write "openai:${text}" or "anthropic:${text}"` };
+    return { ok: false, message: `cannot tell which vendor serves "${text}"; Hearth has cloud providers for OpenAI and Anthropic, written "openai:<model>" or "anthropic:<model>"` };
   }
   return { ok: true, value: { provider, model: text } };
 }

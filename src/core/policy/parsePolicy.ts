@@ -67,7 +67,7 @@ function parseInto(original: string, out: DiagnosticCollector): WorkspacePolicy 
     out.add("error", "empty-file", "", 0, text.length, 'policy file is empty; write {} for "no workspace rules" or delete the file');
     return undefined;
   }
-  for (const e of errors) out.add("error", "syntax", "", e.offset, e.length, syntaxMessage(e));
+  reportSyntaxErrors(text, root, errors, out);
   if (errors.length > 0 || root === undefined) return undefined;
 
   return readPolicy(root, out);
@@ -95,6 +95,24 @@ function checkDepth(text: string, out: DiagnosticCollector): boolean {
 function isOnlyTrivia(text: string): boolean {
   const scanner = createScanner(text, true);
   return (scanner.scan() as number) === 17;
+}
+
+/** One diagnostic for trailing text after the policy object instead of one per stray word. */
+function reportSyntaxErrors(text: string, root: Node | undefined, errors: readonly ParseError[], out: DiagnosticCollector): void {
+  const rootEnd = root === undefined ? Infinity : root.offset + root.length;
+  // Missing closers are reported where the text ends, which is also "after the root": keep those as they are.
+  const isStray = (e: ParseError): boolean => {
+    const code = printParseErrorCode(e.error);
+    return code === "EndOfFileExpected" || (e.offset >= rootEnd && !/Expected$|^UnexpectedEnd/.test(code));
+  };
+  const trailing = errors.filter(isStray);
+  for (const e of errors) {
+    if (!isStray(e)) out.add("error", "syntax", "", e.offset, e.length, syntaxMessage(e));
+  }
+  if (trailing.length > 0) {
+    const start = trailing[0].offset;
+    out.add("error", "syntax", "", start, text.trimEnd().length - start, "JSON syntax: unexpected text after the end of the policy object");
+  }
 }
 
 function syntaxMessage(e: ParseError): string {

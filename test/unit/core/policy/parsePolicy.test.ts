@@ -110,6 +110,19 @@ describe("parsePolicy", () => {
     assert.match(typo.message, /did you mean "neverSend"/);
   });
 
+  it("tells a missing closer from text after the end, and reports trailing text once", () => {
+    const missing = parsePolicy('{ "neverSend": ["a"]', "p.json").diagnostics;
+    assert.deepEqual(
+      missing.map((d) => d.message),
+      ['JSON syntax: expected "}" to close the object'],
+    );
+    const trailing = parsePolicy("{}\nsome words that do not belong here", "p.json").diagnostics;
+    assert.deepEqual(
+      trailing.map((d) => [d.message, d.offset, d.length]),
+      [["JSON syntax: unexpected text after the end of the policy object", 3, 34]],
+    );
+  });
+
   it("refuses a huge file without parsing it", () => {
     const text = `{ "neverSend": ["a"] ${" ".repeat(MAX_POLICY_BYTES)}}`;
     const result = parsePolicy(text, "p.json");
