@@ -30,12 +30,17 @@ export class Config implements vscode.Disposable {
 
   constructor(private readonly log: Logger) {
     this.current = this.read();
-    this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (!event.affectsConfiguration("hearth")) return;
+    const reread = (): void => {
       const previous = this.current;
       this.current = this.read();
       if (JSON.stringify(previous) !== JSON.stringify(this.current)) this.emitter.fire({ previous, current: this.current });
-    });
+    };
+    this.subscription = vscode.Disposable.from(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration("hearth")) reread();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(reread),
+    );
   }
 
   get value(): HearthConfig {
@@ -49,8 +54,8 @@ export class Config implements vscode.Disposable {
 
   private read(): HearthConfig {
     const section = vscode.workspace.getConfiguration("hearth");
-    const model = section.get<unknown>("model");
-    const serverUrl = section.get<unknown>("server.url");
+    const model = this.trustedValue(section, "model");
+    const serverUrl = this.trustedValue(section, "server.url");
     const contextSize = section.get<unknown>("server.contextSize");
     const gpu = section.get<unknown>("server.gpu");
     const idle = section.get<unknown>("server.idleShutdownSeconds");
@@ -66,6 +71,17 @@ export class Config implements vscode.Disposable {
       gpu: gpu === "auto" || gpu === "cpu" ? gpu : this.invalid("hearth.server.gpu", gpu, DEFAULTS.gpu),
       idleShutdownSeconds: typeof idle === "number" && idle >= 10 ? idle : this.invalid("hearth.server.idleShutdownSeconds", idle, DEFAULTS.idleShutdownSeconds),
     };
+  }
+
+  /**
+   * In Restricted Mode a workspace must not choose which model runs or where prompts go:
+   * only the user's own values count. (VS Code drops these workspace values itself through
+   * `restrictedConfigurations`; this keeps the rule true whatever the host does.)
+   */
+  private trustedValue(section: vscode.WorkspaceConfiguration, key: string): unknown {
+    if (vscode.workspace.isTrusted) return section.get<unknown>(key);
+    const inspected = section.inspect<unknown>(key);
+    return inspected?.globalValue ?? inspected?.defaultValue;
   }
 
   private checkUrl(url: string): string {

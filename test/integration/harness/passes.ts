@@ -25,18 +25,32 @@ const WORKBENCH_SETTINGS: Record<string, unknown> = {
   "security.workspace.trust.startupPrompt": "never",
 };
 
-/** Hearth settings the suites rely on (add here what a suite needs at startup). */
-const HEARTH_SETTINGS: Record<string, unknown> = {};
+/**
+ * Hearth settings the suites rely on (add here what a suite needs at startup): the tiny
+ * generated model (run.ts puts its path in HEARTH_IT_MODEL before the first pass) on the
+ * CPU with a small context, so a pass never downloads anything.
+ */
+function hearthSettings(): Record<string, unknown> {
+  return {
+    "hearth.model": process.env.HEARTH_IT_MODEL ?? "",
+    "hearth.server.gpu": "cpu",
+    "hearth.server.contextSize": 2048,
+  };
+}
 
 export const PASSES: readonly Pass[] = [
   {
     name: "trusted",
     description: "workspace trusted (security.workspace.trust.enabled: false)",
-    settings: { ...WORKBENCH_SETTINGS, ...HEARTH_SETTINGS, "security.workspace.trust.enabled": false },
+    get settings() {
+      return { ...WORKBENCH_SETTINGS, ...hearthSettings(), "security.workspace.trust.enabled": false };
+    },
   },
   {
     name: "restricted",
     description: "Restricted Mode (trust enabled, folder not trusted)",
-    settings: { ...WORKBENCH_SETTINGS, ...HEARTH_SETTINGS, "security.workspace.trust.enabled": true },
+    get settings() {
+      return { ...WORKBENCH_SETTINGS, ...hearthSettings(), "security.workspace.trust.enabled": true };
+    },
   },
 ];

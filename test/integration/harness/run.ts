@@ -22,6 +22,7 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { ControlServer } from "./control";
+import { ensureTestModel } from "../../fixtures/models";
 import { PASSES, type Pass } from "./passes";
 import { ProcessTracker } from "./processes";
 import { ENV, PASS_NAMES, type HostResults, type PassName, type ScreenshotRequest, type TestRecord, type UiPhaseResult } from "./protocol";
@@ -344,6 +345,8 @@ async function main(): Promise<number> {
   try {
     run.startWatchdog();
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    // The tiny generated model stands in for Qwen3.5 in every pass (see passes.ts).
+    process.env.HEARTH_IT_MODEL ??= await ensureTestModel({ arch: "qwen35" });
     const testsEntry = await bundleHostTests(run.outDir, options.suite);
     const uiTests = await loadUiTests(options.suite);
     run.controlUrl = await run.control.start();

@@ -10,4 +10,13 @@ export default defineUiTests([
       await ui.screenshot("status-bar");
     },
   },
+  {
+    title: "shows ready · model · context in the status bar once the server is up",
+    async run(ui) {
+      // "$(check) Hearth · <model> · 2K": the tiny model at the passes' 2048-token context.
+      const ready = ui.page.locator(".part.statusbar .statusbar-item", { hasText: /Hearth · hearth-test-qwen35-tiny.*· 2K/ });
+      await ready.first().waitFor({ state: "visible", timeout: 60_000 });
+      await ui.screenshot("ready-status-bar");
+    },
+  },
 ]);
