@@ -49,68 +49,75 @@ function promptText(run: number, count: number): string {
   return text;
 }
 
-async function inProcess(): Promise<Speeds & { threads: number }> {
+interface Side {
+  promptRate(run: number): Promise<number>;
+  generationRate(run: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function inProcess(): Promise<Side & { threads: number }> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   // Same rule as the server: one thread for tiny models, llama.cpp's default otherwise.
   const threads = threadsArg ?? (model.fileInsights.modelSize < 64 * 1024 * 1024 ? 1 : undefined);
   const context = await model.createContext({ contextSize, sequences: 1, threads });
-  const promptRates: number[] = [];
-  const genRates: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const sequence = context.getSequence();
-    const tokens = model.tokenize(promptText(run, promptTokens)).slice(0, promptTokens);
-    let started = performance.now();
-    await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
-    promptRates.push((tokens.length - 1) / ((performance.now() - started) / 1000));
-    started = performance.now();
-    let generated = 0;
-    let firstAt = 0;
-    for await (const _token of sequence.evaluate([tokens[tokens.length - 1]!], { temperature: 0 })) {
-      if (generated === 0) firstAt = performance.now();
-      if (++generated >= genTokens) break;
-    }
-    genRates.push((generated - 1) / ((performance.now() - firstAt) / 1000));
-    sequence.dispose();
-  }
-  const resolvedThreads = context.currentThreads;
-  await llama.dispose();
-  return { prompt_tokens_per_s: median(promptRates), generation_tokens_per_s: median(genRates), threads: resolvedThreads };
+  const sequence = context.getSequence();
+  return {
+    threads: context.currentThreads,
+    async promptRate(run) {
+      await sequence.clearHistory();
+      const tokens = model.tokenize(promptText(run, promptTokens)).slice(0, promptTokens);
+      const started = performance.now();
+      await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
+      return (tokens.length - 1) / ((performance.now() - started) / 1000);
+    },
+    async generationRate(run) {
+      await sequence.clearHistory();
+      let generated = 0;
+      let firstAt = 0;
+      for await (const _token of sequence.evaluate(model.tokenize(`go ${run}`), { temperature: 0 })) {
+        if (generated === 0) firstAt = performance.now();
+        if (++generated >= genTokens) break;
+      }
+      return (generated - 1) / ((performance.now() - firstAt) / 1000);
+    },
+    close: () => llama.dispose(),
+  };
 }
 
-async function throughServer(): Promise<Speeds> {
+async function throughServer(): Promise<Side> {
   const token = "bench";
   const child = spawn(process.execPath, [resolve("dist/server.mjs"), "--model", modelPath, "--port", "0", "--context-size", String(contextSize), "--gpu", "cpu", "--threads", values.threads ?? "auto"], {
     env: { ...process.env, HEARTH_SERVER_TOKEN: token },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  try {
-    const ready = JSON.parse(await new Promise<string>((done, fail) => {
+  const ready = JSON.parse(
+    await new Promise<string>((done, fail) => {
       createInterface({ input: child.stdout! }).once("line", done);
       child.once("exit", (code) => fail(new Error(`server exited with ${code}`)));
-    })) as { event: string; port: number; message?: string };
-    if (ready.event !== "ready") throw new Error(ready.message);
-    const base = `http://127.0.0.1:${ready.port}`;
-    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const tokenize = async (content: string): Promise<number> =>
-      ((await (await fetch(`${base}/tokenize`, { method: "POST", headers, body: JSON.stringify({ content }) })).json()) as { tokens: number[] }).tokens.length;
-    const promptRates: number[] = [];
-    const genRates: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      // Prompt evaluation: a fresh prompt and one generated token, timed to the first byte
-      // of the answer. The server's last prompt token is evaluated with the first output.
+    }),
+  ) as { event: string; port: number; message?: string };
+  if (ready.event !== "ready") throw new Error(ready.message);
+  const base = `http://127.0.0.1:${ready.port}`;
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const tokenize = async (content: string): Promise<number> =>
+    ((await (await fetch(`${base}/tokenize`, { method: "POST", headers, body: JSON.stringify({ content }) })).json()) as { tokens: number[] }).tokens.length;
+  return {
+    async promptRate(run) {
+      // A fresh prompt (so no cache helps) and one generated token, timed to the answer.
+      // The server evaluates the last prompt token together with the first output.
       let text = promptText(run + 100, promptTokens);
       while ((await tokenize(text)) > promptTokens) text = text.slice(0, -4);
       const count = await tokenize(text);
-      let started = performance.now();
-      const first = await fetch(`${base}/v1/completions`, { method: "POST", headers, body: JSON.stringify({ prompt: text, max_tokens: 1, temperature: 0, hearth: { role: "chat" } }) });
-      const usage = ((await first.json()) as { usage: { prompt_tokens_details: { cached_tokens: number } } }).usage;
-      const evaluated = count - usage.prompt_tokens_details.cached_tokens;
-      promptRates.push(evaluated / ((performance.now() - started) / 1000));
-      // Generation: stream tokens and time from the first to the last.
-      started = performance.now();
-      const response = await fetch(`${base}/v1/completions`, { method: "POST", headers, body: JSON.stringify({ prompt: `go ${run}`, max_tokens: genTokens, temperature: 0, stream: true }) });
+      const started = performance.now();
+      const response = await fetch(`${base}/v1/completions`, { method: "POST", headers, body: JSON.stringify({ prompt: text, max_tokens: 1, temperature: 0, hearth: { role: "chat", reuse: false } }) });
+      const usage = ((await response.json()) as { usage: { prompt_tokens_details: { cached_tokens: number } } }).usage;
+      return (count - usage.prompt_tokens_details.cached_tokens) / ((performance.now() - started) / 1000);
+    },
+    async generationRate(run) {
+      // Stream tokens and time from the first to the last.
+      const response = await fetch(`${base}/v1/completions`, { method: "POST", headers, body: JSON.stringify({ prompt: `go ${run}`, max_tokens: genTokens, temperature: 0, stream: true, hearth: { reuse: false } }) });
       const reader = response.body!.getReader();
       let chunks = 0;
       let firstAt = 0;
@@ -125,16 +132,32 @@ async function throughServer(): Promise<Speeds> {
           if (event.usage) generated = event.usage.completion_tokens;
         }
       }
-      genRates.push((generated - 1) / ((performance.now() - firstAt) / 1000));
-    }
-    return { prompt_tokens_per_s: median(promptRates), generation_tokens_per_s: median(genRates) };
-  } finally {
-    child.kill("SIGTERM");
-  }
+      return (generated - 1) / ((performance.now() - firstAt) / 1000);
+    },
+    close: async () => {
+      child.kill("SIGTERM");
+    },
+  };
 }
 
+// Both sides stay loaded and take turns run by run, so drift in the machine's load (other
+// processes, thermal state) falls on both alike.
 const direct = await inProcess();
 const server = await throughServer();
+const rates = { directPrompt: [] as number[], serverPrompt: [] as number[], directGen: [] as number[], serverGen: [] as number[] };
+try {
+  for (let run = 0; run < runs; run++) {
+    rates.directPrompt.push(await direct.promptRate(run));
+    rates.serverPrompt.push(await server.promptRate(run));
+    rates.directGen.push(await direct.generationRate(run));
+    rates.serverGen.push(await server.generationRate(run));
+  }
+} finally {
+  await server.close();
+  await direct.close();
+}
+const inProcessSpeeds: Speeds = { prompt_tokens_per_s: median(rates.directPrompt), generation_tokens_per_s: median(rates.directGen) };
+const serverSpeeds: Speeds = { prompt_tokens_per_s: median(rates.serverPrompt), generation_tokens_per_s: median(rates.serverGen) };
 const result = {
   benchmark: "server",
   model: modelPath,
@@ -143,12 +166,13 @@ const result = {
   runs,
   context_size: contextSize,
   threads: direct.threads,
-  in_process: { prompt_tokens_per_s: direct.prompt_tokens_per_s, generation_tokens_per_s: direct.generation_tokens_per_s },
-  http_server: server,
+  in_process: inProcessSpeeds,
+  http_server: serverSpeeds,
   ratio: {
-    prompt: server.prompt_tokens_per_s / direct.prompt_tokens_per_s,
-    generation: server.generation_tokens_per_s / direct.generation_tokens_per_s,
+    prompt: serverSpeeds.prompt_tokens_per_s / inProcessSpeeds.prompt_tokens_per_s,
+    generation: serverSpeeds.generation_tokens_per_s / inProcessSpeeds.generation_tokens_per_s,
   },
+  per_run: rates,
   target: "ratio >= 0.95 (the server costs under 5% of throughput)",
 };
 if (values.json) console.log(JSON.stringify(result, null, 2));

@@ -5,6 +5,7 @@ import { Config } from "./vscode/config.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
 import { StatusBar } from "./vscode/statusBar.js";
+import { StatusViewProvider } from "./vscode/statusView.js";
 
 export interface HearthApi {
   readonly modelService: ModelService;
@@ -18,7 +19,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const resolver = new ModelResolver(stateDir, serverScript, log);
   const modelService = new ModelService(config, resolver, context.secrets, { serverScript, stateDir, log });
   const statusBar = new StatusBar(modelService);
-  context.subscriptions.push(log, config, modelService, statusBar, ...registerServerCommands({ service: modelService, log, secrets: context.secrets }));
+  const statusView = new StatusViewProvider(modelService);
+  context.subscriptions.push(log, config, modelService, statusBar, statusView, vscode.window.registerTreeDataProvider("hearth.modelView", statusView), ...registerServerCommands({ service: modelService, log, secrets: context.secrets }));
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
   return { modelService };

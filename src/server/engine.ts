@@ -19,6 +19,12 @@ export interface EngineLog {
   warn(message: string): void;
 }
 
+/** Problems worth telling the user about once (e.g. a context that had to shrink). */
+export interface EngineWarning {
+  code: "context_fallback";
+  message: string;
+}
+
 export interface EngineOptions {
   modelPath: string;
   /** Context size of the chat and repo roles; `auto` fits the training context to memory. */
@@ -41,6 +47,8 @@ export interface ModelInfo {
   trainContextSize: number | undefined;
   fim: boolean;
   hybrid: boolean;
+  /** What went less well than asked while loading, for the ready line. */
+  warnings: EngineWarning[];
 }
 
 export interface SamplingParams {
@@ -146,7 +154,15 @@ export class ModelEngine {
     } catch (error) {
       throw classifyLoadError(error, options.modelPath, architecture);
     }
-    options = { ...options, threads: resolveThreads(options.threads, insights.modelSize) };
+    const warnings: EngineWarning[] = [];
+    const log: EngineLog = {
+      info: (message) => options.log.info(message),
+      warn: (message) => {
+        options.log.warn(message);
+        if (message.startsWith("context_fallback:")) warnings.push({ code: "context_fallback", message: message.slice("context_fallback: ".length) });
+      },
+    };
+    options = { ...options, log, threads: resolveThreads(options.threads, insights.modelSize) };
     const primary = await createSlot(model, "chat", options);
     const info: ModelInfo = {
       id: basename(options.modelPath).replace(/\.gguf$/i, ""),
@@ -156,6 +172,7 @@ export class ModelEngine {
       trainContextSize: model.trainContextSize,
       fim: model.tokens.infill.prefix !== null && model.tokens.infill.suffix !== null && model.tokens.infill.middle !== null,
       hybrid: model.fileInsights.isHybrid || model.fileInsights.isRecurrent,
+      warnings,
     };
     return new ModelEngine(llama, model, info, options, primary);
   }

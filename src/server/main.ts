@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const port = await listen(server, args.host, args.port);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
-  const { id, architecture, contextSize, fim, hybrid } = engine.info;
+  const { id, architecture, contextSize, fim, hybrid, warnings } = engine.info;
   log.info(`ready in ${Date.now() - started} ms: ${id} (${architecture}${hybrid ? ", hybrid" : ""}), context ${contextSize}, http://${args.host}:${port}`);
   announce({
     event: "ready",
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     architecture,
     fim,
     hybrid,
+    warnings: warnings.map((warning) => warning.message),
     ...(process.env.HEARTH_SERVER_TOKEN ? {} : { token }),
   });
 }

@@ -42,7 +42,8 @@ export class ModelResolver {
     this.indexPath = join(this.modelsDir, "index.json");
   }
 
-  async resolve(model: string): Promise<string> {
+  /** `onDownload` hears the percentage and a description while a download runs. */
+  async resolve(model: string, onDownload?: (percent: number, detail: string) => void): Promise<string> {
     if (!isRemote(model)) {
       const path = expandHome(model);
       if (!existsSync(path)) throw new ModelUnavailableError(`Model file not found: ${path}. Set hearth.model to a .gguf file or an hf: URI, or run "Hearth: Choose Model".`);
@@ -61,12 +62,12 @@ export class ModelResolver {
       throw new ModelUnavailableError("Choose a model file, then Hearth starts again.");
     }
     if (choice !== "Download") throw new ModelUnavailableError(`The model ${model} is not downloaded. Run "Hearth: Restart Model Server" to be asked again, or set hearth.model to a .gguf file.`);
-    const path = await this.download(model);
+    const path = await this.download(model, onDownload);
     await this.remember(model, path);
     return path;
   }
 
-  private download(uri: string): Promise<string> {
+  private download(uri: string, onDownload?: (percent: number, detail: string) => void): Promise<string> {
     return Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${uri}`, cancellable: true }, async (progress, token) => {
         await mkdir(this.modelsDir, { recursive: true });
@@ -90,6 +91,7 @@ export class ModelResolver {
           if (event.event === "progress" && event.totalSize) {
             const percent = (100 * (event.downloadedSize ?? 0)) / event.totalSize;
             progress.report({ increment: percent - reported, message: describeProgress(event) });
+            onDownload?.(percent, describeProgress(event));
             reported = percent;
           } else if (event.event === "done") {
             result = event.path;

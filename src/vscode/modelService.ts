@@ -10,6 +10,7 @@ export const EXTERNAL_API_KEY_SECRET = "hearth.server.apiKey";
 export type ModelServiceState =
   | ServerState
   | { kind: "resolving"; detail: string }
+  | { kind: "downloading"; percent: number; detail: string }
   | { kind: "external"; endpoint: ServerEndpoint; url: string; model?: string; reachable: boolean; message?: string };
 
 /**
@@ -62,7 +63,9 @@ export class ModelService implements vscode.Disposable {
     this.setState({ kind: "resolving", detail: "finding the model" });
     let modelPath: string;
     try {
-      modelPath = await this.resolver.resolve(config.model);
+      modelPath = await this.resolver.resolve(config.model, (percent, detail) => {
+        if (generation === this.generation) this.setState({ kind: "downloading", percent, detail });
+      });
     } catch (error) {
       if (generation !== this.generation) return;
       const message = error instanceof Error ? error.message : String(error);
@@ -89,6 +92,9 @@ export class ModelService implements vscode.Disposable {
     this.supervisorSubscription = supervisor.onDidChangeState((state) => {
       this.setState(state);
       if (state.kind === "error" && state.permanent) void this.showError(state.message);
+      if (state.kind === "ready" && !state.info.shared) {
+        for (const warning of state.info.warnings ?? []) void vscode.window.showWarningMessage(`Hearth: ${warning}`);
+      }
     });
     await supervisor.endpoint().catch(() => undefined);
   }

@@ -38,6 +38,8 @@ export function describe(state: ModelServiceState): { text: string; tooltip: str
       return { text: "$(circle-slash) Hearth", tooltip: "Model server stopped", error: false };
     case "resolving":
       return { text: "$(loading~spin) Hearth", tooltip: state.detail, error: false };
+    case "downloading":
+      return { text: `$(cloud-download) Hearth: downloading ${Math.floor(state.percent)}%`, tooltip: `Downloading the model: ${state.detail}`, error: false };
     case "starting":
       return { text: "$(loading~spin) Hearth: loading", tooltip: `Loading: ${state.detail}`, error: false };
     case "restarting":
@@ -45,7 +47,7 @@ export function describe(state: ModelServiceState): { text: string; tooltip: str
     case "ready":
       return {
         text: `$(check) Hearth · ${shortModel(state.info.model)} · ${formatTokens(state.info.contextSize)}`,
-        tooltip: `Ready: ${state.info.model}, context ${state.info.contextSize} tokens, pid ${state.info.pid}${state.info.shared ? " (shared with another window)" : ""}`,
+        tooltip: `Ready: ${state.info.model}, context ${state.info.contextSize} tokens, pid ${state.info.pid}${state.info.shared ? " (reused: started earlier by this or another window)" : ""}`,
         error: false,
       };
     case "external":

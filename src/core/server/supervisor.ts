@@ -20,6 +20,8 @@ export interface ServerInfo {
   pid: number;
   /** Another window started this server; this one only uses it. */
   shared: boolean;
+  /** What the server could not do as asked (e.g. a smaller context than configured). */
+  warnings?: string[];
 }
 
 export type ServerState =
@@ -57,6 +59,7 @@ interface ReadyEvent {
   contextSize: number;
   architecture: string;
   fim: boolean;
+  warnings?: string[];
 }
 
 interface ErrorEvent {
@@ -278,13 +281,17 @@ export class ServerSupervisor {
     child.once("exit", (code, signal) => this.onChildExit(child, code, signal));
     const endpoint = endpointOf(record);
     options.log.info(`model server ready: ${first.model} (${first.architecture}), context ${first.contextSize}, port ${first.port}, pid ${first.pid}`);
-    this.becomeReady(endpoint, { model: first.model, contextSize: first.contextSize, architecture: first.architecture, fim: first.fim, pid: first.pid, shared: false });
+    for (const warning of first.warnings ?? []) options.log.warn(warning);
+    this.becomeReady(endpoint, { model: first.model, contextSize: first.contextSize, architecture: first.architecture, fim: first.fim, pid: first.pid, shared: false, warnings: first.warnings });
     return endpoint;
   }
 
   private becomeReady(endpoint: ServerEndpoint, info: ServerInfo): void {
+    this.stopWatching();
     this.readySince = Date.now();
     this.setState({ kind: "ready", endpoint, info });
+    // A window that closed while its server was loading holds no lease on it.
+    if (this.disposed) return;
     void this.renewLease(endpoint);
     const interval = this.options.leaseIntervalMs ?? 20_000;
     this.leaseTimer = setInterval(() => void this.renewLease(endpoint), interval);

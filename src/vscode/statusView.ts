@@ -1,0 +1,65 @@
+import * as vscode from "vscode";
+import type { ModelService, ModelServiceState } from "./modelService.js";
+import { describe } from "./statusBar.js";
+
+interface Row {
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon: string;
+  command?: vscode.Command;
+}
+
+/**
+ * The "Model" view in Hearth's activity-bar container: what runs, where, and the actions
+ * that change it, reachable by keyboard and screen reader (a tree, not a picture).
+ */
+export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly service: ModelService) {
+    this.subscription = service.onDidChangeState(() => this.emitter.fire());
+  }
+
+  getTreeItem(row: Row): vscode.TreeItem {
+    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+    item.description = row.description;
+    item.tooltip = row.tooltip;
+    item.iconPath = new vscode.ThemeIcon(row.icon);
+    item.command = row.command;
+    return item;
+  }
+
+  getChildren(): Row[] {
+    return [...stateRows(this.service.state), ...ACTIONS];
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}
+
+function stateRows(state: ModelServiceState): Row[] {
+  const summary = describe(state);
+  const rows: Row[] = [{ label: "Server", description: summary.text.replace(/\$\([^)]*\)\s*/g, ""), tooltip: summary.tooltip, icon: summary.error ? "error" : "server-process" }];
+  if (state.kind === "ready") {
+    rows.push(
+      { label: "Model", description: state.info.model, icon: "file-binary" },
+      { label: "Context", description: `${state.info.contextSize} tokens`, icon: "symbol-ruler" },
+      { label: "Process", description: `pid ${state.info.pid}${state.info.shared ? " (reused)" : ""}`, icon: "pulse" },
+    );
+  } else if (state.kind === "external") {
+    rows.push({ label: "Endpoint", description: state.url, icon: "globe" }, { label: "Model", description: state.model ?? "unknown", icon: "file-binary" });
+  }
+  return rows;
+}
+
+const ACTIONS: Row[] = [
+  { label: "Restart Model Server", icon: "debug-restart", command: { command: "hearth.restartServer", title: "Restart Model Server" } },
+  { label: "Choose Model…", icon: "folder-opened", command: { command: "hearth.chooseModel", title: "Choose Model" } },
+  { label: "Open Privacy Policy", icon: "shield", command: { command: "hearth.openPolicy", title: "Open Privacy Policy" } },
+  { label: "Show Logs", icon: "output", command: { command: "hearth.showLogs", title: "Show Logs" } },
+];
