@@ -285,7 +285,8 @@ describe("model server (tiny qwen35 model, real node-llama-cpp)", function () {
     } catch {
       // The SDK reports the abort as an error; ending quietly is fine too.
     }
-    assert.equal(received, 3, "the stream ended at the abort, not by itself");
+    // Chunks already buffered on the client may still arrive, but nowhere near 3000 tokens.
+    assert.ok(received >= 3 && received < 100, `the stream ended at the abort, not by itself (${received} chunks)`);
     const deadline = Date.now() + 2000;
     let after = await health(server);
     while (after.generations.aborted === before.generations.aborted && Date.now() < deadline) {
