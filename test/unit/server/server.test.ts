@@ -105,6 +105,29 @@ describe("model server (tiny qwen35 model, real node-llama-cpp)", function () {
     assert.equal(first.usage!.completion_tokens, second.usage!.completion_tokens);
   });
 
+  it("switches Qwen thinking with chat_template_kwargs.enable_thinking (checked by tokens)", async () => {
+    const ask = (enableThinking: boolean) =>
+      client.chat.completions.create({
+        model: server.ready.model,
+        messages: [{ role: "user", content: "Think?" }],
+        max_tokens: 6,
+        temperature: 0,
+        // @ts-expect-error llama-server's and vLLM's extension field.
+        chat_template_kwargs: { enable_thinking: enableThinking },
+      });
+    const off = await ask(false);
+    const on = await ask(true);
+    // Off ends the prompt with "<think>\n\n</think>\n\n"; on ends it with "<think>\n" and
+    // the answer starts inside the thought.
+    const count = async (content: string): Promise<number> =>
+      (JSON.parse((await raw(server, "POST", "/tokenize", { body: JSON.stringify({ content, parse_special: true }) })).body) as { tokens: number[] }).tokens.length;
+    assert.equal(off.usage!.prompt_tokens - on.usage!.prompt_tokens, (await count("<think>\n\n</think>\n\n")) - (await count("<think>\n")));
+    const onMessage = on.choices[0]!.message as { content: string | null; reasoning_content?: string };
+    assert.ok((onMessage.reasoning_content ?? "").length > 0, "thoughts go to reasoning_content");
+    assert.equal(onMessage.content, "", "the tiny model never closes its thought, so no answer text");
+    assert.ok((off.choices[0]!.message.content ?? "").length > 0);
+  });
+
   it("streams a fill-in-the-middle completion when a suffix is given", async () => {
     const stream = await client.completions.create({
       model: server.ready.model,

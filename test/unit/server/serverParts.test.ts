@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { parseServerArgs } from "../../../src/server/args";
+import { FifoLock } from "../../../src/server/fifoLock";
+import { hostAllowed, tokensMatch } from "../../../src/server/httpBasics";
+import { LeaseTracker } from "../../../src/server/leases";
+import { StartupError } from "../../../src/server/startupErrors";
+import { StopStringMatcher } from "../../../src/server/stopStrings";
+
+describe("StopStringMatcher", () => {
+  it("holds back text that may become a stop string and cuts at the stop", () => {
+    const matcher = new StopStringMatcher(["</end>"]);
+    assert.deepEqual(matcher.push("hello </e"), { emit: "hello ", stopped: false });
+    assert.deepEqual(matcher.push("nd> more"), { emit: "", stopped: true });
+  });
+
+  it("releases held text when it turns out not to be a stop", () => {
+    const matcher = new StopStringMatcher(["\n\n"]);
+    assert.deepEqual(matcher.push("a\n"), { emit: "a", stopped: false });
+    assert.deepEqual(matcher.push("b"), { emit: "\nb", stopped: false });
+    assert.equal(matcher.flush(), "");
+  });
+
+  it("stops at the earliest of several stop strings", () => {
+    const matcher = new StopStringMatcher(["ccc", "b"]);
+    assert.deepEqual(matcher.push("aab ccc"), { emit: "aa", stopped: true });
+  });
+});
+
+describe("FifoLock", () => {
+  it("grants the lock in arrival order and skips a waiter that gave up", async () => {
+    const lock = new FifoLock();
+    const order: string[] = [];
+    const release = await lock.acquire();
+    const leaving = new AbortController();
+    const a = lock.acquire().then((r) => (order.push("a"), r()));
+    const gone = lock.acquire(leaving.signal).then(
+      () => order.push("gone"),
+      () => order.push("left"),
+    );
+    const b = lock.acquire().then((r) => (order.push("b"), r()));
+    assert.equal(lock.queued, 3);
+    leaving.abort();
+    await gone;
+    release();
+    await Promise.all([a, b]);
+    assert.deepEqual(order, ["left", "a", "b"]);
+  });
+});
+
+describe("request guards", () => {
+  it("accepts loopback names on the bound port only", () => {
+    assert.equal(hostAllowed("127.0.0.1:8080", "127.0.0.1", 8080), true);
+    assert.equal(hostAllowed("localhost:8080", "127.0.0.1", 8080), true);
+    assert.equal(hostAllowed("[::1]:8080", "127.0.0.1", 8080), true);
+    assert.equal(hostAllowed("127.0.0.1:9090", "127.0.0.1", 8080), false);
+    assert.equal(hostAllowed("attacker.example:8080", "127.0.0.1", 8080), false);
+    assert.equal(hostAllowed(undefined, "127.0.0.1", 8080), false);
+    assert.equal(hostAllowed("127.0.0.1", "127.0.0.1", 8080), false, "no port means port 80");
+  });
+
+  it("compares bearer tokens exactly", () => {
+    assert.equal(tokensMatch("s3cret", "Bearer s3cret"), true);
+    assert.equal(tokensMatch("s3cret", "bearer s3cret"), true);
+    assert.equal(tokensMatch("s3cret", "Bearer s3cret2"), false);
+    assert.equal(tokensMatch("s3cret", "Basic s3cret"), false);
+    assert.equal(tokensMatch("s3cret", undefined), false);
+  });
+});
+
+describe("server arguments", () => {
+  it("reads every option with its defaults", () => {
+    assert.deepEqual(parseServerArgs(["--model", "m.gguf"]), {
+      model: "m.gguf",
+      host: "127.0.0.1",
+      port: 0,
+      contextSize: "auto",
+      gpu: "auto",
+      threads: "auto",
+      maxBodyBytes: 32 * 1024 * 1024,
+      idleExitSeconds: 0,
+    });
+    const args = parseServerArgs(["--model=m.gguf", "--port", "8080", "--context-size", "32768", "--gpu", "cpu", "--threads", "4"]);
+    assert.equal(args.port, 8080);
+    assert.equal(args.contextSize, 32768);
+    assert.equal(args.threads, 4);
+  });
+
+  it("names the bad option and value", () => {
+    const fails = (argv: string[], pattern: RegExp) =>
+      assert.throws(() => parseServerArgs(argv), (error: unknown) => error instanceof StartupError && error.code === "usage" && pattern.test(error.message));
+    fails([], /--model is required/);
+    fails(["--model", "m", "--port", "70000"], /--port must be an integer from 0 to 65535, not "70000"/);
+    fails(["--model", "m", "--gpu", "cuda"], /--gpu must be "auto" or "cpu"/);
+    fails(["--model"], /Missing value for --model/);
+  });
+});
+
+describe("LeaseTracker", () => {
+  it("fires once when no lease has been held for the idle time", () => {
+    let now = 0;
+    let fired = 0;
+    const tracker = new LeaseTracker(1000, () => fired++, () => now, 1_000_000);
+    tracker.renew("a", 500);
+    now = 400;
+    tracker.check();
+    assert.equal(fired, 0, "a live lease keeps it up");
+    now = 1200;
+    tracker.check();
+    assert.equal(fired, 0, "idle since the lease lapsed at 500, not yet 1000 ms");
+    now = 1600;
+    tracker.check();
+    tracker.check();
+    assert.equal(fired, 1);
+    tracker.dispose();
+  });
+
+  it("counts a released lease as gone at once", () => {
+    let now = 0;
+    let fired = 0;
+    const tracker = new LeaseTracker(100, () => fired++, () => now, 1_000_000);
+    tracker.renew("a", 60_000);
+    now = 50;
+    tracker.release("a");
+    assert.equal(tracker.active, 0);
+    now = 151;
+    tracker.check();
+    assert.equal(fired, 1);
+    tracker.dispose();
+  });
+});
