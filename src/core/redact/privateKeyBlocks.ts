@@ -11,35 +11,65 @@ const TRUNCATED_BODY = /(?:(?:\r?\n|\\r?\\n)[ \t]*(?:[A-Za-z0-9+/=]+|[A-Za-z][A-
 /** A real key is a few KB; an END marker further away than this belongs to something else. */
 const MAX_BLOCK = 64 * 1024;
 
+const END = /-----END ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
+// Line by line with bounded lengths: a free-form gap here backtracked for minutes on one long line.
+const PUTTY = /PuTTY-User-Key-File-\d: [^\r\n]{1,200}\r?\n(?:[^\r\n]{0,4096}\r?\n){0,40}?Private-Lines: \d+\r?\n(?<s>(?:[A-Za-z0-9+/=]+(?:\r?\n|$))+)/dg;
+
 export function findPrivateKeyBlocks(text: string): RedactionFinding[] {
   const findings: RedactionFinding[] = [];
-  BEGIN.lastIndex = 0;
-  for (const begin of text.matchAll(BEGIN)) {
+  // Markers are collected once, so that many BEGINs without their END stay linear.
+  const begins = [...text.matchAll(BEGIN)];
+  const endsByLabel = new Map<string, number[]>();
+  for (const end of text.matchAll(END)) {
+    const list = endsByLabel.get(end[1]) ?? [];
+    list.push(end.index);
+    endsByLabel.set(end[1], list);
+  }
+  begins.forEach((begin, i) => {
     const bodyStart = begin.index + begin[0].length;
-    const endMarker = `-----END ${begin[1]}-----`;
-    const endAt = text.indexOf(endMarker, bodyStart);
+    const nextBegin = begins[i + 1]?.index ?? Infinity;
+    const endAt = firstAtOrAfter(endsByLabel.get(begin[1]) ?? [], bodyStart);
     let bodyEnd: number;
-    if (endAt >= 0 && endAt - bodyStart <= MAX_BLOCK && !text.slice(bodyStart, endAt).includes("-----BEGIN ")) {
+    if (endAt !== undefined && endAt - bodyStart <= MAX_BLOCK && endAt < nextBegin) {
       bodyEnd = endAt;
     } else {
       TRUNCATED_BODY.lastIndex = bodyStart;
-      bodyEnd = TRUNCATED_BODY.test(text) ? TRUNCATED_BODY.lastIndex : bodyStart;
+      bodyEnd = TRUNCATED_BODY.test(text) ? Math.min(TRUNCATED_BODY.lastIndex, nextBegin) : bodyStart;
     }
     const trimmed = trimSeparators(text, bodyStart, bodyEnd);
     if (trimmed.end - trimmed.start >= 16) findings.push({ kind: "private-key", ...trimmed });
-  }
-  const putty = /PuTTY-User-Key-File-\d: [^\r\n]+[\s\S]*?Private-Lines: \d+\r?\n(?<s>(?:[A-Za-z0-9+/=]+\r?\n?)+)/dg;
-  for (const match of text.matchAll(putty)) {
+  });
+  for (const match of text.matchAll(PUTTY)) {
     const span = match.indices?.groups?.s;
-    if (span !== undefined) findings.push({ kind: "private-key", start: span[0], end: span[1] });
+    if (span !== undefined) findings.push({ kind: "private-key", ...trimSeparators(text, span[0], span[1]) });
   }
   return findings;
 }
 
+function firstAtOrAfter(sorted: readonly number[], at: number): number | undefined {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid] < at) low = mid + 1;
+    else high = mid;
+  }
+  return sorted[low];
+}
+
 /** Keeps the line breaks (or "\n" escapes) next to BEGIN and END, so the layout survives. */
 function trimSeparators(text: string, start: number, end: number): { start: number; end: number } {
-  const lead = /^(?:\s|\\[nr])*/.exec(text.slice(start, end))?.[0].length ?? 0;
-  const body = text.slice(start + lead, end);
-  const trail = /(?:\s|\\[nr])*$/.exec(body)?.[0].length ?? 0;
-  return { start: start + lead, end: end - trail };
+  let from = start;
+  let to = end;
+  for (;;) {
+    if (from < to && /\s/.test(text[from])) from++;
+    else if (from + 1 < to && text[from] === "\\" && (text[from + 1] === "n" || text[from + 1] === "r")) from += 2;
+    else break;
+  }
+  for (;;) {
+    if (to > from && /\s/.test(text[to - 1])) to--;
+    else if (to - 2 >= from && text[to - 2] === "\\" && (text[to - 1] === "n" || text[to - 1] === "r")) to -= 2;
+    else break;
+  }
+  return { start: from, end: to };
 }

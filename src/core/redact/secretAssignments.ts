@@ -60,7 +60,11 @@ export function findSecretAssignments(text: string, fileName?: string): Redactio
 
 function assignments(text: string, fileKind: FileKind): RedactionFinding[] {
   const findings: RedactionFinding[] = [];
+  // A match that starts inside a value already read (a YAML value running to the end of its
+  // line) is part of that value; skipping it also keeps long lines linear.
+  let takenUntil = 0;
   for (const match of text.matchAll(ASSIGNMENT)) {
+    if (match.index < takenUntil) continue;
     const groups = match.groups ?? {};
     const secret = classifySecretName(groups.name ?? "");
     if (secret === undefined) continue;
@@ -75,6 +79,8 @@ function assignments(text: string, fileKind: FileKind): RedactionFinding[] {
     if (rawSpan === undefined) continue;
     const span = rawValueSpan(text, rawSpan[0], rawSpan[1], fileKind, match.index);
     if (span === undefined) continue;
+    // The value has been read, secret or not; nothing inside it is a new assignment.
+    takenUntil = span.end;
     const found = judged(text, span.start, span.end, secret, span.inComment);
     if (found !== undefined) findings.push(found);
   }
@@ -119,7 +125,7 @@ function rawValueSpan(text: string, start: number, end: number, fileKind: FileKi
   const inComment = isInComment(text, statementStart);
   // Expressions, YAML anchors and tags, shell substitutions ($VAR, $(cmd)): not literals.
   if (/^(?:[[{(&*!|>=@$]|new\b|function\b|lambda\b|await\b|this\.|self\.)/.test(text.slice(start, start + 9))) return undefined;
-  if (/^[A-Za-z_$][\w$]*(?:\.[\w$]+)*\s*\(/.test(text.slice(start, lineEnd))) return undefined;
+  if (/^[A-Za-z_$][\w$]*(?:\.[\w$]+)*\s*\(/.test(text.slice(start, Math.min(lineEnd, start + 256)))) return undefined;
   if (fileKind === "config" && !inComment) {
     // The rest of the line, up to a comment or a quote that closes an enclosing string.
     const rest = text.slice(start, lineEnd).replace(/["'`].*$/, "").replace(/\s+(?:#|\/\/|;).*$/, "").trimEnd();
@@ -148,15 +154,25 @@ function characterClasses(value: string): number {
   return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
 }
 
+/**
+ * A line ends at "\n" (and a "\r" before it), but never more than LINE_WINDOW characters
+ * away: values are short, and an unbounded look at a megabyte-long line per match would make
+ * the scan quadratic.
+ */
+const LINE_WINDOW = 1024;
+
 function endOfLine(text: string, from: number): number {
-  const n = text.indexOf("\n", from);
-  const end = n < 0 ? text.length : n;
-  return text[end - 1] === "\r" ? end - 1 : end;
+  const limit = Math.min(text.length, from + LINE_WINDOW);
+  let end = from;
+  while (end < limit && text.charCodeAt(end) !== 10) end++;
+  return end > from && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
 }
 
 /** Is `index` after a comment marker on its line? (`//`, `#`, `/*`, ` * ` in doc blocks, `--`, `<!--`.) */
 function isInComment(text: string, index: number): boolean {
-  const lineStart = text.lastIndexOf("\n", index - 1) + 1;
+  const limit = Math.max(0, index - LINE_WINDOW);
+  let lineStart = index;
+  while (lineStart > limit && text.charCodeAt(lineStart - 1) !== 10) lineStart--;
   const prefix = text.slice(lineStart, index);
   return /(?:^|\s)(?:\/\/|#|\/\*|--|<!--)|^\s*\*\s/.test(prefix);
 }
