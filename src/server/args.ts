@@ -2,6 +2,7 @@ import { StartupError } from "./startupErrors.js";
 
 export interface ServerArgs {
   model: string;
+  completionModel?: string;
   host: string;
   port: number;
   contextSize: number | "auto";
@@ -12,7 +13,7 @@ export interface ServerArgs {
   idleExitSeconds: number;
 }
 
-export const USAGE = `Usage: node dist/server.mjs --model <file.gguf> [--host 127.0.0.1] [--port 0]
+export const USAGE = `Usage: node dist/server.mjs --model <file.gguf> [--completion-model <file.gguf>] [--host 127.0.0.1] [--port 0]
        [--context-size N|auto] [--gpu auto|cpu] [--threads N|auto] [--max-body-mb 32] [--idle-exit-seconds 0]
 The bearer token comes from HEARTH_SERVER_TOKEN, or is generated and printed in the ready line.`;
 
@@ -31,7 +32,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
       i++;
     }
   }
-  const known = new Set(["model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads"]);
+  const known = new Set(["model", "completion-model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads"]);
   for (const key of values.keys()) {
     if (!known.has(key)) throw new StartupError("usage", `Unknown option --${key}.\n${USAGE}`);
   }
@@ -42,6 +43,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
   if (gpu !== "auto" && gpu !== "cpu") throw new StartupError("usage", `--gpu must be "auto" or "cpu", not "${gpu}".`);
   return {
     model,
+    ...(values.get("completion-model") ? { completionModel: values.get("completion-model") } : {}),
     host: values.get("host") ?? "127.0.0.1",
     port: integer(values.get("port") ?? "0", "--port", 0, 65535),
     contextSize: contextSizeText === "auto" ? "auto" : integer(contextSizeText, "--context-size", 256, 1 << 20),

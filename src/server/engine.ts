@@ -27,6 +27,8 @@ export interface EngineWarning {
 
 export interface EngineOptions {
   modelPath: string;
+  /** A second, smaller model for the completion role (e.g. Qwen3.5-0.8B beside the 9B). */
+  completionModelPath?: string;
   /** Context size of the chat and repo roles; `auto` fits the training context to memory. */
   contextSize: number | "auto";
   gpu: "auto" | "cpu";
@@ -49,6 +51,8 @@ export interface ModelInfo {
   hybrid: boolean;
   /** What went less well than asked while loading, for the ready line. */
   warnings: EngineWarning[];
+  /** The completion role's own model, when one is configured. */
+  completionModel?: { id: string; path: string; architecture: string; fim: boolean };
 }
 
 export interface SamplingParams {
@@ -94,7 +98,21 @@ export interface GenerateRequest {
   onDelta?: (delta: GenerationDelta) => void;
 }
 
+/** A loaded model with what the engine needs to know about it. */
+interface LoadedModel {
+  model: LlamaModel;
+  id: string;
+  path: string;
+  architecture: string;
+  fim: boolean;
+  hybrid: boolean;
+  /** Threads for its contexts (see resolveThreads). */
+  threads: number | undefined;
+  thinkEndToken: Token | undefined;
+}
+
 interface RoleSlot {
+  loaded: LoadedModel;
   context: LlamaContext;
   sequence: LlamaContextSequence;
   lock: FifoLock;
@@ -111,20 +129,28 @@ export class ModelEngine {
   private readonly slots = new Map<Role, Promise<RoleSlot>>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private readonly embeddingLock = new FifoLock();
-  private readonly thinkEndToken: Token | undefined;
   /** Finished and abandoned generations, for /health: a client that leaves must stop its work. */
   readonly generations = { completed: 0, aborted: 0 };
 
   private constructor(
     private readonly llama: Llama,
-    readonly model: LlamaModel,
+    private readonly main: LoadedModel,
+    private readonly completion: LoadedModel,
     readonly info: ModelInfo,
     private readonly options: EngineOptions,
     primary: RoleSlot,
   ) {
     this.slots.set("chat", Promise.resolve(primary));
-    const thinkEnd = model.tokenize("</think>", true);
-    this.thinkEndToken = thinkEnd.length === 1 ? thinkEnd[0] : undefined;
+  }
+
+  /** The model a role runs on: the completion role may have its own. */
+  private modelFor(role: Role): LoadedModel {
+    return role === "completion" ? this.completion : this.main;
+  }
+
+  /** Whether the role's model has fill-in-the-middle tokens. */
+  fimFor(role: Role): boolean {
+    return this.modelFor(role).fim;
   }
 
   /**
@@ -132,28 +158,10 @@ export class ModelEngine {
    * a context that does not fit, is reported at start rather than on the first request.
    */
   static async load(options: EngineOptions): Promise<ModelEngine> {
-    const { sizeBytes } = await checkModelFile(options.modelPath);
-    const { getLlama, readGgufFileInfo, GgufInsights, LlamaLogLevel } = await import("node-llama-cpp");
+    const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
     const llama = await getLlama({ gpu: options.gpu === "cpu" ? false : "auto", logLevel: LlamaLogLevel.error, progressLogs: false });
-    let fileInfo;
-    try {
-      fileInfo = await readGgufFileInfo(options.modelPath, { readTensorInfo: true });
-    } catch (error) {
-      throw new StartupError("truncated_gguf", `Model file is damaged or truncated: ${options.modelPath} (${errorMessage(error)}). Delete it and download it again.`, { cause: error });
-    }
-    const end = tensorDataEnd(fileInfo.fullTensorInfo ?? []);
-    if (end !== undefined) checkTensorExtent(options.modelPath, sizeBytes, end);
-    const architecture = String(fileInfo.metadata.general?.architecture ?? "unknown");
-    const insights = await GgufInsights.from(fileInfo, llama);
-    if (!insights.isSupportedByLlamaCpp) {
-      throw new StartupError("unsupported_architecture", `Unsupported model architecture "${architecture}" in ${options.modelPath}. Hearth runs models llama.cpp supports, such as Qwen3.5 (qwen35); choose another model in hearth.model.`);
-    }
-    let model: LlamaModel;
-    try {
-      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === "cpu" ? 0 : "auto" });
-    } catch (error) {
-      throw classifyLoadError(error, options.modelPath, architecture);
-    }
+    const main = await loadCheckedModel(llama, options.modelPath, options, "hearth.model");
+    const completion = options.completionModelPath ? await loadCheckedModel(llama, options.completionModelPath, options, "hearth.completion.model") : main;
     const warnings: EngineWarning[] = [];
     const log: EngineLog = {
       info: (message) => options.log.info(message),
@@ -162,40 +170,43 @@ export class ModelEngine {
         if (message.startsWith("context_fallback:")) warnings.push({ code: "context_fallback", message: message.slice("context_fallback: ".length) });
       },
     };
-    options = { ...options, log, threads: resolveThreads(options.threads, insights.modelSize) };
-    const primary = await createSlot(model, "chat", options);
+    options = { ...options, log };
+    const primary = await createSlot(main, "chat", options);
     const info: ModelInfo = {
-      id: basename(options.modelPath).replace(/\.gguf$/i, ""),
-      path: options.modelPath,
-      architecture,
+      id: main.id,
+      path: main.path,
+      architecture: main.architecture,
       contextSize: primary.context.contextSize,
-      trainContextSize: model.trainContextSize,
-      fim: model.tokens.infill.prefix !== null && model.tokens.infill.suffix !== null && model.tokens.infill.middle !== null,
-      hybrid: model.fileInsights.isHybrid || model.fileInsights.isRecurrent,
+      trainContextSize: main.model.trainContextSize,
+      fim: main.fim,
+      hybrid: main.hybrid,
       warnings,
+      ...(completion !== main ? { completionModel: { id: completion.id, path: completion.path, architecture: completion.architecture, fim: completion.fim } } : {}),
     };
-    return new ModelEngine(llama, model, info, options, primary);
+    return new ModelEngine(llama, main, completion, info, options, primary);
   }
 
-  tokenize(prompt: PromptText | string, parseSpecial = false): Token[] {
-    if (typeof prompt === "string") return this.model.tokenize(prompt, parseSpecial);
+  tokenize(prompt: PromptText | string, parseSpecial = false, role: Role = "chat"): Token[] {
+    const { model } = this.modelFor(role);
+    if (typeof prompt === "string") return model.tokenize(prompt, parseSpecial);
     const tokens: Token[] = [];
     for (const piece of prompt) {
-      if (piece.text !== "") tokens.push(...this.model.tokenize(piece.text, piece.special));
+      if (piece.text !== "") tokens.push(...model.tokenize(piece.text, piece.special));
     }
     return tokens;
   }
 
-  detokenize(tokens: readonly Token[]): string {
-    return this.model.detokenize(tokens, true);
+  detokenize(tokens: readonly Token[], role: Role = "chat"): string {
+    return this.modelFor(role).model.detokenize(tokens, true);
   }
 
   /** Checkpoint memory per role that has a context, for /health and benchmarks. */
-  async roleStats(): Promise<Record<string, { contextSize: number; cachedTokens: number; checkpointBytes: number; queued: number }>> {
-    const stats: Record<string, { contextSize: number; cachedTokens: number; checkpointBytes: number; queued: number }> = {};
+  async roleStats(): Promise<Record<string, { model: string; contextSize: number; cachedTokens: number; checkpointBytes: number; queued: number }>> {
+    const stats: Record<string, { model: string; contextSize: number; cachedTokens: number; checkpointBytes: number; queued: number }> = {};
     for (const [role, pending] of this.slots) {
       const slot = await pending;
       stats[role] = {
+        model: slot.loaded.id,
         contextSize: slot.context.contextSize,
         cachedTokens: slot.sequence.nextTokenIndex,
         checkpointBytes: slot.sequence.checkpointsMemoryUsage,
@@ -223,6 +234,7 @@ export class ModelEngine {
 
   private async generateLocked(slot: RoleSlot, request: GenerateRequest): Promise<GenerationResult> {
     const { sequence, context } = slot;
+    const { model, thinkEndToken } = slot.loaded;
     const { prompt, sampling, signal } = request;
     if (prompt.length >= context.contextSize) {
       throw new PromptTooLongError(prompt.length, context.contextSize, request.role);
@@ -274,17 +286,17 @@ export class ModelEngine {
     try {
       for await (const token of iterator) {
         if (signal.aborted) break;
-        if (this.model.isEogToken(token)) {
+        if (model.isEogToken(token)) {
           finishReason = "stop";
           break;
         }
         completionTokens++;
-        if (inThought && token === this.thinkEndToken) {
+        if (inThought && token === thinkEndToken) {
           emit(stopMatcher.flush());
           inThought = false;
         } else {
           pending.push(token);
-          const piece = this.model.detokenize(pending, false, lastTokens);
+          const piece = model.detokenize(pending, false, lastTokens);
           // An incomplete UTF-8 sequence detokenizes to U+FFFD: wait for its next byte.
           if (!piece.endsWith("\uFFFD") || pending.length >= 8) {
             lastTokens.push(...pending);
@@ -310,7 +322,7 @@ export class ModelEngine {
   }
 
   async embed(inputs: readonly string[], signal: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }> {
-    this.embeddingContext ??= this.model.createEmbeddingContext({ contextSize: Math.min(this.info.contextSize, 8192) });
+    this.embeddingContext ??= this.main.model.createEmbeddingContext({ contextSize: Math.min(this.info.contextSize, 8192) });
     const embedding = await this.embeddingContext;
     const release = await this.embeddingLock.acquire(signal);
     try {
@@ -318,7 +330,7 @@ export class ModelEngine {
       let promptTokens = 0;
       for (const input of inputs) {
         signal.throwIfAborted();
-        promptTokens += this.model.tokenize(input).length;
+        promptTokens += this.main.model.tokenize(input).length;
         const result = await embedding.getEmbeddingFor(input);
         vectors.push([...result.vector]);
       }
@@ -335,7 +347,7 @@ export class ModelEngine {
   private slot(role: Role): Promise<RoleSlot> {
     let slot = this.slots.get(role);
     if (!slot) {
-      slot = createSlot(this.model, role, this.options);
+      slot = createSlot(this.modelFor(role), role, this.options);
       // A failed creation is not cached: the next request tries again.
       slot.catch(() => this.slots.delete(role));
       this.slots.set(role, slot);
@@ -344,16 +356,55 @@ export class ModelEngine {
   }
 }
 
-async function createSlot(model: LlamaModel, role: Role, options: EngineOptions): Promise<RoleSlot> {
+async function createSlot(loaded: LoadedModel, role: Role, options: EngineOptions): Promise<RoleSlot> {
+  const { model } = loaded;
   const requested = role === "completion" ? Math.min(options.completionContextSize ?? DEFAULT_COMPLETION_CONTEXT, model.trainContextSize || DEFAULT_COMPLETION_CONTEXT) : options.contextSize;
-  const threads = typeof options.threads === "number" ? options.threads : undefined;
-  const context = await createContextThatFits(model, requested, role, threads, options.log);
+  const context = await createContextThatFits(model, requested, role, loaded.threads, options.log);
   const sequence = context.getSequence({
     // Hearth takes its checkpoints where reuse happens (see generate); the periodic ones
     // still help long repo packs, and memory stays bounded either way.
     checkpoints: { max: 32, maxMemory: options.checkpointMemoryBytes ?? DEFAULT_CHECKPOINT_MEMORY },
   });
-  return { context, sequence, lock: new FifoLock() };
+  return { loaded, context, sequence, lock: new FifoLock() };
+}
+
+/**
+ * Loads a model after checking the file, so the common mistakes get a message naming the
+ * file and the setting to fix instead of a native error from deep inside the loader.
+ */
+async function loadCheckedModel(llama: Llama, modelPath: string, options: EngineOptions, setting: string): Promise<LoadedModel> {
+  const { sizeBytes } = await checkModelFile(modelPath);
+  const { readGgufFileInfo, GgufInsights } = await import("node-llama-cpp");
+  let fileInfo;
+  try {
+    fileInfo = await readGgufFileInfo(modelPath, { readTensorInfo: true });
+  } catch (error) {
+    throw new StartupError("truncated_gguf", `Model file is damaged or truncated: ${modelPath} (${errorMessage(error)}). Delete it and download it again.`, { cause: error });
+  }
+  const end = tensorDataEnd(fileInfo.fullTensorInfo ?? []);
+  if (end !== undefined) checkTensorExtent(modelPath, sizeBytes, end);
+  const architecture = String(fileInfo.metadata.general?.architecture ?? "unknown");
+  const insights = await GgufInsights.from(fileInfo, llama);
+  if (!insights.isSupportedByLlamaCpp) {
+    throw new StartupError("unsupported_architecture", `Unsupported model architecture "${architecture}" in ${modelPath}. Hearth runs models llama.cpp supports, such as Qwen3.5 (qwen35); choose another model in ${setting}.`);
+  }
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath, gpuLayers: options.gpu === "cpu" ? 0 : "auto" });
+  } catch (error) {
+    throw classifyLoadError(error, modelPath, architecture);
+  }
+  const thinkEnd = model.tokenize("</think>", true);
+  return {
+    model,
+    id: basename(modelPath).replace(/\.gguf$/i, ""),
+    path: modelPath,
+    architecture,
+    fim: model.tokens.infill.prefix !== null && model.tokens.infill.suffix !== null && model.tokens.infill.middle !== null,
+    hybrid: model.fileInsights.isHybrid || model.fileInsights.isRecurrent,
+    threads: resolveThreads(options.threads, insights.modelSize),
+    thinkEndToken: thinkEnd.length === 1 ? thinkEnd[0] : undefined,
+  };
 }
 
 /**

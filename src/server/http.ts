@@ -72,7 +72,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
     case "GET /health":
       return sendJson(res, 200, { status: "ok", pid: process.pid, ...options.engine.info, leases: options.leases.active, generations: options.engine.generations, roles: await options.engine.roleStats() });
     case "GET /v1/models":
-      return sendJson(res, 200, { object: "list", data: [modelEntry(options.engine)] });
+      return sendJson(res, 200, { object: "list", data: modelEntries(options.engine) });
     case "POST /v1/chat/completions":
       return chatCompletions(parse(chatRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
     case "POST /v1/completions":
@@ -81,8 +81,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
       return embeddings(parse(embeddingRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
     case "POST /tokenize": {
       const body = parse(tokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes));
-      const tokens = options.engine.tokenize(body.content, body.parse_special ?? false);
-      const pieces = body.with_pieces ? tokens.map((token) => ({ id: token, piece: options.engine.detokenize([token]) })) : undefined;
+      const role = body.role ?? "chat";
+      const tokens = options.engine.tokenize(body.content, body.parse_special ?? false, role);
+      const pieces = body.with_pieces ? tokens.map((token) => ({ id: token, piece: options.engine.detokenize([token], role) })) : undefined;
       return sendJson(res, 200, { tokens: pieces ?? tokens.map(Number) });
     }
     case "POST /detokenize": {
@@ -105,9 +106,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   }
 }
 
-function modelEntry(engine: ModelEngine): { id: string; object: "model"; created: number; owned_by: string; meta: object } {
-  const { id, architecture, contextSize, fim, hybrid } = engine.info;
-  return { id, object: "model", created: 0, owned_by: "hearth", meta: { architecture, context_size: contextSize, fim, hybrid } };
+function modelEntries(engine: ModelEngine): Array<{ id: string; object: "model"; created: number; owned_by: string; meta: object }> {
+  const { id, architecture, contextSize, fim, hybrid, completionModel } = engine.info;
+  const entries = [{ id, object: "model" as const, created: 0, owned_by: "hearth", meta: { architecture, context_size: contextSize, fim, hybrid, roles: completionModel ? ["chat", "repo"] : ["completion", "chat", "repo"] } }];
+  if (completionModel) {
+    entries.push({ id: completionModel.id, object: "model", created: 0, owned_by: "hearth", meta: { architecture: completionModel.architecture, context_size: contextSize, fim: completionModel.fim, hybrid, roles: ["completion"] } });
+  }
+  return entries;
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -145,17 +150,17 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
 async function completions(request: CompletionRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
   const text = typeof request.prompt === "string" ? request.prompt : request.prompt[0]!;
   const suffix = request.suffix ?? undefined;
-  if (suffix !== undefined && !engine.info.fim) {
-    throw new HttpError(400, `The model ${engine.info.id} has no fill-in-the-middle tokens, so 'suffix' is not supported. Use hearth.completion.mode "chat".`, "invalid_request_error", "suffix");
+  const role: Role = request.hearth?.role ?? "completion";
+  if (suffix !== undefined && !engine.fimFor(role)) {
+    throw new HttpError(400, `The ${role} model has no fill-in-the-middle tokens, so 'suffix' is not supported. Use hearth.completion.mode "chat".`, "invalid_request_error", "suffix");
   }
   // Raw completion prompts may carry control tokens (repo-level FIM layouts); a FIM
   // request's prefix and suffix are user code and are tokenized literally.
   const offsets = request.hearth?.checkpoints ?? [];
   if (offsets.some((offset) => offset > text.length)) throw new HttpError(400, `Checkpoint offsets must lie within the prompt (${text.length} characters).`, "invalid_request_error", "hearth.checkpoints");
   if (suffix !== undefined && offsets.length > 0) throw new HttpError(400, "Checkpoints apply to raw prompts; send the layout in 'prompt' without 'suffix'.", "invalid_request_error", "hearth.checkpoints");
-  const { tokens: prompt, boundaries } = suffix !== undefined ? { tokens: engine.tokenize(renderFimPSM(text, suffix)), boundaries: [] } : tokenizeAtOffsets(engine, text, offsets);
+  const { tokens: prompt, boundaries } = suffix !== undefined ? { tokens: engine.tokenize(renderFimPSM(text, suffix), false, role), boundaries: [] } : tokenizeAtOffsets(engine, text, offsets, role);
   if (prompt.length === 0) throw new HttpError(400, "The prompt is empty.", "invalid_request_error", "prompt");
-  const role: Role = request.hearth?.role ?? "completion";
   await respond(res, engine, { kind: "text", role, prompt, checkpoints: boundaries, reuse: request.hearth?.reuse, sampling: samplingFrom(request, DEFAULT_COMPLETION_MAX_TOKENS), startsInThought: false, stream: request.stream ?? false, includeUsage: request.stream_options?.include_usage ?? false, signal });
 }
 
@@ -163,13 +168,13 @@ async function completions(request: CompletionRequest, res: ServerResponse, engi
  * Tokenizes a raw prompt piece by piece, split at the client's checkpoint offsets, so each
  * offset falls exactly on a token boundary, the same way on every request.
  */
-function tokenizeAtOffsets(engine: ModelEngine, text: string, offsets: readonly number[]): { tokens: Token[]; boundaries: number[] } {
+function tokenizeAtOffsets(engine: ModelEngine, text: string, offsets: readonly number[], role: Role): { tokens: Token[]; boundaries: number[] } {
   const cuts = [...new Set(offsets)].filter((offset) => offset > 0 && offset < text.length).sort((a, b) => a - b);
   const tokens: Token[] = [];
   const boundaries: number[] = [];
   let start = 0;
   for (const cut of [...cuts, text.length]) {
-    tokens.push(...engine.tokenize(text.slice(start, cut), true));
+    tokens.push(...engine.tokenize(text.slice(start, cut), true, role));
     if (cut < text.length) boundaries.push(tokens.length);
     start = cut;
   }

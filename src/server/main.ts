@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const args = parseServerArgs(process.argv.slice(2));
   const token = process.env.HEARTH_SERVER_TOKEN || randomBytes(24).toString("base64url");
   const started = Date.now();
-  const engine = await ModelEngine.load({ modelPath: args.model, contextSize: args.contextSize, gpu: args.gpu, threads: args.threads, log });
+  const engine = await ModelEngine.load({ modelPath: args.model, completionModelPath: args.completionModel, contextSize: args.contextSize, gpu: args.gpu, threads: args.threads, log });
   let shuttingDown = false;
   const shutdown = (reason: string): void => {
     if (shuttingDown) return;
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const port = await listen(server, args.host, args.port);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
-  const { id, architecture, contextSize, fim, hybrid, warnings } = engine.info;
+  const { id, architecture, contextSize, fim, hybrid, warnings, completionModel } = engine.info;
   log.info(`ready in ${Date.now() - started} ms: ${id} (${architecture}${hybrid ? ", hybrid" : ""}), context ${contextSize}, http://${args.host}:${port}`);
   announce({
     event: "ready",
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     fim,
     hybrid,
     warnings: warnings.map((warning) => warning.message),
+    ...(completionModel ? { completionModel: completionModel.id, completionFim: completionModel.fim } : {}),
     ...(process.env.HEARTH_SERVER_TOKEN ? {} : { token }),
   });
 }

@@ -63,6 +63,8 @@ export const embeddingRequestSchema = z.object({
 
 export const tokenizeRequestSchema = z.object({
   content: z.string(),
+  /** Whose tokenizer: the completion role may run a model of its own. */
+  role: z.enum(ROLES).optional(),
   parse_special: z.boolean().optional(),
   with_pieces: z.boolean().optional(),
 });

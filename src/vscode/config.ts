@@ -3,6 +3,8 @@ import type { Logger } from "../core/logger.js";
 
 export interface HearthConfig {
   model: string;
+  /** Empty: completion uses `model`. */
+  completionModel: string;
   serverUrl: string;
   contextSize: number | "auto";
   gpu: "auto" | "cpu";
@@ -11,6 +13,7 @@ export interface HearthConfig {
 
 const DEFAULTS: HearthConfig = {
   model: "hf:unsloth/Qwen3.5-9B-GGUF:Q4_K_M",
+  completionModel: "",
   serverUrl: "",
   contextSize: "auto",
   gpu: "auto",
@@ -56,11 +59,13 @@ export class Config implements vscode.Disposable {
     const section = vscode.workspace.getConfiguration("hearth");
     const model = this.trustedValue(section, "model");
     const serverUrl = this.trustedValue(section, "server.url");
+    const completionModel = this.trustedValue(section, "completion.model");
     const contextSize = section.get<unknown>("server.contextSize");
     const gpu = section.get<unknown>("server.gpu");
     const idle = section.get<unknown>("server.idleShutdownSeconds");
     return {
       model: typeof model === "string" && model.trim() !== "" ? model.trim() : this.invalid("hearth.model", model, DEFAULTS.model),
+      completionModel: typeof completionModel === "string" ? completionModel.trim() : this.invalid("hearth.completion.model", completionModel, ""),
       serverUrl: typeof serverUrl === "string" ? this.checkUrl(serverUrl.trim()) : this.invalid("hearth.server.url", serverUrl, ""),
       contextSize:
         contextSize === "auto" || (typeof contextSize === "number" && Number.isInteger(contextSize) && contextSize >= 256)

@@ -62,10 +62,13 @@ export class ModelService implements vscode.Disposable {
     }
     this.setState({ kind: "resolving", detail: "finding the model" });
     let modelPath: string;
+    let completionModelPath: string | undefined;
     try {
-      modelPath = await this.resolver.resolve(config.model, (percent, detail) => {
+      const onDownload = (percent: number, detail: string): void => {
         if (generation === this.generation) this.setState({ kind: "downloading", percent, detail });
-      });
+      };
+      modelPath = await this.resolver.resolve(config.model, onDownload);
+      completionModelPath = config.completionModel ? await this.resolver.resolve(config.completionModel, onDownload) : undefined;
     } catch (error) {
       if (generation !== this.generation) return;
       const message = error instanceof Error ? error.message : String(error);
@@ -81,6 +84,7 @@ export class ModelService implements vscode.Disposable {
       serverScript: this.options.serverScript,
       nodePath: process.execPath,
       modelPath,
+      completionModelPath,
       contextSize: config.contextSize,
       gpu: config.gpu,
       stateDir: this.options.stateDir,
@@ -171,6 +175,7 @@ export class ModelService implements vscode.Disposable {
 function serverSettingsChanged(previous: HearthConfig, current: HearthConfig): boolean {
   return (
     previous.model !== current.model ||
+    previous.completionModel !== current.completionModel ||
     previous.serverUrl !== current.serverUrl ||
     previous.contextSize !== current.contextSize ||
     previous.gpu !== current.gpu ||

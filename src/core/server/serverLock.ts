@@ -10,6 +10,7 @@ export interface ServerLockRecord {
   token: string;
   model: string;
   modelPath: string;
+  completionModelPath?: string;
   contextSize: number;
   startedAt: number;
 }
@@ -18,8 +19,8 @@ export interface ServerLockRecord {
  * Servers are shared per launch configuration: two windows that want the same model with
  * the same settings share one process; a window that wants another model gets its own.
  */
-export function serverKey(config: { modelPath: string; contextSize: number | "auto"; gpu: string }): string {
-  return createHash("sha256").update(JSON.stringify([config.modelPath, config.contextSize, config.gpu])).digest("hex").slice(0, 16);
+export function serverKey(config: { modelPath: string; completionModelPath?: string; contextSize: number | "auto"; gpu: string }): string {
+  return createHash("sha256").update(JSON.stringify([config.modelPath, config.completionModelPath ?? "", config.contextSize, config.gpu])).digest("hex").slice(0, 16);
 }
 
 export class ServerLock {

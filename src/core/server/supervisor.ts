@@ -37,6 +37,8 @@ export interface SupervisorOptions {
   /** The Node to run it with; VS Code's own binary works with ELECTRON_RUN_AS_NODE. */
   nodePath: string;
   modelPath: string;
+  /** A second model for the completion role, loaded in the same process. */
+  completionModelPath?: string;
   contextSize: number | "auto";
   gpu: "auto" | "cpu";
   /** Where lock files and server logs live (the extension's global storage). */
@@ -228,7 +230,7 @@ export class ServerSupervisor {
 
   private async attachToRunning(): Promise<ServerEndpoint | undefined> {
     const record = await this.lock.read();
-    if (!record || record.modelPath !== this.options.modelPath || !processAlive(record.pid)) return undefined;
+    if (!record || record.modelPath !== this.options.modelPath || (record.completionModelPath ?? "") !== (this.options.completionModelPath ?? "") || !processAlive(record.pid)) return undefined;
     const endpoint = endpointOf(record);
     const healthy = await checkHealth(endpoint);
     if (!healthy) return undefined;
@@ -250,6 +252,7 @@ export class ServerSupervisor {
       "--context-size", String(options.contextSize),
       "--gpu", options.gpu,
       "--idle-exit-seconds", String(options.idleExitSeconds),
+      ...(options.completionModelPath ? ["--completion-model", options.completionModelPath] : []),
     ];
     options.log.info(`starting model server: ${options.modelPath} (context ${options.contextSize}, gpu ${options.gpu})`);
     const child = spawn(options.nodePath, args, {
@@ -274,6 +277,7 @@ export class ServerSupervisor {
       token,
       model: first.model,
       modelPath: options.modelPath,
+      ...(options.completionModelPath ? { completionModelPath: options.completionModelPath } : {}),
       contextSize: first.contextSize,
       startedAt: Date.now(),
     };
