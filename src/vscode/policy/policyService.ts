@@ -68,6 +68,8 @@ export interface PolicyServiceOptions {
   readonly announceDelayMs?: number;
   /** Debounce of diagnostics while the file is edited (default 200 ms). */
   readonly liveDelayMs?: number;
+  /** The user's own `hearth.policy` value; default: the setting's user (global) value. For tests. */
+  readonly userSetting?: () => unknown;
 }
 
 type FileRead =
@@ -107,6 +109,7 @@ export class PolicyService implements vscode.Disposable {
   private readonly ownsDiagnostics: boolean;
   private readonly announceDelayMs: number;
   private readonly liveDelayMs: number;
+  private readonly userSetting: () => unknown;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly reportedSettingProblems = new Set<string>();
   private userDefaults: UserPolicyDefaults = BUILTIN_USER_DEFAULTS;
@@ -121,6 +124,7 @@ export class PolicyService implements vscode.Disposable {
     this.diagnostics = options.diagnostics ?? vscode.languages.createDiagnosticCollection(DIAGNOSTICS_NAME);
     this.announceDelayMs = options.announceDelayMs ?? 750;
     this.liveDelayMs = options.liveDelayMs ?? 200;
+    this.userSetting = options.userSetting ?? userSettingValue;
 
     this.readUserDefaults();
     this.subscriptions.push(
@@ -348,9 +352,7 @@ export class PolicyService implements vscode.Disposable {
   // ---- effective policy ---------------------------------------------------------------------
 
   private readUserDefaults(): void {
-    const inspected = vscode.workspace.getConfiguration("hearth").inspect<unknown>("policy");
-    // Only the user's own value: a workspace must not widen its own limits through settings.
-    const value = inspected?.globalValue;
+    const value = this.userSetting();
     let defaults = BUILTIN_USER_DEFAULTS;
     let problems: readonly PolicyDiagnostic[] = [];
     if (value !== undefined && value !== null) {
@@ -491,6 +493,11 @@ export class PolicyService implements vscode.Disposable {
     for (const entry of this.folders.values()) if (entry.file.toString() === text) return entry;
     return undefined;
   }
+}
+
+/** Only the user's own value: a workspace must not widen its own limits through settings. */
+function userSettingValue(): unknown {
+  return vscode.workspace.getConfiguration("hearth").inspect<unknown>("policy")?.globalValue;
 }
 
 function toDiagnostic(d: PolicyDiagnostic): vscode.Diagnostic {
