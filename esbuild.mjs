@@ -24,6 +24,9 @@ const builds = [
     platform: "node",
     format: "cjs",
     external: ["vscode", "node-llama-cpp"],
+    // jsonc-parser's UMD build loads its parts with a require() esbuild cannot follow;
+    // its ESM build bundles cleanly.
+    mainFields: ["module", "main"],
   },
   {
     ...common,

@@ -1,6 +1,7 @@
 // Builds Hearth's object graph and registers it with VS Code. No logic lives here.
 import * as vscode from "vscode";
 import { registerServerCommands } from "./vscode/commands/serverCommands.js";
+import { registerPolicy, type PolicyService } from "./vscode/policy/index.js";
 import { Config } from "./vscode/config.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
@@ -9,11 +10,13 @@ import { StatusViewProvider } from "./vscode/statusView.js";
 
 export interface HearthApi {
   readonly modelService: ModelService;
+  readonly policy: PolicyService;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
   const log = vscode.window.createOutputChannel("Hearth", { log: true });
   const config = new Config(log);
+  const policy = registerPolicy(context, log);
   const stateDir = context.globalStorageUri.fsPath;
   const serverScript = vscode.Uri.joinPath(context.extensionUri, "dist", "server.mjs").fsPath;
   const resolver = new ModelResolver(stateDir, serverScript, log);
@@ -23,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   context.subscriptions.push(log, config, modelService, statusBar, statusView, vscode.window.registerTreeDataProvider("hearth.modelView", statusView), ...registerServerCommands({ service: modelService, log, secrets: context.secrets }));
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService };
+  return { modelService, policy };
 }
 
 export function deactivate(): void {

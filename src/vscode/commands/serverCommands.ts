@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { EXTERNAL_API_KEY_SECRET, type ModelService } from "../modelService.js";
+import { openPolicyFile } from "../policy/index.js";
 
 interface Deps {
   service: ModelService;
@@ -20,18 +20,7 @@ export function registerServerCommands({ service, log, secrets }: Deps): vscode.
       if (!picked?.[0]) return;
       await vscode.workspace.getConfiguration("hearth").update("model", picked[0].fsPath, vscode.ConfigurationTarget.Global);
     }),
-    vscode.commands.registerCommand("hearth.openPolicy", async () => {
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      if (!folder) {
-        void vscode.window.showInformationMessage("Hearth: open a folder first; the privacy policy lives in its .hearth/policy.json.");
-        return;
-      }
-      const uri = vscode.Uri.joinPath(folder.uri, ".hearth", "policy.json");
-      if (!existsSync(uri.fsPath)) {
-        await vscode.workspace.fs.writeFile(uri, Buffer.from(DEFAULT_POLICY));
-      }
-      await vscode.window.showTextDocument(uri);
-    }),
+    vscode.commands.registerCommand("hearth.openPolicy", () => openPolicyFile()),
     vscode.commands.registerCommand("hearth.setServerApiKey", async () => {
       const key = await vscode.window.showInputBox({ title: "API key for hearth.server.url", prompt: "Stored in VS Code's secret storage, never in settings.", password: true, ignoreFocusOut: true });
       if (key === undefined) return;
@@ -50,16 +39,3 @@ export function registerServerCommands({ service, log, secrets }: Deps): vscode.
     }),
   ];
 }
-
-const DEFAULT_POLICY = `// Hearth privacy policy for this workspace. Nothing leaves the machine unless this file
-// (and your user settings) say so. See Hearth's README for every field.
-{
-  "completion": { "route": "local" },
-  "chat": { "route": "local" },
-  "edit": { "route": "local" },
-  "translate": { "route": "local" },
-  "repoQuestion": { "route": "local" },
-  "neverSend": [".env", "**/*.pem", "secrets/**"],
-  "redactSecrets": true
-}
-`;

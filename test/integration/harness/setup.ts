@@ -41,6 +41,8 @@ export async function bundleHostTests(outDir: string, filter?: string): Promise<
     target: "node20",
     sourcemap: "inline",
     external: ["vscode", "mocha"],
+    // jsonc-parser's UMD build cannot be bundled; its ESM build can.
+    mainFields: ["module", "main"],
     logLevel: "warning",
   });
   fs.writeFileSync(path.join(outDir, "package.json"), JSON.stringify({ type: "commonjs" }) + "\n");
