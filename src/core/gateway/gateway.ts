@@ -1,0 +1,337 @@
+// The one door out (house rule 2). Every model call, local or not, comes through here:
+//   1. the effective policy decides the route (decideRoute), local first;
+//   2. for any route off this machine, neverSend files are left out (or, when they are part
+//      of the prompt itself, the request stays local or is refused) and secrets are redacted;
+//   3. `ask` shows the exact payload before anything leaves; "Always" is remembered;
+//   4. the audit entry is written BEFORE the first byte leaves (no record, no egress),
+//      its outcome after;
+//   5. the provider streams the answer.
+// When the local model turns out to be down or the prompt too long for it, the request is
+// decided again with that fact, so it goes elsewhere only where the policy allows.
+import { createHash } from "node:crypto";
+import type { AuditSink, EgressConsent, UsageSink } from "../audit";
+import type { Logger } from "../logger";
+import { CLOUD_PROVIDERS, decideRoute, type CloudProvider, type EffectivePolicy, type Feature, type RouteChoice, type RouteDecision, type RouteRequest } from "../policy";
+import { redact } from "../redact";
+import { ProviderError, streamDeltas, type DeltaStream, type HearthRole, type ModelProvider, type PreparedCall, type ProviderId } from "../providers";
+import { consentKey, type ConsentAnswer, type ConsentMemory, type ConsentPrompt } from "./consent";
+import { embeddedFiles, promptText } from "./contextFiles";
+import { GatewayRefusal } from "./gatewayRefusal";
+import type { GatewayPreview, GatewayRequest, GatewayResult, PayloadSummary } from "./gatewayTypes";
+import { buildOutgoingPayload, type OutgoingPayload, type Redactor } from "./outgoingPayload";
+
+export interface GatewayProviders {
+  readonly local: ModelProvider;
+  readonly selfHosted?: ModelProvider;
+  readonly openai?: ModelProvider;
+  readonly anthropic?: ModelProvider;
+}
+
+/** What the gateway knows about the local model before calling it. Both are hints; the call itself is the proof. */
+export interface LocalModelStatus {
+  /** False when the server is known to be down for good (a permanent error). Default: assume it can serve. */
+  isAvailable?(): boolean | PromiseLike<boolean>;
+  /** The local context size in tokens, when known; a prompt clearly larger goes elsewhere or is refused. */
+  contextTokens?(): number | undefined;
+}
+
+export interface GatewayOptions {
+  /** The effective policy for the request's workspace folder, current at the time of the call. */
+  policy(request: GatewayRequest): EffectivePolicy | PromiseLike<EffectivePolicy>;
+  readonly providers: GatewayProviders;
+  readonly localStatus?: LocalModelStatus;
+  readonly consent: ConsentPrompt;
+  readonly consentMemory: ConsentMemory;
+  readonly audit: AuditSink;
+  readonly usage?: UsageSink;
+  /** Names the workspace in audit entries. */
+  readonly workspace?: string;
+  /** Default: src/core/redact (secretlint's preset plus Hearth's own layers). */
+  readonly redactor?: Redactor;
+  readonly log?: Logger;
+}
+
+/** A rough count that errs towards "fits": the server's own refusal is the precise answer. */
+const CHARS_PER_TOKEN = 4;
+
+const HEARTH_ROLES: Readonly<Record<Feature, HearthRole>> = {
+  completion: "completion",
+  chat: "chat",
+  edit: "chat",
+  translate: "chat",
+  repoQuestion: "repo",
+};
+
+interface Plan {
+  readonly ok: true;
+  readonly decision: RouteChoice;
+  readonly provider: ModelProvider;
+  readonly payload: OutgoingPayload;
+  readonly prepared: PreparedCall;
+  readonly sha256: string;
+}
+
+interface Refused {
+  readonly ok: false;
+  readonly refusal: GatewayRefusal;
+}
+
+/** Facts learnt from a failed local call, or the user's "Keep it local". */
+interface PlanFacts {
+  readonly localDown?: boolean;
+  readonly tooLongForLocal?: boolean;
+  readonly forceLocal?: boolean;
+}
+
+export class Gateway {
+  private readonly redactor: Redactor;
+  /** One consent prompt at a time: a second request re-checks "Always" after the first is answered. */
+  private asking: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: GatewayOptions) {
+    this.redactor = options.redactor ?? ((text, fileName) => redact(text, { fileName }));
+  }
+
+  /** Sends a request where the policy says, streaming through `onDelta`. Throws GatewayRefusal or ProviderError. */
+  async request(request: GatewayRequest): Promise<GatewayResult> {
+    let plan = await this.plan(request, {});
+    if (!plan.ok) throw plan.refusal;
+    if (plan.decision.route !== "local") return this.egress(plan, request);
+
+    try {
+      return await this.callLocal(plan, request);
+    } catch (error) {
+      const learnt = fallbackFact(error);
+      if (learnt === undefined) throw error;
+      const localError = error as ProviderError;
+      this.options.log?.warn(`gateway: ${request.feature} could not run locally (${localError.kind}); deciding again`);
+      plan = await this.plan(request, learnt);
+      if (!plan.ok) throw new GatewayRefusal(plan.refusal.code, `${localError.message} ${plan.refusal.message}`, { cause: localError });
+      if (plan.decision.route === "local") throw error;
+      return this.egress(plan, request, { because: localError.message, facts: learnt });
+    }
+  }
+
+  /** The same as `request`, read as an async iterable of text pieces plus the result. */
+  stream(request: Omit<GatewayRequest, "onDelta">): DeltaStream<GatewayResult> {
+    return streamDeltas((onDelta) => this.request({ ...request, onDelta }));
+  }
+
+  /** Dry run: exactly what `request` would send now (after neverSend and redaction), without sending or asking. */
+  async preview(request: GatewayRequest): Promise<GatewayPreview> {
+    const plan = await this.plan(request, {});
+    if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
+    const remembered = plan.decision.needsAsk && (await this.options.consentMemory.isRemembered(this.consentKeyOf(request, plan)));
+    return { ok: true, needsAsk: plan.decision.needsAsk && !remembered, ...summarise(request, plan) };
+  }
+
+  private async plan(request: GatewayRequest, facts: PlanFacts): Promise<Plan | Refused> {
+    const policy = await this.options.policy(request);
+    const embedded = embeddedFiles(request);
+    const decision = facts.forceLocal === true ? await this.localOnly(request, facts) : decideRoute(policy, request.feature, await this.routeFacts(request, embedded, facts));
+    if (!decision.ok) return { ok: false, refusal: new GatewayRefusal(decision.code, decision.reason) };
+
+    const provider = this.providerFor(decision.provider);
+    if (provider === undefined) return { ok: false, refusal: new GatewayRefusal("noRoute", `${decision.reason}, but Hearth has no ${decision.provider} provider set up.`) };
+    if (request.messages === undefined && !provider.acceptsText) {
+      return {
+        ok: false,
+        refusal: new GatewayRefusal(
+          "rawPromptToCloud",
+          `${decision.reason}, but this ${request.feature} request is a raw completion prompt, which cloud chat models cannot take; only the local model or a self-hosted completion server can. Start the local model, or configure hearth.selfHosted.url.`,
+        ),
+      };
+    }
+
+    const payload = await buildOutgoingPayload({
+      request,
+      leaving: decision.route !== "local",
+      redactSecrets: policy.redactSecrets,
+      neverSend: policy.neverSend,
+      embedded,
+      redactor: this.redactor,
+      hearthRole: HEARTH_ROLES[request.feature],
+      model: decision.route === "cloud" ? decision.model : undefined,
+    });
+    const prepared = provider.prepare(payload.call);
+    return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex") };
+  }
+
+  private async routeFacts(request: GatewayRequest, embedded: ReadonlySet<{ path: string }>, facts: PlanFacts): Promise<RouteRequest> {
+    const { providers, localStatus } = this.options;
+    const cloudProviders: CloudProvider[] = [];
+    for (const id of CLOUD_PROVIDERS) {
+      if (await providers[id]?.isConfigured()) cloudProviders.push(id);
+    }
+    return {
+      files: [...embedded].map((f) => f.path),
+      preferred: request.preferred,
+      localAvailable: facts.localDown !== true && (localStatus?.isAvailable === undefined || (await localStatus.isAvailable())),
+      fitsLocalContext: facts.tooLongForLocal !== true && this.fitsLocal(request),
+      selfHostedAvailable: (await providers.selfHosted?.isConfigured()) ?? false,
+      cloudProviders,
+    };
+  }
+
+  /** The user said "Keep it local": local if it can serve, else a refusal that says so. */
+  private async localOnly(request: GatewayRequest, facts: PlanFacts): Promise<RouteDecision> {
+    const available = facts.localDown !== true && (this.options.localStatus?.isAvailable === undefined || (await this.options.localStatus.isAvailable()));
+    if (available && facts.tooLongForLocal !== true && this.fitsLocal(request)) return { ok: true, route: "local", provider: "local", needsAsk: false, reason: "You chose to keep it on this machine" };
+    const problem = available ? "the prompt is larger than the local model's context" : "the local model is not running";
+    return { ok: false, code: "noRoute", reason: `You chose to keep it on this machine, but ${problem}. ${available ? "Shorten the prompt" : "Start the local model"}, or choose "Send once".` };
+  }
+
+  private fitsLocal(request: GatewayRequest): boolean {
+    const context = this.options.localStatus?.contextTokens?.();
+    if (context === undefined) return true;
+    const chars = promptText(request).length + (request.files ?? []).reduce((n, f) => n + f.content.length, 0);
+    return Math.ceil(chars / CHARS_PER_TOKEN) <= context;
+  }
+
+  private providerFor(id: ProviderId): ModelProvider | undefined {
+    return this.options.providers[id];
+  }
+
+  private async callLocal(plan: Plan, request: GatewayRequest): Promise<GatewayResult> {
+    const result = await plan.provider.send(plan.prepared, { signal: request.signal, onDelta: request.onDelta });
+    this.countUsage(plan, result.usage);
+    return {
+      text: result.text,
+      route: "local",
+      provider: "local",
+      model: result.model,
+      reason: plan.decision.reason,
+      dropped: plan.payload.dropped,
+      redactions: plan.payload.redactions,
+      finishReason: result.finishReason,
+      usage: result.usage,
+    };
+  }
+
+  private async egress(plan: Plan, request: GatewayRequest, fallback?: { because: string; facts: PlanFacts }): Promise<GatewayResult> {
+    let consent: EgressConsent = "policy";
+    if (plan.decision.needsAsk) {
+      const answer = await this.askInTurn(request, plan);
+      if (answer === "local") {
+        const local = await this.plan(request, { ...fallback?.facts, forceLocal: true });
+        if (!local.ok) throw new GatewayRefusal("keptLocal", local.refusal.message);
+        try {
+          return await this.callLocal(local, request);
+        } catch (error) {
+          // The user already said where it may go; a local failure is not a reason to ask again or go elsewhere.
+          if (fallbackFact(error) === undefined) throw error;
+          throw new GatewayRefusal("keptLocal", `You chose to keep it on this machine, but the local model could not answer: ${(error as ProviderError).message}`, { cause: error });
+        }
+      }
+      consent = answer;
+    }
+    if (request.signal?.aborted) {
+      throw new ProviderError({ kind: "cancelled", provider: plan.provider.id, message: "Cancelled before anything was sent." });
+    }
+
+    const { decision, payload, prepared } = plan;
+    let auditId: string;
+    try {
+      const entry = await this.options.audit.recordEgress({
+        feature: request.feature,
+        route: decision.route === "selfHosted" ? "selfHosted" : "cloud",
+        provider: plan.provider.id,
+        model: prepared.model,
+        ...(this.options.workspace !== undefined ? { workspace: this.options.workspace } : {}),
+        files: payload.files,
+        dropped: payload.dropped,
+        bytes: prepared.bytes,
+        redactions: payload.redactions,
+        sha256: plan.sha256,
+        consent,
+        reason: decision.reason,
+      });
+      auditId = entry.id;
+    } catch (error) {
+      throw new GatewayRefusal("auditUnavailable", `Hearth could not write its audit log, so nothing was sent (${error instanceof Error ? error.message : String(error)}). Check the disk space and permissions of Hearth's global storage folder.`, { cause: error });
+    }
+    this.options.log?.info(
+      `gateway: ${request.feature} → ${decision.provider}:${prepared.model}, ${prepared.bytes} bytes, ${payload.redactions} redactions${payload.dropped.length > 0 ? `, left out ${payload.dropped.join(", ")}` : ""} (audit ${auditId})`,
+    );
+
+    const started = Date.now();
+    try {
+      const result = await plan.provider.send(prepared, { signal: request.signal, onDelta: request.onDelta });
+      await this.recordOutcome(auditId, { status: "ok", attempts: result.attempts, durationMs: Date.now() - started, ...(result.usage !== undefined ? { usage: result.usage } : {}) });
+      this.countUsage(plan, result.usage);
+      return {
+        text: result.text,
+        route: decision.route,
+        provider: decision.provider,
+        model: result.model,
+        reason: decision.reason,
+        auditId,
+        dropped: payload.dropped,
+        redactions: payload.redactions,
+        finishReason: result.finishReason,
+        usage: result.usage,
+        ...(fallback !== undefined ? { fellBackBecause: fallback.because } : {}),
+      };
+    } catch (error) {
+      const status = error instanceof ProviderError ? error.kind : "error";
+      await this.recordOutcome(auditId, { status, attempts: error instanceof ProviderError ? error.attempts : 1, durationMs: Date.now() - started });
+      throw error;
+    }
+  }
+
+  /** Asks, one prompt at a time, unless "Always" already covers this feature and model. */
+  private askInTurn(request: GatewayRequest, plan: Plan): Promise<ConsentAnswer | "remembered"> {
+    const key = this.consentKeyOf(request, plan);
+    const turn = this.asking.then(async (): Promise<ConsentAnswer | "remembered"> => {
+      if (await this.options.consentMemory.isRemembered(key)) return "remembered";
+      if (request.signal?.aborted) return "local";
+      const answer = await this.options.consent.ask(summarise(request, plan), request.signal);
+      if (answer === "always") await this.options.consentMemory.remember(key);
+      return answer;
+    });
+    this.asking = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private consentKeyOf(request: GatewayRequest, plan: Plan): string {
+    return consentKey(request.feature, plan.decision.provider, plan.prepared.model);
+  }
+
+  /** The egress record exists already; a failure to add its outcome is logged, not thrown over the answer. */
+  private async recordOutcome(id: string, outcome: Parameters<AuditSink["recordOutcome"]>[1]): Promise<void> {
+    try {
+      await this.options.audit.recordOutcome(id, outcome);
+    } catch (error) {
+      this.options.log?.warn(`gateway: could not record the outcome of audit entry ${id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private countUsage(plan: Plan, usage: { promptTokens: number; completionTokens: number } | undefined): void {
+    if (usage === undefined || this.options.usage === undefined) return;
+    this.options.usage.add({ provider: plan.provider.id, model: plan.prepared.model, route: plan.decision.route, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens });
+  }
+}
+
+function summarise(request: GatewayRequest, plan: Plan): PayloadSummary {
+  return {
+    feature: request.feature,
+    route: plan.decision.route,
+    provider: plan.decision.provider,
+    model: plan.prepared.model,
+    files: plan.payload.files,
+    dropped: plan.payload.dropped,
+    bytes: plan.prepared.bytes,
+    redactions: plan.payload.redactions,
+    sha256: plan.sha256,
+    payload: plan.prepared.json,
+    reason: plan.decision.reason,
+  };
+}
+
+/** A local failure the policy may route around: the server is down, or the prompt does not fit. Only when nothing streamed yet. */
+function fallbackFact(error: unknown): PlanFacts | undefined {
+  if (!(error instanceof ProviderError) || error.partialText !== "") return undefined;
+  if (error.kind === "network") return { localDown: true };
+  if (error.kind === "context_too_long") return { tooLongForLocal: true };
+  return undefined;
+}

@@ -1,0 +1,26 @@
+// The gateway's "no": nothing was sent, and the reason says what the user can change.
+// Provider failures (a call that was made and failed) are ProviderErrors instead.
+import type { RefusalCode } from "../policy";
+
+/**
+ * - `neverSend`, `noRoute`: the policy's refusals (see decideRoute).
+ * - `rawPromptToCloud`: a raw completion prompt would have to go to a cloud chat model, which cannot take one.
+ * - `keptLocal`: the user answered "Keep it local", and the local model cannot serve.
+ * - `auditUnavailable`: the audit entry could not be written, so nothing may leave.
+ */
+export type GatewayRefusalCode = RefusalCode | "rawPromptToCloud" | "keptLocal" | "auditUnavailable";
+
+export class GatewayRefusal extends Error {
+  constructor(
+    readonly code: GatewayRefusalCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "GatewayRefusal";
+  }
+}
+
+export function isGatewayRefusal(error: unknown): error is GatewayRefusal {
+  return error instanceof GatewayRefusal;
+}

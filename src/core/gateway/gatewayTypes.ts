@@ -1,0 +1,98 @@
+// What callers hand the gateway and what they get back. A request says what the user wants
+// (a feature, the conversation or raw prompt, the files it draws on); the result says where
+// it went and why, what was left out, and where it is on record.
+import type { Feature, Route, RouteProvider } from "../policy";
+import type { ChatMessage, TokenUsage } from "../providers";
+
+/** Where a piece of context came from; shown to the user in the consent prompt and audit log. */
+export type FileOrigin = "file" | "selection" | "openEditor" | "clipboard" | "repo" | "terminal" | "diagnostics" | "search";
+
+export interface ContextFile {
+  /** Relative to the workspace folder, or absolute; matched against neverSend. */
+  readonly path: string;
+  readonly content: string;
+  readonly origin: FileOrigin;
+  /**
+   * The content is already inside `messages` or `prompt` (the file being completed, the
+   * selection being edited), so it cannot be left out: if neverSend matches it, the request
+   * stays on this machine or is refused. Other files are context the gateway adds to the
+   * prompt itself, and drops when neverSend matches them and the prompt leaves the machine.
+   */
+  readonly embedded?: boolean;
+}
+
+/** A raw completion prompt for `/v1/completions` (inline completion). Local or self-hosted only. */
+export interface RawPrompt {
+  readonly text: string;
+  /** Plain prefix/suffix fill-in-the-middle, for servers that build the FIM layout themselves. */
+  readonly suffix?: string;
+  /** Character offsets where Hearth's server keeps its state (local route only). */
+  readonly checkpoints?: readonly number[];
+  /** false: Hearth's server evaluates the prompt afresh (local route only). */
+  readonly reuse?: boolean;
+}
+
+export interface GatewayRequest {
+  readonly feature: Feature;
+  /** A conversation; context files are added to the last user message. */
+  readonly messages?: readonly ChatMessage[];
+  /** A raw prompt; used when `messages` is absent. Every file counts as embedded. */
+  readonly prompt?: RawPrompt;
+  readonly files?: readonly ContextFile[];
+  /** The user's pick, e.g. a cloud model in the chat's model menu. Default: local first. */
+  readonly preferred?: { readonly route?: Route; readonly model?: string };
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly stop?: readonly string[];
+  readonly signal?: AbortSignal;
+  readonly onDelta?: (text: string) => void;
+}
+
+/** A file as it went into the payload. */
+export interface SentFile {
+  readonly path: string;
+  readonly origin: FileOrigin;
+  /** UTF-8 bytes of its content as sent (after redaction). */
+  readonly bytes: number;
+}
+
+export interface GatewayResult {
+  readonly text: string;
+  readonly route: Route;
+  readonly provider: RouteProvider;
+  /** The model that answered (the server's name for it when it says). */
+  readonly model: string;
+  /** Why this route, in the policy's words. */
+  readonly reason: string;
+  /** The audit entry, present exactly when the prompt left this machine. */
+  readonly auditId?: string;
+  /** Files left out because neverSend matched them. */
+  readonly dropped: readonly string[];
+  readonly redactions: number;
+  readonly finishReason?: string;
+  readonly usage?: TokenUsage;
+  /** Set when the local model failed and the request went elsewhere: the local error's message. */
+  readonly fellBackBecause?: string;
+}
+
+/** What the user sees before anything leaves: the consent prompt's content and the dry run's. */
+export interface PayloadSummary {
+  readonly feature: Feature;
+  readonly route: Route;
+  readonly provider: RouteProvider;
+  readonly model: string;
+  readonly files: readonly SentFile[];
+  readonly dropped: readonly string[];
+  /** UTF-8 bytes of the request body. */
+  readonly bytes: number;
+  readonly redactions: number;
+  /** SHA-256 of the body; the audit entry will carry the same. */
+  readonly sha256: string;
+  /** The request body exactly as it would be sent (JSON). */
+  readonly payload: string;
+  readonly reason: string;
+}
+
+export type GatewayPreview =
+  | ({ readonly ok: true; readonly needsAsk: boolean } & PayloadSummary)
+  | { readonly ok: false; readonly code: string; readonly reason: string };

@@ -1,0 +1,136 @@
+// Anthropic's Messages API (Claude Haiku by default; the model id comes from the policy).
+// Differences from the OpenAI shape that matter here: the system prompt is a separate
+// field, roles must alternate, `max_tokens` is required, temperature tops out at 1, and the
+// stream is typed SSE events (message_start … content_block_delta … message_stop, with pings).
+import type { MessageCreateParamsStreaming, MessageParam } from "@anthropic-ai/sdk/resources/messages";
+import { CLOUD_LIMITS, runCall, type AttemptContext, type AttemptOutcome, type CallLimits } from "./callRunner";
+import { describeProviderError } from "./errorMessages";
+import { ProviderError } from "./providerError";
+import type { ChatMessage, ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
+import { createAnthropicClient } from "./sdkClients";
+import { readSecret, SECRET_KEYS, type SecretSource } from "./secretSource";
+
+export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
+export const DEFAULT_ANTHROPIC_MODEL = "claude-haiku-4-5";
+/** Anthropic requires a limit; this one fits a chat answer or an edit of a function. */
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 2048;
+
+export interface AnthropicProviderOptions {
+  readonly secrets: SecretSource;
+  /** Tests point this at a loopback fake; users never need to. */
+  readonly baseUrl?: string;
+  readonly limits?: Partial<CallLimits>;
+}
+
+export class AnthropicProvider implements ModelProvider {
+  readonly id = "anthropic";
+  readonly label = "Anthropic";
+  readonly acceptsText = false;
+  private readonly limits: CallLimits;
+
+  constructor(private readonly options: AnthropicProviderOptions) {
+    this.limits = { ...CLOUD_LIMITS, ...options.limits };
+  }
+
+  async isConfigured(): Promise<boolean> {
+    return (await readSecret(this.options.secrets, SECRET_KEYS.anthropic)) !== undefined;
+  }
+
+  prepare(call: ModelCall): PreparedCall {
+    if (call.kind !== "chat") {
+      throw new ProviderError({
+        kind: "bad_request",
+        provider: "anthropic",
+        message: 'Anthropic only takes conversations, not raw completion prompts; Hearth should have sent this one elsewhere. See "Hearth: Show Logs".',
+      });
+    }
+    const model = call.model ?? DEFAULT_ANTHROPIC_MODEL;
+    const system = call.messages.filter((m) => m.role === "system").map((m) => m.content).join("\n\n");
+    const body: MessageCreateParamsStreaming = {
+      model,
+      max_tokens: call.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
+      ...(system !== "" ? { system } : {}),
+      messages: alternate(call.messages),
+      ...(call.temperature !== undefined ? { temperature: Math.min(1, Math.max(0, call.temperature)) } : {}),
+      ...(call.stop !== undefined && call.stop.length > 0 ? { stop_sequences: [...call.stop] } : {}),
+      stream: true,
+    };
+    const json = JSON.stringify(body);
+    return { provider: "anthropic", model, path: "/messages", json, bytes: Buffer.byteLength(json, "utf8") };
+  }
+
+  async send(prepared: PreparedCall, options?: SendOptions): Promise<ProviderResult> {
+    const apiKey = await readSecret(this.options.secrets, SECRET_KEYS.anthropic);
+    if (apiKey === undefined) {
+      throw new ProviderError({ kind: "auth", provider: "anthropic", message: describeProviderError("auth", { provider: "anthropic", label: this.label, missingKey: true }) });
+    }
+    const baseUrl = this.options.baseUrl ?? ANTHROPIC_BASE_URL;
+    const timeoutMs = this.limits.firstTokenTimeoutMs + 1000;
+    return runCall({
+      provider: "anthropic",
+      label: this.label,
+      model: prepared.model,
+      limits: this.limits,
+      options,
+      attempt: (context) => streamMessages(createAnthropicClient({ baseUrl, apiKey, timeoutMs }), prepared, context, timeoutMs),
+    });
+  }
+}
+
+async function streamMessages(client: ReturnType<typeof createAnthropicClient>, prepared: PreparedCall, context: AttemptContext, timeoutMs: number): Promise<AttemptOutcome> {
+  let model: string | undefined;
+  let finishReason: string | undefined;
+  let promptTokens: number | undefined;
+  let completionTokens: number | undefined;
+  let stopped = false;
+  try {
+    // Parsed from the prepared JSON, so the body sent is the body reviewed and hashed.
+    const body = JSON.parse(prepared.json) as MessageCreateParamsStreaming;
+    const stream = await client.messages.create(body, { signal: context.signal, timeout: timeoutMs, maxRetries: 0 });
+    context.started();
+    for await (const event of stream) {
+      switch (event.type) {
+        case "message_start":
+          model = event.message.model || model;
+          promptTokens = event.message.usage.input_tokens;
+          break;
+        case "content_block_delta":
+          if (event.delta.type === "text_delta") context.delta(event.delta.text);
+          break;
+        case "message_delta":
+          finishReason = event.delta.stop_reason ?? finishReason;
+          completionTokens = event.usage.output_tokens;
+          if (typeof event.usage.input_tokens === "number") promptTokens = event.usage.input_tokens;
+          break;
+        case "message_stop":
+          stopped = true;
+          break;
+        default:
+          // content_block_start / content_block_stop carry no text for plain answers; pings are skipped by the SDK.
+          break;
+      }
+    }
+  } catch (error) {
+    if (context.delivered > 0) return { complete: false, finishReason, model, error, usage: usageOf(promptTokens, completionTokens) };
+    throw error;
+  }
+  return { complete: stopped, finishReason, model, usage: usageOf(promptTokens, completionTokens) };
+}
+
+function usageOf(promptTokens: number | undefined, completionTokens: number | undefined): { promptTokens: number; completionTokens: number } | undefined {
+  if (promptTokens === undefined && completionTokens === undefined) return undefined;
+  return { promptTokens: promptTokens ?? 0, completionTokens: completionTokens ?? 0 };
+}
+
+/** Anthropic wants user and assistant turns to alternate, starting with the user: neighbours of one role are joined. */
+function alternate(messages: readonly ChatMessage[]): MessageParam[] {
+  const out: { role: "user" | "assistant"; content: string }[] = [];
+  for (const message of messages) {
+    if (message.role === "system") continue;
+    const last = out[out.length - 1];
+    if (last !== undefined && last.role === message.role) last.content = `${last.content}\n\n${message.content}`;
+    else out.push({ role: message.role, content: message.content });
+  }
+  if (out.length > 0 && out[0].role === "assistant") out.unshift({ role: "user", content: "(continued)" });
+  return out;
+}

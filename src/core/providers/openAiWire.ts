@@ -1,0 +1,88 @@
+// The OpenAI wire format, shared by every server that speaks it: Hearth's own model
+// server, an organisation's llama-server / vLLM / Ollama, and OpenAI itself. The dialects
+// differ in two fields only: which max-tokens name the server wants, and whether Hearth's
+// `hearth` extension goes along (local only).
+import type OpenAI from "openai";
+import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
+import type { CompletionCreateParamsStreaming } from "openai/resources/completions";
+import type { AttemptContext, AttemptOutcome } from "./callRunner";
+import { ProviderError } from "./providerError";
+import type { ModelCall, PreparedCall, ProviderId, TokenUsage } from "./providerTypes";
+
+export interface OpenAiDialect {
+  readonly provider: ProviderId;
+  readonly label: string;
+  /** OpenAI's API wants `max_completion_tokens`; other servers know `max_tokens`. */
+  readonly maxTokensField: "max_tokens" | "max_completion_tokens";
+  /** Whether the `hearth` body field goes along: only to Hearth's own server. */
+  readonly sendHearth: boolean;
+  /** Whether `/v1/completions` (raw prompts, FIM suffix) is offered. */
+  readonly acceptsText: boolean;
+}
+
+export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenAiDialect): PreparedCall {
+  if (call.kind === "text" && !dialect.acceptsText) {
+    throw new ProviderError({
+      kind: "bad_request",
+      provider: dialect.provider,
+      message: `${dialect.label} only takes conversations, not raw completion prompts; Hearth should have sent this one elsewhere. See "Hearth: Show Logs".`,
+    });
+  }
+  const common: Record<string, unknown> = {
+    model,
+    stream: true,
+    stream_options: { include_usage: true },
+    ...(call.maxTokens !== undefined ? { [dialect.maxTokensField]: call.maxTokens } : {}),
+    ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+    ...(call.stop !== undefined && call.stop.length > 0 ? { stop: [...call.stop] } : {}),
+  };
+  const hearth = dialect.sendHearth && call.hearth !== undefined ? { hearth: withoutUndefined({ ...call.hearth, checkpoints: call.hearth.checkpoints === undefined ? undefined : [...call.hearth.checkpoints] }) } : {};
+  const body =
+    call.kind === "chat"
+      ? { ...common, messages: call.messages.map((m) => ({ role: m.role, content: m.content })), ...hearth }
+      : { ...common, prompt: call.prompt, ...(call.suffix !== undefined ? { suffix: call.suffix } : {}), ...hearth };
+  const json = JSON.stringify(body);
+  return { provider: dialect.provider, model, path: call.kind === "chat" ? "/chat/completions" : "/completions", json, bytes: Buffer.byteLength(json, "utf8") };
+}
+
+/** One streamed attempt. Errors before any text are thrown; after text, returned (see AttemptOutcome.error). */
+export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: AttemptContext, timeoutMs: number): Promise<AttemptOutcome> {
+  let model: string | undefined;
+  let finishReason: string | undefined;
+  let usage: TokenUsage | undefined;
+  const requestOptions = { signal: context.signal, timeout: timeoutMs, maxRetries: 0 };
+  try {
+    if (prepared.path === "/chat/completions") {
+      // Parsed from the prepared JSON, so the body sent is the body reviewed and hashed.
+      const body = JSON.parse(prepared.json) as ChatCompletionCreateParamsStreaming;
+      const stream = await client.chat.completions.create(body, requestOptions);
+      context.started();
+      for await (const chunk of stream) {
+        model = chunk.model || model;
+        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        const choice = chunk.choices[0];
+        if (choice?.delta?.content) context.delta(choice.delta.content);
+        if (choice?.finish_reason) finishReason = choice.finish_reason;
+      }
+    } else {
+      const body = JSON.parse(prepared.json) as CompletionCreateParamsStreaming;
+      const stream = await client.completions.create(body, requestOptions);
+      context.started();
+      for await (const chunk of stream) {
+        model = chunk.model || model;
+        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        const choice = chunk.choices[0];
+        if (choice?.text) context.delta(choice.text);
+        if (choice?.finish_reason) finishReason = choice.finish_reason;
+      }
+    }
+  } catch (error) {
+    if (context.delivered > 0) return { complete: false, finishReason, usage, model, error };
+    throw error;
+  }
+  return { complete: finishReason !== undefined, finishReason, usage, model };
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

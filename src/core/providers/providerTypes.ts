@@ -1,0 +1,103 @@
+// The one shape every model call takes, whoever serves it: Hearth's own server, an
+// organisation's OpenAI-compatible endpoint, OpenAI or Anthropic. The gateway speaks only
+// these types, so a new vendor is a new provider file and nothing else.
+
+/** Who serves a call. `local` is Hearth's own model server (or the user's external one). */
+export type ProviderId = "local" | "selfHosted" | "openai" | "anthropic";
+
+export interface ChatMessage {
+  readonly role: "system" | "user" | "assistant";
+  readonly content: string;
+}
+
+/** Roles of Hearth's model server: each has its own context, so one feature does not evict another's cache. */
+export type HearthRole = "completion" | "chat" | "repo";
+
+/**
+ * Body fields Hearth's server understands beyond OpenAI's (`hearth: {role, checkpoints, reuse}`).
+ * Sent on the local route only: clouds reject unknown fields, and the offsets would not
+ * survive redaction anyway.
+ */
+export interface HearthOptions {
+  readonly role?: HearthRole;
+  /** Character offsets into a raw prompt where the server keeps its state. */
+  readonly checkpoints?: readonly number[];
+  /** false: the server evaluates the whole prompt afresh (a baseline for measurements). */
+  readonly reuse?: boolean;
+}
+
+interface CallBase {
+  /** The model id for the `model` field; providers with a configured model ignore it. */
+  readonly model?: string;
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly stop?: readonly string[];
+  readonly hearth?: HearthOptions;
+}
+
+/** A conversation (`/v1/chat/completions`, Anthropic's `/v1/messages`). */
+export interface ChatCall extends CallBase {
+  readonly kind: "chat";
+  readonly messages: readonly ChatMessage[];
+}
+
+/** A raw prompt (`/v1/completions`), with an optional suffix for plain fill-in-the-middle. */
+export interface TextCall extends CallBase {
+  readonly kind: "text";
+  readonly prompt: string;
+  readonly suffix?: string;
+}
+
+export type ModelCall = ChatCall | TextCall;
+
+/**
+ * A call turned into the exact request body a provider will send. `json` is what the user
+ * reviews in a dry run, what the audit log hashes and, parsed back, what the SDK sends:
+ * the bytes reviewed are the bytes sent.
+ */
+export interface PreparedCall {
+  readonly provider: ProviderId;
+  /** The model named in the body. */
+  readonly model: string;
+  /** The API path under the provider's base URL. */
+  readonly path: "/chat/completions" | "/completions" | "/messages";
+  readonly json: string;
+  /** UTF-8 length of `json`. */
+  readonly bytes: number;
+}
+
+export interface TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+export interface ProviderResult {
+  readonly text: string;
+  /** The model that answered, as the server names it (falls back to the requested one). */
+  readonly model: string;
+  readonly finishReason?: string;
+  readonly usage?: TokenUsage;
+  /** HTTP attempts made, retries included. */
+  readonly attempts: number;
+}
+
+export interface SendOptions {
+  /** Cancels the HTTP request; the server stops generating. */
+  readonly signal?: AbortSignal;
+  /** Every piece of text as it arrives. Whatever was delivered stays delivered, even if the call fails later. */
+  readonly onDelta?: (text: string) => void;
+}
+
+export interface ModelProvider {
+  readonly id: ProviderId;
+  /** Human name for messages ("OpenAI", "Hearth's local model server"). */
+  readonly label: string;
+  /** Whether it can be used at all: a base URL for selfHosted, an API key for the clouds. */
+  isConfigured(): Promise<boolean>;
+  /** Whether it takes raw prompts (`TextCall`); cloud chat models do not. */
+  readonly acceptsText: boolean;
+  /** Builds the exact body; throws a ProviderError (`bad_request`) for a call it cannot take. */
+  prepare(call: ModelCall): PreparedCall;
+  /** Sends a prepared body, streaming, with timeouts and retries; throws ProviderError. */
+  send(prepared: PreparedCall, options?: SendOptions): Promise<ProviderResult>;
+}

@@ -1,0 +1,412 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { AuditLog } from "../../../../src/core/audit";
+import { GatewayRefusal, type Gateway, type GatewayRequest } from "../../../../src/core/gateway";
+import { applyUserOverrides, resolveEffectivePolicy, type FeatureRuleOverride } from "../../../../src/core/policy";
+import { ProviderError } from "../../../../src/core/providers";
+import { faults } from "../../../support/fakeCloud";
+import { GPT, HAIKU, models, sha256, startHarness, userPolicy, type Harness } from "./gatewayHarness";
+
+// Fake, shape-valid secrets (see test/unit/core/redact for the redactor's own cases).
+const GITHUB_TOKEN = "ghp_Fake0Token1For2Hearth3Tests4Only5x";
+const AWS_KEY = "AKIAFAKE234567ABCDEF";
+const ENV_FILE = { path: ".env", content: "DATABASE_URL=postgres://shop:Xk2p9LmQ7vBn@db/shop\nNEVERSEND_MARKER_ENV=1\n", origin: "file" as const };
+const APP_FILE = { path: "src/app.ts", content: `export const client = connect({ token: "${GITHUB_TOKEN}" });\n`, origin: "openEditor" as const };
+
+const cloudChat = (access: "allow" | "ask", ...cloudModels: string[]): FeatureRuleOverride => ({ route: "cloud", cloudAccess: access, cloudModels: models(...(cloudModels.length > 0 ? cloudModels : [GPT])) });
+
+describe("gateway (loopback fakes for every route)", function () {
+  this.timeout(30_000);
+  let h: Harness;
+  let gateway: Gateway;
+
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.stop());
+  beforeEach(async () => {
+    await h.reset();
+    gateway = h.gateway();
+  });
+
+  const chat = (extra: Partial<GatewayRequest> = {}): GatewayRequest => ({
+    feature: "chat",
+    messages: [
+      { role: "system", content: "You are Hearth." },
+      { role: "user", content: `Why does this fail? My key is ${AWS_KEY}.` },
+    ],
+    files: [APP_FILE, ENV_FILE],
+    ...extra,
+  });
+  const auditEntries = async () => (await h.audit.read()).entries;
+
+  it("by default everything stays local: the local server answers with every file, unredacted, and nothing is audited", async () => {
+    const deltas: string[] = [];
+    const result = await gateway.request(chat({ onDelta: (d) => deltas.push(d) }));
+    assert.equal(result.route, "local");
+    assert.equal(result.provider, "local");
+    assert.equal(result.auditId, undefined);
+    assert.equal(result.text, h.local.answer);
+    assert.equal(deltas.join(""), result.text);
+    assert.equal(h.egressRequests(), 0);
+    assert.deepEqual(await auditEntries(), []);
+    const body = h.local.requests[0].body;
+    assert.ok(body.includes("NEVERSEND_MARKER_ENV"), "neverSend files may go to this machine's model");
+    assert.ok(body.includes(GITHUB_TOKEN), "nothing is redacted for the local model");
+    assert.deepEqual((h.local.requests[0].json as { hearth: unknown }).hearth, { role: "chat" });
+  });
+
+  it("cloud allowed: neverSend files are left out and named, secrets redacted, and one audit entry hashes the exact bytes", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") }, neverSend: [] });
+    const result = await gateway.request(chat({ preferred: { route: "cloud" } }));
+
+    assert.equal(result.route, "cloud");
+    assert.equal(result.provider, "openai");
+    assert.equal(result.model, "gpt-4o-mini");
+    assert.deepEqual(result.dropped, [".env"]);
+    assert.ok(result.redactions >= 2, `redactions: ${result.redactions}`);
+    assert.equal(h.openai.requests.length, 1);
+    const sent = h.openai.requests[0].body;
+    for (const secret of [GITHUB_TOKEN, AWS_KEY, "NEVERSEND_MARKER_ENV", "Xk2p9LmQ7vBn"]) assert.ok(!sent.includes(secret), `${secret} left the machine`);
+    assert.ok(sent.includes("«redacted:"));
+    assert.ok(sent.includes('<file path=\\"src/app.ts\\">'), "context files are laid into the prompt");
+
+    const entries = await auditEntries();
+    assert.equal(entries.length, 1);
+    const [entry] = entries;
+    assert.equal(entry.id, result.auditId);
+    assert.equal(entry.sha256, sha256(sent));
+    assert.equal(entry.bytes, Buffer.byteLength(sent));
+    assert.equal(entry.feature, "chat");
+    assert.equal(entry.route, "cloud");
+    assert.equal(entry.provider, "openai");
+    assert.equal(entry.model, "gpt-4o-mini");
+    assert.equal(entry.consent, "policy");
+    assert.equal(entry.workspace, "test-workspace");
+    assert.deepEqual(entry.dropped, [".env"]);
+    assert.deepEqual(entry.files.map((f) => f.path), ["src/app.ts"]);
+    assert.equal(entry.redactions, result.redactions);
+    assert.equal(entry.outcome?.status, "ok");
+    assert.ok((entry.outcome?.usage?.promptTokens ?? 0) > 0);
+  });
+
+  it("redactSecrets off (the user's own choice): neverSend still holds, secrets go as written", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") }, redactSecrets: false });
+    const result = await gateway.request(chat({ preferred: { route: "cloud" } }));
+    assert.equal(result.redactions, 0);
+    const sent = h.openai.requests[0].body;
+    assert.ok(sent.includes(GITHUB_TOKEN));
+    assert.ok(!sent.includes("NEVERSEND_MARKER_ENV"));
+  });
+
+  it("a neverSend file that is part of the prompt keeps the request local, whatever the policy allows", async () => {
+    h.state.policy = userPolicy({ features: { edit: cloudChat("allow") } });
+    const result = await gateway.request({
+      feature: "edit",
+      messages: [{ role: "user", content: `Sort these lines:\n${ENV_FILE.content}` }],
+      files: [{ ...ENV_FILE, embedded: true }],
+      preferred: { route: "cloud" },
+    });
+    assert.equal(result.route, "local");
+    assert.match(result.reason, /neverSend/);
+    assert.equal(h.egressRequests(), 0);
+  });
+
+  it("a neverSend file pasted into the message counts as part of the prompt even when not marked embedded", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+    const result = await gateway.request({
+      feature: "chat",
+      messages: [{ role: "user", content: `What does this do? DATABASE_URL=postgres://shop:Xk2p9LmQ7vBn@db/shop` }],
+      files: [ENV_FILE],
+      preferred: { route: "cloud" },
+    });
+    assert.equal(result.route, "local");
+    assert.equal(h.egressRequests(), 0);
+  });
+
+  it("a neverSend file in the prompt with the local model down is refused, and nothing leaves", async () => {
+    h.state.policy = userPolicy({ features: { edit: cloudChat("allow") } });
+    h.state.localDown = true;
+    await assert.rejects(
+      gateway.request({ feature: "edit", messages: [{ role: "user", content: "Fix" }], files: [{ ...ENV_FILE, embedded: true }], preferred: { route: "cloud" } }),
+      (e: unknown) => e instanceof GatewayRefusal && e.code === "neverSend" && /\.env/.test(e.message),
+    );
+    assert.equal(h.egressRequests(), 0);
+    assert.deepEqual(await auditEntries(), []);
+  });
+
+  it("dry run: preview shows exactly the bytes request then sends, and sends nothing itself", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+    const request = chat({ preferred: { route: "cloud" } });
+    const preview = await gateway.preview(request);
+    assert.equal(h.egressRequests(), 0);
+    assert.ok(preview.ok);
+    assert.equal(preview.route, "cloud");
+    assert.deepEqual(preview.dropped, [".env"]);
+    assert.equal(preview.needsAsk, false);
+    await gateway.request(request);
+    assert.equal(h.openai.requests[0].body, preview.payload);
+    assert.equal(sha256(h.openai.requests[0].body), preview.sha256);
+  });
+
+  it("dry run of a refused request says why", async () => {
+    h.state.localKnownDown = true;
+    const preview = await gateway.preview(chat());
+    assert.equal(preview.ok, false);
+    assert.ok(!preview.ok && preview.code === "noRoute" && /not running/.test(preview.reason));
+  });
+
+  describe("ask", () => {
+    beforeEach(() => {
+      h.state.policy = userPolicy({ features: { chat: cloudChat("ask") } });
+    });
+
+    it("the prompt sees the exact payload summary before the cloud receives anything; 'once' asks again next time", async () => {
+      h.consent.answers = ["once", "once"];
+      const first = await gateway.request(chat({ preferred: { route: "cloud" } }));
+      assert.equal(h.consent.seen.length, 1);
+      const [{ summary, cloudRequestsAtAsk }] = h.consent.seen;
+      assert.equal(cloudRequestsAtAsk, 0, "asked before anything left");
+      assert.equal(summary.sha256, sha256(h.openai.requests[0].body));
+      assert.equal(summary.payload, h.openai.requests[0].body);
+      assert.equal(summary.bytes, Buffer.byteLength(h.openai.requests[0].body));
+      assert.deepEqual(summary.files.map((f) => f.path), ["src/app.ts"]);
+      assert.deepEqual(summary.dropped, [".env"]);
+      assert.equal(summary.redactions, first.redactions);
+      assert.equal(summary.provider, "openai");
+      assert.equal(summary.model, "gpt-4o-mini");
+      assert.equal((await auditEntries())[0].consent, "once");
+
+      await gateway.request(chat({ preferred: { route: "cloud" } }));
+      assert.equal(h.consent.seen.length, 2);
+    });
+
+    it("'local' keeps it local: the local server answers, the cloud sees nothing, nothing is audited", async () => {
+      h.consent.answers = ["local"];
+      const result = await gateway.request(chat({ preferred: { route: "cloud" } }));
+      assert.equal(result.route, "local");
+      assert.equal(h.egressRequests(), 0);
+      assert.equal(h.local.requests.length, 1);
+      assert.deepEqual(await auditEntries(), []);
+    });
+
+    it("'local' while the local model is down is a refusal, not a send", async () => {
+      h.consent.answers = ["local"];
+      h.state.localDown = true;
+      await assert.rejects(gateway.request(chat()), (e: unknown) => e instanceof GatewayRefusal && e.code === "keptLocal");
+      assert.equal(h.egressRequests(), 0);
+    });
+
+    it("'local' when the local server turns out to be down (preferred cloud) is a refusal too", async () => {
+      h.consent.answers = ["local"];
+      h.state.localDown = true;
+      await assert.rejects(gateway.request(chat({ preferred: { route: "cloud" } })), (e: unknown) => e instanceof GatewayRefusal && e.code === "keptLocal" && /not answering/.test(e.message));
+      assert.equal(h.egressRequests(), 0);
+      assert.deepEqual(await auditEntries(), []);
+    });
+
+    it("'always' is remembered for this feature and model: no second prompt, audited as remembered", async () => {
+      h.consent.answers = ["always"];
+      await gateway.request(chat({ preferred: { route: "cloud" } }));
+      await gateway.request(chat({ preferred: { route: "cloud" } }));
+      assert.equal(h.consent.seen.length, 1);
+      assert.equal(h.openai.requests.length, 2);
+      assert.deepEqual((await auditEntries()).map((e) => e.consent), ["always", "remembered"]);
+      const preview = await gateway.preview(chat({ preferred: { route: "cloud" } }));
+      assert.ok(preview.ok && !preview.needsAsk);
+    });
+
+    it("'always' for one model does not cover another", async () => {
+      h.state.policy = userPolicy({ features: { chat: cloudChat("ask", GPT, HAIKU) } });
+      h.consent.answers = ["always", "once"];
+      await gateway.request(chat({ preferred: { route: "cloud", model: "gpt-4o-mini" } }));
+      await gateway.request(chat({ preferred: { route: "cloud", model: "claude-haiku-4-5" } }));
+      assert.equal(h.consent.seen.length, 2);
+      assert.equal(h.anthropic.requests.length, 1);
+    });
+
+    it("parallel requests get one prompt at a time, and an 'always' answers the ones waiting", async () => {
+      h.consent.answers = ["always"];
+      await Promise.all([gateway.request(chat({ preferred: { route: "cloud" } })), gateway.request(chat({ preferred: { route: "cloud" } }))]);
+      assert.equal(h.consent.seen.length, 1);
+      assert.equal(h.openai.requests.length, 2);
+    });
+  });
+
+  describe("fallback", () => {
+    it("local down and the policy allows cloud → the cloud answers and the result says why", async () => {
+      h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+      h.state.localDown = true;
+      const result = await gateway.request(chat());
+      assert.equal(result.route, "cloud");
+      assert.match(result.fellBackBecause ?? "", /local model server is not answering/);
+      assert.match(result.reason, /local model is not running/);
+      assert.equal((await auditEntries()).length, 1);
+    });
+
+    it("local down and the policy keeps chat local → a clear refusal naming what to do", async () => {
+      h.state.localDown = true;
+      await assert.rejects(gateway.request(chat()), (e: unknown) => e instanceof GatewayRefusal && e.code === "noRoute" && /Restart Model Server/.test(e.message) && /features\.chat/.test(e.message));
+      assert.equal(h.egressRequests(), 0);
+    });
+
+    it("the local server says the prompt is too long → decided again, to the cloud the policy allows", async () => {
+      h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+      h.local.failNext(faults.contextTooLong());
+      const result = await gateway.request(chat());
+      assert.equal(result.route, "cloud");
+      assert.match(result.reason, /larger than the local model's context/);
+      assert.equal(h.local.requests.length, 1);
+    });
+
+    it("a prompt clearly over the local context goes straight to the route the policy allows", async () => {
+      h.state.policy = userPolicy({ features: { chat: { route: "selfHosted" } } });
+      h.state.selfHostedConfigured = true;
+      h.state.localContextTokens = 10;
+      const result = await gateway.request(chat());
+      assert.equal(result.route, "selfHosted");
+      assert.equal(result.provider, "selfHosted");
+      assert.equal(h.local.requests.length, 0);
+      assert.equal(h.selfHosted.requests.length, 1);
+      assert.equal((h.selfHosted.requests[0].json as { hearth?: unknown }).hearth, undefined);
+      assert.ok(!h.selfHosted.requests[0].body.includes(GITHUB_TOKEN), "self-hosted is off this machine: redacted too");
+      const [entry] = await auditEntries();
+      assert.equal(entry.route, "selfHosted");
+      assert.equal(entry.model, "team-coder");
+    });
+
+    it("a local failure after text has streamed is not retried elsewhere: the text is kept", async () => {
+      h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+      h.local.failNext(faults.drop(2));
+      const deltas: string[] = [];
+      await assert.rejects(gateway.request(chat({ onDelta: (d) => deltas.push(d) })), (e: unknown) => e instanceof ProviderError && e.kind === "stream_broken" && e.partialText === deltas.join(""));
+      assert.equal(h.egressRequests(), 0);
+    });
+  });
+
+  describe("raw prompts (inline completion)", () => {
+    const completion = (extra: Partial<GatewayRequest> = {}): GatewayRequest => ({
+      feature: "completion",
+      prompt: { text: `const token = "${GITHUB_TOKEN}";\nfunction add(`, checkpoints: [10], reuse: true },
+      files: [{ path: "src/add.ts", content: "function add(", origin: "file" }],
+      maxTokens: 16,
+      ...extra,
+    });
+
+    it("go local with Hearth's extension field intact", async () => {
+      const result = await gateway.request(completion());
+      assert.equal(result.route, "local");
+      assert.deepEqual((h.local.requests[0].json as { hearth: unknown }).hearth, { role: "completion", checkpoints: [10], reuse: true });
+      assert.equal(h.local.requests[0].path, "/v1/completions");
+    });
+
+    it("are refused rather than sent to a cloud chat model", async () => {
+      h.state.policy = userPolicy({ features: { completion: cloudChat("allow") } });
+      h.state.localDown = true;
+      await assert.rejects(gateway.request(completion()), (e: unknown) => e instanceof GatewayRefusal && e.code === "rawPromptToCloud");
+      assert.equal(h.egressRequests(), 0);
+    });
+
+    it("may go to a self-hosted completion server, redacted and without the extension field", async () => {
+      h.state.policy = userPolicy({ features: { completion: { route: "selfHosted" } } });
+      h.state.selfHostedConfigured = true;
+      h.state.localDown = true;
+      const result = await gateway.request(completion());
+      assert.equal(result.route, "selfHosted");
+      const body = h.selfHosted.requests[0].json as { prompt: string; hearth?: unknown };
+      assert.equal(body.hearth, undefined);
+      assert.ok(!body.prompt.includes(GITHUB_TOKEN));
+    });
+  });
+
+  it("an untrusted workspace is local-only even when the user allows the cloud", async () => {
+    const userDefaults = applyUserOverrides({ features: { chat: cloudChat("allow") }, neverSend: [] });
+    h.state.policy = resolveEffectivePolicy({ userDefaults, trusted: false, consents: new Set() });
+    const result = await gateway.request(chat({ preferred: { route: "cloud" } }));
+    assert.equal(result.route, "local");
+    assert.equal(h.egressRequests(), 0);
+  });
+
+  it("Anthropic: the preferred allowed model is used, with the system prompt apart", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow", GPT, HAIKU) } });
+    const result = await gateway.request(chat({ preferred: { route: "cloud", model: "claude-haiku-4-5" } }));
+    assert.equal(result.provider, "anthropic");
+    const body = h.anthropic.requests[0].json as { system: string; messages: { role: string }[] };
+    assert.equal(body.system, "You are Hearth.");
+    assert.ok(body.messages.every((m) => m.role !== "system"));
+    assert.equal((await auditEntries())[0].sha256, sha256(h.anthropic.requests[0].body));
+  });
+
+  it("a cloud with no API key is not chosen; the next allowed one is", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow", GPT, HAIKU) } });
+    const keys = h.state.keys;
+    h.state.keys = { "hearth.anthropic.apiKey": keys["hearth.anthropic.apiKey"] };
+    try {
+      const result = await gateway.request(chat({ preferred: { route: "cloud" } }));
+      assert.equal(result.provider, "anthropic");
+    } finally {
+      h.state.keys = keys;
+    }
+  });
+
+  it("a cloud call that fails is still on record, with its outcome", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+    h.openai.failNext(faults.unauthorized());
+    await assert.rejects(gateway.request(chat({ preferred: { route: "cloud" } })), (e: unknown) => e instanceof ProviderError && e.kind === "auth" && /Hearth: Set OpenAI API key/.test(e.message));
+    const entries = await auditEntries();
+    assert.equal(entries.length, 1, "the payload did leave");
+    assert.equal(entries[0].outcome?.status, "auth");
+  });
+
+  it("a retried egress (429, then an answer) is one audit entry whose outcome counts both attempts of the same bytes", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+    h.openai.failNext(faults.rateLimited(0));
+    const result = await gateway.request(chat({ preferred: { route: "cloud" } }));
+    const entries = await auditEntries();
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0].id, result.auditId);
+    assert.equal(entries[0].outcome?.attempts, 2);
+    assert.deepEqual(h.openai.requests.map((r) => sha256(r.body)), [entries[0].sha256, entries[0].sha256]);
+  });
+
+  it("no audit log, no egress: an unwritable log refuses before anything is sent", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+    const blocker = join(h.dir, "not-a-dir");
+    await writeFile(blocker, "x");
+    const blocked = h.gateway({ audit: new AuditLog({ dir: join(blocker, "audit") }) });
+    await assert.rejects(blocked.request(chat({ preferred: { route: "cloud" } })), (e: unknown) => e instanceof GatewayRefusal && e.code === "auditUnavailable" && /nothing was sent/.test(e.message));
+    assert.equal(h.egressRequests(), 0);
+  });
+
+  it("cancelled before sending: nothing leaves and nothing is audited", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(gateway.request(chat({ preferred: { route: "cloud" }, signal: controller.signal })), (e: unknown) => e instanceof ProviderError && e.kind === "cancelled");
+    assert.equal(h.egressRequests(), 0);
+    assert.deepEqual(await auditEntries(), []);
+  });
+
+  it("stream(): the answer as an async iterable, with the result alongside", async () => {
+    const { deltas, result } = gateway.stream(chat());
+    const pieces: string[] = [];
+    for await (const piece of deltas) pieces.push(piece);
+    assert.equal(pieces.join(""), (await result).text);
+    assert.ok(pieces.length > 1);
+  });
+
+  it("usage: local and cloud tokens are counted per provider, with the cloud cost avoided", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+    await gateway.request(chat());
+    await gateway.request(chat({ preferred: { route: "cloud" } }));
+    await h.usage.flush();
+    const tally = await h.usage.tally();
+    assert.equal(tally.local.calls, 1);
+    assert.equal(tally.cloud.calls, 1);
+    assert.ok(tally.local.promptTokens > 0 && tally.cloud.promptTokens > 0);
+    assert.ok(tally.costAvoidedUsd > 0);
+    assert.ok(tally.cloudCostUsd > 0);
+    assert.deepEqual(tally.buckets.map((b) => `${b.route}:${b.provider}`).sort(), ["cloud:openai", "local:local"]);
+  });
+});
