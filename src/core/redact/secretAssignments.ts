@@ -19,6 +19,9 @@ const ASSIGNMENT = new RegExp(
   "dg",
 );
 
+/** The start of another assignment, right where an unquoted value begins. */
+const NEXT_ASSIGNMENT = /(?<qn>["'`]?)(?<name>[A-Za-z_$@][\w$@.-]{0,80})\k<qn>\]?[ \t]*(?::=|=>|=|:)/y;
+
 /** "the admin password is Xk2p9…": only credential-looking values count (see `judged`). */
 const PROSE = /(?<=^|[\s#/*-])(?<name>password|passwd|passphrase|pwd|token|secret|api[ -]?key)\s+(?:is|was|are)\s*:?\s+["'`]?(?<s>[^\s"'`{}()[\]$<>]*[^\s"'`{}()[\]$<>.,;:!?])(?=[\s"'`.,;:!?)]|$)/dgim;
 
@@ -63,11 +66,23 @@ function assignments(text: string, fileKind: FileKind): RedactionFinding[] {
   // A match that starts inside a value already read (a YAML value running to the end of its
   // line) is part of that value; skipping it also keeps long lines linear.
   let takenUntil = 0;
-  for (const match of text.matchAll(ASSIGNMENT)) {
+  ASSIGNMENT.lastIndex = 0;
+  for (let match = ASSIGNMENT.exec(text); match !== null; match = ASSIGNMENT.exec(text)) {
     if (match.index < takenUntil) continue;
     const groups = match.groups ?? {};
     const secret = classifySecretName(groups.name ?? "");
-    if (secret === undefined) continue;
+    if (secret === undefined) {
+      // "config: password = …": the unquoted "value" of an ordinary name may itself start a
+      // secret assignment. Look again from there, but only then: a secret match consumes its
+      // value, so this never rescans a long line more than once.
+      const raw = match.indices?.groups?.raw;
+      if (raw !== undefined) {
+        NEXT_ASSIGNMENT.lastIndex = raw[0];
+        const next = NEXT_ASSIGNMENT.exec(text);
+        if (next && classifySecretName(next.groups?.name ?? "") !== undefined) ASSIGNMENT.lastIndex = raw[0];
+      }
+      continue;
+    }
     const quotedSpan = match.indices?.groups?.quoted;
     if (quotedSpan !== undefined) {
       const found = judged(text, quotedSpan[0], quotedSpan[1], secret);

@@ -57,6 +57,15 @@ describe("redact", () => {
     }
   });
 
+  it("redacts a secret assignment that follows prose and a colon on the same line", async () => {
+    // Found by the gateway's property test: "config:" used to swallow "password" as its value.
+    for (const line of ['Here is my config: password = "w02OasYHUM511UDHNSOP"', "Here is my config: api_key: w02OasYHUM511UDHNSOP"]) {
+      const result = await redact(line);
+      assert.equal(result.count, 1, line);
+      assert.ok(!result.text.includes("w02OasYHUM511UDHNSOP"), result.text);
+    }
+  });
+
   it("redacts both pieces of a key split across string concatenation", async () => {
     const ts = `const k = "AKIA" +\n  "${FAKE.aws.slice(4)}";`;
     assert.equal(await redacted(ts, "a.ts"), 'const k = "«redacted:aws-access-key»" +\n  "«redacted:aws-access-key»";');
