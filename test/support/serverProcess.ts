@@ -2,29 +2,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import type { ServerErrorEvent, ServerReadyEvent } from "../../src/core/server/serverEvents";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
 export const SERVER_SCRIPT = resolve(REPO_ROOT, "dist", "server.mjs");
 
-export interface ReadyLine {
-  event: "ready";
-  port: number;
-  host: string;
-  pid: number;
-  model: string;
-  contextSize: number;
-  architecture: string;
-  fim: boolean;
-  hybrid: boolean;
-  token?: string;
-}
-
-export interface ErrorLine {
-  event: "error";
-  code: string;
-  permanent: boolean;
-  message: string;
-}
+/** The server's ready and error lines, as the supervisor reads them. */
+export type ReadyLine = ServerReadyEvent;
+export type ErrorLine = ServerErrorEvent;
 
 export interface RunningServer {
   child: ChildProcess;

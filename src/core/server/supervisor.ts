@@ -4,6 +4,7 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Logger } from "../logger.js";
+import type { ServerErrorEvent, ServerReadyEvent } from "./serverEvents.js";
 import { ServerLock, processAlive, serverKey, type ServerLockRecord } from "./serverLock.js";
 
 export interface ServerEndpoint {
@@ -50,25 +51,6 @@ export interface SupervisorOptions {
   readyTimeoutMs?: number;
   leaseIntervalMs?: number;
   backoff?: { initialMs: number; maxMs: number; maxAttempts: number };
-}
-
-interface ReadyEvent {
-  event: "ready";
-  port: number;
-  host: string;
-  pid: number;
-  model: string;
-  contextSize: number;
-  architecture: string;
-  fim: boolean;
-  warnings?: string[];
-}
-
-interface ErrorEvent {
-  event: "error";
-  code: string;
-  permanent: boolean;
-  message: string;
 }
 
 export class ServerStartError extends Error {
@@ -386,7 +368,7 @@ async function checkHealth(endpoint: ServerEndpoint): Promise<boolean> {
   }
 }
 
-function readFirstLine(child: ChildProcess, timeoutMs: number): Promise<ReadyEvent | ErrorEvent> {
+function readFirstLine(child: ChildProcess, timeoutMs: number): Promise<ServerReadyEvent | ServerErrorEvent> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => {
@@ -411,7 +393,7 @@ function readFirstLine(child: ChildProcess, timeoutMs: number): Promise<ReadyEve
     lines.once("line", (line) => {
       finish();
       try {
-        resolve(JSON.parse(line) as ReadyEvent | ErrorEvent);
+        resolve(JSON.parse(line) as ServerReadyEvent | ServerErrorEvent);
       } catch {
         reject(new ServerStartError("bad_ready_line", `The model server printed something unexpected: ${line.slice(0, 200)}`, false));
       }

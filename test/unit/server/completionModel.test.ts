@@ -22,7 +22,7 @@ describe("a second, smaller model for the completion role (hearth.completion.mod
   });
 
   it("loads both models in one process and names them", async () => {
-    const ready = server.ready as typeof server.ready & { completionModel?: string };
+    const ready = server.ready;
     assert.match(ready.completionModel ?? "", /hearth-test-llama-tiny/);
     const models = await client.models.list();
     assert.deepEqual(

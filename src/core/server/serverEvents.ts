@@ -1,0 +1,29 @@
+/**
+ * The one JSON line the model server prints on stdout when it is ready or cannot start
+ * (see src/server/main.ts). The supervisor and the tests read it; nothing else is printed there.
+ */
+export interface ServerReadyEvent {
+  event: "ready";
+  port: number;
+  host: string;
+  pid: number;
+  model: string;
+  contextSize: number;
+  architecture: string;
+  fim: boolean;
+  hybrid: boolean;
+  /** What the server could not do as asked (e.g. a smaller context than configured). */
+  warnings?: string[];
+  /** The completion role's own model, when `--completion-model` was given. */
+  completionModel?: string;
+  completionFim?: boolean;
+  /** Present only when the token was generated rather than given by HEARTH_SERVER_TOKEN. */
+  token?: string;
+}
+
+export interface ServerErrorEvent {
+  event: "error";
+  code: string;
+  permanent: boolean;
+  message: string;
+}
