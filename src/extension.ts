@@ -1,16 +1,19 @@
 // Builds Hearth's object graph and registers it with VS Code. No logic lives here.
 import * as vscode from "vscode";
+import type { Gateway } from "./core/gateway/index.js";
 import { registerServerCommands } from "./vscode/commands/serverCommands.js";
-import { registerPolicy, type PolicyService } from "./vscode/policy/index.js";
 import { Config } from "./vscode/config.js";
+import { registerGateway } from "./vscode/gateway/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
+import { registerPolicy, type PolicyService } from "./vscode/policy/index.js";
 import { StatusBar } from "./vscode/statusBar.js";
 import { StatusViewProvider } from "./vscode/statusView.js";
 
 export interface HearthApi {
   readonly modelService: ModelService;
   readonly policy: PolicyService;
+  readonly gateway: Gateway;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
@@ -21,12 +24,22 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const serverScript = vscode.Uri.joinPath(context.extensionUri, "dist", "server.mjs").fsPath;
   const resolver = new ModelResolver(stateDir, serverScript, log);
   const modelService = new ModelService(config, resolver, context.secrets, { serverScript, stateDir, log });
+  const gateway = registerGateway(context, { log, policy, modelService });
   const statusBar = new StatusBar(modelService);
   const statusView = new StatusViewProvider(modelService);
-  context.subscriptions.push(log, config, modelService, statusBar, statusView, vscode.window.registerTreeDataProvider("hearth.modelView", statusView), ...registerServerCommands({ service: modelService, log, secrets: context.secrets }));
+  context.subscriptions.push(
+    log,
+    config,
+    modelService,
+    statusBar,
+    statusView,
+    vscode.window.registerTreeDataProvider("hearth.modelView", statusView),
+    ...registerServerCommands({ service: modelService, log, secrets: context.secrets }),
+    ...gateway.disposables,
+  );
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService, policy };
+  return { modelService, policy, gateway: gateway.gateway };
 }
 
 export function deactivate(): void {
