@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import type { Gateway } from "./core/gateway/index.js";
 import { registerServerCommands } from "./vscode/commands/serverCommands.js";
+import { registerInlineCompletion, type InlineCompletionHandle } from "./vscode/completion/inlineProvider.js";
 import { Config } from "./vscode/config.js";
 import { registerGateway } from "./vscode/gateway/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
@@ -14,6 +15,7 @@ export interface HearthApi {
   readonly modelService: ModelService;
   readonly policy: PolicyService;
   readonly gateway: Gateway;
+  readonly completion: InlineCompletionHandle;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
@@ -37,9 +39,10 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...registerServerCommands({ service: modelService, log, secrets: context.secrets }),
     ...gateway.disposables,
   );
+  const completion = registerInlineCompletion(context, { modelService, log });
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService, policy, gateway: gateway.gateway };
+  return { modelService, policy, gateway: gateway.gateway, completion };
 }
 
 export function deactivate(): void {

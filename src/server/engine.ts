@@ -248,7 +248,10 @@ export class ModelEngine {
     const cachedTokens = sequence.nextTokenIndex;
     // A checkpoint right before the last prompt token lets the next request that shares
     // this prompt (a retry, the next chat turn after a re-tokenised answer) start here.
-    const boundaries = [...new Set([...(request.checkpoints ?? []), head.length])].filter((at) => at > cachedTokens && at <= head.length).sort((a, b) => a - b);
+    // A client that marks its own checkpoints knows better: adding one per request would
+    // push its stable ones out of the sequence's bounded set after ~30 keystrokes.
+    const clientMarked = request.checkpoints !== undefined && request.checkpoints.length > 0;
+    const boundaries = [...new Set([...(request.checkpoints ?? []), ...(clientMarked ? [] : [head.length])])].filter((at) => at > cachedTokens && at <= head.length).sort((a, b) => a - b);
     let evaluated = cachedTokens;
     for (const boundary of boundaries) {
       await sequence.evaluateWithoutGeneratingNewTokens(head.slice(evaluated, boundary));
@@ -256,6 +259,8 @@ export class ModelEngine {
       signal.throwIfAborted();
       if (sequence.needsCheckpoints) await sequence.takeCheckpoint();
     }
+    if (evaluated < head.length) await sequence.evaluateWithoutGeneratingNewTokens(head.slice(evaluated));
+    signal.throwIfAborted();
 
     const stopMatcher = new StopStringMatcher(sampling.stop);
     const maxTokens = Math.min(sampling.maxTokens, context.contextSize - prompt.length);
