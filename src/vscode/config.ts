@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { SettingProblems } from "./settingProblems.js";
 import type { Logger } from "../core/logger.js";
 
 export interface HearthConfig {
@@ -26,12 +27,13 @@ const DEFAULTS: HearthConfig = {
  */
 export class Config implements vscode.Disposable {
   private current: HearthConfig;
-  private readonly reported = new Set<string>();
+  private readonly problems: SettingProblems;
   private readonly emitter = new vscode.EventEmitter<{ previous: HearthConfig; current: HearthConfig }>();
   readonly onDidChange = this.emitter.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly log: Logger) {
+  constructor(log: Logger) {
+    this.problems = new SettingProblems(log);
     this.current = this.read();
     const reread = (): void => {
       const previous = this.current;
@@ -64,17 +66,17 @@ export class Config implements vscode.Disposable {
     const gpu = section.get<unknown>("server.gpu");
     const idle = section.get<unknown>("server.idleShutdownSeconds");
     return {
-      model: typeof model === "string" && model.trim() !== "" ? model.trim() : this.invalid("hearth.model", model, DEFAULTS.model),
-      completionModel: typeof completionModel === "string" ? completionModel.trim() : this.invalid("hearth.completion.model", completionModel, ""),
-      serverUrl: typeof serverUrl === "string" ? this.checkUrl(serverUrl.trim()) : this.invalid("hearth.server.url", serverUrl, ""),
+      model: typeof model === "string" && model.trim() !== "" ? model.trim() : this.problems.fallback("hearth.model", model, DEFAULTS.model),
+      completionModel: typeof completionModel === "string" ? completionModel.trim() : this.problems.fallback("hearth.completion.model", completionModel, ""),
+      serverUrl: typeof serverUrl === "string" ? this.checkUrl(serverUrl.trim()) : this.problems.fallback("hearth.server.url", serverUrl, ""),
       contextSize:
         contextSize === "auto" || (typeof contextSize === "number" && Number.isInteger(contextSize) && contextSize >= 256)
           ? contextSize
           : typeof contextSize === "string" && /^\d+$/.test(contextSize) && Number(contextSize) >= 256
             ? Number(contextSize)
-            : this.invalid("hearth.server.contextSize", contextSize, DEFAULTS.contextSize),
-      gpu: gpu === "auto" || gpu === "cpu" ? gpu : this.invalid("hearth.server.gpu", gpu, DEFAULTS.gpu),
-      idleShutdownSeconds: typeof idle === "number" && idle >= 10 ? idle : this.invalid("hearth.server.idleShutdownSeconds", idle, DEFAULTS.idleShutdownSeconds),
+            : this.problems.fallback("hearth.server.contextSize", contextSize, DEFAULTS.contextSize),
+      gpu: gpu === "auto" || gpu === "cpu" ? gpu : this.problems.fallback("hearth.server.gpu", gpu, DEFAULTS.gpu),
+      idleShutdownSeconds: typeof idle === "number" && idle >= 10 ? idle : this.problems.fallback("hearth.server.idleShutdownSeconds", idle, DEFAULTS.idleShutdownSeconds),
     };
   }
 
@@ -97,19 +99,6 @@ export class Config implements vscode.Disposable {
     } catch {
       // Reported below.
     }
-    return this.invalid("hearth.server.url", url, "");
-  }
-
-  private invalid<T>(setting: string, value: unknown, fallback: T): T {
-    const key = `${setting}=${JSON.stringify(value)}`;
-    if (!this.reported.has(key)) {
-      this.reported.add(key);
-      const message = `Hearth: ${setting} has an invalid value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}.`;
-      this.log.warn(message);
-      void vscode.window.showWarningMessage(message, "Open Settings").then((choice) => {
-        if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", setting);
-      });
-    }
-    return fallback;
+    return this.problems.fallback("hearth.server.url", url, "");
   }
 }

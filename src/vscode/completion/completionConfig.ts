@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { SettingProblems } from "../settingProblems.js";
 import type { CompletionMode } from "../../core/complete/completionEngine.js";
 import type { FimLayout } from "../../core/complete/completionPrompt.js";
 import type { Logger } from "../../core/logger.js";
@@ -24,12 +25,13 @@ export const COMPLETION_DEFAULTS: CompletionConfigValue = {
  */
 export class CompletionConfig implements vscode.Disposable {
   private current: CompletionConfigValue;
-  private readonly reported = new Set<string>();
+  private readonly problems: SettingProblems;
   private readonly emitter = new vscode.EventEmitter<CompletionConfigValue>();
   readonly onDidChange = this.emitter.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly log: Logger) {
+  constructor(log: Logger) {
+    this.problems = new SettingProblems(log);
     this.current = this.read();
     this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration("hearth.completion")) return;
@@ -61,34 +63,21 @@ export class CompletionConfig implements vscode.Disposable {
     const mode = section.get<unknown>("mode");
     const layout = section.get<unknown>("fimLayout");
     return {
-      enabled: typeof enabled === "boolean" ? enabled : this.invalid("hearth.completion.enabled", enabled, COMPLETION_DEFAULTS.enabled),
+      enabled: typeof enabled === "boolean" ? enabled : this.problems.fallback("hearth.completion.enabled", enabled, COMPLETION_DEFAULTS.enabled),
       languages: this.readLanguages(languages),
-      mode: mode === "auto" || mode === "fim" || mode === "chat" ? mode : this.invalid("hearth.completion.mode", mode, COMPLETION_DEFAULTS.mode),
-      fimLayout: layout === "spm" || layout === "psm" ? layout : this.invalid("hearth.completion.fimLayout", layout, COMPLETION_DEFAULTS.fimLayout),
+      mode: mode === "auto" || mode === "fim" || mode === "chat" ? mode : this.problems.fallback("hearth.completion.mode", mode, COMPLETION_DEFAULTS.mode),
+      fimLayout: layout === "spm" || layout === "psm" ? layout : this.problems.fallback("hearth.completion.fimLayout", layout, COMPLETION_DEFAULTS.fimLayout),
     };
   }
 
   private readLanguages(value: unknown): Record<string, boolean> {
     if (value === undefined || value === null) return { ...COMPLETION_DEFAULTS.languages };
-    if (typeof value !== "object" || Array.isArray(value)) return this.invalid("hearth.completion.languages", value, { ...COMPLETION_DEFAULTS.languages });
+    if (typeof value !== "object" || Array.isArray(value)) return this.problems.fallback("hearth.completion.languages", value, { ...COMPLETION_DEFAULTS.languages });
     const result: Record<string, boolean> = {};
     for (const [language, on] of Object.entries(value as Record<string, unknown>)) {
       if (typeof on === "boolean") result[language] = on;
-      else this.invalid(`hearth.completion.languages.${language}`, on, true);
+      else this.problems.fallback(`hearth.completion.languages.${language}`, on, true);
     }
     return result;
-  }
-
-  private invalid<T>(setting: string, value: unknown, fallback: T): T {
-    const key = `${setting}=${JSON.stringify(value)}`;
-    if (!this.reported.has(key)) {
-      this.reported.add(key);
-      const message = `Hearth: ${setting} has an invalid value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}.`;
-      this.log.warn(message);
-      void vscode.window.showWarningMessage(message, "Open Settings").then((choice) => {
-        if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", setting.split(".").slice(0, 3).join("."));
-      });
-    }
-    return fallback;
   }
 }

@@ -22,24 +22,11 @@ import type { HearthApi } from "../../../src/extension";
 import { createGateway, policyUri, previewDocument, type GatewayServices } from "../../../src/vscode/gateway/index";
 import { FakeOpenAi } from "../../support/fakeCloud/index";
 import { currentMode, describeIn, note, waitFor } from "../harness/host";
+import { MemoryMemento } from "../harness/memento";
 
 const FAKE_KEY = "sk-hearth-integration-fake";
 const GITHUB_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
 const NEVER_SEND_CONTENT = "DO-NOT-SEND-7f3a: the customer list lives here";
-
-class MemoryMemento implements vscode.Memento {
-  private readonly values = new Map<string, unknown>();
-  keys(): readonly string[] {
-    return [...this.values.keys()];
-  }
-  get<T>(key: string, defaultValue?: T): T | undefined {
-    return this.values.has(key) ? (this.values.get(key) as T) : defaultValue;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    if (value === undefined) this.values.delete(key);
-    else this.values.set(key, value);
-  }
-}
 
 async function hearth(): Promise<HearthApi> {
   const extension = vscode.extensions.getExtension<HearthApi>("hearth.hearth");

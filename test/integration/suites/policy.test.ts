@@ -12,22 +12,9 @@ import * as vscode from "vscode";
 import { BUILTIN_USER_DEFAULTS, parsePolicy, resolveEffectivePolicy, type Loosening, type PolicyDiagnostic } from "../../../src/core/policy/index";
 import { describePolicy, POLICY_TEMPLATE, PolicyService, type ConsentDecision, type PolicyPrompts, type PolicySnapshot } from "../../../src/vscode/policy/index";
 import { describeIn, note, waitFor } from "../harness/host";
+import { MemoryMemento } from "../harness/memento";
 
 const EXTENSION_ID = "hearth.hearth";
-
-class MemoryMemento implements vscode.Memento {
-  private readonly values = new Map<string, unknown>();
-  keys(): readonly string[] {
-    return [...this.values.keys()];
-  }
-  get<T>(key: string, defaultValue?: T): T | undefined {
-    return this.values.has(key) ? (this.values.get(key) as T) : defaultValue;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    if (value === undefined) this.values.delete(key);
-    else this.values.set(key, value);
-  }
-}
 
 /** Records what the service would have said to the user; answers consent questions with `answer`. */
 class FakePrompts implements PolicyPrompts {

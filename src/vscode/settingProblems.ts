@@ -1,0 +1,27 @@
+import * as vscode from "vscode";
+import type { Logger } from "../core/logger.js";
+
+/**
+ * Reports a setting with an invalid value once per value, naming the setting and the
+ * fallback used, with a button that opens it; returns the fallback so readers can go on.
+ */
+export class SettingProblems {
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly log: Logger) {}
+
+  fallback<T>(setting: string, value: unknown, fallback: T): T {
+    const key = `${setting}=${JSON.stringify(value)}`;
+    if (!this.reported.has(key)) {
+      this.reported.add(key);
+      const message = `Hearth: ${setting} has an invalid value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}.`;
+      this.log.warn(message);
+      // A map entry such as hearth.completion.languages.markdown opens its map setting.
+      const openable = setting.split(".").slice(0, 3).join(".");
+      void vscode.window.showWarningMessage(message, "Open Settings").then((choice) => {
+        if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", openable);
+      });
+    }
+    return fallback;
+  }
+}
