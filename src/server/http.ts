@@ -142,8 +142,9 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     content: messageText(m.content),
     reasoning: m.reasoning_content ?? undefined,
   }));
-  const prompt = engine.tokenize(renderChatML(messages, { enableThinking }));
   const role: Role = request.hearth?.role ?? "chat";
+  // The role's own model tokenizes: the completion role may run a different model.
+  const prompt = engine.tokenize(renderChatML(messages, { enableThinking }), false, role);
   await respond(res, engine, { kind: "chat", role, prompt, sampling: samplingFrom(request, DEFAULT_CHAT_MAX_TOKENS), startsInThought: enableThinking, stream: request.stream ?? false, includeUsage: request.stream_options?.include_usage ?? false, signal });
 }
 
