@@ -120,10 +120,6 @@ export class ModelService implements vscode.Disposable {
     return this.supervisor.withServer(request);
   }
 
-  get serverLogPath(): string | undefined {
-    return this.supervisor?.serverLogPath;
-  }
-
   dispose(): void {
     this.generation++;
     void this.detachSupervisor();

@@ -48,6 +48,3 @@ function thinkBlock(reasoning: string): PromptText {
   if (trimmed === "") return [special("<think>\n\n</think>\n\n")];
   return [special("<think>\n"), literal(trimmed), special("\n</think>\n\n")];
 }
-
-/** The tokens that end an assistant turn in ChatML. */
-export const CHATML_END_OF_TURN = "<|im_end|>";

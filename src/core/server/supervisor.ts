@@ -96,10 +96,6 @@ export class ServerSupervisor {
     return this.current;
   }
 
-  get serverLogPath(): string {
-    return this.logPath;
-  }
-
   onDidChangeState(listener: (state: ServerState) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
