@@ -25,10 +25,10 @@ export const DRY_RUN_QUESTION = "Explain what this code does.";
 const KEY_NAMES = { openai: "OpenAI", anthropic: "Anthropic", selfHosted: "self-hosted endpoint" } as const;
 
 export function registerGatewayCommands(secrets: vscode.SecretStorage, services: GatewayServices, log: Logger): vscode.Disposable[] {
-  const run = (id: string, handler: () => Promise<void>): vscode.Disposable =>
-    vscode.commands.registerCommand(id, async () => {
+  const run = (id: string, handler: (...args: unknown[]) => Promise<void>): vscode.Disposable =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        await handler();
+        await handler(...args);
       } catch (error) {
         await services.notifier.notify(error);
       }
@@ -37,7 +37,7 @@ export function registerGatewayCommands(secrets: vscode.SecretStorage, services:
     run(GATEWAY_COMMANDS.setOpenAiKey, () => setKey(secrets, "openai", log)),
     run(GATEWAY_COMMANDS.setAnthropicKey, () => setKey(secrets, "anthropic", log)),
     run(GATEWAY_COMMANDS.setSelfHostedKey, () => setKey(secrets, "selfHosted", log)),
-    run(GATEWAY_COMMANDS.openAuditLog, () => openAuditLog(services)),
+    run(GATEWAY_COMMANDS.openAuditLog, (entryId) => openAuditLog(services, typeof entryId === "string" ? entryId : undefined)),
     run(GATEWAY_COMMANDS.dryRun, () => dryRun(services)),
     run(GATEWAY_COMMANDS.showUsage, () => showUsage(services)),
   ];
@@ -64,7 +64,8 @@ async function setKey(secrets: vscode.SecretStorage, provider: keyof typeof SECR
   void vscode.window.showInformationMessage(`Hearth: the ${name} API key is stored in VS Code's secret storage.`);
 }
 
-async function openAuditLog(services: GatewayServices): Promise<void> {
+/** Opens the audit log; with an entry id (the chat's "audit entry" link), reveals that entry's line. */
+async function openAuditLog(services: GatewayServices, entryId?: string): Promise<void> {
   const size = await stat(services.audit.path).then(
     (s) => s.size,
     () => 0,
@@ -74,7 +75,16 @@ async function openAuditLog(services: GatewayServices): Promise<void> {
     return;
   }
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(services.audit.path));
-  await vscode.window.showTextDocument(document, { preview: false });
+  const editor = await vscode.window.showTextDocument(document, { preview: false });
+  if (entryId === undefined) return;
+  const needle = JSON.stringify(entryId);
+  for (let line = 0; line < document.lineCount; line++) {
+    if (!document.lineAt(line).text.includes(needle)) continue;
+    const range = document.lineAt(line).range;
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenter);
+    return;
+  }
 }
 
 /** What the dry run asks the gateway: the active editor's selection, or its whole file, as a chat question. */

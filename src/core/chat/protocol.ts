@@ -1,0 +1,148 @@
+// The messages between the chat webview and the extension, as zod schemas shared by both
+// sides: the extension validates what the webview posts (a compromised or buggy webview
+// must not be able to make it do anything outside this list), and the webview validates
+// what it receives. Nothing here imports vscode or the DOM.
+import { z } from "zod";
+
+const id = z.string().min(1).max(100);
+/** Code blocks, messages: bounded so a runaway webview cannot make the host hold megabytes per message. */
+const text = (max: number) => z.string().max(max);
+
+export const ATTACHMENT_KINDS = ["selection", "file", "pick", "repo"] as const;
+
+/** What the webview may ask of the extension. */
+export const toHostSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready") }),
+  z.object({ type: z.literal("send"), text: text(100_000).min(1) }),
+  z.object({ type: z.literal("stop") }),
+  z.object({ type: z.literal("newChat") }),
+  z.object({ type: z.literal("openChat"), id }),
+  z.object({ type: z.literal("deleteChat"), id }),
+  z.object({ type: z.literal("setThinking"), on: z.boolean() }),
+  z.object({ type: z.literal("copy"), code: text(1_000_000) }),
+  z.object({ type: z.literal("insert"), code: text(1_000_000) }),
+  z.object({ type: z.literal("apply"), code: text(1_000_000) }),
+  z.object({ type: z.literal("openLink"), href: text(4096) }),
+  z.object({ type: z.literal("openAudit"), auditId: id }),
+  z.object({ type: z.literal("attach"), kind: z.enum(ATTACHMENT_KINDS) }),
+  z.object({ type: z.literal("removeAttachment"), id }),
+]);
+export type ToHost = z.infer<typeof toHostSchema>;
+
+export const routeMetaSchema = z.object({
+  route: z.enum(["local", "selfHosted", "cloud"]),
+  provider: z.string(),
+  model: z.string(),
+  auditId: z.string().optional(),
+  fellBackBecause: z.string().optional(),
+});
+export type RouteMeta = z.infer<typeof routeMetaSchema>;
+
+export const turnSchema = z.object({
+  id,
+  role: z.enum(["user", "assistant"]),
+  text: z.string(),
+  reasoning: z.string().optional(),
+  meta: routeMetaSchema.optional(),
+  /** A failure shown under the turn; the turn's partial text stays. */
+  error: z.string().optional(),
+  stopped: z.boolean().optional(),
+  /** Labels of the attachments sent with a user turn. */
+  attachments: z.array(z.string()).optional(),
+});
+export type ChatTurn = z.infer<typeof turnSchema>;
+
+export const chatSchema = z.object({
+  id,
+  title: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  thinking: z.boolean(),
+  turns: z.array(turnSchema),
+});
+export type Chat = z.infer<typeof chatSchema>;
+
+export const chatSummarySchema = z.object({ id, title: z.string(), updatedAt: z.number() });
+export type ChatSummary = z.infer<typeof chatSummarySchema>;
+
+export const attachmentViewSchema = z.object({
+  id,
+  kind: z.enum(["selection", "file", "repo"]),
+  label: z.string(),
+  /** undefined while counting, or for @repo (its context is chosen when the question is asked). */
+  tokens: z.number().optional(),
+  exact: z.boolean().optional(),
+  /** Why this attachment cannot be used (e.g. no repository service wired). */
+  problem: z.string().optional(),
+});
+export type AttachmentView = z.infer<typeof attachmentViewSchema>;
+
+/** Keys of the webview's strings table; the extension fills them with vscode.l10n.t. */
+export const WEBVIEW_STRING_KEYS = [
+  "messagesLabel",
+  "inputLabel",
+  "inputPlaceholder",
+  "send",
+  "stop",
+  "newChat",
+  "history",
+  "deleteChat",
+  "openChat",
+  "noChats",
+  "thinking",
+  "thoughts",
+  "copy",
+  "insert",
+  "apply",
+  "copied",
+  "you",
+  "assistant",
+  "attachSelection",
+  "attachFile",
+  "attachPick",
+  "attachRepo",
+  "removeAttachment",
+  "tokens",
+  "tokensEstimated",
+  "stopped",
+  "routeLocal",
+  "routeSelfHosted",
+  "routeCloud",
+  "auditEntry",
+  "emptyState",
+  "codeBlock",
+  "attachments",
+  "renderFailed",
+] as const;
+export type WebviewStringKey = (typeof WEBVIEW_STRING_KEYS)[number];
+export type WebviewStrings = Record<WebviewStringKey, string>;
+
+const stringsSchema = z.object(Object.fromEntries(WEBVIEW_STRING_KEYS.map((key) => [key, z.string()])) as Record<WebviewStringKey, z.ZodString>);
+
+/** What the extension tells the webview. */
+export const toWebviewSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("init"), strings: stringsSchema, language: z.string() }),
+  z.object({
+    type: z.literal("state"),
+    chat: chatSchema,
+    history: z.array(chatSummarySchema),
+    attachments: z.array(attachmentViewSchema),
+    busy: z.boolean(),
+  }),
+  z.object({ type: z.literal("delta"), turnId: id, text: z.string() }),
+  z.object({ type: z.literal("reasoning"), turnId: id, text: z.string() }),
+  /** A line for the status area (live region): context too large, nothing to insert into, … */
+  z.object({ type: z.literal("notice"), message: z.string(), level: z.enum(["info", "error"]) }),
+  z.object({ type: z.literal("focusInput") }),
+]);
+export type ToWebview = z.infer<typeof toWebviewSchema>;
+
+export function parseToHost(value: unknown): ToHost | undefined {
+  const parsed = toHostSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function parseToWebview(value: unknown): ToWebview | undefined {
+  const parsed = toWebviewSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
