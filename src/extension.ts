@@ -1,6 +1,7 @@
 // Builds Hearth's object graph and registers it with VS Code. No logic lives here.
 import * as vscode from "vscode";
 import type { Gateway } from "./core/gateway/index.js";
+import { registerChat, type ChatHandle } from "./vscode/chat/index.js";
 import { registerServerCommands } from "./vscode/commands/serverCommands.js";
 import { registerInlineCompletion, type InlineCompletionHandle } from "./vscode/completion/inlineProvider.js";
 import { Config } from "./vscode/config.js";
@@ -16,6 +17,7 @@ export interface HearthApi {
   readonly policy: PolicyService;
   readonly gateway: Gateway;
   readonly completion: InlineCompletionHandle;
+  readonly chat: ChatHandle;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
@@ -40,9 +42,10 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...gateway.disposables,
   );
   const completion = registerInlineCompletion(context, { modelService, log });
+  const chat = registerChat(context, { gateway: gateway.gateway, log, notify: (error) => gateway.notifier.notify(error) });
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService, policy, gateway: gateway.gateway, completion };
+  return { modelService, policy, gateway: gateway.gateway, completion, chat };
 }
 
 export function deactivate(): void {

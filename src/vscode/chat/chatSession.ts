@@ -1,0 +1,203 @@
+// One chat panel's conversation: the current chat, sending a question through the gateway
+// with its attachments, streaming the answer to the webview, stopping, and the history.
+// The webview only renders what this posts; every state change goes through here.
+import * as vscode from "vscode";
+import { ChatHistory, checkBudget, newChat, newTurnId, toGatewayMessages, updateTurn, withTurn, type Chat, type ChatContextSource, type KeyValueStore, type RouteMeta, type ToWebview } from "../../core/chat";
+import { isGatewayRefusal, type ContextFile, type GatewayResult } from "../../core/gateway";
+import type { Logger } from "../../core/logger";
+import { isProviderError } from "../../core/providers";
+import { Attachments } from "./attachments";
+import { countTokens, type ChatGateway, type ChatGatewayRequest } from "./chatGateway";
+
+export interface ChatSessionDeps {
+  readonly gateway: ChatGateway;
+  readonly store: KeyValueStore;
+  readonly log: Logger;
+  /** Shows a refusal once with the button its message names (the gateway's FailureNotifier). */
+  readonly notify?: (error: unknown) => Promise<void>;
+  /** The @repo service, once the lead wires one. */
+  readonly repoSource?: () => ChatContextSource | undefined;
+}
+
+export class ChatSession implements vscode.Disposable {
+  readonly history: ChatHistory;
+  readonly attachments: Attachments;
+  private chat: Chat = newChat();
+  private running: { controller: AbortController; turnId: string } | undefined;
+  private post: (message: ToWebview) => void = () => undefined;
+
+  constructor(private readonly deps: ChatSessionDeps) {
+    this.history = new ChatHistory(deps.store);
+    this.attachments = new Attachments(deps.gateway, () => deps.repoSource?.(), () => this.postState());
+  }
+
+  /** The webview to talk to (a view is created again when it moves or reloads). */
+  connect(post: (message: ToWebview) => void): void {
+    this.post = post;
+  }
+
+  get current(): Chat {
+    return this.chat;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  postState(): void {
+    this.post({ type: "state", chat: this.chat, history: this.history.list(), attachments: this.attachments.views(), busy: this.busy });
+  }
+
+  notice(message: string, level: "info" | "error" = "info"): void {
+    this.post({ type: "notice", message, level });
+  }
+
+  stop(): void {
+    this.running?.controller.abort();
+  }
+
+  async newChat(): Promise<void> {
+    this.stop();
+    this.chat = newChat(Date.now(), this.chat.thinking);
+    this.attachments.clear();
+    this.postState();
+  }
+
+  open(id: string): void {
+    const chat = this.history.get(id);
+    if (chat === undefined) return;
+    this.stop();
+    this.chat = chat;
+    this.postState();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.history.delete(id);
+    if (this.chat.id === id) await this.newChat();
+    else this.postState();
+  }
+
+  async setThinking(on: boolean): Promise<void> {
+    this.chat = { ...this.chat, thinking: on };
+    await this.history.save(this.chat);
+    this.postState();
+  }
+
+  async send(question: string): Promise<void> {
+    if (this.running !== undefined || question.trim() === "") return;
+    const controller = new AbortController();
+    const assistantId = newTurnId();
+    this.running = { controller, turnId: assistantId };
+    try {
+      const files = await this.contextFiles(question, controller.signal);
+      if (!(await this.fits(question, files, controller.signal))) return;
+      const labels = this.attachments.views().map((a) => a.label);
+      this.chat = withTurn(this.chat, { id: newTurnId(), role: "user", text: question, ...(labels.length > 0 ? { attachments: labels } : {}) });
+      const messages = toGatewayMessages(this.chat);
+      this.chat = withTurn(this.chat, { id: assistantId, role: "assistant", text: "" });
+      this.attachments.clear();
+      this.postState();
+      await this.answer(assistantId, messages, files, controller);
+    } finally {
+      this.running = undefined;
+      await this.history.save(this.chat).catch((error: unknown) => this.deps.log.warn(`Chat history not saved: ${String(error)}`));
+      this.postState();
+    }
+  }
+
+  private async answer(turnId: string, messages: ChatGatewayRequest["messages"], files: ContextFile[], controller: AbortController): Promise<void> {
+    let text = "";
+    let reasoning = "";
+    const request: ChatGatewayRequest = {
+      feature: "chat",
+      messages,
+      files,
+      thinking: this.chat.thinking,
+      signal: controller.signal,
+      onDelta: (piece) => {
+        text += piece;
+        this.post({ type: "delta", turnId, text: piece });
+      },
+      onReasoning: (piece) => {
+        reasoning += piece;
+        this.post({ type: "reasoning", turnId, text: piece });
+      },
+    };
+    try {
+      const result = (await this.deps.gateway.request(request)) as GatewayResult & { reasoning?: string };
+      const finalReasoning = result.reasoning ?? reasoning;
+      this.chat = updateTurn(this.chat, turnId, (turn) => ({ ...turn, text: result.text, meta: routeMeta(result), ...(finalReasoning !== "" ? { reasoning: finalReasoning } : {}) }));
+    } catch (error) {
+      const partial = isProviderError(error) && error.partialText.length > text.length ? error.partialText : text;
+      const stopped = controller.signal.aborted;
+      this.chat = updateTurn(this.chat, turnId, (turn) => ({
+        ...turn,
+        text: partial,
+        ...(reasoning !== "" ? { reasoning } : {}),
+        ...(stopped ? { stopped: true } : { error: failureMessage(error) }),
+      }));
+      if (!stopped) {
+        this.deps.log.warn(`Chat answer failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (isGatewayRefusal(error)) void this.deps.notify?.(error);
+      }
+    }
+  }
+
+  /** The attachments' files, plus @repo's when a repository service is wired. */
+  private async contextFiles(question: string, signal: AbortSignal): Promise<ContextFile[]> {
+    const files = this.attachments.files();
+    if (!this.attachments.hasRepo()) return files;
+    const source = this.deps.repoSource?.();
+    if (source === undefined) {
+      this.notice(vscode.l10n.t("@repo was left out: no repository service is set up yet. The question is sent with the other attachments."), "error");
+      return files;
+    }
+    return [...files, ...(await source.contextFor(question, { signal }))];
+  }
+
+  /** Checks the question, the conversation and the files against the route's context; says so when they do not fit. */
+  private async fits(question: string, files: readonly ContextFile[], signal: AbortSignal): Promise<boolean> {
+    if (this.deps.gateway.routeFor === undefined) return true;
+    const route = await this.deps.gateway.routeFor("chat");
+    if (!route.ok || route.contextTokens === undefined) return true;
+    const history = toGatewayMessages(this.chat).map((m) => m.content);
+    const { counts } = await countTokens(this.deps.gateway, [...history, question, ...files.map((f) => f.content)], signal);
+    const conversation = counts.slice(0, history.length + 1).reduce((a, b) => a + b, 0);
+    const attached = counts.slice(history.length + 1).reduce((a, b) => a + b, 0);
+    const verdict = checkBudget({ conversationTokens: conversation, attachmentTokens: attached, contextTokens: route.contextTokens });
+    if (verdict.fits) return true;
+    this.notice(
+      vscode.l10n.t(
+        "Not sent: the question, the conversation and the attachments come to about {0} tokens, but {1} ({2}) has room for {3}. Remove an attachment or start a new chat.",
+        verdict.total,
+        route.model,
+        route.route,
+        verdict.limit,
+      ),
+      "error",
+    );
+    return false;
+  }
+
+  dispose(): void {
+    this.stop();
+  }
+}
+
+function routeMeta(result: GatewayResult): RouteMeta {
+  return {
+    route: result.route,
+    provider: result.provider,
+    model: result.model,
+    ...(result.auditId !== undefined ? { auditId: result.auditId } : {}),
+    ...(result.fellBackBecause !== undefined ? { fellBackBecause: result.fellBackBecause } : {}),
+  };
+}
+
+function failureMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isProviderError(error) && (error.kind === "network" || error.kind === "server_error" || error.kind === "timeout" || error.kind === "stream_broken")) {
+    return vscode.l10n.t("The answer was cut off: {0} The conversation is kept; send again when the server is back (Hearth: Show Logs has details).", message);
+  }
+  return message;
+}

@@ -1,0 +1,61 @@
+// The chat panel's VS Code side: the view, its commands, and the session behind it.
+// extension.ts calls registerChat once and pushes the disposables.
+import * as vscode from "vscode";
+import type { ChatContextSource } from "../../core/chat";
+import type { Logger } from "../../core/logger";
+import type { ChatGateway } from "./chatGateway";
+import { ChatSession } from "./chatSession";
+import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
+import { PROPOSAL_SCHEME, ProposalDocuments } from "./codeActions";
+
+export { CHAT_VIEW_ID } from "./chatViewProvider";
+
+export const CHAT_COMMANDS = {
+  focus: "hearth.chat.focus",
+  newChat: "hearth.chat.newChat",
+  stop: "hearth.chat.stop",
+  attachSelection: "hearth.chat.attachSelection",
+} as const;
+
+export interface ChatDeps {
+  readonly gateway: ChatGateway;
+  readonly log: Logger;
+  readonly notify?: (error: unknown) => Promise<void>;
+}
+
+export interface ChatHandle {
+  readonly session: ChatSession;
+  /** Wires the @repo service (the repo Q&A feature); undefined unwires it. */
+  setRepoSource(source: ChatContextSource | undefined): void;
+}
+
+export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatHandle {
+  let repoSource: ChatContextSource | undefined;
+  const session = new ChatSession({ gateway: deps.gateway, store: context.workspaceState, log: deps.log, notify: deps.notify, repoSource: () => repoSource });
+  const proposals = new ProposalDocuments();
+  const provider = new ChatViewProvider(context.extensionUri, session, proposals, deps.log);
+  context.subscriptions.push(
+    session,
+    provider,
+    vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals),
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.commands.registerCommand(CHAT_COMMANDS.focus, () => provider.focus()),
+    vscode.commands.registerCommand(CHAT_COMMANDS.newChat, async () => {
+      await session.newChat();
+      await provider.focus();
+    }),
+    vscode.commands.registerCommand(CHAT_COMMANDS.stop, () => session.stop()),
+    vscode.commands.registerCommand(CHAT_COMMANDS.attachSelection, async () => {
+      const problem = await session.attachments.addSelection();
+      await provider.focus();
+      if (problem !== undefined) session.notice(problem, "error");
+    }),
+  );
+  return {
+    session,
+    setRepoSource(source) {
+      repoSource = source;
+      session.postState();
+    },
+  };
+}
