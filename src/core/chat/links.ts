@@ -14,6 +14,8 @@ const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/;
 
 export function classifyLink(href: string): LinkTarget {
   const trimmed = href.trim();
+  // Control characters are exactly what this refuses.
+  // eslint-disable-next-line no-control-regex
   if (trimmed === "" || INVISIBLE.test(trimmed) || /[\u0000-\u001F\u007F]/.test(trimmed)) return { kind: "blocked", reason: "hidden or control characters" };
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(trimmed)?.[1]?.toLowerCase();
   // A Windows drive letter (C:\...) is an absolute path, not a scheme; absolute paths are refused below.
