@@ -1,7 +1,9 @@
 // The chat webview. It renders what the extension posts (validated against the shared
-// protocol) and posts back what the person does; it never opens anything itself. All
+// protocol, see guard.ts) and posts back what the person does; it never opens anything itself. All
 // handlers are attached here with addEventListener (the CSP allows no inline handlers).
-import { parseToWebview, type AttachmentView, type Chat, type ChatSummary, type ChatTurn, type ToHost, type WebviewStrings } from "../../src/core/chat/protocol";
+import type { AttachmentView, Chat, ChatSummary, ChatTurn, ToHost } from "../../src/core/chat/protocol";
+import type { WebviewStrings } from "../../src/core/chat/webviewStringKeys";
+import { parseToWebview } from "./guard";
 import { renderMarkdown } from "./markdown";
 
 interface VsCodeApi {

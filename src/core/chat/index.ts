@@ -1,4 +1,5 @@
 export * from "./protocol";
+export * from "./webviewStringKeys";
 export * from "./conversation";
 export * from "./historyStore";
 export * from "./links";

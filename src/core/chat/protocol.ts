@@ -1,8 +1,10 @@
 // The messages between the chat webview and the extension, as zod schemas shared by both
 // sides: the extension validates what the webview posts (a compromised or buggy webview
 // must not be able to make it do anything outside this list), and the webview validates
-// what it receives. Nothing here imports vscode or the DOM.
+// what it receives (the webview with a hand-written guard, media/chat/guard.ts, to keep
+// zod out of its bundle). Nothing here imports vscode or the DOM.
 import { z } from "zod";
+import { WEBVIEW_STRING_KEYS, type WebviewStringKey } from "./webviewStringKeys";
 
 const id = z.string().min(1).max(100);
 /** Code blocks, messages: bounded so a runaway webview cannot make the host hold megabytes per message. */
@@ -77,45 +79,6 @@ export const attachmentViewSchema = z.object({
 });
 export type AttachmentView = z.infer<typeof attachmentViewSchema>;
 
-/** Keys of the webview's strings table; the extension fills them with vscode.l10n.t. */
-export const WEBVIEW_STRING_KEYS = [
-  "messagesLabel",
-  "inputLabel",
-  "inputPlaceholder",
-  "send",
-  "stop",
-  "newChat",
-  "history",
-  "deleteChat",
-  "openChat",
-  "noChats",
-  "thinking",
-  "thoughts",
-  "copy",
-  "insert",
-  "apply",
-  "copied",
-  "you",
-  "assistant",
-  "attachSelection",
-  "attachFile",
-  "attachPick",
-  "attachRepo",
-  "removeAttachment",
-  "tokens",
-  "tokensEstimated",
-  "stopped",
-  "routeLocal",
-  "routeSelfHosted",
-  "routeCloud",
-  "auditEntry",
-  "emptyState",
-  "codeBlock",
-  "attachments",
-  "renderFailed",
-] as const;
-export type WebviewStringKey = (typeof WEBVIEW_STRING_KEYS)[number];
-export type WebviewStrings = Record<WebviewStringKey, string>;
 
 const stringsSchema = z.object(Object.fromEntries(WEBVIEW_STRING_KEYS.map((key) => [key, z.string()])) as Record<WebviewStringKey, z.ZodString>);
 

@@ -1,0 +1,41 @@
+// The webview's strings table, by key: a plain constant (no zod) so the webview bundle can
+// import it too. The extension fills the table with vscode.l10n.t.
+/** Keys of the webview's strings table; the extension fills them with vscode.l10n.t. */
+export const WEBVIEW_STRING_KEYS = [
+  "messagesLabel",
+  "inputLabel",
+  "inputPlaceholder",
+  "send",
+  "stop",
+  "newChat",
+  "history",
+  "deleteChat",
+  "openChat",
+  "noChats",
+  "thinking",
+  "thoughts",
+  "copy",
+  "insert",
+  "apply",
+  "copied",
+  "you",
+  "assistant",
+  "attachSelection",
+  "attachFile",
+  "attachPick",
+  "attachRepo",
+  "removeAttachment",
+  "tokens",
+  "tokensEstimated",
+  "stopped",
+  "routeLocal",
+  "routeSelfHosted",
+  "routeCloud",
+  "auditEntry",
+  "emptyState",
+  "codeBlock",
+  "attachments",
+  "renderFailed",
+] as const;
+export type WebviewStringKey = (typeof WEBVIEW_STRING_KEYS)[number];
+export type WebviewStrings = Record<WebviewStringKey, string>;
