@@ -1,0 +1,275 @@
+// The chat panel as a person uses it, in the real workbench: the real webview, extension,
+// gateway and provider. The first answer comes from the tiny local model (its text is
+// noise, so only the structure is checked); the rest come from a loopback OpenAI-compatible
+// server set as hearth.server.url (a workspace setting written to disk), so the answers
+// can hold a code fence, hostile markup, or stop halfway when the server dies. Only the
+// model's text is scripted. Trusted pass only: Restricted Mode ignores a workspace's
+// hearth.server.url.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { FrameLocator, Page } from "playwright-core";
+import { WEBVIEW_STRINGS_EN } from "../../../src/core/chat/webviewStringKeys";
+import { FakeOpenAi } from "../../support/fakeCloud";
+import { defineUiTests, type UiContext } from "../harness/ui";
+
+const CODE_MARK = "chatInsertedValue";
+const HOSTILE = [
+  "Hostile output follows.",
+  "<script>window.__hearthPwned = 'script'</script>",
+  '<img src="x" onerror="window.__hearthPwned = \'img\'">',
+  "[js link](javascript:window.__hearthPwned='js')",
+  "[command link](command:workbench.action.terminal.new)",
+  '<a href="command:workbench.action.terminal.new">raw command</a>',
+  "[data link](data:text/html,<script>parent.__hearthPwned='data'</script>)",
+  '<iframe src="https://example.com"></iframe>',
+  '<form action="https://example.com"><button>go</button></form>',
+  '<div style="position:fixed" onclick="window.__hearthPwned=\'div\'">raw html</div>',
+  "A safe one: [docs](https://example.com/docs) and [file](src/greet.ts:2).",
+].join("\n\n");
+
+let fake: FakeOpenAi | undefined;
+let fakePort = 0;
+
+/** Scripted answers by keyword in the last user message. */
+function answerFor(body: unknown): string {
+  const messages = (body as { messages?: Array<{ role: string; content: string }> } | undefined)?.messages ?? [];
+  const last = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  if (last.includes("CODE")) return `Here it is:\n\n\`\`\`ts\nexport const ${CODE_MARK} = 42;\n\`\`\`\n`;
+  if (last.includes("HOSTILE")) return HOSTILE;
+  if (last.includes("LONG")) return `STREAM-MARK ${Array.from({ length: 300 }, (_, i) => `word${i}`).join(" ")}`;
+  return "PONG-FAKE all good.";
+}
+
+function chatFrame(page: Page): FrameLocator {
+  return page.locator("iframe.webview").first().contentFrame().locator("iframe#active-frame").contentFrame();
+}
+
+async function runCommand(ui: UiContext, title: string): Promise<void> {
+  const { page } = ui;
+  await page.locator(".monaco-workbench .part.statusbar").first().click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await input.waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ state: "visible", timeout: 10_000 });
+  await page.keyboard.press("Enter");
+}
+
+async function openChat(ui: UiContext): Promise<FrameLocator> {
+  await runCommand(ui, "Hearth: Open Chat");
+  const chat = chatFrame(ui.page);
+  await chat.locator('.messages[role="log"]').waitFor({ state: "visible", timeout: 30_000 });
+  return chat;
+}
+
+async function send(chat: FrameLocator, text: string): Promise<void> {
+  const input = chat.locator("textarea#input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+const assistantTurns = (chat: FrameLocator) => chat.locator("article.turn.assistant");
+
+async function waitIdle(ui: UiContext, chat: FrameLocator): Promise<void> {
+  await ui.waitFor("the answer to finish (Send enabled again)", () => chat.locator("button.send").isEnabled(), { timeoutMs: 60_000 });
+}
+
+/** Points Hearth at the fake server through the workspace's settings file and waits until the Model view names it. */
+async function useFakeServer(ui: UiContext): Promise<void> {
+  fake = await new FakeOpenAi().start(fakePort);
+  fakePort = Number(new URL(fake.address).port);
+  fake.answer = (request) => answerFor(request.json);
+  fake.pieceDelayMs = 15;
+  const dir = path.join(ui.workspace, ".vscode");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "settings.json"), JSON.stringify({ "hearth.server.url": fake.baseUrl }, null, 2));
+  await ui.waitFor("the Model view to show the external server", () => ui.page.locator(".monaco-list-row", { hasText: String(fakePort) }).first().isVisible(), { timeoutMs: 30_000 });
+}
+
+export default defineUiTests([
+  {
+    title: "chat: streams an answer from the local model, labelled with its route",
+    modes: ["trusted"],
+    timeoutMs: 180_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      // Record the answer's length at every change, in the browser, to see it grow.
+      await chat.locator(".messages").evaluate((messages) => {
+        const lengths: number[] = [];
+        (window as unknown as { __lengths: number[] }).__lengths = lengths;
+        new MutationObserver(() => {
+          const turns = messages.querySelectorAll("article.turn.assistant .content");
+          const last = turns[turns.length - 1];
+          if (last !== undefined) lengths.push((last.textContent ?? "").length);
+        }).observe(messages, { childList: true, subtree: true, characterData: true });
+      });
+      await send(chat, "Say hello in one short sentence.");
+      await chat.locator("article.turn.user", { hasText: "Say hello" }).waitFor({ state: "visible", timeout: 10_000 });
+      await assistantTurns(chat).first().waitFor({ state: "visible", timeout: 10_000 });
+      await chat.locator('article.turn.assistant .route[data-route="local"]').first().waitFor({ state: "visible", timeout: 150_000 });
+      const lengths = await chat.locator(".messages").evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
+      const distinct = [...new Set(lengths.filter((n) => n > 0))];
+      if (distinct.length < 2) throw new Error(`the answer did not grow while streaming; lengths seen: ${JSON.stringify(lengths.slice(0, 50))}`);
+      const error = await chat.locator("article.turn.assistant .turn-error").count();
+      if (error > 0) throw new Error(`the local answer failed: ${await chat.locator("article.turn.assistant .turn-error").first().textContent()}`);
+      await ui.screenshot("chat-dark");
+    },
+  },
+  {
+    title: "chat: Esc stops an answer midway; the server sees the request abandoned",
+    modes: ["trusted"],
+    timeoutMs: 90_000,
+    async run(ui) {
+      await useFakeServer(ui);
+      fake!.pieceDelayMs = 60;
+      const chat = await openChat(ui);
+      const before = await assistantTurns(chat).count();
+      await send(chat, "Write something LONG");
+      const turn = assistantTurns(chat).nth(before);
+      await ui.waitFor("the long answer to start streaming", async () => ((await turn.locator(".content").textContent()) ?? "").includes("STREAM-MARK"), { timeoutMs: 30_000 });
+      await chat.locator("textarea#input").press("Escape");
+      await turn.locator(".turn-stopped").waitFor({ state: "visible", timeout: 10_000 });
+      const text = (await turn.locator(".content").textContent()) ?? "";
+      if (text.includes("word299")) throw new Error("the answer ran to its end: Esc did not stop it");
+      await ui.waitFor("the fake server to see the client walk away", () => fake!.disconnects > 0, { timeoutMs: 10_000 });
+      await waitIdle(ui, chat);
+    },
+  },
+  {
+    title: "chat: Insert puts a code block at the editor's cursor as one undoable edit",
+    modes: ["trusted"],
+    timeoutMs: 90_000,
+    async run(ui) {
+      fake!.pieceDelayMs = 5;
+      await ui.openFile("src/greet.ts");
+      const chat = await openChat(ui);
+      const before = await assistantTurns(chat).count();
+      await send(chat, "Show me some CODE");
+      const turn = assistantTurns(chat).nth(before);
+      await turn.locator(".code-block pre code").waitFor({ state: "visible", timeout: 30_000 });
+      await waitIdle(ui, chat);
+      await turn.locator(".code-block button.insert").click();
+      const lines = ui.page.locator(".editor-instance .monaco-editor .view-lines").first();
+      await ui.waitFor("the code block in the editor", async () => ((await lines.textContent()) ?? "").includes(CODE_MARK), { timeoutMs: 10_000 });
+      await ui.screenshot("chat-insert");
+      await lines.click();
+      await ui.page.keyboard.press("Control+Z");
+      await ui.waitFor("one undo to take the insert back", async () => !((await lines.textContent()) ?? "").includes(CODE_MARK), { timeoutMs: 10_000 });
+    },
+  },
+  {
+    title: "chat: hostile model output renders inert in the browser",
+    modes: ["trusted"],
+    timeoutMs: 90_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      const before = await assistantTurns(chat).count();
+      await send(chat, "Say something HOSTILE");
+      const turn = assistantTurns(chat).nth(before);
+      await ui.waitFor("the hostile answer", async () => ((await turn.locator(".content").textContent()) ?? "").includes("A safe one"), { timeoutMs: 30_000 });
+      await waitIdle(ui, chat);
+      const facts = await chat.locator(".messages").evaluate((messages) => ({
+        scripts: messages.querySelectorAll("script").length + document.querySelectorAll("script:not([nonce])").length,
+        dangerous: messages.querySelectorAll("img, iframe, form, object, embed, style, input, svg, math").length,
+        onAttributes: Array.from(messages.querySelectorAll("*")).flatMap((node) => Array.from(node.attributes).filter((a) => a.name.toLowerCase().startsWith("on")).map((a) => `${node.tagName}.${a.name}`)),
+        hrefs: Array.from(messages.querySelectorAll("[href], [src], [action], [formaction], [style]")).map((node) => node.outerHTML.slice(0, 120)),
+        liveTargets: Array.from(messages.querySelectorAll<HTMLElement>("[data-href]")).map((node) => node.dataset.href),
+        blocked: Array.from(messages.querySelectorAll(".blocked-link")).map((node) => node.textContent),
+        text: messages.textContent ?? "",
+      }));
+      if (facts.scripts > 0) throw new Error(`script elements in the page: ${facts.scripts}`);
+      if (facts.dangerous > 0) throw new Error(`dangerous elements rendered: ${facts.dangerous}`);
+      if (facts.onAttributes.length > 0) throw new Error(`on* attributes rendered: ${facts.onAttributes.join(", ")}`);
+      if (facts.hrefs.length > 0) throw new Error(`elements that navigate or load: ${facts.hrefs.join(" | ")}`);
+      const live = JSON.stringify(facts.liveTargets);
+      if (live !== JSON.stringify(["https://example.com/docs", "src/greet.ts:2"])) throw new Error(`only the http(s) and workspace links may be live, got ${live}`);
+      for (const name of ["js link", "command link", "data link"]) if (!facts.blocked.includes(name)) throw new Error(`${name} is not shown as a blocked link: ${JSON.stringify(facts.blocked)}`);
+      if (!facts.text.includes("<script>")) throw new Error("raw HTML should show as text");
+      // Clicking the defused links does nothing: no script runs, no terminal opens, the page stays.
+      for (const name of ["js link", "command link", "data link", "raw command", "raw html"]) await turn.getByText(name, { exact: true }).first().click();
+      await ui.page.waitForTimeout(500);
+      const pwned = await chat.locator("body").evaluate(() => (window as unknown as { __hearthPwned?: string }).__hearthPwned ?? null);
+      if (pwned !== null) throw new Error(`hostile code ran: ${pwned}`);
+      if ((await ui.page.locator(".terminal-wrapper, .terminal-tabs-entry").count()) > 0) throw new Error("a command: link opened a terminal");
+      await chat.locator('.messages[role="log"]').waitFor({ state: "visible" });
+      await ui.screenshot("chat-hostile");
+    },
+  },
+  {
+    title: "chat: a server that dies mid-stream shows an error, keeps the chat, and the next message works once it is back",
+    modes: ["trusted"],
+    timeoutMs: 120_000,
+    async run(ui) {
+      fake!.pieceDelayMs = 60;
+      const chat = await openChat(ui);
+      const turnsBefore = await chat.locator("article.turn").count();
+      await send(chat, "Another LONG one");
+      const turn = assistantTurns(chat).last();
+      await ui.waitFor("the answer to start streaming", async () => ((await turn.locator(".content").textContent()) ?? "").includes("STREAM-MARK"), { timeoutMs: 30_000 });
+      await fake!.stop();
+      const error = turn.locator(".turn-error");
+      await error.waitFor({ state: "visible", timeout: 30_000 });
+      const message = (await error.textContent()) ?? "";
+      if (message.trim().length < 10) throw new Error(`the error does not say what happened: ${JSON.stringify(message)}`);
+      await waitIdle(ui, chat);
+      if ((await chat.locator("article.turn").count()) !== turnsBefore + 2) throw new Error("the conversation was not kept");
+      if (!((await turn.locator(".content").textContent()) ?? "").includes("STREAM-MARK")) throw new Error("the partial answer was lost");
+      await ui.screenshot("chat-server-died");
+      // The server comes back on the same address; the next question is answered.
+      fake = await new FakeOpenAi().start(fakePort);
+      fake.answer = (request) => answerFor(request.json);
+      await send(chat, "Are you back? PING");
+      const next = assistantTurns(chat).last();
+      await ui.waitFor("an answer from the restarted server", async () => ((await next.locator(".content").textContent()) ?? "").includes("PONG-FAKE"), { timeoutMs: 30_000 });
+      await waitIdle(ui, chat);
+      if ((await next.locator(".turn-error").count()) > 0) throw new Error(`the next answer failed: ${await next.locator(".turn-error").textContent()}`);
+      const sent = fake.requests.at(-1)?.json as { messages?: Array<{ role: string; content: string }> } | undefined;
+      if (!sent?.messages?.some((m) => m.content.includes("STREAM-MARK"))) throw new Error("the next request did not carry the conversation (with the partial answer)");
+    },
+  },
+  {
+    title: "chat: screenshots in light, dark and Japanese",
+    modes: ["trusted"],
+    timeoutMs: 90_000,
+    async run(ui) {
+      await openChat(ui);
+      await runCommand(ui, "Preferences: Color Theme");
+      const input = ui.page.locator(".quick-input-widget .quick-input-box input");
+      await input.fill("Light Modern");
+      await ui.page.locator(".quick-input-list .monaco-list-row", { hasText: "Light Modern" }).first().waitFor({ state: "visible" });
+      await ui.page.keyboard.press("Enter");
+      await ui.waitFor("the light theme", async () => (await ui.page.locator(".monaco-workbench.vs").count()) > 0, { timeoutMs: 10_000 });
+      const chat = await openChat(ui);
+      await ui.page.waitForTimeout(500);
+      await ui.screenshot("chat-light");
+      // Japanese: the webview rendered with the Japanese strings table (a display-language
+      // switch needs a reload of the whole workbench, too slow here). The table is the one the
+      // extension would send under `ja`: the English strings looked up in l10n/chat.ja.json.
+      const ja = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../l10n/chat.ja.json"), "utf8")) as Record<string, string>;
+      const missing = Object.values(WEBVIEW_STRINGS_EN).filter((english) => ja[english] === undefined);
+      if (missing.length > 0) throw new Error(`l10n/chat.ja.json lacks: ${missing.join(" | ")}`);
+      const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS_EN).map(([key, english]) => [key, ja[english]]));
+      await chat.locator("body").evaluate((_, init) => window.postMessage(init, "*"), { type: "init", strings, language: "ja" });
+      await chat.locator("button.send", { hasText: ja.Send }).waitFor({ state: "visible", timeout: 5_000 });
+      await ui.screenshot("chat-japanese");
+      const english = Object.fromEntries(Object.entries(WEBVIEW_STRINGS_EN));
+      await chat.locator("body").evaluate((_, init) => window.postMessage(init, "*"), { type: "init", strings: english, language: "en" });
+    },
+  },
+  {
+    title: "chat: (cleanup) back to the local server and the dark theme",
+    modes: ["trusted"],
+    timeoutMs: 30_000,
+    async run(ui) {
+      fs.rmSync(path.join(ui.workspace, ".vscode", "settings.json"), { force: true });
+      await fake?.stop();
+      fake = undefined;
+      if ((await ui.page.locator(".monaco-workbench.vs").count()) > 0) {
+        await runCommand(ui, "Preferences: Color Theme");
+        await ui.page.locator(".quick-input-widget .quick-input-box input").fill("Dark Modern");
+        await ui.page.locator(".quick-input-list .monaco-list-row", { hasText: "Dark Modern" }).first().waitFor({ state: "visible" });
+        await ui.page.keyboard.press("Enter");
+      }
+    },
+  },
+]);
