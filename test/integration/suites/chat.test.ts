@@ -1,0 +1,76 @@
+// The chat session as the extension builds it, in a real VS Code: a question goes through
+// the real gateway to the tiny local model, the answer records its route, the chat lands
+// in the workspace's history (VS Code's workspaceState), and attachments carry their token
+// counts. The panel itself is driven from the browser in ui/chat.ui.ts.
+import assert from "node:assert/strict";
+import * as vscode from "vscode";
+import type { HearthApi } from "../../../src/extension";
+import { openFile, waitFor } from "../harness/host";
+
+async function hearth(): Promise<HearthApi> {
+  const extension = vscode.extensions.getExtension<HearthApi>("hearth.hearth");
+  assert.ok(extension);
+  return extension.activate();
+}
+
+describe("chat session in the extension", function () {
+  this.timeout(180_000);
+
+  it("answers through the gateway on the local route and keeps the chat in the workspace history", async () => {
+    const api = await hearth();
+    const session = api.chat.session;
+    await session.newChat();
+    await waitFor("the local model server", () => api.modelService.state.kind === "ready", { timeoutMs: 90_000 });
+    await session.send("Name one colour.");
+    const chat = session.current;
+    assert.equal(chat.turns.length, 2);
+    const answer = chat.turns[1];
+    assert.equal(answer.role, "assistant");
+    assert.equal(answer.error, undefined, `the answer failed: ${answer.error}`);
+    assert.equal(answer.meta?.route, "local");
+    assert.equal(answer.meta?.provider, "local");
+    assert.equal(answer.meta?.auditId, undefined, "a local answer leaves no audit entry");
+    assert.ok(session.history.list().some((c) => c.id === chat.id && c.title === "Name one colour."));
+  });
+
+  it("attaches the selection with a token count and sends it as a file, then clears the chips", async () => {
+    const api = await hearth();
+    const session = api.chat.session;
+    await session.newChat();
+    const editor = await openFile("src/greet.ts");
+    editor.selection = new vscode.Selection(1, 0, 3, 1);
+    assert.equal(await session.attachments.addSelection(), undefined);
+    const [chip] = session.attachments.views();
+    assert.equal(chip.kind, "selection");
+    assert.equal(chip.label, "src/greet.ts:2-4");
+    assert.ok((chip.tokens ?? 0) > 5, `token count ${chip.tokens}`);
+    assert.equal(session.attachments.files()[0].origin, "selection");
+    assert.match(session.attachments.files()[0].content, /export function greet/);
+    await session.send("What does this do?");
+    assert.deepEqual(session.attachments.views(), []);
+    assert.deepEqual(session.current.turns[0].attachments, ["src/greet.ts:2-4"]);
+  });
+
+  it("says @repo adds nothing while no repository service is wired, and uses one once it is", async () => {
+    const api = await hearth();
+    const session = api.chat.session;
+    await session.newChat();
+    await session.attachments.addRepo();
+    assert.match(session.attachments.views()[0].problem ?? "", /no repository service/);
+    const asked: string[] = [];
+    api.chat.setRepoSource({
+      label: "@repo",
+      async contextFor(question) {
+        asked.push(question);
+        return [{ path: "README.md", content: "# fixture", origin: "repo" }];
+      },
+    });
+    try {
+      assert.equal(session.attachments.views()[0].problem, undefined);
+      await session.send("Where is greet defined?");
+      assert.deepEqual(asked, ["Where is greet defined?"]);
+    } finally {
+      api.chat.setRepoSource(undefined);
+    }
+  });
+});
