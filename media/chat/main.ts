@@ -79,8 +79,8 @@ function buildLayout(s: WebviewStrings): void {
   const attach = el(
     "div",
     { className: "attach" },
-    button(s.attachSelection, () => post({ type: "attach", kind: "selection" }), { text: "⌶", className: "icon" }),
-    button(s.attachFile, () => post({ type: "attach", kind: "file" }), { text: "📄", className: "icon" }),
+    button(s.attachSelection, () => post({ type: "attach", kind: "selection" }), { text: s.selectionShort, className: "icon" }),
+    button(s.attachFile, () => post({ type: "attach", kind: "file" }), { text: s.fileShort, className: "icon" }),
     button(s.attachPick, () => post({ type: "attach", kind: "pick" }), { text: "@", className: "icon" }),
     button(s.attachRepo, () => post({ type: "attach", kind: "repo" }), { text: "@repo", className: "icon" }),
   );
@@ -218,7 +218,7 @@ function renderHistory(s: WebviewStrings): void {
         "li",
         { className: current ? "current" : "" },
         button(`${s.openChat}: ${title}`, () => post({ type: "openChat", id: item.id }), { text: title, className: "link history-open", attrs: current ? { "aria-current": "true" } : {} }),
-        button(`${s.deleteChat}: ${title}`, () => post({ type: "deleteChat", id: item.id }), { text: "🗑", className: "icon history-delete" }),
+        button(`${s.deleteChat}: ${title}`, () => post({ type: "deleteChat", id: item.id }), { text: "×", className: "icon history-delete" }),
       ),
     );
   }

@@ -22,6 +22,8 @@ export const WEBVIEW_STRINGS_EN = {
   assistant: "Hearth",
   attachSelection: "Attach selection",
   attachFile: "Attach current file",
+  selectionShort: "+ Selection",
+  fileShort: "+ File",
   attachPick: "Attach a file (@)",
   attachRepo: "Ask about the repository (@repo)",
   removeAttachment: "Remove attachment",

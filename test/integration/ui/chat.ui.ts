@@ -74,15 +74,22 @@ async function waitIdle(ui: UiContext, chat: FrameLocator): Promise<void> {
   await ui.waitFor("the answer to finish (Send enabled again)", () => chat.locator("button.send").isEnabled(), { timeoutMs: 60_000 });
 }
 
+/** Writes one setting into the workspace's .vscode/settings.json (VS Code picks the change up from disk). */
+async function setWorkspaceSetting(ui: UiContext, key: string, value: unknown): Promise<void> {
+  const file = path.join(ui.workspace, ".vscode", "settings.json");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const settings = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+  settings[key] = value;
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+}
+
 /** Points Hearth at the fake server through the workspace's settings file and waits until the Model view names it. */
 async function useFakeServer(ui: UiContext): Promise<void> {
   fake = await new FakeOpenAi().start(fakePort);
   fakePort = Number(new URL(fake.address).port);
   fake.answer = (request) => answerFor(request.json);
   fake.pieceDelayMs = 15;
-  const dir = path.join(ui.workspace, ".vscode");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "settings.json"), JSON.stringify({ "hearth.server.url": fake.baseUrl }, null, 2));
+  await setWorkspaceSetting(ui, "hearth.server.url", fake.baseUrl);
   await ui.waitFor("the Model view to show the external server", () => ui.page.locator(".monaco-list-row", { hasText: String(fakePort) }).first().isVisible(), { timeoutMs: 30_000 });
 }
 
@@ -93,6 +100,9 @@ export default defineUiTests([
     timeoutMs: 180_000,
     async run(ui) {
       const chat = await openChat(ui);
+      // A fresh chat (the host suites left one open): New chat empties the log.
+      await chat.locator("button.new-chat").click();
+      await ui.waitFor("an empty chat", async () => (await chat.locator("article.turn").count()) === 0, { timeoutMs: 10_000 });
       // Record the answer's length at every change, in the browser, to see it grow.
       await chat.locator(".messages").evaluate((messages) => {
         const lengths: number[] = [];
@@ -106,7 +116,7 @@ export default defineUiTests([
       await send(chat, "Say hello in one short sentence.");
       await chat.locator("article.turn.user", { hasText: "Say hello" }).waitFor({ state: "visible", timeout: 10_000 });
       await assistantTurns(chat).first().waitFor({ state: "visible", timeout: 10_000 });
-      await chat.locator('article.turn.assistant .route[data-route="local"]').first().waitFor({ state: "visible", timeout: 150_000 });
+      await assistantTurns(chat).first().locator('.route[data-route="local"]').waitFor({ state: "visible", timeout: 150_000 });
       const lengths = await chat.locator(".messages").evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
       const distinct = [...new Set(lengths.filter((n) => n > 0))];
       if (distinct.length < 2) throw new Error(`the answer did not grow while streaming; lengths seen: ${JSON.stringify(lengths.slice(0, 50))}`);
@@ -164,12 +174,13 @@ export default defineUiTests([
     async run(ui) {
       const chat = await openChat(ui);
       const before = await assistantTurns(chat).count();
+      const scriptsBefore = await chat.locator("body").evaluate(() => Array.from(document.scripts).map((script) => script.outerHTML));
       await send(chat, "Say something HOSTILE");
       const turn = assistantTurns(chat).nth(before);
       await ui.waitFor("the hostile answer", async () => ((await turn.locator(".content").textContent()) ?? "").includes("A safe one"), { timeoutMs: 30_000 });
       await waitIdle(ui, chat);
       const facts = await chat.locator(".messages").evaluate((messages) => ({
-        scripts: messages.querySelectorAll("script").length + document.querySelectorAll("script:not([nonce])").length,
+        scripts: Array.from(document.scripts).map((script) => script.outerHTML),
         dangerous: messages.querySelectorAll("img, iframe, form, object, embed, style, input, svg, math").length,
         onAttributes: Array.from(messages.querySelectorAll("*")).flatMap((node) => Array.from(node.attributes).filter((a) => a.name.toLowerCase().startsWith("on")).map((a) => `${node.tagName}.${a.name}`)),
         hrefs: Array.from(messages.querySelectorAll("[href], [src], [action], [formaction], [style]")).map((node) => node.outerHTML.slice(0, 120)),
@@ -177,12 +188,16 @@ export default defineUiTests([
         blocked: Array.from(messages.querySelectorAll(".blocked-link")).map((node) => node.textContent),
         text: messages.textContent ?? "",
       }));
-      if (facts.scripts > 0) throw new Error(`script elements in the page: ${facts.scripts}`);
+      const added = facts.scripts.filter((script) => !scriptsBefore.includes(script));
+      if (added.length > 0 || facts.scripts.length !== scriptsBefore.length) throw new Error(`script elements appeared: ${added.join(" | ")}`);
       if (facts.dangerous > 0) throw new Error(`dangerous elements rendered: ${facts.dangerous}`);
       if (facts.onAttributes.length > 0) throw new Error(`on* attributes rendered: ${facts.onAttributes.join(", ")}`);
       if (facts.hrefs.length > 0) throw new Error(`elements that navigate or load: ${facts.hrefs.join(" | ")}`);
-      const live = JSON.stringify(facts.liveTargets);
-      if (live !== JSON.stringify(["https://example.com/docs", "src/greet.ts:2"])) throw new Error(`only the http(s) and workspace links may be live, got ${live}`);
+      // Live targets are only http(s) URLs (linkify also makes the raw tags' URLs links) and workspace paths.
+      const live = facts.liveTargets.filter((href): href is string => href !== undefined);
+      for (const expected of ["https://example.com/docs", "src/greet.ts:2"]) if (!live.includes(expected)) throw new Error(`${expected} should be a live link: ${JSON.stringify(live)}`);
+      const odd = live.filter((href) => !/^https?:\/\//.test(href) && href !== "src/greet.ts:2");
+      if (odd.length > 0) throw new Error(`links with other targets are live: ${JSON.stringify(odd)}`);
       for (const name of ["js link", "command link", "data link"]) if (!facts.blocked.includes(name)) throw new Error(`${name} is not shown as a blocked link: ${JSON.stringify(facts.blocked)}`);
       if (!facts.text.includes("<script>")) throw new Error("raw HTML should show as text");
       // Clicking the defused links does nothing: no script runs, no terminal opens, the page stays.
@@ -228,17 +243,12 @@ export default defineUiTests([
     },
   },
   {
-    title: "chat: screenshots in light, dark and Japanese",
+    title: "chat: screenshots in light, high-contrast and Japanese (dark: the first test)",
     modes: ["trusted"],
     timeoutMs: 90_000,
     async run(ui) {
-      await openChat(ui);
-      await runCommand(ui, "Preferences: Color Theme");
-      const input = ui.page.locator(".quick-input-widget .quick-input-box input");
-      await input.fill("Light Modern");
-      await ui.page.locator(".quick-input-list .monaco-list-row", { hasText: "Light Modern" }).first().waitFor({ state: "visible" });
-      await ui.page.keyboard.press("Enter");
-      await ui.waitFor("the light theme", async () => (await ui.page.locator(".monaco-workbench.vs").count()) > 0, { timeoutMs: 10_000 });
+      await setWorkspaceSetting(ui, "workbench.colorTheme", "Default Light Modern");
+      await ui.waitFor("the light theme", async () => (await ui.page.locator(".monaco-workbench.vs").count()) > 0, { timeoutMs: 15_000 });
       const chat = await openChat(ui);
       await ui.page.waitForTimeout(500);
       await ui.screenshot("chat-light");
@@ -254,22 +264,21 @@ export default defineUiTests([
       await ui.screenshot("chat-japanese");
       const english = Object.fromEntries(Object.entries(WEBVIEW_STRINGS_EN));
       await chat.locator("body").evaluate((_, init) => window.postMessage(init, "*"), { type: "init", strings: english, language: "en" });
+      await setWorkspaceSetting(ui, "workbench.colorTheme", "Default High Contrast");
+      await ui.waitFor("the high-contrast theme", async () => (await ui.page.locator(".monaco-workbench.hc-black").count()) > 0, { timeoutMs: 15_000 });
+      await ui.page.waitForTimeout(500);
+      await ui.screenshot("chat-high-contrast");
     },
   },
   {
-    title: "chat: (cleanup) back to the local server and the dark theme",
+    title: "chat: (cleanup) back to the local server and the default theme",
     modes: ["trusted"],
     timeoutMs: 30_000,
     async run(ui) {
       fs.rmSync(path.join(ui.workspace, ".vscode", "settings.json"), { force: true });
       await fake?.stop();
       fake = undefined;
-      if ((await ui.page.locator(".monaco-workbench.vs").count()) > 0) {
-        await runCommand(ui, "Preferences: Color Theme");
-        await ui.page.locator(".quick-input-widget .quick-input-box input").fill("Dark Modern");
-        await ui.page.locator(".quick-input-list .monaco-list-row", { hasText: "Dark Modern" }).first().waitFor({ state: "visible" });
-        await ui.page.keyboard.press("Enter");
-      }
+      await ui.waitFor("the dark theme again", async () => (await ui.page.locator(".monaco-workbench.vs-dark").count()) > 0, { timeoutMs: 15_000 });
     },
   },
 ]);
