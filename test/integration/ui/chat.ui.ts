@@ -122,7 +122,6 @@ export default defineUiTests([
       if (distinct.length < 2) throw new Error(`the answer did not grow while streaming; lengths seen: ${JSON.stringify(lengths.slice(0, 50))}`);
       const error = await chat.locator("article.turn.assistant .turn-error").count();
       if (error > 0) throw new Error(`the local answer failed: ${await chat.locator("article.turn.assistant .turn-error").first().textContent()}`);
-      await ui.screenshot("chat-dark");
     },
   },
   {
@@ -168,6 +167,46 @@ export default defineUiTests([
     },
   },
   {
+    title: "chat: Apply shows a diff, and accepting replaces the selection as one undoable edit",
+    modes: ["trusted"],
+    timeoutMs: 90_000,
+    async run(ui) {
+      fake!.pieceDelayMs = 5;
+      await ui.openFile("src/greet.ts");
+      // Select line 3 (the return statement) in the editor.
+      await ui.page.keyboard.press("Control+G");
+      await ui.page.keyboard.type("3");
+      await ui.page.keyboard.press("Enter");
+      await ui.page.keyboard.press("Home");
+      await ui.page.keyboard.press("Shift+End");
+      const chat = await openChat(ui);
+      const before = await assistantTurns(chat).count();
+      await send(chat, "More CODE please");
+      const turn = assistantTurns(chat).nth(before);
+      await turn.locator(".code-block button.apply").waitFor({ state: "visible", timeout: 30_000 });
+      await waitIdle(ui, chat);
+      await turn.locator(".code-block button.apply").click();
+      await ui.page.locator(".monaco-diff-editor").first().waitFor({ state: "visible", timeout: 15_000 });
+      const toast = ui.page.locator(".notifications-toasts .notification-toast", { hasText: "Apply the code block to greet.ts?" });
+      await toast.waitFor({ state: "visible", timeout: 15_000 });
+      await ui.screenshot("chat-apply-diff");
+      await toast.locator(".monaco-button", { hasText: /^Apply$/ }).click();
+      // The diff stays open; look at the file's own editor.
+      await ui.openFile("src/greet.ts");
+      const lines = ui.page.locator(".editor-instance .monaco-editor .view-lines").first();
+      await ui.waitFor("the selection replaced by the block", async () => {
+        const text = ((await lines.textContent()) ?? "").replace(/\u00a0/g, " ");
+        return text.includes(CODE_MARK) && !text.includes("return `Hello");
+      }, { timeoutMs: 10_000 });
+      await lines.click();
+      await ui.page.keyboard.press("Control+Z");
+      await ui.waitFor("one undo to restore the file", async () => {
+        const text = ((await lines.textContent()) ?? "").replace(/\u00a0/g, " ");
+        return !text.includes(CODE_MARK) && text.includes("return `Hello");
+      }, { timeoutMs: 10_000 });
+    },
+  },
+  {
     title: "chat: hostile model output renders inert in the browser",
     modes: ["trusted"],
     timeoutMs: 90_000,
@@ -201,7 +240,8 @@ export default defineUiTests([
       for (const name of ["js link", "command link", "data link"]) if (!facts.blocked.includes(name)) throw new Error(`${name} is not shown as a blocked link: ${JSON.stringify(facts.blocked)}`);
       if (!facts.text.includes("<script>")) throw new Error("raw HTML should show as text");
       // Clicking the defused links does nothing: no script runs, no terminal opens, the page stays.
-      for (const name of ["js link", "command link", "data link", "raw command", "raw html"]) await turn.getByText(name, { exact: true }).first().click();
+      for (const name of ["js link", "command link", "data link"]) await turn.getByText(name, { exact: true }).first().click();
+      for (const name of ["raw command", "raw html"]) await turn.locator("p", { hasText: name }).first().click();
       await ui.page.waitForTimeout(500);
       const pwned = await chat.locator("body").evaluate(() => (window as unknown as { __hearthPwned?: string }).__hearthPwned ?? null);
       if (pwned !== null) throw new Error(`hostile code ran: ${pwned}`);
@@ -243,10 +283,15 @@ export default defineUiTests([
     },
   },
   {
-    title: "chat: screenshots in light, high-contrast and Japanese (dark: the first test)",
+    title: "chat: screenshots in dark, light, high-contrast and Japanese",
     modes: ["trusted"],
     timeoutMs: 90_000,
     async run(ui) {
+      await setWorkspaceSetting(ui, "workbench.colorTheme", "Default Dark Modern");
+      await ui.waitFor("the dark theme", async () => (await ui.page.locator(".monaco-workbench.vs-dark").count()) > 0, { timeoutMs: 15_000 });
+      await openChat(ui);
+      await ui.page.waitForTimeout(500);
+      await ui.screenshot("chat-dark");
       await setWorkspaceSetting(ui, "workbench.colorTheme", "Default Light Modern");
       await ui.waitFor("the light theme", async () => (await ui.page.locator(".monaco-workbench.vs").count()) > 0, { timeoutMs: 15_000 });
       const chat = await openChat(ui);
@@ -278,7 +323,7 @@ export default defineUiTests([
       fs.rmSync(path.join(ui.workspace, ".vscode", "settings.json"), { force: true });
       await fake?.stop();
       fake = undefined;
-      await ui.waitFor("the dark theme again", async () => (await ui.page.locator(".monaco-workbench.vs-dark").count()) > 0, { timeoutMs: 15_000 });
+      await ui.waitFor("the default theme again", async () => (await ui.page.locator(".monaco-workbench.hc-black").count()) === 0, { timeoutMs: 15_000 });
     },
   },
 ]);
