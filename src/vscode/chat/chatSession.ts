@@ -194,10 +194,7 @@ function routeMeta(result: GatewayResult): RouteMeta {
   };
 }
 
+/** The gateway's and providers' messages already say what happened and what to do (and that the partial text is kept). */
 function failureMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (isProviderError(error) && (error.kind === "network" || error.kind === "server_error" || error.kind === "timeout" || error.kind === "stream_broken")) {
-    return vscode.l10n.t("The answer was cut off: {0} The conversation is kept; send again when the server is back (Hearth: Show Logs has details).", message);
-  }
-  return message;
+  return error instanceof Error ? error.message : String(error);
 }
