@@ -164,7 +164,8 @@ function fillContent(content: HTMLElement, turn: ChatTurn): void {
 
 function decorateCodeBlock(pre: HTMLPreElement): void {
   const s = strings!;
-  const code = (): string => pre.querySelector("code")?.textContent ?? pre.textContent ?? "";
+  // A fence's content ends with the newline before the closing ```; the code itself does not.
+  const code = (): string => (pre.querySelector("code")?.textContent ?? pre.textContent ?? "").replace(/\r?\n$/, "");
   const bar = el(
     "div",
     { className: "code-actions", attrs: { role: "toolbar", "aria-label": s.codeBlock } },

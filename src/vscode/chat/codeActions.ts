@@ -14,7 +14,11 @@ function targetEditor(): vscode.TextEditor | undefined {
 export async function insertAtCursor(code: string): Promise<string | undefined> {
   const editor = targetEditor();
   if (editor === undefined) return vscode.l10n.t("Open a file in an editor to insert the code block.");
-  const ok = await editor.edit((builder) => builder.replace(editor.selection, code));
+  const { selection, document } = editor;
+  // At the start of a non-empty line the block goes above it, not glued to its first word.
+  const aboveLine = selection.isEmpty && selection.active.character === 0 && !document.lineAt(selection.active.line).isEmptyOrWhitespace && !code.endsWith("\n");
+  const text = aboveLine ? `${code}\n` : code;
+  const ok = await editor.edit((builder) => builder.replace(selection, text));
   if (!ok) return vscode.l10n.t("The code block could not be inserted: the editor is read-only or changed meanwhile.");
   await vscode.window.showTextDocument(editor.document, editor.viewColumn);
   return undefined;
