@@ -187,6 +187,7 @@ function renderAll(): void {
   for (const turn of chat.turns) messages.append(renderTurn(turn));
   if (atBottom) messages.scrollTop = messages.scrollHeight;
   thinkingBox.checked = chat.thinking;
+  messages.setAttribute("aria-busy", String(busy));
   sendButton.disabled = busy;
   stopButton.disabled = !busy;
   renderChips(s);
