@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...registerServerCommands({ service: modelService, log, secrets: context.secrets }),
     ...gateway.disposables,
   );
-  const completion = registerInlineCompletion(context, { modelService, log });
+  const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
   return { modelService, policy, gateway: gateway.gateway, completion };

@@ -46,6 +46,12 @@ export interface GatewayRequest {
   readonly stop?: readonly string[];
   readonly signal?: AbortSignal;
   readonly onDelta?: (text: string) => void;
+  /**
+   * false: never show the consent prompt; a request the policy says to `ask` about (and no
+   * "Always" covers) is refused with code `consentNeeded`. For traffic the user did not ask
+   * for one by one (inline suggestions as they type): no dialog per keystroke.
+   */
+  readonly interactive?: boolean;
   /** Qwen's thinking on or off for a conversation; unset leaves the server's default. */
   readonly thinking?: boolean;
   /** The model's thoughts as they stream (kept apart from `onDelta`'s answer text). */
