@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const serverScript = vscode.Uri.joinPath(context.extensionUri, "dist", "server.mjs").fsPath;
   const resolver = new ModelResolver(stateDir, serverScript, log);
   const modelService = new ModelService(config, resolver, context.secrets, { serverScript, stateDir, log });
-  const gateway = registerGateway(context, { log, policy, modelService });
+  const gateway = registerGateway(context, { log, policy, modelService, pricing: () => ({ prices: config.value.usagePrices, avoidedAt: config.value.usageAvoidedAt }) });
   const statusBar = new StatusBar(modelService);
   const statusView = new StatusViewProvider(modelService);
   context.subscriptions.push(
