@@ -3,11 +3,11 @@
 // The webview only renders what this posts; every state change goes through here.
 import * as vscode from "vscode";
 import { ChatHistory, checkBudget, newChat, newTurnId, toGatewayMessages, updateTurn, withTurn, type Chat, type ChatContextSource, type KeyValueStore, type RouteMeta, type ToWebview } from "../../core/chat";
-import { isGatewayRefusal, type ContextFile, type GatewayResult } from "../../core/gateway";
+import { isGatewayRefusal, type ContextFile, type GatewayRequest, type GatewayResult } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
 import { isProviderError } from "../../core/providers";
 import { Attachments } from "./attachments";
-import { countTokens, type ChatGateway, type ChatGatewayRequest } from "./chatGateway";
+import { countTokens, type ChatGateway } from "./chatGateway";
 
 export interface ChatSessionDeps {
   readonly gateway: ChatGateway;
@@ -105,10 +105,10 @@ export class ChatSession implements vscode.Disposable {
     }
   }
 
-  private async answer(turnId: string, messages: ChatGatewayRequest["messages"], files: ContextFile[], controller: AbortController): Promise<void> {
+  private async answer(turnId: string, messages: GatewayRequest["messages"], files: ContextFile[], controller: AbortController): Promise<void> {
     let text = "";
     let reasoning = "";
-    const request: ChatGatewayRequest = {
+    const request: GatewayRequest = {
       feature: "chat",
       messages,
       files,
@@ -124,7 +124,7 @@ export class ChatSession implements vscode.Disposable {
       },
     };
     try {
-      const result = (await this.deps.gateway.request(request)) as GatewayResult & { reasoning?: string };
+      const result = await this.deps.gateway.request(request);
       const finalReasoning = result.reasoning ?? reasoning;
       this.chat = updateTurn(this.chat, turnId, (turn) => ({ ...turn, text: result.text, meta: routeMeta(result), ...(finalReasoning !== "" ? { reasoning: finalReasoning } : {}) }));
     } catch (error) {
@@ -157,7 +157,6 @@ export class ChatSession implements vscode.Disposable {
 
   /** Checks the question, the conversation and the files against the route's context; says so when they do not fit. */
   private async fits(question: string, files: readonly ContextFile[], signal: AbortSignal): Promise<boolean> {
-    if (this.deps.gateway.routeFor === undefined) return true;
     const route = await this.deps.gateway.routeFor("chat");
     if (!route.ok || route.contextTokens === undefined) return true;
     const history = toGatewayMessages(this.chat).map((m) => m.content);

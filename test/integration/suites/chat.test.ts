@@ -51,6 +51,34 @@ describe("chat session in the extension", function () {
     assert.deepEqual(session.current.turns[0].attachments, ["src/greet.ts:2-4"]);
   });
 
+  it("does not send a question whose attachments do not fit the local context, and says so", async () => {
+    const api = await hearth();
+    const session = api.chat.session;
+    await session.newChat();
+    await waitFor("the local model server", () => api.modelService.state.kind === "ready", { timeoutMs: 90_000 });
+    const route = await api.gateway.routeFor("chat");
+    assert.ok(route.ok && route.contextTokens !== undefined, `the local route should know its context: ${JSON.stringify(route)}`);
+    const big = Array.from({ length: 3000 }, (_, i) => `const value${i} = ${i};`).join("\n");
+    const document = await vscode.workspace.openTextDocument({ language: "typescript", content: big });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(0, 0, document.lineCount, 0);
+    assert.equal(await session.attachments.addSelection(), undefined);
+    assert.ok((session.attachments.views()[0].tokens ?? 0) > route.contextTokens, "the selection should be larger than the context");
+    const notices: string[] = [];
+    session.connect((message) => {
+      if (message.type === "notice") notices.push(message.message);
+    });
+    try {
+      await session.send("Explain all of it.");
+    } finally {
+      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+    }
+    assert.equal(session.current.turns.length, 0, "nothing should have been sent");
+    assert.equal(session.attachments.views().length, 1, "the attachment stays so the user can remove it");
+    assert.match(notices.join("\n"), new RegExp(`Not sent: .* about \\d+ tokens, but .* has room for \\d+`));
+    session.attachments.clear();
+  });
+
   it("says @repo adds nothing while no repository service is wired, and uses one once it is", async () => {
     const api = await hearth();
     const session = api.chat.session;
