@@ -191,8 +191,10 @@ export default defineUiTests([
       await toast.waitFor({ state: "visible", timeout: 15_000 });
       await ui.screenshot("chat-apply-diff");
       await toast.locator(".monaco-button", { hasText: /^Apply$/ }).click();
-      // The diff stays open; look at the file's own editor.
-      await ui.openFile("src/greet.ts");
+      // The diff stays open; go back to the file's own editor by its tab.
+      const tab = ui.page.locator('.tabs-container .tab[data-resource-name="greet.ts"]').filter({ hasNotText: "↔" }).first();
+      await tab.click();
+      await ui.page.locator('.tabs-container .tab.active[data-resource-name="greet.ts"]').filter({ hasNotText: "↔" }).first().waitFor({ state: "visible", timeout: 10_000 });
       const lines = ui.page.locator(".editor-instance .monaco-editor .view-lines").first();
       await ui.waitFor("the selection replaced by the block", async () => {
         const text = ((await lines.textContent()) ?? "").replace(/\u00a0/g, " ");
@@ -280,6 +282,26 @@ export default defineUiTests([
       if ((await next.locator(".turn-error").count()) > 0) throw new Error(`the next answer failed: ${await next.locator(".turn-error").textContent()}`);
       const sent = fake.requests.at(-1)?.json as { messages?: Array<{ role: string; content: string }> } | undefined;
       if (!sent?.messages?.some((m) => m.content.includes("STREAM-MARK"))) throw new Error("the next request did not carry the conversation (with the partial answer)");
+    },
+  },
+  {
+    title: "chat: the Thinking toggle turns Qwen's thinking on and off for the chat's requests",
+    modes: ["trusted"],
+    timeoutMs: 60_000,
+    async run(ui) {
+      fake!.pieceDelayMs = 5;
+      const chat = await openChat(ui);
+      const enableThinking = (): unknown => (fake!.requests.at(-1)?.json as { chat_template_kwargs?: { enable_thinking?: unknown } } | undefined)?.chat_template_kwargs?.enable_thinking;
+      for (const on of [true, false]) {
+        const box = chat.locator("input#thinking");
+        if ((await box.isChecked()) !== on) await box.click();
+        await ui.waitFor(`the toggle to read ${on}`, async () => (await box.isChecked()) === on, { timeoutMs: 5_000 });
+        const count = fake!.requests.length;
+        await send(chat, `PING with thinking ${on ? "on" : "off"}`);
+        await ui.waitFor("the request", () => fake!.requests.length > count, { timeoutMs: 15_000 });
+        await waitIdle(ui, chat);
+        if (enableThinking() !== on) throw new Error(`enable_thinking should be ${on}, the request said ${JSON.stringify(enableThinking())}`);
+      }
     },
   },
   {
