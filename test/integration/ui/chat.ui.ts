@@ -46,7 +46,10 @@ function chatFrame(page: Page): FrameLocator {
 
 async function runCommand(ui: UiContext, title: string): Promise<void> {
   const { page } = ui;
-  await page.locator(".monaco-workbench .part.statusbar").first().click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+  // Move focus out of the webview without side effects: the blank bottom of the Model view's tree.
+  const modelPane = page.locator(".pane", { hasText: "Model" }).locator(".pane-body").first();
+  const box = await modelPane.boundingBox();
+  if (box !== null) await page.mouse.click(box.x + box.width / 2, box.y + box.height - 4);
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget .quick-input-box input");
   await input.waitFor({ state: "visible", timeout: 10_000 });
