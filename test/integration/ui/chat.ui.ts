@@ -308,6 +308,36 @@ export default defineUiTests([
     },
   },
   {
+    title: "chat: the @ picker attaches a workspace file as a chip with its token count, sent as a file and removable",
+    modes: ["trusted"],
+    timeoutMs: 60_000,
+    async run(ui) {
+      fake!.pieceDelayMs = 5;
+      const chat = await openChat(ui);
+      await chat.locator("button", { hasText: /^@$/ }).click();
+      const input = ui.page.locator(".quick-input-widget .quick-input-box input");
+      await input.waitFor({ state: "visible", timeout: 10_000 });
+      await input.fill("hello.py");
+      await ui.page.locator(".quick-input-list .monaco-list-row", { hasText: "hello.py" }).first().waitFor({ state: "visible", timeout: 10_000 });
+      await ui.page.keyboard.press("Enter");
+      const chip = chat.locator(".chip", { hasText: "hello.py" });
+      await ui.waitFor("the chip with a token count", async () => /\d+ tokens/.test((await chip.textContent()) ?? ""), { timeoutMs: 15_000 });
+      await chat.locator("button", { hasText: "@repo" }).click();
+      await chat.locator(".chip.chip-repo .chip-problem").waitFor({ state: "visible", timeout: 5_000 });
+      await ui.screenshot("chat-chips");
+      await chat.locator(".chip.chip-repo button.chip-remove").click();
+      await chat.locator(".chip.chip-repo").waitFor({ state: "detached", timeout: 5_000 });
+      const count = fake!.requests.length;
+      await send(chat, "PING about this file");
+      await ui.waitFor("the request", () => fake!.requests.length > count, { timeoutMs: 15_000 });
+      await waitIdle(ui, chat);
+      const fixture = fs.readFileSync(path.join(ui.workspace, "hello.py"), "utf8").trim().split("\n")[0];
+      const body = fake!.requests.at(-1)?.body ?? "";
+      if (!body.includes(JSON.stringify(fixture).slice(1, -1))) throw new Error("the attached file's content did not reach the model");
+      if ((await chat.locator(".chip").count()) !== 0) throw new Error("chips should clear once the question is sent");
+    },
+  },
+  {
     title: "chat: screenshots in dark, light, high-contrast and Japanese",
     modes: ["trusted"],
     timeoutMs: 90_000,
