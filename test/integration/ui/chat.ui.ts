@@ -371,6 +371,30 @@ export default defineUiTests([
     },
   },
   {
+    title: "chat: Past chats lists earlier chats; one opens again with its turns, and delete removes it",
+    modes: ["trusted"],
+    timeoutMs: 60_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      const turnsBefore = await chat.locator("article.turn").count();
+      if (turnsBefore === 0) throw new Error("the earlier tests should have left a chat open");
+      await chat.locator("button.new-chat").click();
+      await ui.waitFor("an empty chat", async () => (await chat.locator("article.turn").count()) === 0, { timeoutMs: 10_000 });
+      await chat.locator('button[aria-controls="history"]').click();
+      const entries = chat.locator("#history li");
+      await entries.first().waitFor({ state: "visible", timeout: 5_000 });
+      const countBefore = await entries.count();
+      await entries.first().locator("button.history-open").click();
+      await ui.waitFor("the earlier chat's turns", async () => (await chat.locator("article.turn").count()) === turnsBefore, { timeoutMs: 10_000 });
+      await ui.screenshot("chat-history");
+      await entries.first().locator("button.history-delete").click();
+      await ui.waitFor("one entry fewer", async () => (await chat.locator("#history li").count()) === countBefore - 1, { timeoutMs: 10_000 });
+      // Deleting the open chat leaves a fresh one.
+      await ui.waitFor("an empty chat after deleting the open one", async () => (await chat.locator("article.turn").count()) === 0, { timeoutMs: 10_000 });
+      await chat.locator('button[aria-controls="history"]').click();
+    },
+  },
+  {
     title: "chat: (cleanup) back to the local server and the default theme",
     modes: ["trusted"],
     timeoutMs: 30_000,
