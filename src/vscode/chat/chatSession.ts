@@ -2,7 +2,7 @@
 // with its attachments, streaming the answer to the webview, stopping, and the history.
 // The webview only renders what this posts; every state change goes through here.
 import * as vscode from "vscode";
-import { ChatHistory, checkBudget, newChat, newTurnId, toGatewayMessages, updateTurn, withTurn, type Chat, type ChatContextSource, type KeyValueStore, type RouteMeta, type ToWebview } from "../../core/chat";
+import { ChatHistory, checkBudget, newChat, newTurnId, toGatewayMessages, updateTurn, withTurn, type Chat, type ChatContextSource, type ChatTurn, type KeyValueStore, type RouteMeta, type ToWebview } from "../../core/chat";
 import { isGatewayRefusal, type ContextFile, type GatewayRequest, type GatewayResult } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
 import { isProviderError } from "../../core/providers";
@@ -97,15 +97,31 @@ export class ChatSession implements vscode.Disposable {
       this.chat = withTurn(this.chat, { id: assistantId, role: "assistant", text: "" });
       this.attachments.clear();
       this.postState();
-      await this.answer(assistantId, messages, files, controller);
+      // Stored before the answer, so a New chat or another chat opened meanwhile leaves it in the history.
+      await this.save(this.chat);
+      await this.answer(this.chat.id, assistantId, messages, files, controller);
     } finally {
       this.running = undefined;
-      await this.history.save(this.chat).catch((error: unknown) => this.deps.log.warn(`Chat history not saved: ${String(error)}`));
       this.postState();
     }
   }
 
-  private async answer(turnId: string, messages: GatewayRequest["messages"], files: ContextFile[], controller: AbortController): Promise<void> {
+  private async save(chat: Chat): Promise<void> {
+    await this.history.save(chat).catch((error: unknown) => this.deps.log.warn(`Chat history not saved: ${String(error)}`));
+  }
+
+  /** Changes a turn of the chat on screen, or of the stored chat when the person has moved on to another one. */
+  private async changeTurn(chatId: string, turnId: string, change: (turn: ChatTurn) => ChatTurn, persist: boolean): Promise<void> {
+    if (this.chat.id === chatId) {
+      this.chat = updateTurn(this.chat, turnId, change);
+      if (persist) await this.save(this.chat);
+      return;
+    }
+    const stored = this.history.get(chatId);
+    if (stored !== undefined && persist) await this.save(updateTurn(stored, turnId, change));
+  }
+
+  private async answer(chatId: string, turnId: string, messages: GatewayRequest["messages"], files: ContextFile[], controller: AbortController): Promise<void> {
     let text = "";
     let reasoning = "";
     const request: GatewayRequest = {
@@ -114,28 +130,36 @@ export class ChatSession implements vscode.Disposable {
       files,
       thinking: this.chat.thinking,
       signal: controller.signal,
+      // The turn on screen follows the stream too, so a webview created meanwhile (the view moved) shows it all.
       onDelta: (piece) => {
         text += piece;
+        void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text }), false);
         this.post({ type: "delta", turnId, text: piece });
       },
       onReasoning: (piece) => {
         reasoning += piece;
+        void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, reasoning }), false);
         this.post({ type: "reasoning", turnId, text: piece });
       },
     };
     try {
       const result = await this.deps.gateway.request(request);
       const finalReasoning = result.reasoning ?? reasoning;
-      this.chat = updateTurn(this.chat, turnId, (turn) => ({ ...turn, text: result.text, meta: routeMeta(result), ...(finalReasoning !== "" ? { reasoning: finalReasoning } : {}) }));
+      await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: result.text, meta: routeMeta(result), ...(finalReasoning !== "" ? { reasoning: finalReasoning } : {}) }), true);
     } catch (error) {
       const partial = isProviderError(error) && error.partialText.length > text.length ? error.partialText : text;
       const stopped = controller.signal.aborted;
-      this.chat = updateTurn(this.chat, turnId, (turn) => ({
-        ...turn,
-        text: partial,
-        ...(reasoning !== "" ? { reasoning } : {}),
-        ...(stopped ? { stopped: true } : { error: failureMessage(error) }),
-      }));
+      await this.changeTurn(
+        chatId,
+        turnId,
+        (turn) => ({
+          ...turn,
+          text: partial,
+          ...(reasoning !== "" ? { reasoning } : {}),
+          ...(stopped ? { stopped: true } : { error: failureMessage(error) }),
+        }),
+        true,
+      );
       if (!stopped) {
         this.deps.log.warn(`Chat answer failed: ${error instanceof Error ? error.message : String(error)}`);
         if (isGatewayRefusal(error)) void this.deps.notify?.(error);
