@@ -48,7 +48,8 @@ async function runCommand(ui: UiContext, title: string): Promise<void> {
   const { page } = ui;
   // Move focus out of the webview without side effects: the blank bottom of the Model view's tree.
   const modelPane = page.locator(".pane", { hasText: "Model" }).locator(".pane-body").first();
-  const box = await modelPane.boundingBox();
+  // (Before the Hearth container is first shown there is no Model view, and focus is in the workbench anyway.)
+  const box = (await modelPane.count()) > 0 ? await modelPane.boundingBox({ timeout: 2_000 }).catch(() => null) : null;
   if (box !== null) await page.mouse.click(box.x + box.width / 2, box.y + box.height - 4);
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget .quick-input-box input");
