@@ -33,7 +33,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: 
   return node;
 }
 
-function button(label: string, onClick: () => void, props: { className?: string; text?: string; attrs?: Record<string, string> } = {}): HTMLButtonElement {
+function button(label: string, onClick: (this: HTMLButtonElement) => void, props: { className?: string; text?: string; attrs?: Record<string, string> } = {}): HTMLButtonElement {
   const node = el("button", { className: props.className, text: props.text ?? label, attrs: { type: "button", "aria-label": label, title: label, ...props.attrs } });
   node.addEventListener("click", onClick);
   return node;
@@ -169,7 +169,15 @@ function decorateCodeBlock(pre: HTMLPreElement): void {
   const bar = el(
     "div",
     { className: "code-actions", attrs: { role: "toolbar", "aria-label": s.codeBlock } },
-    button(s.copy, () => post({ type: "copy", code: code() }), { className: "copy" }),
+    button(
+      s.copy,
+      function (this: HTMLButtonElement) {
+        post({ type: "copy", code: code() });
+        this.textContent = s.copied;
+        setTimeout(() => (this.textContent = s.copy), 1500);
+      },
+      { className: "copy" },
+    ),
     button(s.insert, () => post({ type: "insert", code: code() }), { className: "insert" }),
     button(s.apply, () => post({ type: "apply", code: code() }), { className: "apply" }),
   );
