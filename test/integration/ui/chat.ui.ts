@@ -404,6 +404,9 @@ export default defineUiTests([
       await fake?.stop();
       fake = undefined;
       await ui.waitFor("the default theme again", async () => (await ui.page.locator(".monaco-workbench.hc-black").count()) === 0, { timeoutMs: 15_000 });
+      // Leave the side bar on the Explorer, as a pass starts: later tests open Hearth's container by its icon (a toggle).
+      await runCommand(ui, "View: Show Explorer");
+      await ui.page.locator(".sidebar .composite.title", { hasText: /explorer/i }).first().waitFor({ state: "visible", timeout: 10_000 });
     },
   },
 ]);
