@@ -306,6 +306,21 @@ export default defineUiTests([
         await waitIdle(ui, chat);
         if (enableThinking() !== on) throw new Error(`enable_thinking should be ${on}, the request said ${JSON.stringify(enableThinking())}`);
       }
+      // Thoughts stream into a collapsed section above the answer.
+      fake!.reasoning = "The user pings; I should pong.";
+      try {
+        await send(chat, "PING and think");
+        const turn = assistantTurns(chat).last();
+        const thoughts = turn.locator("details.thoughts");
+        await ui.waitFor("the thoughts section", async () => ((await thoughts.locator(".thoughts-body").textContent()) ?? "").includes("I should pong."), { timeoutMs: 15_000 });
+        await waitIdle(ui, chat);
+        if ((await thoughts.getAttribute("open")) !== null) throw new Error("the thoughts should start collapsed");
+        if (((await turn.locator(".content").textContent()) ?? "").includes("I should pong")) throw new Error("thoughts leaked into the answer");
+        await thoughts.locator("summary").click();
+        await ui.waitFor("the thoughts to open", async () => (await thoughts.getAttribute("open")) !== null, { timeoutMs: 5_000 });
+      } finally {
+        fake!.reasoning = undefined;
+      }
     },
   },
   {

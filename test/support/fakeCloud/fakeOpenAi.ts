@@ -17,6 +17,8 @@ const ERROR_TYPES: Record<number, string> = {
 export class FakeOpenAi extends FakeCloudServer {
   readonly vendor = "OpenAI";
   private sequence = 0;
+  /** Thought text streamed as `delta.reasoning_content` before the answer (what Hearth's server sends with thinking on). */
+  reasoning: string | ((request: RecordedRequest) => string | undefined) | undefined;
 
   get baseUrl(): string {
     return `${this.address}/v1`;
@@ -43,10 +45,16 @@ export class FakeOpenAi extends FakeCloudServer {
     const data = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`;
     const choice = (delta: { content?: string; role?: string }, finish: string | null): object =>
       chat ? { index: 0, delta, logprobs: null, finish_reason: finish } : { index: 0, text: delta.content ?? "", logprobs: null, finish_reason: finish };
+    const thoughts = (typeof this.reasoning === "function" ? this.reasoning(request) : this.reasoning) ?? "";
     const wantsUsage = (request.json as { stream_options?: { include_usage?: boolean } } | undefined)?.stream_options?.include_usage === true;
     const usageBody = { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens };
     return {
-      head: chat ? [data({ id, object, created, model, choices: [choice({ role: "assistant", content: "" }, null)] })] : [],
+      head: chat
+        ? [
+            data({ id, object, created, model, choices: [choice({ role: "assistant", content: "" }, null)] }),
+            ...(thoughts.match(/\s*\S+/g) ?? []).map((piece) => data({ id, object, created, model, choices: [{ index: 0, delta: { reasoning_content: piece }, logprobs: null, finish_reason: null }] })),
+          ]
+        : [],
       piece: (text) => data({ id, object, created, model, choices: [choice({ content: text }, null)] }),
       tail: [
         data({ id, object, created, model, choices: [choice({}, "stop")] }),
