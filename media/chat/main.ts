@@ -278,6 +278,8 @@ window.addEventListener("message", (event: MessageEvent) => {
       chat = message.chat;
       history = message.history;
       attachments = message.attachments;
+      // A new answer starting makes the last notice (e.g. "does not fit") stale.
+      if (message.busy && !busy) notice.textContent = "";
       busy = message.busy;
       if (pending !== undefined && chat.turns.some((t) => t.role === "user" && t.text === pending)) {
         input.value = "";

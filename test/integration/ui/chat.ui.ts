@@ -289,7 +289,7 @@ export default defineUiTests([
     },
   },
   {
-    title: "chat: the Thinking toggle turns Qwen's thinking on and off for the chat's requests",
+    title: "chat: the Thinking toggle turns Qwen's thinking on and off for the chat's requests; thoughts stream into a collapsed section",
     modes: ["trusted"],
     timeoutMs: 60_000,
     async run(ui) {
