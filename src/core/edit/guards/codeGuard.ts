@@ -1,0 +1,79 @@
+// Guard for "translate comments and docs only": the proposal's code tokens must equal the
+// original's. A difference is reported per hunk, with lines on both sides and the tokens that
+// were expected and found, so the diff view can point at them before the user accepts.
+import { codeLanguage, codeLanguageIds } from "./codeLanguages";
+import { codeTokens, STRING_PLACEHOLDER, type CodeToken } from "./codeTokens";
+import { LineIndex } from "./lineIndex";
+import { diffSequences, type Hunk } from "./sequenceDiff";
+import { MAX_ISSUES, type GuardIssue, type GuardReport } from "./types";
+
+/** How many tokens of a hunk an issue message quotes on each side. */
+const QUOTED_TOKENS = 8;
+
+export function codeGuardLanguages(): readonly string[] {
+  return codeLanguageIds();
+}
+
+export function checkCodeUnchanged(languageId: string, original: string, proposal: string): GuardReport {
+  const language = codeLanguage(languageId);
+  if (language === undefined) {
+    return {
+      guard: "code-unchanged",
+      status: "not-checked",
+      summary: `Code NOT checked: Hearth has no parser for "${languageId}", so it cannot tell whether only comments changed. Review the whole diff yourself.`,
+      issues: [],
+    };
+  }
+  const before = codeTokens(language, original);
+  const after = codeTokens(language, proposal);
+  const originalLines = new LineIndex(original);
+  const proposalLines = new LineIndex(proposal);
+  const issues: GuardIssue[] = [];
+
+  // The model broke the syntax: say so first, it explains every token difference that follows.
+  if (after.errorCount > 0 && before.errorCount === 0 && after.firstErrorAt !== undefined) {
+    issues.push({ message: "The proposal no longer parses: the translation broke the code's syntax here.", proposalLine: proposalLines.lineAt(after.firstErrorAt) });
+  }
+
+  const hunks = diffSequences(
+    before.tokens.map((t) => t.text),
+    after.tokens.map((t) => t.text),
+  );
+  for (const hunk of hunks) issues.push(describeHunk(hunk, before.tokens, after.tokens, originalLines, proposalLines));
+
+  const caveat = before.errorCount > 0 ? " The original itself does not parse cleanly, so this comparison is best effort." : "";
+  if (issues.length === 0) {
+    return { guard: "code-unchanged", status: "ok", summary: `Code unchanged: ${before.tokens.length} code tokens compared; only comments, docs and string text differ.${caveat}`, issues: [] };
+  }
+  const changed = hunks.length === 1 ? "1 place" : `${hunks.length} places`;
+  const what = issues.length > hunks.length ? `The proposal's syntax is broken and its code changed in ${changed}` : `Code changed in ${changed}`;
+  return {
+    guard: "code-unchanged",
+    status: "violations",
+    summary: `${what}, not only comments and docs. Review these lines before accepting.${caveat}`,
+    issues: issues.slice(0, MAX_ISSUES),
+  };
+}
+
+function describeHunk(hunk: Hunk, a: readonly CodeToken[], b: readonly CodeToken[], aLines: LineIndex, bLines: LineIndex): GuardIssue {
+  const removed = a.slice(hunk.aStart, hunk.aEnd);
+  const added = b.slice(hunk.bStart, hunk.bEnd);
+  // An insertion has no token of its own in the original: point at the token it was inserted before (or after, at the end).
+  const originalLine = lineNear(a, hunk.aStart, aLines);
+  const proposalLine = lineNear(b, hunk.bStart, bLines);
+  let message: string;
+  if (added.length === 0) message = `Code removed: expected ${quote(removed)}, found nothing.`;
+  else if (removed.length === 0) message = `Code added: expected nothing, found ${quote(added)}.`;
+  else message = `Code changed: expected ${quote(removed)}, found ${quote(added)}.`;
+  return { message, originalLine, proposalLine };
+}
+
+function lineNear(tokens: readonly CodeToken[], index: number, lines: LineIndex): number | undefined {
+  const token = tokens[index] ?? tokens[index - 1];
+  return token === undefined ? undefined : lines.lineAt(token.from);
+}
+
+function quote(tokens: readonly CodeToken[]): string {
+  const shown = tokens.slice(0, QUOTED_TOKENS).map((t) => (t.text === STRING_PLACEHOLDER ? "a string" : t.text));
+  return `\`${shown.join(" ")}${tokens.length > QUOTED_TOKENS ? " …" : ""}\``;
+}
