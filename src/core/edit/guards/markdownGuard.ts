@@ -93,7 +93,7 @@ function firstDifferentLine(a: string, b: string): { index: number; expected: st
   const bLines = b.split("\n");
   if (aLines.length === 1 && bLines.length === 1) return { index: 0, expected: a, found: b };
   let index = 0;
-  while (index < aLines.length - 1 && index < bLines.length - 1 && aLines[index] === bLines[index]) index++;
+  while (index < aLines.length && index < bLines.length && aLines[index] === bLines[index]) index++;
   return { index, expected: aLines[index] ?? "", found: bLines[index] ?? "" };
 }
 

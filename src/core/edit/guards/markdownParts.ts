@@ -6,7 +6,7 @@ import MarkdownIt from "markdown-it";
 import { blankFrontMatter, findFrontMatter, type FrontMatter } from "./frontMatter";
 import { uniqueSlugs } from "./headingSlug";
 
-type Token = ReturnType<MarkdownIt["parse"]>[number];
+type Token = MarkdownIt.Token;
 
 export type PartKind = "code block" | "HTML block" | "inline code" | "inline HTML" | "link target" | "image source" | "reference definition" | "heading id";
 
@@ -45,9 +45,7 @@ const md = new MarkdownIt({ html: true, linkify: false });
 const EXPLICIT_ID = /\s*\{#([^}\s]+)\}\s*$/;
 const ANCHOR_TAG = /<a\s[^>]*\b(?:id|name)\s*=\s*["']?([^"'\s>]+)/i;
 
-interface ReferenceEnv {
-  references?: Record<string, { href: string; title?: string }>;
-}
+type ReferenceEnv = MarkdownIt.StateCore["env"] & { references?: Record<string, { href: string; title: string }> };
 
 export function markdownParts(text: string): MarkdownParts {
   const frontMatter = findFrontMatter(text);
@@ -118,13 +116,13 @@ function readInline(token: Token, firstLine: number, parts: ProtectedPart[], inP
         if (!(inHeading && ANCHOR_TAG.test(child.content))) parts.push({ kind: "inline HTML", value: child.content, line });
         break;
       case "link_open": {
-        const href = child.attrGet("href") ?? "";
+        const href = String(child.attrGet("href") ?? "");
         parts.push({ kind: "link target", value: href, line });
         if (href.startsWith("#")) inPageLinks.push({ target: decodeFragment(href.slice(1)), line });
         break;
       }
       case "image":
-        parts.push({ kind: "image source", value: child.attrGet("src") ?? "", line });
+        parts.push({ kind: "image source", value: String(child.attrGet("src") ?? ""), line });
         break;
       default:
         line += countNewlines(child.content);
