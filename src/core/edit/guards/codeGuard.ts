@@ -2,10 +2,17 @@
 // original's. A difference is reported per hunk, with lines on both sides and the tokens that
 // were expected and found, so the diff view can point at them before the user accepts.
 import { codeLanguage, codeLanguageIds } from "./codeLanguages";
-import { codeTokens, STRING_PLACEHOLDER, type CodeToken } from "./codeTokens";
+import { BLOCK_END, BLOCK_START, codeTokens, STRING_PLACEHOLDER, type CodeToken } from "./codeTokens";
 import { LineIndex } from "./lineIndex";
 import { diffSequences, type Hunk } from "./sequenceDiff";
 import { MAX_ISSUES, type GuardIssue, type GuardReport } from "./types";
+
+/** Placeholder tokens, as a person reads them. */
+const READABLE = new Map([
+  [STRING_PLACEHOLDER, "(a string)"],
+  [BLOCK_START, "(indented block start)"],
+  [BLOCK_END, "(indented block end)"],
+]);
 
 /** How many tokens of a hunk an issue message quotes on each side. */
 const QUOTED_TOKENS = 8;
@@ -74,6 +81,6 @@ function lineNear(tokens: readonly CodeToken[], index: number, lines: LineIndex)
 }
 
 function quote(tokens: readonly CodeToken[]): string {
-  const shown = tokens.slice(0, QUOTED_TOKENS).map((t) => (t.text === STRING_PLACEHOLDER ? "a string" : t.text));
+  const shown = tokens.slice(0, QUOTED_TOKENS).map((t) => READABLE.get(t.text) ?? t.text);
   return `\`${shown.join(" ")}${tokens.length > QUOTED_TOKENS ? " …" : ""}\``;
 }

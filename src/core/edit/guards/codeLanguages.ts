@@ -20,6 +20,11 @@ export interface CodeLanguage {
   readonly strings: ReadonlySet<string>;
   /** String node types whose children of these types are code again (template interpolations). */
   readonly codeInsideStrings: ReadonlySet<string>;
+  /**
+   * Node types whose extent is code even though no token marks it: Python's indented bodies.
+   * Their start and end become tokens, so de-indenting a line out of a loop is caught.
+   */
+  readonly blocks?: ReadonlySet<string>;
 }
 
 const C_COMMENTS = new Set(["LineComment", "BlockComment"]);
@@ -43,6 +48,7 @@ const LANGUAGES: Readonly<Record<string, () => CodeLanguage>> = {
     comments: new Set(["Comment"]),
     strings: new Set(["String", "FormatString", "ContinuedString"]),
     codeInsideStrings: new Set(["FormatReplacement"]),
+    blocks: new Set(["Body"]),
   }),
   go: () => ({ parser: goParser, comments: C_COMMENTS, strings: new Set(["String"]), codeInsideStrings: new Set() }),
   rust: () => ({ parser: rustParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set() }),

@@ -22,6 +22,8 @@ export interface CodeTokens {
 }
 
 export const STRING_PLACEHOLDER = "\u27e8string\u27e9";
+export const BLOCK_START = "\u27e8block\u27e9";
+export const BLOCK_END = "\u27e8/block\u27e9";
 
 /** Words (any script), numbers, or one non-space character. */
 const GAP_TOKEN = /[\p{L}\p{N}_$]+|\S/gu;
@@ -41,7 +43,7 @@ export function codeTokens(language: CodeLanguage, text: string): CodeTokens {
   };
 
   const cursor = tree.cursor();
-  const visit = (c: TreeCursor, insideString: boolean): void => {
+  const visit = (c: TreeCursor): void => {
     const name = c.name;
     if (c.type.isError) {
       errorCount++;
@@ -52,7 +54,7 @@ export function codeTokens(language: CodeLanguage, text: string): CodeTokens {
       covered = Math.max(covered, c.to);
       return;
     }
-    if (!insideString && language.strings.has(name)) {
+    if (language.strings.has(name)) {
       gap(c.from);
       tokens.push({ text: STRING_PLACEHOLDER, from: c.from });
       covered = Math.max(covered, c.from);
@@ -61,7 +63,7 @@ export function codeTokens(language: CodeLanguage, text: string): CodeTokens {
         do {
           if (language.codeInsideStrings.has(c.name)) {
             covered = c.from;
-            visit(c, false);
+            visit(c);
           } else if (c.type.isError) {
             errorCount++;
             firstErrorAt ??= c.from;
@@ -72,8 +74,21 @@ export function codeTokens(language: CodeLanguage, text: string): CodeTokens {
       covered = Math.max(covered, c.to);
       return;
     }
+    if (language.blocks?.has(name) === true) {
+      gap(c.from);
+      tokens.push({ text: BLOCK_START, from: c.from });
+      const end = c.to;
+      if (c.firstChild()) {
+        do visit(c);
+        while (c.nextSibling());
+        c.parent();
+      }
+      gap(end);
+      tokens.push({ text: BLOCK_END, from: Math.max(c.from, end - 1) });
+      return;
+    }
     if (c.firstChild()) {
-      do visit(c, insideString);
+      do visit(c);
       while (c.nextSibling());
       c.parent();
       return;
@@ -87,7 +102,7 @@ export function codeTokens(language: CodeLanguage, text: string): CodeTokens {
       covered = c.to;
     }
   };
-  visit(cursor, false);
+  visit(cursor);
   gap(text.length);
   return { tokens, firstErrorAt, errorCount };
 }
