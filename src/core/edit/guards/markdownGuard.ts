@@ -74,7 +74,12 @@ function checkHeadings(before: MarkdownParts, after: MarkdownParts): GuardIssue[
   before.headings.forEach((old, i) => {
     const now = after.headings[i];
     if (old.level !== now.level) issues.push({ message: `Heading level changed from ${old.level} to ${now.level}.`, originalLine: old.line, proposalLine: now.line });
-    if (old.explicitId !== undefined) return; // explicit ids are protected parts, checked above
+    if (old.explicitId !== undefined) {
+      if (now.explicitId !== old.explicitId) {
+        issues.push({ message: `Heading anchor changed: expected #${old.explicitId}, found ${now.explicitId === undefined ? "none" : `#${now.explicitId}`}.`, originalLine: old.line, proposalLine: now.line });
+      }
+      return;
+    }
     const linkLine = linked.get(old.slug);
     const newAnchor = now.explicitId ?? now.slug;
     if (linkLine !== undefined && newAnchor !== old.slug) {

@@ -8,7 +8,7 @@ import { uniqueSlugs } from "./headingSlug";
 
 type Token = MarkdownIt.Token;
 
-export type PartKind = "code block" | "HTML block" | "inline code" | "inline HTML" | "link target" | "image source" | "reference definition" | "heading id";
+export type PartKind = "code block" | "HTML block" | "inline code" | "inline HTML" | "link target" | "image source" | "reference definition";
 
 export interface ProtectedPart {
   readonly kind: PartKind;
@@ -77,7 +77,7 @@ export function markdownParts(text: string): MarkdownParts {
       case "inline": {
         const inHeading = openHeading !== undefined;
         readInline(token, line, parts, inPageLinks, inHeading);
-        if (openHeading !== undefined) headingDrafts.push(readHeading(token, openHeading, parts));
+        if (openHeading !== undefined) headingDrafts.push(readHeading(token, openHeading));
         break;
       }
       default:
@@ -112,7 +112,7 @@ function readInline(token: Token, firstLine: number, parts: ProtectedPart[], inP
         parts.push({ kind: "inline code", value: `${child.markup}${child.content}${child.markup}`, line });
         break;
       case "html_inline":
-        // An anchor tag inside a heading is that heading's id; it is reported as such by readHeading.
+        // An anchor tag inside a heading is that heading's id, checked with the headings: adding one is how a translated heading keeps its anchor.
         if (!(inHeading && ANCHOR_TAG.test(child.content))) parts.push({ kind: "inline HTML", value: child.content, line });
         break;
       case "link_open": {
@@ -131,7 +131,7 @@ function readInline(token: Token, firstLine: number, parts: ProtectedPart[], inP
   }
 }
 
-function readHeading(token: Token, open: { line: number; level: number }, parts: ProtectedPart[]): Omit<Heading, "slug"> {
+function readHeading(token: Token, open: { line: number; level: number }): Omit<Heading, "slug"> {
   let text = "";
   let explicitId: string | undefined;
   for (const child of token.children ?? []) {
@@ -143,7 +143,6 @@ function readHeading(token: Token, open: { line: number; level: number }, parts:
     explicitId = braces[1];
     text = text.slice(0, braces.index);
   }
-  if (explicitId !== undefined) parts.push({ kind: "heading id", value: explicitId, line: open.line });
   return { line: open.line, level: open.level, text, explicitId };
 }
 
