@@ -43,6 +43,8 @@ export interface MarkdownParts {
 const md = new MarkdownIt({ html: true, linkify: false });
 
 const EXPLICIT_ID = /\s*\{#([^}\s]+)\}\s*$/;
+/** Inline elements whose text is code or keys, not prose. */
+const LITERAL_TAG = /^<(code|kbd|samp|var|tt)(?:\s[^>]*)?>$/i;
 const ANCHOR_TAG = /<a\s[^>]*\b(?:id|name)\s*=\s*["']?([^"'\s>]+)/i;
 
 type ReferenceEnv = MarkdownIt.StateCore["env"] & { references?: Record<string, { href: string; title: string }> };
@@ -102,19 +104,44 @@ function rawLines(lines: readonly string[], token: Token): string {
 
 function readInline(token: Token, firstLine: number, parts: ProtectedPart[], inPageLinks: InPageLink[], inHeading: boolean): void {
   let line = firstLine;
+  let anchorOpen = false;
+  // Inside <code>, <kbd> and the like, the text is literal too, not prose: the whole element is kept.
+  let literal: { tag: string; value: string; line: number } | undefined;
   for (const child of token.children ?? []) {
+    if (literal !== undefined && child.type !== "html_inline") {
+      literal.value += child.type === "softbreak" || child.type === "hardbreak" ? "\n" : `${child.markup}${child.content}${child.markup}`;
+    }
     switch (child.type) {
       case "softbreak":
       case "hardbreak":
         line++;
         break;
       case "code_inline":
-        parts.push({ kind: "inline code", value: `${child.markup}${child.content}${child.markup}`, line });
+        if (literal === undefined) parts.push({ kind: "inline code", value: `${child.markup}${child.content}${child.markup}`, line });
         break;
-      case "html_inline":
-        // An anchor tag inside a heading is that heading's id, checked with the headings: adding one is how a translated heading keeps its anchor.
-        if (!(inHeading && ANCHOR_TAG.test(child.content))) parts.push({ kind: "inline HTML", value: child.content, line });
+      case "html_inline": {
+        // An anchor inside a heading is that heading's id, checked with the headings: adding one is how a translated heading keeps its anchor.
+        if (inHeading && ANCHOR_TAG.test(child.content)) {
+          anchorOpen = true;
+          break;
+        }
+        if (anchorOpen && /^<\/a\s*>$/i.test(child.content)) {
+          anchorOpen = false;
+          break;
+        }
+        if (literal !== undefined) {
+          literal.value += child.content;
+          if (new RegExp(`^</${literal.tag}\\s*>$`, "i").test(child.content)) {
+            parts.push({ kind: "inline HTML", value: literal.value, line: literal.line });
+            literal = undefined;
+          }
+          break;
+        }
+        const opens = LITERAL_TAG.exec(child.content);
+        if (opens !== null) literal = { tag: opens[1].toLowerCase(), value: child.content, line };
+        else parts.push({ kind: "inline HTML", value: child.content, line });
         break;
+      }
       case "link_open": {
         const href = String(child.attrGet("href") ?? "");
         parts.push({ kind: "link target", value: href, line });
@@ -129,6 +156,7 @@ function readInline(token: Token, firstLine: number, parts: ProtectedPart[], inP
         break;
     }
   }
+  if (literal !== undefined) parts.push({ kind: "inline HTML", value: literal.value, line: literal.line });
 }
 
 function readHeading(token: Token, open: { line: number; level: number }): Omit<Heading, "slug"> {
