@@ -18,7 +18,7 @@ export function termPattern(term: string): RegExp {
     const normalized = term.normalize("NFC").trim();
     const body = normalized
       .split(/\s+/u)
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"))
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
       .join(String.raw`\s+`);
     const chars = [...normalized];
     const before = WORD_CHAR_TEST.test(chars[0] ?? "") ? `(?<!${WORD_CHAR})` : "";
