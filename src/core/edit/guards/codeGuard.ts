@@ -2,7 +2,7 @@
 // original's. A difference is reported per hunk, with lines on both sides and the tokens that
 // were expected and found, so the diff view can point at them before the user accepts.
 import { codeLanguage, codeLanguageIds } from "./codeLanguages";
-import { BLOCK_END, BLOCK_START, codeTokens, STRING_PLACEHOLDER, type CodeToken } from "./codeTokens";
+import { BLOCK_END, BLOCK_START, codeTokens, CONTINUED_COMMENT, STRING_PLACEHOLDER, type CodeToken } from "./codeTokens";
 import { LineIndex } from "./lineIndex";
 import { diffSequences, type Hunk } from "./sequenceDiff";
 import { MAX_ISSUES, type GuardIssue, type GuardReport } from "./types";
@@ -12,6 +12,7 @@ const READABLE = new Map([
   [STRING_PLACEHOLDER, "(a string)"],
   [BLOCK_START, "(indented block start)"],
   [BLOCK_END, "(indented block end)"],
+  [CONTINUED_COMMENT, "(a // comment ending in \\, which hides the next line)"],
 ]);
 
 /** How many tokens of a hunk an issue message quotes on each side. */

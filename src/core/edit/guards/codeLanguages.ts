@@ -25,6 +25,12 @@ export interface CodeLanguage {
    * Their start and end become tokens, so de-indenting a line out of a loop is caught.
    */
   readonly blocks?: ReadonlySet<string>;
+  /**
+   * C and C++ splice a line ending in a backslash onto the next, even in a // comment, which
+   * then swallows the next line of code. Lezer does not model that, so such a comment counts
+   * as a token: a translation that adds or drops the backslash is caught.
+   */
+  readonly backslashContinuesLineComment?: boolean;
 }
 
 const C_COMMENTS = new Set(["LineComment", "BlockComment"]);
@@ -53,8 +59,8 @@ const LANGUAGES: Readonly<Record<string, () => CodeLanguage>> = {
   go: () => ({ parser: goParser, comments: C_COMMENTS, strings: new Set(["String"]), codeInsideStrings: new Set() }),
   rust: () => ({ parser: rustParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set() }),
   java: () => ({ parser: javaParser, comments: C_COMMENTS, strings: new Set(["StringLiteral", "TextBlock"]), codeInsideStrings: new Set() }),
-  c: () => ({ parser: cppParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set() }),
-  cpp: () => ({ parser: cppParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set() }),
+  c: () => ({ parser: cppParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set(), backslashContinuesLineComment: true }),
+  cpp: () => ({ parser: cppParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set(), backslashContinuesLineComment: true }),
 };
 
 export function codeLanguageIds(): readonly string[] {

@@ -24,6 +24,7 @@ export interface CodeTokens {
 export const STRING_PLACEHOLDER = "\u27e8string\u27e9";
 export const BLOCK_START = "\u27e8block\u27e9";
 export const BLOCK_END = "\u27e8/block\u27e9";
+export const CONTINUED_COMMENT = "\u27e8comment continues on the next line\u27e9";
 
 /** Words (any script), numbers, or one non-space character. */
 const GAP_TOKEN = /[\p{L}\p{N}_$]+|\S/gu;
@@ -51,6 +52,9 @@ export function codeTokens(language: CodeLanguage, text: string): CodeTokens {
     }
     if (language.comments.has(name)) {
       gap(c.from);
+      if (language.backslashContinuesLineComment === true && name === "LineComment" && /\\\s*$/.test(text.slice(c.from, c.to))) {
+        tokens.push({ text: CONTINUED_COMMENT, from: c.from });
+      }
       covered = Math.max(covered, c.to);
       return;
     }

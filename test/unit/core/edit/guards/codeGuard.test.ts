@@ -1,0 +1,85 @@
+// The code guard beyond the golden cases: what it reports in its messages, what it treats as
+// layout, and where it must refuse to vouch.
+import * as assert from "node:assert/strict";
+import { checkCodeUnchanged, codeGuardLanguages } from "../../../../../src/core/edit/guards";
+
+describe("code guard", () => {
+  it("supports the VS Code ids of TypeScript, JavaScript, Python, Go, Rust, Java, C and C++", () => {
+    for (const id of ["typescript", "typescriptreact", "javascript", "javascriptreact", "python", "go", "rust", "java", "c", "cpp"]) {
+      assert.ok(codeGuardLanguages().includes(id), id);
+    }
+  });
+
+  it("says not-checked, never ok, for a language without a grammar, even when the texts are equal", () => {
+    const report = checkCodeUnchanged("csharp", "class A {}", "class A {}");
+    assert.equal(report.status, "not-checked");
+    assert.match(report.summary, /NOT checked/);
+    assert.match(report.summary, /csharp/);
+  });
+
+  it("treats line endings, indentation and comment layout as layout", () => {
+    const original = "function f(a) {\n  // add one\n  return a + 1;\n}\n";
+    const proposal = "function f(a) {\r\n    /* 一を足す */\r\n    return a+1;\r\n}\r\n";
+    assert.equal(checkCodeUnchanged("javascript", original, proposal).status, "ok");
+  });
+
+  it("names the expected and actual tokens and both lines", () => {
+    const report = checkCodeUnchanged("go", "package m\n\n// c\nconst N = 10\n", "package m\n\n// コメント\n// 二行目\nconst N = 12\n");
+    assert.equal(report.status, "violations");
+    assert.deepEqual(report.issues, [{ message: "Code changed: expected `10`, found `12`.", originalLine: 4, proposalLine: 5 }]);
+  });
+
+  it("lets string text change but not the number or place of strings", () => {
+    const original = 'print("hello", "world")\n';
+    assert.equal(checkCodeUnchanged("python", original, 'print("こんにちは", "世界")\n').status, "ok");
+    const merged = checkCodeUnchanged("python", original, 'print("こんにちは 世界")\n');
+    assert.equal(merged.status, "violations");
+    assert.match(merged.issues[0].message, /a string/);
+  });
+
+  it("keeps template-literal interpolations as code", () => {
+    const original = "const s = `total: ${a + b}`;\n";
+    assert.equal(checkCodeUnchanged("typescript", original, "const s = `合計: ${a + b}`;\n").status, "ok");
+    assert.equal(checkCodeUnchanged("typescript", original, "const s = `合計: ${a - b}`;\n").status, "violations");
+  });
+
+  it("keeps f-string replacement fields as code", () => {
+    assert.equal(checkCodeUnchanged("python", 'x = f"n={n + 1}"\n', 'x = f"個数={n + 1}"\n').status, "ok");
+    assert.equal(checkCodeUnchanged("python", 'x = f"n={n + 1}"\n', 'x = f"個数={n + 2}"\n').status, "violations");
+  });
+
+  it("catches a C++ // comment that gains a trailing backslash and so swallows the next line", () => {
+    const report = checkCodeUnchanged("cpp", "// note\nint x = 1;\n", "// メモ \\\nint x = 1;\n");
+    assert.equal(report.status, "violations");
+    assert.match(report.issues[0].message, /hides the next line/);
+  });
+
+  it("reports a proposal that no longer parses, with the line of the first error", () => {
+    const report = checkCodeUnchanged("rust", "fn f() {\n    // c\n    let a = 1;\n}\n", "fn f() {\n    // c\n    let a = 1;\n");
+    assert.equal(report.status, "violations");
+    assert.match(report.issues[0].message, /no longer parses/);
+    assert.equal(report.issues[0].proposalLine, 4);
+    assert.match(report.summary, /syntax is broken/);
+  });
+
+  it("compares best effort, and says so, when the original itself does not parse", () => {
+    const report = checkCodeUnchanged("java", "class A { int x = ; // c\n}\n", "class A { int x = ; // コメント\n}\n");
+    assert.equal(report.status, "ok");
+    assert.match(report.summary, /best effort/);
+  });
+
+  it("handles empty texts and a wholly removed file", () => {
+    assert.equal(checkCodeUnchanged("typescript", "", "").status, "ok");
+    const report = checkCodeUnchanged("typescript", "let a = 1;\n", "");
+    assert.equal(report.status, "violations");
+    assert.equal(report.issues[0].originalLine, 1);
+  });
+
+  it("caps the issues it lists but counts them all in the summary", () => {
+    const original = Array.from({ length: 120 }, (_, i) => `let v${i} = ${i};\n// c\n`).join("");
+    const proposal = original.replace(/= (\d+);/g, (_, n: string) => `= ${Number(n) + 1000};`);
+    const report = checkCodeUnchanged("typescript", original, proposal);
+    assert.equal(report.issues.length, 50);
+    assert.match(report.summary, /120 places/);
+  });
+});
