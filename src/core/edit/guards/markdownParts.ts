@@ -49,7 +49,9 @@ const ANCHOR_TAG = /<a\s[^>]*\b(?:id|name)\s*=\s*["']?([^"'\s>]+)/i;
 
 type ReferenceEnv = MarkdownIt.StateCore["env"] & { references?: Record<string, { href: string; title: string }> };
 
-export function markdownParts(text: string): MarkdownParts {
+export function markdownParts(source: string): MarkdownParts {
+  // Line endings are the editor's business (files.eol), not the translation's: compare on LF.
+  const text = source.replace(/\r\n?/g, "\n");
   const frontMatter = findFrontMatter(text);
   const body = blankFrontMatter(text, frontMatter);
   const env: ReferenceEnv = {};
