@@ -3,6 +3,7 @@
 // were expected and found, so the diff view can point at them before the user accepts.
 import { codeLanguage, codeLanguageIds } from "./codeLanguages";
 import { BLOCK_END, BLOCK_START, codeTokens, CONTINUED_COMMENT, STRING_PLACEHOLDER, type CodeToken } from "./codeTokens";
+import { placeholderDifference } from "./formatPlaceholders";
 import { LineIndex } from "./lineIndex";
 import { diffSequences, type Hunk } from "./sequenceDiff";
 import { MAX_ISSUES, type GuardIssue, type GuardReport } from "./types";
@@ -49,9 +50,34 @@ export function checkCodeUnchanged(languageId: string, original: string, proposa
   );
   for (const hunk of hunks) issues.push(describeHunk(hunk, before.tokens, after.tokens, originalLines, proposalLines));
 
+  // With the tokens aligned one to one, the strings can be compared pairwise.
+  let changedStrings = 0;
+  let placeholderIssues = 0;
+  if (hunks.length === 0) {
+    before.tokens.forEach((token, i) => {
+      const other = after.tokens[i];
+      if (token.raw === undefined || other.raw === undefined || token.raw === other.raw) return;
+      changedStrings++;
+      const { missing, extra } = placeholderDifference(token.raw, other.raw);
+      if (missing.length === 0 && extra.length === 0) return;
+      placeholderIssues++;
+      const lost = missing.length > 0 ? `lost ${missing.join(" ")}` : "";
+      const gained = extra.length > 0 ? `gained ${extra.join(" ")}` : "";
+      issues.push({
+        message: `A translated string ${[lost, gained].filter((t) => t !== "").join(" and ")}: format placeholders must be kept, or the formatting call breaks.`,
+        originalLine: originalLines.lineAt(token.from),
+        proposalLine: proposalLines.lineAt(other.from),
+      });
+    });
+  }
+
   const caveat = before.errorCount > 0 ? " The original itself does not parse cleanly, so this comparison is best effort." : "";
   if (issues.length === 0) {
-    return { guard: "code-unchanged", status: "ok", summary: `Code unchanged: ${before.tokens.length} code tokens compared; only comments, docs and string text differ.${caveat}`, issues: [] };
+    const strings = changedStrings === 0 ? "" : ` ${changedStrings} string ${changedStrings === 1 ? "literal was" : "literals were"} translated: check none is a key, tag or identifier.`;
+    return { guard: "code-unchanged", status: "ok", summary: `Code unchanged: ${before.tokens.length} code tokens compared; only comments, docs and string text differ.${strings}${caveat}`, issues: [] };
+  }
+  if (placeholderIssues === issues.length) {
+    return { guard: "code-unchanged", status: "violations", summary: `Code unchanged, but ${placeholderIssues} translated ${placeholderIssues === 1 ? "string lost or gained" : "strings lost or gained"} format placeholders. Review them before accepting.${caveat}`, issues: issues.slice(0, MAX_ISSUES) };
   }
   const changed = hunks.length === 1 ? "1 place" : `${hunks.length} places`;
   const what = issues.length > hunks.length ? `The proposal's syntax is broken and its code changed in ${changed}` : `Code changed in ${changed}`;

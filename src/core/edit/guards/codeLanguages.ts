@@ -34,12 +34,15 @@ export interface CodeLanguage {
 }
 
 const C_COMMENTS = new Set(["LineComment", "BlockComment"]);
+/** "a" "b" is one ConcatenatedString in C, so re-splitting a long message is free, as in Python. */
+const CPP_STRINGS = new Set(["String", "RawString", "ConcatenatedString"]);
 
 const js = (dialect: string): CodeLanguage => ({
   parser: dialect === "" ? jsParser : jsParser.configure({ dialect }),
-  comments: C_COMMENTS,
-  // JSX text is the visible text of a component: prose, like a string.
-  strings: new Set(["String", "TemplateString", "JSXText"]),
+  // JSX text is the visible prose of a component. Like a comment it leaves no token, so a
+  // translation may move it around the {expressions} between it, as word order demands.
+  comments: new Set([...C_COMMENTS, "JSXText"]),
+  strings: new Set(["String", "TemplateString", "JSXAttributeValue"]),
   codeInsideStrings: new Set(["Interpolation"]),
 });
 
@@ -59,8 +62,8 @@ const LANGUAGES: Readonly<Record<string, () => CodeLanguage>> = {
   go: () => ({ parser: goParser, comments: C_COMMENTS, strings: new Set(["String"]), codeInsideStrings: new Set() }),
   rust: () => ({ parser: rustParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set() }),
   java: () => ({ parser: javaParser, comments: C_COMMENTS, strings: new Set(["StringLiteral", "TextBlock"]), codeInsideStrings: new Set() }),
-  c: () => ({ parser: cppParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set(), backslashContinuesLineComment: true }),
-  cpp: () => ({ parser: cppParser, comments: C_COMMENTS, strings: new Set(["String", "RawString"]), codeInsideStrings: new Set(), backslashContinuesLineComment: true }),
+  c: () => ({ parser: cppParser, comments: C_COMMENTS, strings: CPP_STRINGS, codeInsideStrings: new Set(), backslashContinuesLineComment: true }),
+  cpp: () => ({ parser: cppParser, comments: C_COMMENTS, strings: CPP_STRINGS, codeInsideStrings: new Set(), backslashContinuesLineComment: true }),
 };
 
 export function codeLanguageIds(): readonly string[] {

@@ -12,6 +12,8 @@ export interface CodeToken {
   /** The token's text, or STRING_PLACEHOLDER for a string literal. */
   readonly text: string;
   readonly from: number;
+  /** For a string literal: its whole source text, quotes included. */
+  readonly raw?: string;
 }
 
 export interface CodeTokens {
@@ -60,7 +62,7 @@ export function codeTokens(language: CodeLanguage, text: string): CodeTokens {
     }
     if (language.strings.has(name)) {
       gap(c.from);
-      tokens.push({ text: STRING_PLACEHOLDER, from: c.from });
+      tokens.push({ text: STRING_PLACEHOLDER, from: c.from, raw: text.slice(c.from, c.to) });
       covered = Math.max(covered, c.from);
       // Only interpolations inside the string are code; the text around them is skipped.
       if (c.firstChild()) {

@@ -82,4 +82,29 @@ describe("code guard", () => {
     assert.equal(report.issues.length, 50);
     assert.match(report.summary, /120 places/);
   });
+
+  it("lets JSX text move around its {expressions}, as another language's word order needs", () => {
+    const original = "const a = <p>Hello {name}, welcome</p>;\n";
+    assert.equal(checkCodeUnchanged("typescriptreact", original, "const a = <p>{name} さん、ようこそ</p>;\n").status, "ok");
+    assert.equal(checkCodeUnchanged("typescriptreact", original, "const a = <p>{user} さん、ようこそ</p>;\n").status, "violations");
+  });
+
+  it("catches a translated string that lost or renamed a format placeholder", () => {
+    const printf = checkCodeUnchanged("c", 'printf("%d items, %s\\n", n, who);\n', 'printf("%s、%d 個\\n", n, who);\n');
+    assert.equal(printf.status, "ok", "reordered placeholders are the translator's call");
+    const lost = checkCodeUnchanged("c", 'printf("%d items\\n", n);\n', 'printf("いくつかの商品\\n", n);\n');
+    assert.equal(lost.status, "violations");
+    assert.deepEqual(lost.issues.map((i) => [i.originalLine, i.proposalLine]), [[1, 1]]);
+    assert.match(lost.issues[0].message, /lost %d/);
+    const renamed = checkCodeUnchanged("python", 'msg = "Hello {name}".format(name=n)\n', 'msg = "こんにちは {名前}".format(name=n)\n');
+    assert.match(renamed.issues[0].message, /lost \{name\} and gained \{名前\}/);
+    assert.equal(checkCodeUnchanged("rust", 'let s = format!("{} items", n);\n', 'let s = format!("{} 個", n);\n').status, "ok");
+    assert.equal(checkCodeUnchanged("java", 'String s = "50% off";\n', 'String s = "50%オフ";\n').status, "ok");
+  });
+
+  it("says how many strings were translated, so a reviewer can check none was a key", () => {
+    const report = checkCodeUnchanged("go", 'package m\n\nvar a = "hello"\nvar b = "world"\n', 'package m\n\nvar a = "こんにちは"\nvar b = "world"\n');
+    assert.equal(report.status, "ok");
+    assert.match(report.summary, /1 string literal was translated/);
+  });
 });
