@@ -40,7 +40,8 @@ export function checkCodeUnchanged(languageId: string, original: string, proposa
   const issues: GuardIssue[] = [];
 
   // The model broke the syntax: say so first, it explains every token difference that follows.
-  if (after.errorCount > 0 && before.errorCount === 0 && after.firstErrorAt !== undefined) {
+  const syntaxBroken = after.errorCount > 0 && before.errorCount === 0 && after.firstErrorAt !== undefined;
+  if (syntaxBroken && after.firstErrorAt !== undefined) {
     issues.push({ message: "The proposal no longer parses: the translation broke the code's syntax here.", proposalLine: proposalLines.lineAt(after.firstErrorAt) });
   }
 
@@ -76,15 +77,15 @@ export function checkCodeUnchanged(languageId: string, original: string, proposa
     const strings = changedStrings === 0 ? "" : ` ${changedStrings} string ${changedStrings === 1 ? "literal was" : "literals were"} translated: check none is a key, tag or identifier.`;
     return { guard: "code-unchanged", status: "ok", summary: `Code unchanged: ${before.tokens.length} code tokens compared; only comments, docs and string text differ.${strings}${caveat}`, issues: [] };
   }
-  if (placeholderIssues === issues.length) {
-    return { guard: "code-unchanged", status: "violations", summary: `Code unchanged, but ${placeholderIssues} translated ${placeholderIssues === 1 ? "string lost or gained" : "strings lost or gained"} format placeholders. Review them before accepting.${caveat}`, issues: issues.slice(0, MAX_ISSUES) };
-  }
-  const changed = hunks.length === 1 ? "1 place" : `${hunks.length} places`;
-  const what = issues.length > hunks.length ? `The proposal's syntax is broken and its code changed in ${changed}` : `Code changed in ${changed}`;
+  const findings: string[] = [];
+  if (syntaxBroken) findings.push("the proposal no longer parses");
+  if (hunks.length > 0) findings.push(`its code changed in ${hunks.length === 1 ? "1 place" : `${hunks.length} places`}`);
+  if (placeholderIssues > 0) findings.push(`${placeholderIssues} translated ${placeholderIssues === 1 ? "string" : "strings"} lost or gained format placeholders`);
+  const sentence = findings.join(", and ");
   return {
     guard: "code-unchanged",
     status: "violations",
-    summary: `${what}, not only comments and docs. Review these lines before accepting.${caveat}`,
+    summary: `Not only comments and docs changed: ${sentence}. Review these lines before accepting.${caveat}`,
     issues: issues.slice(0, MAX_ISSUES),
   };
 }

@@ -59,7 +59,7 @@ describe("code guard", () => {
     assert.equal(report.status, "violations");
     assert.match(report.issues[0].message, /no longer parses/);
     assert.equal(report.issues[0].proposalLine, 4);
-    assert.match(report.summary, /syntax is broken/);
+    assert.match(report.summary, /the proposal no longer parses/);
   });
 
   it("compares best effort, and says so, when the original itself does not parse", () => {
