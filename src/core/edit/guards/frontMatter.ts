@@ -1,4 +1,5 @@
-// YAML front matter: the block between a `---` first line and the next `---` or `...` line.
+// Front matter: YAML between a `---` first line and the next `---` or `...` line (or TOML
+// between `+++` lines).
 // markdown-it knows nothing of it (it would read a setext heading or a rule), so it is cut
 // off here and compared byte for byte; the caller blanks it out before parsing.
 
@@ -11,10 +12,12 @@ export interface FrontMatter {
 
 export function findFrontMatter(text: string): FrontMatter | undefined {
   const lines = text.split("\n");
-  if (lines.length < 2 || stripCr(lines[0]).replace(/^\uFEFF/, "") !== "---") return undefined;
+  const fence = stripCr(lines[0]).replace(/^\uFEFF/, "");
+  // YAML opens with --- and closes with --- or ...; TOML (Hugo) opens and closes with +++.
+  const closers = fence === "---" ? ["---", "..."] : fence === "+++" ? ["+++"] : undefined;
+  if (lines.length < 2 || closers === undefined) return undefined;
   for (let i = 1; i < lines.length; i++) {
-    const line = stripCr(lines[i]);
-    if (line === "---" || line === "...") return { text: lines.slice(0, i + 1).join("\n"), lineCount: i + 1 };
+    if (closers.includes(stripCr(lines[i]))) return { text: lines.slice(0, i + 1).join("\n"), lineCount: i + 1 };
   }
   return undefined;
 }

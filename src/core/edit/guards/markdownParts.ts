@@ -39,8 +39,13 @@ export interface MarkdownParts {
   readonly inPageLinks: readonly InPageLink[];
 }
 
-/** html: true so raw HTML is tokenized as HTML (VS Code's preview allows it too); linkify off, as in CommonMark. */
-const md = new MarkdownIt({ html: true, linkify: false });
+/**
+ * html: true so raw HTML is tokenized as HTML (VS Code's preview allows it too). linkify so a
+ * bare https:// URL in prose is a link target to keep, as GitHub renders it; but not "fuzzy"
+ * links (example.com without a scheme), whose detection could differ around translated text.
+ */
+const md = new MarkdownIt({ html: true, linkify: true });
+md.linkify.set({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
 
 const EXPLICIT_ID = /\s*\{#([^}\s]+)\}\s*$/;
 /** Inline elements whose text is code or keys, not prose. */

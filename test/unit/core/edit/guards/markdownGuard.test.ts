@@ -21,6 +21,18 @@ describe("markdown guard", () => {
     assert.match(added.issues[0].message, /Front matter added/);
   });
 
+  it("reads TOML front matter between +++ lines", () => {
+    assert.equal(checkMarkdownStructure("+++\ntitle = 'A'\n+++\nText\n", "+++\ntitle = 'あ'\n+++\n文\n").status, "violations");
+  });
+
+  it("keeps a bare https:// URL in prose, as GitHub links it, but not a scheme-less name", () => {
+    const original = "See https://example.com/docs for more, or example.com.\n";
+    assert.equal(checkMarkdownStructure(original, "詳しくは https://example.com/docs を、または example.com を参照。\n").status, "ok");
+    const report = checkMarkdownStructure(original, "詳しくは https://example.com/ja/docs を参照。\n");
+    assert.equal(report.status, "violations");
+    assert.match(report.issues[0].message, /Link target changed/);
+  });
+
   it("does not take a thematic break later in the file for front matter", () => {
     assert.equal(checkMarkdownStructure("Text\n\n---\n\nMore\n", "文\n\n---\n\nもっと\n").status, "ok");
   });
