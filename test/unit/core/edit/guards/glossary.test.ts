@@ -108,6 +108,13 @@ describe("glossary instructions", () => {
     assert.match(glossaryInstructions(glossary, "zh-CN"), /"pull request" → "拉取请求"/);
   });
 
+  it('accepts the target by English name as well as by tag ("Japanese", "Simplified Chinese")', () => {
+    assert.match(glossaryInstructions(glossary, "Japanese"), /"pull request" → "プルリクエスト"/);
+    assert.match(glossaryInstructions(glossary, "Simplified Chinese"), /"pull request" → "拉取请求"/);
+    const report = checkGlossary(glossary, "Open a pull request.", "プル要求を開く。", "Japanese");
+    assert.equal(report.status, "violations");
+  });
+
   it("is empty when nothing applies", () => {
     assert.equal(glossaryInstructions(parsed('{ "translate": { "merge": { "de": "Zusammenführen" } } }'), "ja"), "");
     assert.equal(glossaryInstructions(parsed("{}"), "ja"), "");
