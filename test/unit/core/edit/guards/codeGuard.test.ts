@@ -107,4 +107,18 @@ describe("code guard", () => {
     assert.equal(report.status, "ok");
     assert.match(report.summary, /1 string literal was translated/);
   });
+
+  it("reports two edits far apart in a long file separately, each at its own line", () => {
+    const original = Array.from({ length: 3000 }, (_, i) => `// line ${i}\nconst v${i} = ${i};\n`).join("");
+    const proposal = original.replace("const v10 = 10;", "const v10 = 11;").replace("const v2990 = 2990;", "const v2990 = 0;").replace(/\/\/ line/g, "// 行");
+    const report = checkCodeUnchanged("javascript", original, proposal);
+    assert.deepEqual(
+      report.issues.map((i) => [i.originalLine, i.proposalLine]),
+      [
+        [22, 22],
+        [5982, 5982],
+      ],
+    );
+  });
 });
+
