@@ -46,10 +46,13 @@ export function checkGlossary(glossary: Glossary, source: string, proposal: stri
     const inSource = findTerm(source, term);
     if (inSource.length === 0) continue;
     checked++;
+    // Text already in the target language may hold the translation before any is made.
+    const already = findTerm(source, target).length;
     const inProposal = findTerm(proposal, target);
-    if (inProposal.length < inSource.length) {
+    if (inProposal.length < inSource.length + already) {
+      const before = already > 0 ? ` (and "${target}" ${times(already)})` : "";
       issues.push({
-        message: `"${term}" must be translated as "${target}": the original has the term ${times(inSource.length)}, the proposal has "${target}" ${times(inProposal.length)}.`,
+        message: `"${term}" must be translated as "${target}": the original has the term ${times(inSource.length)}${before}, the proposal has "${target}" ${times(inProposal.length)}.`,
         originalLine: sourceLines.lineAt(inSource[0]),
         proposalLine: inProposal.length > 0 ? proposalLines.lineAt(inProposal[0]) : undefined,
       });

@@ -156,4 +156,12 @@ describe("glossary term matching", () => {
       proposalLine: 1,
     });
   });
+
+  it("counts a fixed translation already in the original, so it cannot stand in for a missing one", () => {
+    const glossary = parsed('{ "translate": { "pull request": { "ja": "プルリクエスト" } } }');
+    const source = "プルリクエストの説明。Open a pull request.";
+    assert.equal(checkGlossary(glossary, source, "プルリクエストの説明。プル要求を開く。", "ja").status, "violations");
+    assert.equal(checkGlossary(glossary, source, "プルリクエストの説明。プルリクエストを開く。", "ja").status, "ok");
+  });
 });
+
