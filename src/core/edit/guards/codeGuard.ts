@@ -2,7 +2,7 @@
 // original's. A difference is reported per hunk, with lines on both sides and the tokens that
 // were expected and found, so the diff view can point at them before the user accepts.
 import { codeLanguage, codeLanguageIds } from "./codeLanguages";
-import { BLOCK_END, BLOCK_START, codeTokens, CONTINUED_COMMENT, STRING_PLACEHOLDER, type CodeToken } from "./codeTokens";
+import { BLOCK_END, BLOCK_START, codeTokens, CONTINUED_COMMENT, DIRECTIVE_PREFIX, STRING_PLACEHOLDER, type CodeToken } from "./codeTokens";
 import { placeholderDifference } from "./formatPlaceholders";
 import { LineIndex } from "./lineIndex";
 import { diffSequences, type Hunk } from "./sequenceDiff";
@@ -109,6 +109,6 @@ function lineNear(tokens: readonly CodeToken[], index: number, lines: LineIndex)
 }
 
 function quote(tokens: readonly CodeToken[]): string {
-  const shown = tokens.slice(0, QUOTED_TOKENS).map((t) => READABLE.get(t.text) ?? t.text);
+  const shown = tokens.slice(0, QUOTED_TOKENS).map((t) => READABLE.get(t.text) ?? (t.text.startsWith(DIRECTIVE_PREFIX) ? `(the comment directive "${t.text.slice(DIRECTIVE_PREFIX.length, -1)}")` : t.text));
   return `\`${shown.join(" ")}${tokens.length > QUOTED_TOKENS ? " …" : ""}\``;
 }

@@ -27,6 +27,8 @@ export const STRING_PLACEHOLDER = "\u27e8string\u27e9";
 export const BLOCK_START = "\u27e8block\u27e9";
 export const BLOCK_END = "\u27e8/block\u27e9";
 export const CONTINUED_COMMENT = "\u27e8comment continues on the next line\u27e9";
+/** A tool directive inside a comment becomes one token: this prefix, the directive, and ⟩. */
+export const DIRECTIVE_PREFIX = "\u27e8directive ";
 
 /** Words (any script), numbers, or one non-space character. */
 const GAP_TOKEN = /[\p{L}\p{N}_$]+|\S/gu;
@@ -54,9 +56,22 @@ export function codeTokens(language: CodeLanguage, text: string): CodeTokens {
     }
     if (language.comments.has(name)) {
       gap(c.from);
-      if (language.backslashContinuesLineComment === true && name === "LineComment" && /\\\s*$/.test(text.slice(c.from, c.to))) {
+      const comment = text.slice(c.from, c.to);
+      for (const directive of language.directives ?? []) {
+        for (const match of comment.matchAll(directive)) {
+          tokens.push({ text: `${DIRECTIVE_PREFIX}${match[0].trim().replace(/\s+/g, " ")}\u27e9`, from: c.from + (match.index ?? 0) });
+        }
+      }
+      if (language.backslashContinuesLineComment === true && name === "LineComment" && /\\\s*$/.test(comment)) {
         tokens.push({ text: CONTINUED_COMMENT, from: c.from });
       }
+      covered = Math.max(covered, c.to);
+      return;
+    }
+    if (language.strings.has(name) && language.stringIsCode?.(c.node, text) === true) {
+      // A path or tag: compared whole, like any other code token.
+      gap(c.from);
+      tokens.push({ text: text.slice(c.from, c.to), from: c.from });
       covered = Math.max(covered, c.to);
       return;
     }

@@ -120,5 +120,38 @@ describe("code guard", () => {
       ],
     );
   });
+
+  it("treats module paths, Go struct tags and C include files as code, not translatable text", () => {
+    const ts = checkCodeUnchanged("typescript", 'import { a } from "./format";\nconst b = require("./util");\nconst m = "message";\n', 'import { a } from "./フォーマット";\nconst b = require("./ユーティリティ");\nconst m = "メッセージ";\n');
+    assert.deepEqual(
+      ts.issues.map((i) => i.originalLine),
+      [1, 2],
+    );
+    assert.match(ts.issues[0].message, /expected `"\.\/format"`, found `"\.\/フォーマット"`/);
+    const go = checkCodeUnchanged("go", 'package m\n\nimport "fmt"\n\ntype T struct {\n\tName string `json:"name"`\n}\n', 'package m\n\nimport "fmt"\n\ntype T struct {\n\tName string `json:"名前"`\n}\n');
+    assert.deepEqual(
+      go.issues.map((i) => i.originalLine),
+      [6],
+    );
+    assert.equal(checkCodeUnchanged("cpp", '#include "item.h"\n', '#include "品目.h"\n').status, "violations");
+  });
+
+  it("keeps tool directives inside comments while the words around them are translated", () => {
+    const go = "//go:build linux\n\n// Package m does things.\npackage m\n";
+    assert.equal(checkCodeUnchanged("go", go, "//go:build linux\n\n// Package m は処理をする。\npackage m\n").status, "ok");
+    const dropped = checkCodeUnchanged("go", go, "// go のビルド: linux\n\n// Package m は処理をする。\npackage m\n");
+    assert.equal(dropped.status, "violations");
+    assert.match(dropped.issues[0].message, /the comment directive "\/\/go:build linux"/);
+
+    const py = "import os  # noqa: F401\nx = f()  # type: ignore[attr-defined]  # see issue\n";
+    assert.equal(checkCodeUnchanged("python", py, "import os  # noqa: F401\nx = f()  # type: ignore[attr-defined]  # 課題を参照\n").status, "ok");
+    assert.equal(checkCodeUnchanged("python", py, "import os  # 未使用\nx = f()  # type: ignore[attr-defined]  # 課題を参照\n").status, "violations");
+
+    const ts = "// @ts-expect-error: the library's types are wrong\nfoo(1);\n// eslint-disable-next-line no-console -- debugging\nconsole.log(2);\n";
+    const translated = "// @ts-expect-error: ライブラリの型が間違っている\nfoo(1);\n// eslint-disable-next-line no-console -- デバッグ用\nconsole.log(2);\n";
+    assert.equal(checkCodeUnchanged("typescript", ts, translated).status, "ok");
+    assert.equal(checkCodeUnchanged("typescript", ts, translated.replace("no-console", "no-コンソール")).status, "violations");
+    assert.equal(checkCodeUnchanged("cpp", "int x; // NOLINT(runtime/int)\n", "int x; // 整数 NOLINT(runtime/int)\n").status, "ok");
+  });
 });
 
