@@ -67,8 +67,11 @@ export function markdownParts(source: string): MarkdownParts {
   const inPageLinks: InPageLink[] = [];
   let openHeading: { line: number; level: number } | undefined;
 
+  // Table cells carry no line map; their row does, so a token without one takes the last seen.
+  let lastLine = 1;
   for (const token of tokens) {
-    const line = (token.map?.[0] ?? 0) + 1;
+    const line = token.map === null ? lastLine : token.map[0] + 1;
+    lastLine = line;
     switch (token.type) {
       case "fence":
       case "code_block":

@@ -68,6 +68,19 @@ describe("markdown guard", () => {
     assert.deepEqual(report.issues, [{ message: 'Code block changed: expected "const b = 2;", found "const b = 3;".', originalLine: 5, proposalLine: 5 }]);
   });
 
+  it("gives the right lines for inline code in table cells, nested lists and quotes", () => {
+    const original = "# T\n\n| a | b |\n|---|---|\n| `x` | y |\n| `z` | w |\n\n- item `q`\n  - nested `r`\n\n> quote `s`\n";
+    const proposal = original.replace("`z`", "`ゼット`").replace("`r`", "`アール`").replace("`s`", "`エス`").replace("item", "項目");
+    assert.deepEqual(
+      checkMarkdownStructure(original, proposal).issues.map((i) => [i.originalLine, i.proposalLine]),
+      [
+        [6, 6],
+        [9, 9],
+        [11, 11],
+      ],
+    );
+  });
+
   it("reports a code block that the translation dropped", () => {
     const report = checkMarkdownStructure("A\n\n```\nx\n```\n\nB\n", "あ\n\nい\n");
     assert.equal(report.status, "violations");
