@@ -74,6 +74,11 @@ export function parseGlossary(text: string): GlossaryParse {
   const root = parseTree(source);
   const protoKey = findProtoKey(root);
   if (protoKey !== undefined) return { ok: false, errors: [{ message: '"__proto__" cannot be a term', offset: protoKey.offset, length: protoKey.length }] };
+  // JSON lets a key repeat and the last one wins; in a glossary that silently drops a rule.
+  const duplicates = duplicateKeys(root);
+  if (duplicates.length > 0) {
+    return { ok: false, errors: duplicates.map((key) => ({ message: `"${String(key.value)}" appears twice in the same object; merge the two entries`, offset: key.offset, length: key.length })) };
+  }
 
   const result = glossarySchema.safeParse(value);
   if (!result.success) {
@@ -109,6 +114,21 @@ function locate(root: Node | undefined, path: (string | number)[], keyOnly: bool
 /** "CloseBraceExpected" → "close brace expected". */
 function words(code: string): string {
   return code.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+function duplicateKeys(node: Node | undefined, out: Node[] = []): Node[] {
+  if (node === undefined) return out;
+  if (node.type === "object") {
+    const seen = new Set<unknown>();
+    for (const property of node.children ?? []) {
+      const key = property.children?.[0];
+      if (key === undefined) continue;
+      if (seen.has(key.value)) out.push(key);
+      seen.add(key.value);
+    }
+  }
+  for (const child of node.children ?? []) duplicateKeys(child, out);
+  return out;
 }
 
 /** jsonc-parser's `parse` would turn a "__proto__" key into a prototype, silently dropping the term. */

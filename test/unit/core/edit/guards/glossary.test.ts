@@ -56,6 +56,15 @@ describe("glossary file", () => {
     );
   });
 
+  it("refuses a term given twice, pointing at the second", () => {
+    const text = '{ "translate": { "merge": { "ja": "マージ" }, "merge": { "ja": "統合" } } }';
+    const result = parseGlossary(text);
+    assert.ok(!result.ok);
+    assert.equal(result.errors.length, 1);
+    assert.match(result.errors[0].message, /"merge" appears twice/);
+    assert.equal(result.errors[0].offset, text.lastIndexOf('"merge"'));
+  });
+
   it('refuses "__proto__" as a term rather than losing it', () => {
     const errors = errorsOf('{ "translate": { "__proto__": { "ja": "x" } } }');
     assert.equal(errors[0].at, '"__proto__"');
