@@ -28,8 +28,11 @@ npm run build
 [ref]: https://example.com/ref
 `;
 
-/** Prose a translation produces, without Markdown syntax characters. */
-const prose = fc.string({ unit: fc.constantFrom(..."abcxyz ABC 日本語の文章を翻訳する 中文 한국어 éüß,.?、。"), minLength: 1, maxLength: 30 }).filter((t) => t.trim() !== "");
+/** Prose a translation produces, without Markdown syntax characters; leading spaces would indent it into code. */
+const prose = fc
+  .string({ unit: fc.constantFrom(..."abcxyz ABC 日本語の文章を翻訳する 中文 한국어 éüß,.?、。"), minLength: 1, maxLength: 30 })
+  .map((t) => t.trim())
+  .filter((t) => t !== "");
 
 const PROTECTED_EDITS: readonly [string, string][] = [
   ["`npm ci`", "`npm シーアイ`"],
