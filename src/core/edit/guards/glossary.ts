@@ -13,7 +13,7 @@
 //
 // A term written with a capital letter matches its exact case; an all-lower-case term matches
 // any case (see termMatch.ts). Language keys are tags like "ja", "zh-CN"; "zh" serves "zh-CN".
-import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
+import { createScanner, findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import { z } from "zod";
 import { LANGUAGE_TAG } from "./targetLanguages";
 
@@ -37,6 +37,8 @@ export const MAX_GLOSSARY_TERMS = 1000;
 export const MAX_TERM_LENGTH = 200;
 /** A glossary is a few kilobytes; a huge file is an accident, and it is read on the UI's path. */
 export const MAX_GLOSSARY_BYTES = 512 * 1024;
+/** The real shape nests 3 levels; a deep `[[[[` would overflow the recursive parsers' stacks. */
+export const MAX_GLOSSARY_DEPTH = 16;
 
 const term = z
   .string({ error: "a term must be a string" })
@@ -66,6 +68,10 @@ export function parseGlossary(text: string): GlossaryParse {
     return { ok: false, errors: [{ message: `glossary is larger than ${MAX_GLOSSARY_BYTES / 1024} KB; keep it to the terms that matter`, offset: 0, length: 0 }] };
   }
   const source = text.startsWith("\uFEFF") ? ` ${text.slice(1)}` : text;
+  const deep = firstTooDeep(source);
+  if (deep !== undefined) {
+    return { ok: false, errors: [{ message: `nested deeper than ${MAX_GLOSSARY_DEPTH} levels; a glossary needs 3 (translate → term → language)`, offset: deep, length: 1 }] };
+  }
   const syntax: ParseError[] = [];
   const value: unknown = parse(source, syntax, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   if (syntax.length > 0) {
@@ -109,6 +115,21 @@ function locate(root: Node | undefined, path: (string | number)[], keyOnly: bool
   if (node === undefined) return { offset: root?.offset ?? 0, length: 0 };
   const target = keyOnly && node.parent?.type === "property" ? (node.parent.children?.[0] ?? node) : node;
   return { offset: target.offset, length: target.length };
+}
+
+/** Offset of the first bracket past MAX_GLOSSARY_DEPTH, found with the iterative scanner. */
+function firstTooDeep(text: string): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  // SyntaxKind is a const enum, which isolatedModules cannot read: its values, as parsePolicy does.
+  for (let kind: number = scanner.scan(); kind !== 17 /* EOF */; kind = scanner.scan()) {
+    if (kind === 1 /* { */ || kind === 3 /* [ */) {
+      if (++depth > MAX_GLOSSARY_DEPTH) return scanner.getTokenOffset();
+    } else if (kind === 2 /* } */ || kind === 4 /* ] */) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
 }
 
 /** "CloseBraceExpected" → "close brace expected". */

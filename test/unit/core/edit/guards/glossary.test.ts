@@ -70,6 +70,13 @@ describe("glossary file", () => {
     assert.equal(errors[0].at, '"__proto__"');
   });
 
+  it("refuses absurd nesting without overflowing the stack", () => {
+    const text = `{"keep": ${"[".repeat(200_000)}`;
+    const result = parseGlossary(text);
+    assert.ok(!result.ok);
+    assert.match(result.errors[0].message, /nested deeper than 16 levels/);
+  });
+
   it("says so for an empty file and for a non-object", () => {
     assert.match(errorsOf("")[0].message, /JSON syntax error/);
     assert.match(errorsOf("[]")[0].message, /must be an object/);
