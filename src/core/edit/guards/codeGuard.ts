@@ -6,7 +6,7 @@ import { BLOCK_END, BLOCK_START, codeTokens, CONTINUED_COMMENT, DIRECTIVE_PREFIX
 import { placeholderDifference } from "./formatPlaceholders";
 import { LineIndex } from "./lineIndex";
 import { diffSequences, type Hunk } from "./sequenceDiff";
-import { MAX_ISSUES, type GuardIssue, type GuardReport } from "./types";
+import { MAX_GUARD_INPUT_CHARS, MAX_ISSUES, type GuardIssue, type GuardReport } from "./types";
 
 /** Placeholder tokens, as a person reads them. */
 const READABLE = new Map([
@@ -30,6 +30,14 @@ export function checkCodeUnchanged(languageId: string, original: string, proposa
       guard: "code-unchanged",
       status: "not-checked",
       summary: `Code NOT checked: Hearth has no parser for "${languageId}", so it cannot tell whether only comments changed. Review the whole diff yourself.`,
+      issues: [],
+    };
+  }
+  if (original.length > MAX_GUARD_INPUT_CHARS || proposal.length > MAX_GUARD_INPUT_CHARS) {
+    return {
+      guard: "code-unchanged",
+      status: "not-checked",
+      summary: `Code NOT checked: the text is over ${MAX_GUARD_INPUT_CHARS / 1_000_000} million characters, too large to parse without freezing the editor. Select a smaller part, or review the whole diff yourself.`,
       issues: [],
     };
   }

@@ -3,11 +3,19 @@
 // its lines and what changed, so the diff view can point at it.
 import { diffSequences } from "./sequenceDiff";
 import { markdownParts, type MarkdownParts, type ProtectedPart } from "./markdownParts";
-import { MAX_ISSUES, type GuardIssue, type GuardReport } from "./types";
+import { MAX_GUARD_INPUT_CHARS, MAX_ISSUES, type GuardIssue, type GuardReport } from "./types";
 
 const QUOTE_CHARS = 60;
 
 export function checkMarkdownStructure(original: string, proposal: string): GuardReport {
+  if (original.length > MAX_GUARD_INPUT_CHARS || proposal.length > MAX_GUARD_INPUT_CHARS) {
+    return {
+      guard: "markdown-structure",
+      status: "not-checked",
+      summary: `Markdown structure NOT checked: the document is over ${MAX_GUARD_INPUT_CHARS / 1_000_000} million characters, too large to check without freezing the editor. Review the whole diff yourself.`,
+      issues: [],
+    };
+  }
   const before = markdownParts(original);
   const after = markdownParts(proposal);
   const issues: GuardIssue[] = [...checkFrontMatter(before, after), ...checkParts(before.parts, after.parts), ...checkHeadings(before, after)];

@@ -24,3 +24,9 @@ export interface GuardReport {
 
 /** More issues than this help nobody; the summary still gives the full count. */
 export const MAX_ISSUES = 50;
+
+/**
+ * Guards run on the extension host's thread; Lezer parses about 1 MB a second there. Larger
+ * inputs are reported "not-checked" rather than freezing the editor for seconds.
+ */
+export const MAX_GUARD_INPUT_CHARS = 1_000_000;

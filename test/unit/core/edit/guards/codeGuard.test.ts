@@ -17,6 +17,13 @@ describe("code guard", () => {
     assert.match(report.summary, /csharp/);
   });
 
+  it("says not-checked for a text too large to parse on the editor's thread", () => {
+    const huge = "let a = 1; // c\n".repeat(70_000);
+    const report = checkCodeUnchanged("typescript", huge, huge);
+    assert.equal(report.status, "not-checked");
+    assert.match(report.summary, /too large/);
+  });
+
   it("treats line endings, indentation and comment layout as layout", () => {
     const original = "function f(a) {\n  // add one\n  return a + 1;\n}\n";
     const proposal = "function f(a) {\r\n    /* 一を足す */\r\n    return a+1;\r\n}\r\n";

@@ -81,6 +81,11 @@ describe("markdown guard", () => {
     );
   });
 
+  it("says not-checked for a document too large to check on the editor's thread", () => {
+    const huge = "Some prose with `code`.\n\n".repeat(50_000);
+    assert.equal(checkMarkdownStructure(huge, huge).status, "not-checked");
+  });
+
   it("reports a code block that the translation dropped", () => {
     const report = checkMarkdownStructure("A\n\n```\nx\n```\n\nB\n", "あ\n\nい\n");
     assert.equal(report.status, "violations");
