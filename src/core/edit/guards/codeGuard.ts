@@ -48,9 +48,14 @@ export function checkCodeUnchanged(languageId: string, original: string, proposa
   const issues: GuardIssue[] = [];
 
   // The model broke the syntax: say so first, it explains every token difference that follows.
-  const syntaxBroken = after.errorCount > 0 && before.errorCount === 0 && after.firstErrorAt !== undefined;
+  // A selection (one function, a method body) may not parse on its own; then only more errors than the original had count.
+  const syntaxBroken = after.errorCount > before.errorCount && after.firstErrorAt !== undefined;
   if (syntaxBroken && after.firstErrorAt !== undefined) {
-    issues.push({ message: "The proposal no longer parses: the translation broke the code's syntax here.", proposalLine: proposalLines.lineAt(after.firstErrorAt) });
+    const message =
+      before.errorCount === 0
+        ? "The proposal no longer parses: the translation broke the code's syntax here."
+        : `The proposal has more syntax errors than the original (${after.errorCount} against ${before.errorCount}): the translation broke the code's syntax; the first error is here.`;
+    issues.push({ message, proposalLine: proposalLines.lineAt(after.firstErrorAt) });
   }
 
   const hunks = diffSequences(
@@ -80,7 +85,7 @@ export function checkCodeUnchanged(languageId: string, original: string, proposa
     });
   }
 
-  const caveat = before.errorCount > 0 ? " The original itself does not parse cleanly, so this comparison is best effort." : "";
+  const caveat = before.errorCount > 0 ? " The original does not parse on its own (as with part of a file), so the comparison is best effort." : "";
   if (issues.length === 0) {
     const strings = changedStrings === 0 ? "" : ` ${changedStrings} string ${changedStrings === 1 ? "literal was" : "literals were"} translated: check none is a key, tag or identifier.`;
     return { guard: "code-unchanged", status: "ok", summary: `Code unchanged: ${before.tokens.length} code tokens compared; only comments, docs and string text differ.${strings}${caveat}`, issues: [] };

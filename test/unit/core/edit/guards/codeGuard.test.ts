@@ -69,6 +69,14 @@ describe("code guard", () => {
     assert.match(report.summary, /the proposal no longer parses/);
   });
 
+  it("checks a selection that does not parse on its own, and still notices new syntax errors", () => {
+    // The body of a method, as the edit command sends it when the cursor is in one.
+    const fragment = "    # add the tax\n    total = price * rate\n    return total\n";
+    assert.equal(checkCodeUnchanged("python", fragment, "    # 税を足す\n    total = price * rate\n    return total\n").status, "ok");
+    const broken = checkCodeUnchanged("python", fragment, '    """税を足す\n    total = price * rate\n    return total\n');
+    assert.equal(broken.status, "violations");
+  });
+
   it("compares best effort, and says so, when the original itself does not parse", () => {
     const report = checkCodeUnchanged("java", "class A { int x = ; // c\n}\n", "class A { int x = ; // コメント\n}\n");
     assert.equal(report.status, "ok");
