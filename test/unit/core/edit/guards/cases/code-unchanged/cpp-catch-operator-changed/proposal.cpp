@@ -10,11 +10,11 @@ constexpr double kTaxRate = 0.1;
  */
 long total(const std::vector<Item>& items, double rate) {
     long sum = 0;
-    for (auto& item : items) {
+    for (const auto& item : items) {
         sum += item.price * item.quantity;  // 行の合計
     }
     // std::printf("小計 %ld\n", sum);
     const char* label = "合計を計算しました";
     log(label, u8"計算済み");
-    return static_cast<long>(sum * (1 + rate));
+    return static_cast<long>(sum * (1 - rate));
 }
