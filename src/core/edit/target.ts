@@ -43,15 +43,18 @@ export function chooseTargets(input: TargetInput): EditTarget[] {
   return [{ start: 0, end: input.textLength, source: "file" }];
 }
 
-/** The deepest function/method/constructor/class whose range holds the offset. */
+/** The smallest function/method/constructor/class whose range holds the offset (nested or flat symbol lists). */
 export function innermostEnclosing(symbols: readonly SymbolNode[], offset: number): SymbolNode | undefined {
-  for (const symbol of symbols) {
-    if (offset < symbol.start || offset > symbol.end) continue;
-    const inner = innermostEnclosing(symbol.children, offset);
-    if (inner !== undefined) return inner;
-    if (ENCLOSING.has(symbol.shape)) return symbol;
-  }
-  return undefined;
+  let best: SymbolNode | undefined;
+  const visit = (list: readonly SymbolNode[]): void => {
+    for (const symbol of list) {
+      if (offset < symbol.start || offset > symbol.end) continue;
+      if (ENCLOSING.has(symbol.shape) && (best === undefined || symbol.end - symbol.start < best.end - best.start)) best = symbol;
+      visit(symbol.children);
+    }
+  };
+  visit(symbols);
+  return best;
 }
 
 /** Sorted, with overlapping or touching spans joined, so one edit never overlaps another. */
