@@ -1,0 +1,27 @@
+// Explain's default home until the chat panel takes it: a read-only Markdown document that
+// fills in as the answer streams (the proposal scheme's provider re-reads it on each update).
+import * as vscode from "vscode";
+import type { ExplainSink } from "./editRunner";
+import { Throttle, type ProposalDocuments } from "./proposalDocuments";
+
+export class ExplainDocumentSink implements ExplainSink {
+  constructor(private readonly documents: ProposalDocuments) {}
+
+  async begin(title: string): Promise<{ append(text: string): void; end(): void }> {
+    let text = `# ${title}\n\n`;
+    const uri = this.documents.create("explanation.md", text);
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+    const throttle = new Throttle(80, () => this.documents.update(uri, text));
+    return {
+      append: (piece) => {
+        text += piece;
+        throttle.poke();
+      },
+      end: () => {
+        throttle.dispose();
+        this.documents.update(uri, text);
+      },
+    };
+  }
+}
