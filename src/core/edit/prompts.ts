@@ -79,7 +79,7 @@ export function buildExplainMessages(input: Omit<EditPromptInput, "kind">): Chat
 }
 
 function task(input: EditPromptInput, fence: string): string {
-  const answerAs = (info: string): string => `Answer with the result in one block that starts with \`${fence}${info}\` and ends with \`${fence}\`.`;
+  const answerAs = (info: string): string => `Answer with the result in one block: its first line is ${fence}${info} and its last line is ${fence}`;
   const same = answerAs(fenceInfo(input.languageId));
   const keep = "Keep the indentation style and line structure of the original where you can.";
   switch (input.kind) {
