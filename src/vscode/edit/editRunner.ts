@@ -21,7 +21,13 @@ import { Throttle, type ProposalDocuments } from "./proposalDocuments";
 
 /** Where Explain's streaming answer goes; the chat panel can take this over later. */
 export interface ExplainSink {
-  begin(title: string): Promise<{ append(text: string): void; end(): void }> | { append(text: string): void; end(): void };
+  begin(title: string): Promise<ExplainStream> | ExplainStream;
+}
+
+export interface ExplainStream {
+  append(text: string): void;
+  /** The answer is complete (resolves once it is shown). */
+  end(): void | Promise<void>;
 }
 
 export interface EditRunnerDeps {
@@ -136,7 +142,7 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
       } catch (error) {
         return failed(error);
       } finally {
-        sink.end();
+        await sink.end();
       }
       return { status: "explained", text: parts.join("\n\n---\n\n") };
     }
@@ -195,7 +201,7 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
         ).flat(),
       );
       if (session.reports.length > 0) deps.log.info(guardReportMarkdown(fileName, session.reports));
-      deps.controller.ready(session);
+      await deps.controller.ready(session);
       return { status: "proposed", proposalUri, reports: session.reports, targets: targets.length };
     }
 

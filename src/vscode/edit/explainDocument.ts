@@ -1,13 +1,13 @@
 // Explain's default home until the chat panel takes it: a read-only Markdown document that
 // fills in as the answer streams (the proposal scheme's provider re-reads it on each update).
 import * as vscode from "vscode";
-import type { ExplainSink } from "./editRunner";
+import type { ExplainSink, ExplainStream } from "./editRunner";
 import { Throttle, type ProposalDocuments } from "./proposalDocuments";
 
 export class ExplainDocumentSink implements ExplainSink {
   constructor(private readonly documents: ProposalDocuments) {}
 
-  async begin(title: string): Promise<{ append(text: string): void; end(): void }> {
+  async begin(title: string): Promise<ExplainStream> {
     let text = `# ${title}\n\n`;
     const uri = this.documents.create("explanation.md", text);
     const document = await vscode.workspace.openTextDocument(uri);
@@ -18,9 +18,10 @@ export class ExplainDocumentSink implements ExplainSink {
         text += piece;
         throttle.poke();
       },
-      end: () => {
+      end: async () => {
         throttle.dispose();
         this.documents.update(uri, text);
+        await this.documents.settled(uri);
       },
     };
   }

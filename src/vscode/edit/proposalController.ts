@@ -50,9 +50,10 @@ export class ProposalController implements vscode.Disposable {
   }
 
   /** The answer is complete: show the guards' findings and offer the verdict. */
-  ready(session: EditSession): void {
+  async ready(session: EditSession): Promise<void> {
     session.state = "ready";
     this.refresh(session);
+    await this.documents.settled(session.proposalUri);
     this.diagnostics.set(session.proposalUri, this.diagnosticsOf(session));
     void this.offer(session);
   }
@@ -82,6 +83,7 @@ export class ProposalController implements vscode.Disposable {
           return "stale";
         }
         this.refresh(session);
+        await this.documents.settled(session.proposalUri);
         this.diagnostics.set(session.proposalUri, this.diagnosticsOf(session));
         void vscode.window.showInformationMessage(vscode.l10n.t("Hearth: {0} changed since the proposal was made. The diff now shows it against the current text; review it and Accept again.", session.fileName));
         return "rediffed";

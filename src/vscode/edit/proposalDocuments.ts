@@ -35,6 +35,31 @@ export class ProposalDocuments implements vscode.Disposable {
     this.changed.fire(uri);
   }
 
+  /**
+   * Resolves once an open document for `uri` shows the latest text (VS Code re-reads a
+   * provider's content asynchronously after onDidChange), or after `timeoutMs`; so a
+   * command that returns after its final update leaves the editor showing that text.
+   */
+  async settled(uri: vscode.Uri, timeoutMs = 3000): Promise<void> {
+    const key = uri.toString();
+    const shows = (): boolean => {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      return open === undefined || open.getText() === this.texts.get(key);
+    };
+    if (shows()) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const listener = vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document.uri.toString() === key && shows()) done();
+      });
+    });
+  }
+
   forget(uri: vscode.Uri): void {
     this.texts.delete(uri.toString());
   }

@@ -214,7 +214,9 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
   it("edits several selections with one request each, one diff and one undoable edit", async () => {
     const editor = await freshFile("several.ts", SAMPLE);
     selectLines(editor, [3, 3], [9, 9]);
-    fake.answer = (request) => (userMessage(request).includes("sum = sum + items[i];") ? "```ts\n    sum += items[i];\n```" : "```ts\n  return `${text.toUpperCase()}!`;\n```");
+    // Each target's own text follows "The part to work on" (the other one may be in the context above it).
+    const partOf = (request: RecordedRequest): string => userMessage(request).split("The part to work on").pop() ?? "";
+    fake.answer = (request) => (partOf(request).includes("sum = sum + items[i];") ? "```ts\n    sum += items[i];\n```" : "```ts\n  return `${text.toUpperCase()}!`;\n```");
     const outcome = await vscode.commands.executeCommand<EditOutcome>(EDIT_COMMANDS.refactor, { instruction: "tidy" });
     assert.equal(outcome.status, "proposed", JSON.stringify(outcome));
     if (outcome.status !== "proposed") return;
@@ -248,8 +250,9 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
     assert.ok(editor.document.getText().startsWith("// added by the user\nexport function total"));
     assert.ok(editor.document.getText().includes("  for (const item of items) {\n    sum += item;\n  }"));
 
-    // Now change the target itself: the proposal must not be applied.
-    selectLines(editor, [10, 10]);
+    // Now change the target itself: the proposal must not be applied. (Accept showed the file in a new editor.)
+    const current = await vscode.window.showTextDocument(editor.document);
+    selectLines(current, [10, 10]);
     fake.answer = "```ts\n  return text;\n```";
     const second = await vscode.commands.executeCommand<EditOutcome>(EDIT_COMMANDS.refactor, { instruction: "simpler" });
     assert.equal(second.status, "proposed");
