@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const serverScript = vscode.Uri.joinPath(context.extensionUri, "dist", "server.mjs").fsPath;
   const resolver = new ModelResolver(stateDir, serverScript, log);
   const modelService = new ModelService(config, resolver, context.secrets, { serverScript, stateDir, log });
-  const gateway = registerGateway(context, { log, policy, modelService });
+  const gateway = registerGateway(context, { log, policy, modelService, pricing: () => ({ prices: config.value.usagePrices, avoidedAt: config.value.usageAvoidedAt }) });
   const statusBar = new StatusBar(modelService);
   const statusView = new StatusViewProvider(modelService);
   context.subscriptions.push(
@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...registerServerCommands({ service: modelService, log, secrets: context.secrets }),
     ...gateway.disposables,
   );
-  const completion = registerInlineCompletion(context, { modelService, log });
+  const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });
   const edit = registerEdit(context, { gateway: gateway.gateway, notify: (error) => gateway.notifier.notify(error), log });
   context.subscriptions.push(...edit.disposables);
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");

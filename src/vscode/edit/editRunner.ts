@@ -52,9 +52,6 @@ export type EditOutcome =
   | { readonly status: "cancelled" }
   | { readonly status: "failed"; readonly message: string };
 
-/** The request as the gateway takes it, with `thinking` (being added to GatewayRequest on main). */
-type EditRequest = GatewayRequest & { readonly thinking?: boolean };
-
 const UPDATE_MS = 80;
 
 export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vscode.TextEditor, choices: EditChoices, rerun: () => Thenable<unknown>): Promise<EditOutcome> {
@@ -96,7 +93,7 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
   const ask = async (prompt: EditPromptInput, signal: AbortSignal, onDelta: (piece: string) => void): Promise<string> => {
     const messages = kind === "explain" ? buildExplainMessages(prompt) : buildEditMessages(prompt);
     const shown = [prompt.before ?? "", prompt.target, prompt.after ?? ""].join("\n");
-    const request: EditRequest = {
+    const request: GatewayRequest = {
       feature: info.feature,
       messages,
       files: [{ path, content: shown, origin: prompt.wholeFile ? "file" : "selection", embedded: true }],
