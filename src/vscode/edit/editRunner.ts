@@ -4,6 +4,7 @@
 // proposal to the controller for Accept / Reject. Cancelling the progress aborts the request.
 import * as vscode from "vscode";
 import { guardReportMarkdown, mergeReports, runGuards, shiftLines } from "../../core/edit/editGuards";
+import { answerBudget } from "../../core/edit/answerBudget";
 import { EDIT_KINDS, type EditKind } from "../../core/edit/editKinds";
 import { extractReplacement, fencedBody } from "../../core/edit/extract";
 import type { Glossary, GuardReport } from "../../core/edit/guardsShim";
@@ -31,7 +32,7 @@ export interface ExplainStream {
 }
 
 export interface EditRunnerDeps {
-  readonly gateway: Pick<Gateway, "request">;
+  readonly gateway: Pick<Gateway, "request" | "routeFor" | "countTokens">;
   readonly notify: (error: unknown) => void;
   readonly log: Logger;
   readonly documents: ProposalDocuments;
@@ -93,12 +94,13 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
   const ask = async (prompt: EditPromptInput, signal: AbortSignal, onDelta: (piece: string) => void): Promise<string> => {
     const messages = kind === "explain" ? buildExplainMessages(prompt) : buildEditMessages(prompt);
     const shown = [prompt.before ?? "", prompt.target, prompt.after ?? ""].join("\n");
+    const maxTokens = await budgetFor(prompt, messages.map((m) => m.content).join("\n"), signal);
     const request: GatewayRequest = {
       feature: info.feature,
       messages,
       files: [{ path, content: shown, origin: prompt.wholeFile ? "file" : "selection", embedded: true }],
       thinking: false,
-      maxTokens: kind === "explain" ? 1024 : answerTokenBudget(kind, prompt.target),
+      maxTokens,
       temperature: 0.2,
       signal,
       onDelta,
@@ -106,6 +108,24 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
     const result = await deps.gateway.request(request);
     deps.log.info(`edit: ${kind} on ${path} answered by ${result.provider}/${result.model} (${result.route}${result.auditId !== undefined ? `, audit ${result.auditId}` : ""})`);
     return result.text;
+  };
+
+  /** The answer's token budget within the route's context; throws a message for people when the target cannot fit. */
+  const budgetFor = async (prompt: EditPromptInput, promptText: string, signal: AbortSignal): Promise<number> => {
+    const wanted = kind === "explain" ? 1024 : answerTokenBudget(kind, prompt.target);
+    const route = await deps.gateway.routeFor(info.feature);
+    if (!route.ok || route.contextTokens === undefined) return wanted;
+    const { counts } = await deps.gateway.countTokens([promptText, prompt.target], { feature: info.feature, signal });
+    const budget = answerBudget({ promptTokens: counts[0], targetTokens: counts[1], wanted, contextTokens: route.contextTokens, rewrites: info.output === "diff" });
+    if (budget.ok) return budget.maxTokens;
+    throw new Error(
+      vscode.l10n.t(
+        "This is too long for the model's context: it needs about {0} tokens and {1} holds {2}. Select a smaller part, or raise hearth.server.contextSize.",
+        budget.needed,
+        route.route === "local" ? vscode.l10n.t("the local model") : route.model,
+        budget.available,
+      ),
+    );
   };
 
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {

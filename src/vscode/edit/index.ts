@@ -37,7 +37,7 @@ export interface EditApi {
 }
 
 export interface EditDeps {
-  readonly gateway: Pick<Gateway, "request">;
+  readonly gateway: Pick<Gateway, "request" | "routeFor" | "countTokens">;
   /** Shows a gateway refusal or provider failure (FailureNotifier.notify). */
   readonly notify: (error: unknown) => Promise<void>;
   readonly log: Logger;

@@ -124,6 +124,9 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
     assert.equal(chats.length, 1);
     assert.match(userMessage(chats[0]), /use a for-of loop/);
     assert.ok(userMessage(chats[0]).includes("sum = sum + items[i];"));
+    const body = chats[0].json as { chat_template_kwargs?: { enable_thinking?: boolean }; messages: { role: string }[] };
+    assert.equal(body.chat_template_kwargs?.enable_thinking, false, "thinking is off for edits");
+    assert.equal(body.messages[0].role, "system");
 
     const accepted = await vscode.commands.executeCommand<AcceptOutcome>(EDIT_COMMANDS.accept);
     assert.equal(accepted, "accepted");
@@ -410,6 +413,23 @@ describe("edit commands with the real tiny model", function () {
     }
     assert.equal(editor.document.isDirty, false);
     assert.deepEqual(await readFile(editor.document.uri.fsPath), before);
+    await closeAll();
+  });
+
+  it("says a target too long for the model's context is too long, before sending it, and changes nothing", async () => {
+    const api = await hearth();
+    await waitFor("the local model server", () => api.modelService.state.kind === "ready", { timeoutMs: 120_000 });
+    const text = Array.from({ length: 500 }, (_, i) => `value_${i} = compute(${i}, "item number ${i}")`).join("\n") + "\n";
+    const editor = await freshFile("long.py", text);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const outcome = await vscode.commands.executeCommand<EditOutcome>(EDIT_COMMANDS.refactor, { instruction: "tidy" });
+    assert.equal(outcome.status, "failed", JSON.stringify(outcome));
+    if (outcome.status === "failed") {
+      assert.match(outcome.message, /too long for the model's context: it needs about \d+ tokens and .+ holds 2048\. Select a smaller part, or raise hearth\.server\.contextSize\./);
+      note(`${currentMode()}: ${outcome.message}`);
+    }
+    assert.equal(editor.document.getText(), text);
+    assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff).length, 0, "no diff is left open");
     await closeAll();
   });
 });

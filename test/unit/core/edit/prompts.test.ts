@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { answerBudget, TEMPLATE_MARGIN } from "../../../../src/core/edit/answerBudget";
 import { EDIT_KINDS, type EditKind } from "../../../../src/core/edit/editKinds";
 import { codeLanguage, languagePickOrder, remember } from "../../../../src/core/edit/languages";
 import { answerTokenBudget, buildEditMessages, buildExplainMessages, surroundings, type EditPromptInput } from "../../../../src/core/edit/prompts";
@@ -86,5 +87,21 @@ describe("edit prompts", () => {
     for (const tag of ["en", "ja", "zh-CN", "ko", "es", "fr", "de"]) assert.ok(order.includes(tag), tag);
     assert.deepEqual(remember(["a", "b", "c"], "c", 3), ["c", "a", "b"]);
     assert.deepEqual(remember(["a", "b", "c"], "d", 3), ["d", "a", "b"]);
+  });
+});
+
+describe("edit answer budget", () => {
+  it("keeps the wanted budget when the context is unknown or roomy", () => {
+    assert.deepEqual(answerBudget({ promptTokens: 500, targetTokens: 100, wanted: 300, contextTokens: undefined, rewrites: true }), { ok: true, maxTokens: 300 });
+    assert.deepEqual(answerBudget({ promptTokens: 500, targetTokens: 100, wanted: 300, contextTokens: 32_768, rewrites: true }), { ok: true, maxTokens: 300 });
+  });
+
+  it("shrinks the answer to what is left of the context", () => {
+    assert.deepEqual(answerBudget({ promptTokens: 1500, targetTokens: 200, wanted: 800, contextTokens: 2048, rewrites: true }), { ok: true, maxTokens: 2048 - 1500 - TEMPLATE_MARGIN });
+  });
+
+  it("refuses when the rewrite cannot fit, saying how much it needs", () => {
+    assert.deepEqual(answerBudget({ promptTokens: 1800, targetTokens: 700, wanted: 1000, contextTokens: 2048, rewrites: true }), { ok: false, needed: 1800 + TEMPLATE_MARGIN + 700, available: 2048 });
+    assert.equal(answerBudget({ promptTokens: 1800, targetTokens: 700, wanted: 1000, contextTokens: 2048, rewrites: false }).ok, true);
   });
 });
