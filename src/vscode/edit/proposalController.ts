@@ -17,11 +17,21 @@ export class ProposalController implements vscode.Disposable {
   private readonly sessions = new Map<string, EditSession>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection("hearth-edit");
   private last: EditSession | undefined;
+  private readonly tabWatch: vscode.Disposable;
 
   constructor(
     private readonly documents: ProposalDocuments,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Closing a finished proposal's diff by hand is a Reject: nothing should stay pending unseen.
+    this.tabWatch = vscode.window.tabGroups.onDidChangeTabs((event) => {
+      for (const tab of event.closed) {
+        if (!(tab.input instanceof vscode.TabInputTextDiff)) continue;
+        const session = this.sessions.get(tab.input.modified.toString());
+        if (session?.state === "ready") void this.close(session);
+      }
+    });
+  }
 
   add(session: EditSession): void {
     this.sessions.set(session.proposalUri.toString(), session);
@@ -129,6 +139,7 @@ export class ProposalController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.tabWatch.dispose();
     this.diagnostics.dispose();
     this.sessions.clear();
     void vscode.commands.executeCommand("setContext", HAS_PROPOSAL_CONTEXT, false);

@@ -154,6 +154,21 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
     assert.equal(await vscode.commands.executeCommand<AcceptOutcome>(EDIT_COMMANDS.accept), "noProposal", "nothing left to accept");
   });
 
+  it("treats closing a finished proposal's diff as Reject", async () => {
+    const editor = await freshFile("closed.ts", SAMPLE);
+    selectLines(editor, [2, 4]);
+    fake.answer = LOOP_REWRITE;
+    const outcome = await vscode.commands.executeCommand<EditOutcome>(EDIT_COMMANDS.refactor, { instruction: "for-of" });
+    assert.equal(outcome.status, "proposed", JSON.stringify(outcome));
+    if (outcome.status !== "proposed") return;
+    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === outcome.proposalUri.toString());
+    assert.ok(tab);
+    await vscode.window.tabGroups.close(tab);
+    await waitFor("the proposal to be dropped", async () => (api.edit.controller.find(outcome.proposalUri) === undefined ? true : undefined), { timeoutMs: 5000 });
+    assert.equal(await vscode.commands.executeCommand<AcceptOutcome>(EDIT_COMMANDS.accept), "noProposal");
+    assert.equal(editor.document.getText(), SAMPLE);
+  });
+
   it("translates a Markdown document's prose and keeps its code blocks byte-identical", async () => {
     const original = [
       "# Getting started",
