@@ -91,21 +91,28 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
     };
   };
 
-  const ask = async (prompt: EditPromptInput, signal: AbortSignal, onDelta: (piece: string) => void): Promise<string> => {
-    const messages = kind === "explain" ? buildExplainMessages(prompt) : buildEditMessages(prompt);
-    const shown = [prompt.before ?? "", prompt.target, prompt.after ?? ""].join("\n");
-    const maxTokens = await budgetFor(prompt, messages.map((m) => m.content).join("\n"), signal);
-    const request: GatewayRequest = {
-      feature: info.feature,
-      messages,
-      files: [{ path, content: shown, origin: prompt.wholeFile ? "file" : "selection", embedded: true }],
-      thinking: false,
-      maxTokens,
-      temperature: 0.2,
-      signal,
-      onDelta,
-    };
-    const result = await deps.gateway.request(request);
+  /** Each target's request, budgeted before anything is shown or sent, so a target too long fails first. */
+  const prepare = async (signal: AbortSignal): Promise<GatewayRequest[]> => {
+    const requests: GatewayRequest[] = [];
+    for (const target of targets) {
+      const prompt = promptFor(target);
+      const messages = kind === "explain" ? buildExplainMessages(prompt) : buildEditMessages(prompt);
+      const shown = [prompt.before ?? "", prompt.target, prompt.after ?? ""].join("\n");
+      requests.push({
+        feature: info.feature,
+        messages,
+        files: [{ path, content: shown, origin: prompt.wholeFile ? "file" : "selection", embedded: true }],
+        thinking: false,
+        maxTokens: await budgetFor(prompt, messages.map((m) => m.content).join("\n"), signal),
+        temperature: 0.2,
+        signal,
+      });
+    }
+    return requests;
+  };
+
+  const ask = async (request: GatewayRequest, onDelta: (piece: string) => void): Promise<string> => {
+    const result = await deps.gateway.request({ ...request, onDelta });
     deps.log.info(`edit: ${kind} on ${path} answered by ${result.provider}/${result.model} (${result.route}${result.auditId !== undefined ? `, audit ${result.auditId}` : ""})`);
     return result.text;
   };
@@ -148,13 +155,19 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
     }
 
     async function explain(): Promise<EditOutcome> {
+      let requests: GatewayRequest[];
+      try {
+        requests = await prepare(abort.signal);
+      } catch (error) {
+        return failed(error);
+      }
       const sink = await deps.explainSink.begin(`${vscode.l10n.t("Explanation")}: ${fileName}`);
       const parts: string[] = [];
       try {
-        for (const [i, target] of targets.entries()) {
+        for (const [i, request] of requests.entries()) {
           step(i);
           if (i > 0) sink.append("\n\n---\n\n");
-          parts.push(await ask(promptFor(target), abort.signal, (piece) => sink.append(piece)));
+          parts.push(await ask(request, (piece) => sink.append(piece)));
         }
       } catch (error) {
         return failed(error);
@@ -167,9 +180,10 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
     async function newDocument(): Promise<EditOutcome> {
       const bodies: string[] = [];
       try {
-        for (const [i, target] of targets.entries()) {
+        const requests = await prepare(abort.signal);
+        for (const [i, request] of requests.entries()) {
           step(i);
-          bodies.push(fencedBody(await ask(promptFor(target), abort.signal, () => undefined)).replace(/\s+$/, ""));
+          bodies.push(fencedBody(await ask(request, () => undefined)).replace(/\s+$/, ""));
         }
       } catch (error) {
         return failed(error);
@@ -181,6 +195,12 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
     }
 
     async function diff(): Promise<EditOutcome> {
+      let requests: GatewayRequest[];
+      try {
+        requests = await prepare(abort.signal);
+      } catch (error) {
+        return failed(error);
+      }
       const sessionTargets: SessionTarget[] = targets.map((t) => {
         const lineStart = text.lastIndexOf("\n", t.start - 1) + 1;
         return { start: t.start, end: t.end, original: text.slice(t.start, t.end), firstLinePrefix: text.slice(lineStart, t.start), replacement: undefined };
@@ -191,12 +211,12 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
       const throttle = new Throttle(UPDATE_MS, () => deps.controller.refresh(session));
       await vscode.commands.executeCommand("vscode.diff", document.uri, proposalUri, `${fileName} ↔ ${vscode.l10n.t("Hearth proposal")}`, { preview: false });
       try {
-        for (const [i, target] of targets.entries()) {
+        for (const [i, request] of requests.entries()) {
           step(i);
           const slot = sessionTargets[i];
           let answer = "";
           const fit = (): string => extractReplacement(answer, { original: slot.original, firstLinePrefix: slot.firstLinePrefix });
-          answer = await ask(promptFor(target), abort.signal, (piece) => {
+          answer = await ask(request, (piece) => {
             answer += piece;
             slot.replacement = fit();
             throttle.poke();
