@@ -41,9 +41,13 @@ export const CODE_LANGUAGES: readonly CodeLanguage[] = [
   { languageId: "csharp", name: "C#", fence: "csharp" },
 ];
 
+/** By tag ("ja", "zh-cn", VS Code's display language "ja-JP" too) or English name. */
 export function naturalLanguage(tag: string): NaturalLanguage | undefined {
   const lower = tag.toLowerCase();
-  return NATURAL_LANGUAGES.find((l) => l.tag.toLowerCase() === lower || l.english.toLowerCase() === lower);
+  const exact = NATURAL_LANGUAGES.find((l) => l.tag.toLowerCase() === lower || l.english.toLowerCase() === lower);
+  if (exact !== undefined || lower.startsWith("zh")) return exact;
+  const primary = lower.split("-")[0];
+  return NATURAL_LANGUAGES.find((l) => l.tag.toLowerCase() === primary);
 }
 
 export function codeLanguage(idOrName: string): CodeLanguage | undefined {

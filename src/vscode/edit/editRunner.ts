@@ -9,7 +9,7 @@ import { EDIT_KINDS, type EditKind } from "../../core/edit/editKinds";
 import { extractReplacement, fencedBody } from "../../core/edit/extract";
 import type { Glossary, GuardReport } from "../../core/edit/guardsShim";
 import { glossaryInstructions } from "../../core/edit/guardsShim";
-import type { CodeLanguage, NaturalLanguage } from "../../core/edit/languages";
+import { naturalLanguage, type CodeLanguage, type NaturalLanguage } from "../../core/edit/languages";
 import { answerTokenBudget, buildEditMessages, buildExplainMessages, surroundings, type EditPromptInput } from "../../core/edit/prompts";
 import { chooseTargets, type EditTarget, type SymbolNode, type SymbolShape } from "../../core/edit/target";
 import type { Gateway, GatewayRequest } from "../../core/gateway";
@@ -85,7 +85,8 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
       after,
       instruction: choices.instruction,
       diagnostics: kind === "fix" ? diagnosticsFor(document, target) : undefined,
-      targetLanguage: choices.language?.english,
+      // Explain answers in VS Code's display language when Hearth knows it (else English).
+      targetLanguage: kind === "explain" ? naturalLanguage(vscode.env.language)?.english : choices.language?.english,
       codeLanguage: choices.codeLanguage,
       glossary: glossary !== undefined && choices.language !== undefined ? glossaryInstructions(glossary, choices.language.english) : undefined,
     };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { answerBudget, TEMPLATE_MARGIN } from "../../../../src/core/edit/answerBudget";
 import { EDIT_KINDS, type EditKind } from "../../../../src/core/edit/editKinds";
-import { codeLanguage, languagePickOrder, remember } from "../../../../src/core/edit/languages";
+import { codeLanguage, languagePickOrder, naturalLanguage, remember } from "../../../../src/core/edit/languages";
 import { answerTokenBudget, buildEditMessages, buildExplainMessages, surroundings, type EditPromptInput } from "../../../../src/core/edit/prompts";
 
 const base: EditPromptInput = { kind: "refactor", languageId: "typescript", path: "src/greet.ts", target: "function f() {\n  return 1;\n}", wholeFile: false, before: "// head", after: "// tail" };
@@ -103,5 +103,16 @@ describe("edit answer budget", () => {
   it("refuses when the rewrite cannot fit, saying how much it needs", () => {
     assert.deepEqual(answerBudget({ promptTokens: 1800, targetTokens: 700, wanted: 1000, contextTokens: 2048, rewrites: true }), { ok: false, needed: 1800 + TEMPLATE_MARGIN + 700, available: 2048 });
     assert.equal(answerBudget({ promptTokens: 1800, targetTokens: 700, wanted: 1000, contextTokens: 2048, rewrites: false }).ok, true);
+  });
+});
+
+describe("natural language lookup", () => {
+  it("finds a language by tag, region tag, or English name, and never guesses a Chinese script", () => {
+    assert.equal(naturalLanguage("ja")?.english, "Japanese");
+    assert.equal(naturalLanguage("ja-JP")?.english, "Japanese");
+    assert.equal(naturalLanguage("zh-cn")?.english, "Simplified Chinese");
+    assert.equal(naturalLanguage("zh-HK"), undefined);
+    assert.equal(naturalLanguage("German")?.tag, "de");
+    assert.equal(naturalLanguage("xx"), undefined);
   });
 });
