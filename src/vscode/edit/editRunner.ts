@@ -210,6 +210,9 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
       const session = new EditSession(kind, document.uri, version, text, sessionTargets, proposalUri, rerun);
       deps.controller.add(session);
       const throttle = new Throttle(UPDATE_MS, () => deps.controller.refresh(session));
+      // The proposal's language follows its file name; an untitled file's has none, so match the original's.
+      const proposalDocument = await vscode.workspace.openTextDocument(proposalUri);
+      if (proposalDocument.languageId !== document.languageId) await vscode.languages.setTextDocumentLanguage(proposalDocument, document.languageId);
       await vscode.commands.executeCommand("vscode.diff", document.uri, proposalUri, `${fileName} ↔ ${vscode.l10n.t("Hearth proposal")}`, { preview: false });
       try {
         for (const [i, request] of requests.entries()) {

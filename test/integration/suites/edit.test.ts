@@ -154,6 +154,21 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
     assert.equal(await vscode.commands.executeCommand<AcceptOutcome>(EDIT_COMMANDS.accept), "noProposal", "nothing left to accept");
   });
 
+  it("edits an untitled document too, with the proposal in the same language", async () => {
+    const document = await vscode.workspace.openTextDocument({ language: "python", content: "def f(x):\n    return x*2\n" });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(1, 0, 1, 14);
+    fake.answer = "```python\nreturn x * 2\n```";
+    const outcome = await vscode.commands.executeCommand<EditOutcome>(EDIT_COMMANDS.refactor, { instruction: "spaces around operators" });
+    assert.equal(outcome.status, "proposed", JSON.stringify(outcome));
+    if (outcome.status !== "proposed") return;
+    assert.equal((await vscode.workspace.openTextDocument(outcome.proposalUri)).languageId, "python");
+    assert.equal(await vscode.commands.executeCommand<AcceptOutcome>(EDIT_COMMANDS.accept), "accepted");
+    assert.equal(document.getText(), "def f(x):\n    return x * 2\n");
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+  });
+
   it("treats closing a finished proposal's diff as Reject", async () => {
     const editor = await freshFile("closed.ts", SAMPLE);
     selectLines(editor, [2, 4]);
