@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import * as vscode from "vscode";
+import { glossaryInstructions, parseGlossary } from "../../../src/core/edit/guardsShim";
 import type { HearthApi } from "../../../src/extension";
 import type { AcceptOutcome, EditOutcome } from "../../../src/vscode/edit/index";
 import { EDIT_COMMANDS, PROPOSAL_SCHEME } from "../../../src/vscode/edit/index";
@@ -416,6 +417,55 @@ describeIn(["trusted"], "edit guards and code actions in the extension", functio
     note(`code guard: ${code.summary}; marked lines ${marked.map((d) => d.range.start.line + 1).join(", ")}`);
     assert.equal(await vscode.commands.executeCommand<AcceptOutcome>(EDIT_COMMANDS.acceptAnyway), "accepted");
     assert.ok(editor.document.getText().includes("a - b"));
+  });
+});
+
+describeIn(["trusted"], "edit with a workspace glossary", function () {
+  this.timeout(120_000);
+  let fake: FakeOpenAi;
+  const glossaryText = '{ "keep": ["Hearth"], "translate": { "pull request": { "ja": "プルリクエスト" } } }\n';
+  const glossaryUri = (): vscode.Uri => vscode.Uri.joinPath(folder(), ".hearth", "glossary.json");
+
+  before(async () => {
+    const api = await hearth();
+    fake = await new FakeOpenAi().start();
+    await vscode.workspace.getConfiguration("hearth").update("server.url", fake.baseUrl, workspace);
+    await waitFor("Hearth to use the scripted server", () => api.modelService.state.kind === "external", { timeoutMs: 30_000 });
+    await vscode.workspace.fs.writeFile(glossaryUri(), new TextEncoder().encode(glossaryText));
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(glossaryUri()).then(undefined, () => undefined);
+    await vscode.workspace.getConfiguration("hearth").update("server.url", undefined, workspace);
+    await fake.stop();
+  });
+
+  afterEach(async () => {
+    fake.reset();
+    await closeAll();
+  });
+
+  it("puts .hearth/glossary.json's rules in the prompt and checks the translation against them", async () => {
+    const parsed = parseGlossary(glossaryText);
+    assert.ok(parsed.ok, "the test's glossary parses");
+    const rules = glossaryInstructions(parsed.glossary, "Japanese");
+    const editor = await freshFile("glossary.md", "Open a pull request in Hearth.\n");
+    // The model translated "Hearth", which the glossary says to keep.
+    fake.answer = "```markdown\nハースでプルリクエストを開きます。\n```";
+    const outcome = await vscode.commands.executeCommand<EditOutcome>(EDIT_COMMANDS.translateDocument, { language: "ja" });
+    assert.equal(outcome.status, "proposed", JSON.stringify(outcome));
+    if (outcome.status !== "proposed") return;
+    const sent = userMessage(fake.requests.filter((r) => r.path.endsWith("/chat/completions"))[0]);
+    if (rules.trim() !== "") assert.ok(sent.includes(rules.trim()), "the glossary's rules are in the prompt");
+    const glossary = outcome.reports.find((r) => r.guard === "glossary");
+    assert.ok(glossary, "the glossary check ran");
+    note(`glossary guard: ${glossary.status}: ${glossary.summary}`);
+    if (glossary.status !== "not-checked") {
+      assert.equal(glossary.status, "violations");
+      assert.equal(await vscode.commands.executeCommand<AcceptOutcome>(EDIT_COMMANDS.accept), "needsConfirmation");
+    }
+    await vscode.commands.executeCommand(EDIT_COMMANDS.reject);
+    assert.equal(editor.document.getText(), "Open a pull request in Hearth.\n");
   });
 });
 

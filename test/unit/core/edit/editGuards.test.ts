@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { guardHeadline, guardReportMarkdown, hasViolations, mergeReports, runGuards, shiftLines } from "../../../../src/core/edit/editGuards";
-import type { GuardReport } from "../../../../src/core/edit/guardsShim";
+import { parseGlossary, type Glossary, type GuardReport } from "../../../../src/core/edit/guardsShim";
 
 const violation: GuardReport = { guard: "code-unchanged", status: "violations", summary: "Code changed on 1 line.", issues: [{ message: "`x = 1` became `x = 2`", originalLine: 2, proposalLine: 2 }] };
 
 describe("edit guards wiring", () => {
   it("checks comment translation for unchanged code and the glossary, Markdown translation for structure", () => {
-    const glossary = { terms: [] };
+    const parsed = parseGlossary('{ "keep": ["Hearth"] }');
+    assert.ok(parsed.ok);
+    const glossary: Glossary = parsed.glossary;
     assert.deepEqual(runGuards({ kind: "translateComments", languageId: "python", original: "# a\n", proposal: "# b\n", glossary, targetLanguage: "Japanese" }).map((r) => r.guard), ["code-unchanged", "glossary"]);
     assert.deepEqual(runGuards({ kind: "translateDocument", languageId: "markdown", original: "a", proposal: "b" }).map((r) => r.guard), ["markdown-structure"]);
     assert.deepEqual(runGuards({ kind: "translateDocument", languageId: "plaintext", original: "a", proposal: "b" }), []);
