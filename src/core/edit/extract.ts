@@ -19,6 +19,11 @@ export function fenceFor(text: string): string {
   return "`".repeat(Math.max(3, longest + 1));
 }
 
+/** Whether the answer has opened its fenced block yet (while streaming, words before it are not the proposal). */
+export function hasOpeningFence(answer: string): boolean {
+  return withoutThinking(answer).split(/\r?\n/).some((line, i, lines) => FENCE_LINE.test(line) && i < lines.length - 1);
+}
+
 /** The body of the answer's fenced block (or the whole answer when it has no fence), unchanged. */
 export function fencedBody(answer: string): string {
   const text = withoutThinking(answer);

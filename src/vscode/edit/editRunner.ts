@@ -6,8 +6,8 @@ import * as vscode from "vscode";
 import { guardReportMarkdown, mergeReports, runGuards, shiftLines } from "../../core/edit/editGuards";
 import { answerBudget } from "../../core/edit/answerBudget";
 import { EDIT_KINDS, type EditKind } from "../../core/edit/editKinds";
-import { extractReplacement, fencedBody } from "../../core/edit/extract";
-import type { Glossary, GuardReport } from "../../core/edit/guardsShim";
+import { extractReplacement, fencedBody, hasOpeningFence } from "../../core/edit/extract";
+import type { GuardReport } from "../../core/edit/guardsShim";
 import { glossaryInstructions } from "../../core/edit/guardsShim";
 import { naturalLanguage, type CodeLanguage, type NaturalLanguage } from "../../core/edit/languages";
 import { answerTokenBudget, buildEditMessages, buildExplainMessages, surroundings, type EditPromptInput } from "../../core/edit/prompts";
@@ -222,6 +222,8 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
           const fit = (): string => extractReplacement(answer, { original: slot.original, firstLinePrefix: slot.firstLinePrefix });
           answer = await ask(request, (piece) => {
             answer += piece;
+            // Words before the block ("Sure, here it is:") are not the proposal; show the block as it grows.
+            if (!hasOpeningFence(answer)) return;
             slot.replacement = fit();
             throttle.poke();
           });
@@ -236,7 +238,7 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
       throttle.dispose();
       session.reports = mergeReports(
         sessionTargets.map((slot, i) =>
-          runGuards({ kind, languageId: document.languageId, original: slot.original, proposal: slot.replacement ?? slot.original, targetLanguage: choices.language?.english, glossary: glossary as Glossary | undefined }).map((report) =>
+          runGuards({ kind, languageId: document.languageId, original: slot.original, proposal: slot.replacement ?? slot.original, targetLanguage: choices.language?.english, glossary }).map((report) =>
             shiftLines(report, session.originalStartLine(i), session.proposalStartLine(i)),
           ),
         ).flat(),

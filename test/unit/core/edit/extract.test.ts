@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { extractReplacement, fenceFor, fencedBody } from "../../../../src/core/edit/extract";
+import { extractReplacement, fenceFor, fencedBody, hasOpeningFence } from "../../../../src/core/edit/extract";
 
 describe("edit answer extraction", () => {
   it("takes the body of the one fenced block and drops the words around it", () => {
@@ -64,5 +64,12 @@ describe("edit answer extraction", () => {
   it("picks a fence longer than any backtick run in the text", () => {
     assert.equal(fenceFor("plain"), "```");
     assert.equal(fenceFor("a ```js block``` and ````four````"), "`````");
+  });
+
+  it("tells when a streamed answer has opened its block (a fence line with a line after it)", () => {
+    assert.equal(hasOpeningFence("Sure, here it is:"), false);
+    assert.equal(hasOpeningFence("Sure:\n```ts"), false, "the fence's info string may still be growing");
+    assert.equal(hasOpeningFence("Sure:\n```ts\n"), true);
+    assert.equal(hasOpeningFence("<think>```\nx</think>"), false);
   });
 });
