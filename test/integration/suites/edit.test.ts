@@ -333,6 +333,10 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
     const shown = vscode.workspace.textDocuments.find((d) => d.uri.scheme === PROPOSAL_SCHEME && d.uri.path.endsWith("explanation.md"));
     assert.ok(shown, "the explanation is open");
     assert.ok(shown.getText().includes("It **shouts** the text."));
+    const previews = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /markdown/i.test(t.input.viewType));
+    note(`explain shown as: ${previews.length > 0 ? `Markdown preview (${previews.map((t) => t.label).join(", ")})` : "a read-only Markdown document"}`);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the preview re-renders after a short debounce
+    await screenshot("edit-explain");
   });
 });
 
