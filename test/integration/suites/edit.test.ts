@@ -76,6 +76,13 @@ const SAMPLE = [
 
 const LOOP_REWRITE = "```ts\nfor (const item of items) {\n  sum += item;\n}\n```";
 
+// This suite opens many files; the Quick Open history it leaves would put them above the
+// file a later browser test types into Quick Open (harness/ui.ts openFile presses Enter on the
+// first row), so leave no history behind.
+after(async () => {
+  await vscode.commands.executeCommand("workbench.action.clearEditorHistory");
+});
+
 describeIn(["trusted"], "edit commands with a scripted model", function () {
   this.timeout(120_000);
   let fake: FakeOpenAi;

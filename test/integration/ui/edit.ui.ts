@@ -39,6 +39,11 @@ async function selectLines(ui: UiContext, from: number, count: number): Promise<
   for (let i = 0; i < count; i++) await page.keyboard.press("Shift+ArrowDown");
 }
 
+/** After the settings are put back, Hearth returns to its own server: wait for it, so later tests start from ready. */
+async function localServerBack(ui: UiContext): Promise<void> {
+  await ui.page.locator(".part.statusbar .statusbar-item", { hasText: /Hearth · hearth-test-qwen35-tiny/ }).first().waitFor({ state: "visible", timeout: 60_000 });
+}
+
 export default defineUiTests([
   {
     title: "right-click ▸ Hearth ▸ Refactor… streams a diff, and its Accept button applies it",
@@ -88,6 +93,7 @@ export default defineUiTests([
         restore();
         await fake.stop();
       }
+      await localServerBack(ui);
     },
   },
   {
@@ -129,6 +135,7 @@ export default defineUiTests([
         restore();
         await fake.stop();
       }
+      await localServerBack(ui);
     },
   },
 ]);
