@@ -19,7 +19,7 @@ export class ExplainDocumentSink implements ExplainSink {
 
   async begin(title: string): Promise<ExplainStream> {
     let text = `# ${title}\n\n`;
-    const uri = this.documents.create("explanation.md", text);
+    const uri = this.documents.create("explanation.md", text, { untilClosed: true });
     await vscode.workspace.openTextDocument(uri);
     await this.show(uri);
     const throttle = new Throttle(80, () => this.documents.update(uri, text));

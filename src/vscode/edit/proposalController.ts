@@ -133,7 +133,7 @@ export class ProposalController implements vscode.Disposable {
 
   async showReport(session: EditSession | undefined): Promise<void> {
     if (session === undefined) return;
-    const uri = this.documents.create(`hearth-checks-${session.fileName}.md`, guardReportMarkdown(session.fileName, session.reports));
+    const uri = this.documents.create(`hearth-checks-${session.fileName}.md`, guardReportMarkdown(session.fileName, session.reports), { untilClosed: true });
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
   }

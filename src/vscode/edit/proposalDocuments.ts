@@ -9,6 +9,9 @@ export class ProposalDocuments implements vscode.Disposable {
   private readonly texts = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly registration: vscode.Disposable;
+  /** Texts nobody else tracks (explanations, check reports): dropped when their document closes. */
+  private readonly untilClosed = new Set<string>();
+  private readonly closing: vscode.Disposable;
   private sequence = 0;
 
   constructor() {
@@ -16,12 +19,20 @@ export class ProposalDocuments implements vscode.Disposable {
       onDidChange: this.changed.event,
       provideTextDocumentContent: (uri) => this.texts.get(uri.toString()) ?? "",
     });
+    this.closing = vscode.workspace.onDidCloseTextDocument((document) => {
+      const key = document.uri.toString();
+      if (this.untilClosed.delete(key)) this.texts.delete(key);
+    });
   }
 
-  /** A new URI ending in `fileName` (so the language follows from its extension), holding `text`. */
-  create(fileName: string, text: string): vscode.Uri {
+  /**
+   * A new URI ending in `fileName` (so the language follows from its extension), holding `text`.
+   * A proposal's text lives until its session calls `forget`; `untilClosed` ones until their document closes.
+   */
+  create(fileName: string, text: string, options: { untilClosed?: boolean } = {}): vscode.Uri {
     const uri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${++this.sequence}/${fileName}` });
     this.texts.set(uri.toString(), text);
+    if (options.untilClosed === true) this.untilClosed.add(uri.toString());
     return uri;
   }
 
@@ -65,6 +76,8 @@ export class ProposalDocuments implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.closing.dispose();
+    this.untilClosed.clear();
     this.registration.dispose();
     this.changed.dispose();
     this.texts.clear();
