@@ -4,6 +4,7 @@ import type { Gateway } from "./core/gateway/index.js";
 import { registerServerCommands } from "./vscode/commands/serverCommands.js";
 import { registerInlineCompletion, type InlineCompletionHandle } from "./vscode/completion/inlineProvider.js";
 import { Config } from "./vscode/config.js";
+import { registerEdit, type EditApi } from "./vscode/edit/index.js";
 import { registerGateway } from "./vscode/gateway/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
@@ -16,6 +17,7 @@ export interface HearthApi {
   readonly policy: PolicyService;
   readonly gateway: Gateway;
   readonly completion: InlineCompletionHandle;
+  readonly edit: EditApi;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
@@ -40,9 +42,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...gateway.disposables,
   );
   const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });
+  const edit = registerEdit(context, { gateway: gateway.gateway, notify: (error) => gateway.notifier.notify(error), log });
+  context.subscriptions.push(...edit.disposables);
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService, policy, gateway: gateway.gateway, completion };
+  return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api };
 }
 
 export function deactivate(): void {
