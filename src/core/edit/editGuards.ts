@@ -3,7 +3,7 @@
 // structure; every translation must follow the glossary. A violation means Accept needs an
 // explicit "Accept anyway"; "not-checked" is said plainly, never shown as a pass.
 import type { EditKind } from "./editKinds";
-import { checkCodeUnchanged, checkGlossary, checkMarkdownStructure, type Glossary, type GuardReport } from "./guardsShim";
+import { checkCodeUnchanged, checkGlossary, checkMarkdownStructure, type Glossary, type GuardReport } from "./guards";
 
 export interface GuardInput {
   readonly kind: EditKind;

@@ -7,8 +7,8 @@ import { guardReportMarkdown, mergeReports, runGuards, shiftLines } from "../../
 import { answerBudget } from "../../core/edit/answerBudget";
 import { EDIT_KINDS, type EditKind } from "../../core/edit/editKinds";
 import { extractReplacement, fencedBody, hasOpeningFence } from "../../core/edit/extract";
-import type { GuardReport } from "../../core/edit/guardsShim";
-import { glossaryInstructions } from "../../core/edit/guardsShim";
+import type { GuardReport } from "../../core/edit/guards";
+import { glossaryInstructions } from "../../core/edit/guards";
 import { naturalLanguage, type CodeLanguage, type NaturalLanguage } from "../../core/edit/languages";
 import { answerTokenBudget, buildEditMessages, buildExplainMessages, surroundings, type EditPromptInput } from "../../core/edit/prompts";
 import { chooseTargets, type EditTarget, type SymbolNode, type SymbolShape } from "../../core/edit/target";

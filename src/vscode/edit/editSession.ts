@@ -4,7 +4,7 @@
 // step); nothing touches the file before that.
 import * as vscode from "vscode";
 import type { EditKind } from "../../core/edit/editKinds";
-import type { GuardReport } from "../../core/edit/guardsShim";
+import type { GuardReport } from "../../core/edit/guards";
 import { applyReplacements, relocate } from "../../core/edit/replacements";
 
 export interface SessionTarget {

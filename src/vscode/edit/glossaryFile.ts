@@ -2,7 +2,7 @@
 // for every translation (its rules go into the prompt, and its check runs after). A broken
 // file is reported with where it is broken, and the translation goes on without it.
 import * as vscode from "vscode";
-import { parseGlossary, type Glossary } from "../../core/edit/guardsShim";
+import { parseGlossary, type Glossary } from "../../core/edit/guards";
 import type { Logger } from "../../core/logger";
 
 export const GLOSSARY_PATH = ".hearth/glossary.json";

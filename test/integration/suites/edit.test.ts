@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import * as vscode from "vscode";
-import { glossaryInstructions, parseGlossary } from "../../../src/core/edit/guardsShim";
+import { glossaryInstructions, parseGlossary } from "../../../src/core/edit/guards";
 import type { HearthApi } from "../../../src/extension";
 import type { AcceptOutcome, EditOutcome } from "../../../src/vscode/edit/index";
 import { EDIT_COMMANDS, PROPOSAL_SCHEME } from "../../../src/vscode/edit/index";

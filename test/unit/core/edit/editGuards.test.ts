@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { guardHeadline, guardReportMarkdown, hasViolations, mergeReports, runGuards, shiftLines } from "../../../../src/core/edit/editGuards";
-import { parseGlossary, type Glossary, type GuardReport } from "../../../../src/core/edit/guardsShim";
+import { parseGlossary, type Glossary, type GuardReport } from "../../../../src/core/edit/guards";
 
 const violation: GuardReport = { guard: "code-unchanged", status: "violations", summary: "Code changed on 1 line.", issues: [{ message: "`x = 1` became `x = 2`", originalLine: 2, proposalLine: 2 }] };
 
