@@ -17,7 +17,7 @@ import { ProviderError, streamDeltas, type DeltaStream, type HearthRole, type Mo
 import { consentKey, type ConsentAnswer, type ConsentMemory, type ConsentPrompt } from "./consent";
 import { embeddedFiles, promptText } from "./contextFiles";
 import { GatewayRefusal } from "./gatewayRefusal";
-import type { GatewayPreview, GatewayRequest, GatewayResult, PayloadSummary } from "./gatewayTypes";
+import type { GatewayPreview, GatewayRequest, GatewayResult, PayloadSummary, RouteEstimate, TokenCount } from "./gatewayTypes";
 import { buildOutgoingPayload, type OutgoingPayload, type Redactor } from "./outgoingPayload";
 
 export interface GatewayProviders {
@@ -31,8 +31,8 @@ export interface GatewayProviders {
 export interface LocalModelStatus {
   /** False when the server is known to be down for good (a permanent error). Default: assume it can serve. */
   isAvailable?(): boolean | PromiseLike<boolean>;
-  /** The local context size in tokens, when known; a prompt clearly larger goes elsewhere or is refused. */
-  contextTokens?(): number | undefined;
+  /** The local context size in tokens for a server role, when known; a prompt clearly larger goes elsewhere or is refused. */
+  contextTokens?(role: HearthRole): number | undefined;
 }
 
 export interface GatewayOptions {
@@ -53,6 +53,13 @@ export interface GatewayOptions {
 
 /** A rough count that errs towards "fits": the server's own refusal is the precise answer. */
 const CHARS_PER_TOKEN = 4;
+
+/** Context windows of the cloud model families Hearth knows; another id's is unknown (undefined). */
+const CLOUD_CONTEXT_TOKENS: readonly (readonly [RegExp, number])[] = [
+  [/^gpt-4o/, 128_000],
+  [/^gpt-4\.1/, 1_047_576],
+  [/^claude-/, 200_000],
+];
 
 const HEARTH_ROLES: Readonly<Record<Feature, HearthRole>> = {
   completion: "completion",
@@ -115,6 +122,37 @@ export class Gateway {
   /** The same as `request`, read as an async iterable of text pieces plus the result. */
   stream(request: Omit<GatewayRequest, "onDelta">): DeltaStream<GatewayResult> {
     return streamDeltas((onDelta) => this.request({ ...request, onDelta }));
+  }
+
+  /**
+   * Counts tokens with the local model's own tokenizer (the feature's server role). When the
+   * local server cannot count (down, or an external server without /tokenize), estimates at
+   * ~4 characters per token and says so with `exact: false`. Nothing leaves the machine.
+   */
+  async countTokens(texts: readonly string[], options: { readonly feature: Feature; readonly special?: boolean; readonly signal?: AbortSignal }): Promise<TokenCount> {
+    const local = this.options.providers.local;
+    const available = this.options.localStatus?.isAvailable === undefined || (await this.options.localStatus.isAvailable());
+    if (local.tokenize !== undefined && available && texts.length > 0) {
+      try {
+        return { counts: await local.tokenize(texts, { role: HEARTH_ROLES[options.feature], special: options.special, signal: options.signal }), exact: true };
+      } catch (error) {
+        if (error instanceof ProviderError && error.kind === "cancelled") throw error;
+        this.options.log?.debug(`gateway: counting tokens locally failed, estimating (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+    return { counts: texts.map((text) => Math.ceil(text.length / CHARS_PER_TOKEN)), exact: false };
+  }
+
+  /** Where a request of this feature would go now and how much that route's context holds; asks and sends nothing. */
+  async routeFor(feature: Feature, preferred?: GatewayRequest["preferred"]): Promise<RouteEstimate> {
+    const probe: GatewayRequest = { feature, messages: [{ role: "user", content: "" }], ...(preferred !== undefined ? { preferred } : {}) };
+    const plan = await this.plan(probe, {});
+    if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
+    const remembered = plan.decision.needsAsk && (await this.options.consentMemory.isRemembered(this.consentKeyOf(probe, plan)));
+    const model = plan.prepared.model;
+    const contextTokens =
+      plan.decision.route === "local" ? this.options.localStatus?.contextTokens?.(HEARTH_ROLES[feature]) : plan.decision.route === "cloud" ? CLOUD_CONTEXT_TOKENS.find(([pattern]) => pattern.test(model))?.[1] : undefined;
+    return { ok: true, route: plan.decision.route, provider: plan.decision.provider, model, contextTokens, needsAsk: plan.decision.needsAsk && !remembered, reason: plan.decision.reason };
   }
 
   /** Dry run: exactly what `request` would send now (after neverSend and redaction), without sending or asking. */
@@ -182,7 +220,7 @@ export class Gateway {
   }
 
   private fitsLocal(request: GatewayRequest): boolean {
-    const context = this.options.localStatus?.contextTokens?.();
+    const context = this.options.localStatus?.contextTokens?.(HEARTH_ROLES[request.feature]);
     if (context === undefined) return true;
     const chars = promptText(request).length + (request.files ?? []).reduce((n, f) => n + f.content.length, 0);
     return Math.ceil(chars / CHARS_PER_TOKEN) <= context;
@@ -193,10 +231,11 @@ export class Gateway {
   }
 
   private async callLocal(plan: Plan, request: GatewayRequest): Promise<GatewayResult> {
-    const result = await plan.provider.send(plan.prepared, { signal: request.signal, onDelta: request.onDelta });
+    const result = await plan.provider.send(plan.prepared, { signal: request.signal, onDelta: request.onDelta, onReasoning: request.onReasoning });
     this.countUsage(plan, result.usage);
     return {
       text: result.text,
+      ...(result.reasoning !== undefined ? { reasoning: result.reasoning } : {}),
       route: "local",
       provider: "local",
       model: result.model,
@@ -256,11 +295,12 @@ export class Gateway {
 
     const started = Date.now();
     try {
-      const result = await plan.provider.send(prepared, { signal: request.signal, onDelta: request.onDelta });
+      const result = await plan.provider.send(prepared, { signal: request.signal, onDelta: request.onDelta, onReasoning: request.onReasoning });
       await this.recordOutcome(auditId, { status: "ok", attempts: result.attempts, durationMs: Date.now() - started, ...(result.usage !== undefined ? { usage: result.usage } : {}) });
       this.countUsage(plan, result.usage);
       return {
         text: result.text,
+        ...(result.reasoning !== undefined ? { reasoning: result.reasoning } : {}),
         route: decision.route,
         provider: decision.provider,
         model: result.model,

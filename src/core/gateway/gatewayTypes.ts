@@ -46,6 +46,10 @@ export interface GatewayRequest {
   readonly stop?: readonly string[];
   readonly signal?: AbortSignal;
   readonly onDelta?: (text: string) => void;
+  /** Qwen's thinking on or off for a conversation; unset leaves the server's default. */
+  readonly thinking?: boolean;
+  /** The model's thoughts as they stream (kept apart from `onDelta`'s answer text). */
+  readonly onReasoning?: (text: string) => void;
 }
 
 /** A file as it went into the payload. */
@@ -71,6 +75,8 @@ export interface GatewayResult {
   readonly redactions: number;
   readonly finishReason?: string;
   readonly usage?: TokenUsage;
+  /** The model's thoughts, when it thought. */
+  readonly reasoning?: string;
   /** Set when the local model failed and the request went elsewhere: the local error's message. */
   readonly fellBackBecause?: string;
 }
@@ -92,6 +98,27 @@ export interface PayloadSummary {
   readonly payload: string;
   readonly reason: string;
 }
+
+/** Token counts for the user's budget (chips, repo packs); `exact` says the model's own tokenizer counted. */
+export interface TokenCount {
+  readonly counts: number[];
+  readonly exact: boolean;
+}
+
+/** Where a request of a feature would go now, and how much that route's context holds. */
+export type RouteEstimate =
+  | {
+      readonly ok: true;
+      readonly route: Route;
+      readonly provider: RouteProvider;
+      readonly model: string;
+      /** Tokens the route's context holds; undefined when unknown (a self-hosted server that does not say). */
+      readonly contextTokens: number | undefined;
+      /** The policy says `ask` and no "Always" covers it yet. */
+      readonly needsAsk: boolean;
+      readonly reason: string;
+    }
+  | { readonly ok: false; readonly code: string; readonly reason: string };
 
 export type GatewayPreview =
   | ({ readonly ok: true; readonly needsAsk: boolean } & PayloadSummary)

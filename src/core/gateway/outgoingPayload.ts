@@ -64,6 +64,7 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     ...(request.stop !== undefined ? { stop: request.stop } : {}),
+    ...(request.thinking !== undefined ? { thinking: request.thinking } : {}),
   };
   let call: ModelCall;
   if (request.messages !== undefined) {

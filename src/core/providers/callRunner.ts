@@ -49,6 +49,8 @@ export interface AttemptContext {
   started(): void;
   /** Call with each piece of text as it arrives. */
   delta(text: string): void;
+  /** Call with each piece of the model's thoughts as it arrives. */
+  reasoning(text: string): void;
   /** Characters delivered so far in this call. */
   readonly delivered: number;
 }
@@ -80,7 +82,9 @@ export async function runCall(spec: CallSpec): Promise<ProviderResult> {
   const { limits } = spec;
   const userSignal = spec.options?.signal;
   const onDelta = spec.options?.onDelta;
+  const onReasoning = spec.options?.onReasoning;
   let text = "";
+  let reasoning = "";
   let attempts = 0;
 
   const fail = (kind: ProviderErrorKind, extra: { status?: number; serverMessage?: string; retryAfterMs?: number; timeoutMs?: number; detail?: string; cause?: unknown } = {}): ProviderError =>
@@ -125,8 +129,15 @@ export async function runCall(spec: CallSpec): Promise<ProviderResult> {
         arm(limits.idleTimeoutMs);
         onDelta?.(piece);
       },
+      reasoning: (piece) => {
+        if (controller.signal.aborted || piece === "") return;
+        reasoning += piece;
+        arm(limits.idleTimeoutMs);
+        onReasoning?.(piece);
+      },
+      // Thoughts count: a retry after them would show the user the same thoughts twice.
       get delivered() {
-        return text.length;
+        return text.length + reasoning.length;
       },
     };
 
@@ -137,16 +148,17 @@ export async function runCall(spec: CallSpec): Promise<ProviderResult> {
       if (userSignal?.aborted) throw fail("cancelled");
       if (timedOutAfter !== undefined) throw fail("timeout", { timeoutMs: timedOutAfter });
       if (!outcome.complete) throw fail("stream_broken", { serverMessage: "the server ended the stream before the answer was complete" });
-      return { text, model: outcome.model ?? spec.model, finishReason: outcome.finishReason, usage: outcome.usage, attempts };
+      return { text, model: outcome.model ?? spec.model, finishReason: outcome.finishReason, usage: outcome.usage, attempts, ...(reasoning !== "" ? { reasoning } : {}) };
     } catch (error) {
       if (error instanceof ProviderError) throw error;
       if (userSignal?.aborted) throw fail("cancelled", { cause: error });
       if (timedOutAfter !== undefined) throw fail("timeout", { timeoutMs: timedOutAfter, cause: error });
-      const classified = classifyError(error, started || text.length > 0);
+      const streamed = text.length + reasoning.length > 0;
+      const classified = classifyError(error, started || streamed);
       // Once text has streamed, any failure is a broken answer: retrying would repeat it.
-      const kind: ProviderErrorKind = text.length > 0 ? "stream_broken" : classified.kind;
+      const kind: ProviderErrorKind = streamed ? "stream_broken" : classified.kind;
       const retryAfter = classified.retryAfterMs;
-      const retryable = classified.retryable && text.length === 0 && attempts <= limits.maxRetries && (retryAfter === undefined || retryAfter <= limits.maxRetryAfterMs);
+      const retryable = classified.retryable && !streamed && attempts <= limits.maxRetries && (retryAfter === undefined || retryAfter <= limits.maxRetryAfterMs);
       if (!retryable) {
         throw fail(kind, { status: classified.status, serverMessage: classified.serverMessage, retryAfterMs: retryAfter, detail: classified.detail, cause: error });
       }

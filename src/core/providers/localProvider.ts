@@ -6,7 +6,7 @@ import type { ServerEndpoint } from "../server/supervisor";
 import { LOCAL_LIMITS, runCall, type CallLimits } from "./callRunner";
 import { ProviderError } from "./providerError";
 import { prepareOpenAiCall, streamOpenAi, type OpenAiDialect } from "./openAiWire";
-import type { ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
+import type { ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions, TokenizeOptions } from "./providerTypes";
 import { createOpenAiClient } from "./sdkClients";
 
 export interface LocalProviderOptions {
@@ -25,6 +25,7 @@ const LOCAL_DIALECT: OpenAiDialect = {
   maxTokensField: "max_tokens",
   sendHearth: true,
   acceptsText: true,
+  templateKwargs: true,
 };
 
 /** The model name sent when none is configured; Hearth's server answers with its real model id. */
@@ -68,6 +69,54 @@ export class LocalProvider implements ModelProvider {
       },
     });
   }
+
+  async tokenize(texts: readonly string[], options?: TokenizeOptions): Promise<number[]> {
+    const counts = new Array<number>(texts.length);
+    const countAll = async (endpoint: ServerEndpoint): Promise<number[]> => {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < texts.length) {
+          const index = next++;
+          counts[index] = texts[index] === "" ? 0 : await tokenizeOne(endpoint, texts[index], options);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(TOKENIZE_CONCURRENCY, texts.length) }, worker));
+      return counts;
+    };
+    try {
+      if (this.options.withServer !== undefined) return await this.options.withServer(countAll);
+      return await countAll(await this.options.endpoint!());
+    } catch (error) {
+      throw serverNotRunning(error) ?? error;
+    }
+  }
+}
+
+/** Requests in flight at once when counting many texts: enough to hide latency, few enough not to crowd out a completion. */
+const TOKENIZE_CONCURRENCY = 4;
+const TOKENIZE_TIMEOUT_MS = 30_000;
+
+/** POST /tokenize as Hearth's server and llama-server offer it: `{content}` → `{tokens: number[]}`. */
+async function tokenizeOne(endpoint: ServerEndpoint, content: string, options: TokenizeOptions | undefined): Promise<number> {
+  const signal = options?.signal === undefined ? AbortSignal.timeout(TOKENIZE_TIMEOUT_MS) : AbortSignal.any([options.signal, AbortSignal.timeout(TOKENIZE_TIMEOUT_MS)]);
+  let response: Response;
+  try {
+    response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/tokenize`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(endpoint.token !== "" ? { authorization: `Bearer ${endpoint.token}` } : {}) },
+      body: JSON.stringify({ content, ...(options?.role !== undefined ? { role: options.role } : {}), ...(options?.special === true ? { parse_special: true } : {}) }),
+      signal,
+    });
+  } catch (error) {
+    if (options?.signal?.aborted) throw new ProviderError({ kind: "cancelled", provider: "local", message: "Token counting was cancelled.", cause: error });
+    throw new ProviderError({ kind: "network", provider: "local", message: `Hearth could not reach the local model server to count tokens: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+  }
+  if (!response.ok) {
+    throw new ProviderError({ kind: "bad_request", provider: "local", status: response.status, message: `The local model server cannot count tokens (HTTP ${response.status} on /tokenize).` });
+  }
+  const body = (await response.json()) as { tokens?: unknown };
+  if (!Array.isArray(body.tokens)) throw new ProviderError({ kind: "bad_request", provider: "local", message: "The local model server answered /tokenize without a token list." });
+  return body.tokens.length;
 }
 
 /** The supervisor could not start or find a server: say so in its own words, as a network failure the gateway may fall back from. */

@@ -24,6 +24,7 @@ const DIALECT: OpenAiDialect = {
   maxTokensField: "max_completion_tokens",
   sendHearth: false,
   acceptsText: false,
+  templateKwargs: false,
 };
 
 export class OpenAiProvider implements ModelProvider {

@@ -18,6 +18,12 @@ export interface OpenAiDialect {
   readonly sendHearth: boolean;
   /** Whether `/v1/completions` (raw prompts, FIM suffix) is offered. */
   readonly acceptsText: boolean;
+  /**
+   * Whether `chat_template_kwargs` (thinking on/off) goes along: servers that apply the
+   * model's chat template take it (Hearth's, llama-server, vLLM; Ollama ignores it);
+   * OpenAI's API refuses unknown fields.
+   */
+  readonly templateKwargs: boolean;
 }
 
 export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenAiDialect): PreparedCall {
@@ -37,9 +43,10 @@ export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenA
     ...(call.stop !== undefined && call.stop.length > 0 ? { stop: [...call.stop] } : {}),
   };
   const hearth = dialect.sendHearth && call.hearth !== undefined ? { hearth: withoutUndefined({ ...call.hearth, checkpoints: call.hearth.checkpoints === undefined ? undefined : [...call.hearth.checkpoints] }) } : {};
+  const kwargs = dialect.templateKwargs && call.kind === "chat" && call.thinking !== undefined ? { chat_template_kwargs: { enable_thinking: call.thinking } } : {};
   const body =
     call.kind === "chat"
-      ? { ...common, messages: call.messages.map((m) => ({ role: m.role, content: m.content })), ...hearth }
+      ? { ...common, messages: call.messages.map((m) => ({ role: m.role, content: m.content })), ...kwargs, ...hearth }
       : { ...common, prompt: call.prompt, ...(call.suffix !== undefined ? { suffix: call.suffix } : {}), ...hearth };
   const json = JSON.stringify(body);
   return { provider: dialect.provider, model, path: call.kind === "chat" ? "/chat/completions" : "/completions", json, bytes: Buffer.byteLength(json, "utf8") };
@@ -59,8 +66,10 @@ export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, conte
       context.started();
       for await (const chunk of stream) {
         model = chunk.model || model;
-        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        if (chunk.usage) usage = usageOf(chunk.usage);
         const choice = chunk.choices[0];
+        const thought = reasoningOf(choice?.delta);
+        if (thought) context.reasoning(thought);
         if (choice?.delta?.content) context.delta(choice.delta.content);
         if (choice?.finish_reason) finishReason = choice.finish_reason;
       }
@@ -70,7 +79,7 @@ export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, conte
       context.started();
       for await (const chunk of stream) {
         model = chunk.model || model;
-        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        if (chunk.usage) usage = usageOf(chunk.usage);
         const choice = chunk.choices[0];
         if (choice?.text) context.delta(choice.text);
         if (choice?.finish_reason) finishReason = choice.finish_reason;
@@ -81,6 +90,22 @@ export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, conte
     throw error;
   }
   return { complete: finishReason !== undefined, finishReason, usage, model };
+}
+
+function usageOf(usage: OpenAI.CompletionUsage): TokenUsage {
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, ...(typeof cached === "number" ? { cachedTokens: cached } : {}) };
+}
+
+/**
+ * Thoughts streamed apart from the answer. The field is not OpenAI's: llama-server and
+ * Hearth's server call it `reasoning_content`, vLLM and Ollama `reasoning`.
+ */
+function reasoningOf(delta: object | undefined): string | undefined {
+  if (delta === undefined) return undefined;
+  const fields = delta as { reasoning_content?: unknown; reasoning?: unknown };
+  const value = fields.reasoning_content ?? fields.reasoning;
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 function withoutUndefined<T extends object>(value: T): T {

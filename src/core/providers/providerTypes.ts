@@ -33,6 +33,11 @@ interface CallBase {
   readonly temperature?: number;
   readonly stop?: readonly string[];
   readonly hearth?: HearthOptions;
+  /**
+   * Qwen's thinking on or off (`chat_template_kwargs.enable_thinking`), for servers that
+   * apply the chat template (Hearth's, llama-server, vLLM). Unset: the server's default.
+   */
+  readonly thinking?: boolean;
 }
 
 /** A conversation (`/v1/chat/completions`, Anthropic's `/v1/messages`). */
@@ -69,6 +74,8 @@ export interface PreparedCall {
 export interface TokenUsage {
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** Prompt tokens the server reused instead of evaluating (`prompt_tokens_details.cached_tokens`), when it says. */
+  readonly cachedTokens?: number;
 }
 
 export interface ProviderResult {
@@ -77,6 +84,8 @@ export interface ProviderResult {
   readonly model: string;
   readonly finishReason?: string;
   readonly usage?: TokenUsage;
+  /** The model's thoughts (`reasoning_content`), when it thought and the server kept them apart. */
+  readonly reasoning?: string;
   /** HTTP attempts made, retries included. */
   readonly attempts: number;
 }
@@ -86,6 +95,17 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
   /** Every piece of text as it arrives. Whatever was delivered stays delivered, even if the call fails later. */
   readonly onDelta?: (text: string) => void;
+  /** Every piece of the model's thoughts as it arrives (never mixed into `onDelta`'s text). */
+  readonly onReasoning?: (text: string) => void;
+}
+
+/** Token counts from a server's own tokenizer. */
+export interface TokenizeOptions {
+  /** The server role whose model counts (Hearth's server may run a second model for completion). */
+  readonly role?: HearthRole;
+  /** Read `<|file_sep|>` and the like as the special tokens they name. */
+  readonly special?: boolean;
+  readonly signal?: AbortSignal;
 }
 
 export interface ModelProvider {
@@ -100,4 +120,6 @@ export interface ModelProvider {
   prepare(call: ModelCall): PreparedCall;
   /** Sends a prepared body, streaming, with timeouts and retries; throws ProviderError. */
   send(prepared: PreparedCall, options?: SendOptions): Promise<ProviderResult>;
+  /** Counts with the model's own tokenizer (`/tokenize`); only servers that offer it. Throws ProviderError. */
+  tokenize?(texts: readonly string[], options?: TokenizeOptions): Promise<number[]>;
 }

@@ -29,6 +29,7 @@ const DIALECT: OpenAiDialect = {
   maxTokensField: "max_tokens",
   sendHearth: false,
   acceptsText: true,
+  templateKwargs: true,
 };
 
 export class SelfHostedProvider implements ModelProvider {
