@@ -46,6 +46,8 @@ export interface GatewayRequest {
   readonly stop?: readonly string[];
   readonly signal?: AbortSignal;
   readonly onDelta?: (text: string) => void;
+  /** Hearth's server only (dropped on other routes): progress chunks, and the system message's state saved to disk. */
+  readonly hearth?: { readonly progress?: boolean; readonly persist?: boolean };
   /** Qwen's thinking on or off for a conversation; unset leaves the server's default. */
   readonly thinking?: boolean;
   /** The model's thoughts as they stream (kept apart from `onDelta`'s answer text). */
