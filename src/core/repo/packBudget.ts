@@ -123,8 +123,9 @@ export async function selectForBudget(input: SelectionInput): Promise<PackSelect
 
   // Pack order: the core first (stable across questions), then the rest by the files' stability order.
   const core = files.filter((f) => wholeWhy.has(f.path) && !filled.has(f.path));
-  const later: { section: PackSection; tokens: number; why: string }[] = [
-    ...files.filter((f) => filled.has(f.path)).map((f) => ({ section: { path: f.path, content: f.content }, tokens: f.tokens, why: wholeWhy.get(f.path)! })),
+  type Placed = { section: PackSection; tokens: number; why: string };
+  const later: Placed[] = [
+    ...files.filter((f) => filled.has(f.path)).map((f): Placed => ({ section: { path: f.path, content: f.content }, tokens: f.tokens, why: wholeWhy.get(f.path)! })),
     ...chunkPicks,
   ].sort((a, b) => position.get(a.section.path)! - position.get(b.section.path)! || (a.section.lines?.start ?? 0) - (b.section.lines?.start ?? 0));
   const ordered = [...core.map((f) => ({ section: { path: f.path, content: f.content } as PackSection, tokens: f.tokens, why: wholeWhy.get(f.path)! })), ...later];
