@@ -34,7 +34,7 @@ export async function readGitHistory(root: string, options: { commits?: number; 
 
   const files = new Map<string, FileHistory>();
   // An empty repository has no HEAD: every file is simply tracked and unchanged.
-  const log = (await git(root, ["log", `-n${commits}`, `--format=${COMMIT_MARK}`, "--name-only", "--no-renames", "--", "."], options.signal)) ?? "";
+  const log = (await git(root, ["log", `-n${commits}`, "--format=%x01commit", "--name-only", "--no-renames", "--", "."], options.signal)) ?? "";
   let index = -1;
   for (const line of log.split("\n")) {
     if (line === COMMIT_MARK) {
