@@ -8,6 +8,7 @@ import { registerGateway } from "./vscode/gateway/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
 import { registerPolicy, type PolicyService } from "./vscode/policy/index.js";
+import { registerRepo, type RepoHandle } from "./vscode/repo/index.js";
 import { StatusBar } from "./vscode/statusBar.js";
 import { StatusViewProvider } from "./vscode/statusView.js";
 
@@ -16,6 +17,8 @@ export interface HearthApi {
   readonly policy: PolicyService;
   readonly gateway: Gateway;
   readonly completion: InlineCompletionHandle;
+  /** Repository Q&A; `repo.ask` serves the chat panel's @repo. */
+  readonly repo: RepoHandle;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
@@ -40,9 +43,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...gateway.disposables,
   );
   const completion = registerInlineCompletion(context, { modelService, log });
+  const repo = registerRepo({ gateway: gateway.gateway, notifier: gateway.notifier, modelService, policy, log });
+  context.subscriptions.push(repo);
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService, policy, gateway: gateway.gateway, completion };
+  return { modelService, policy, gateway: gateway.gateway, completion, repo };
 }
 
 export function deactivate(): void {

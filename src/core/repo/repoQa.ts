@@ -83,6 +83,8 @@ export interface RepoAnswer {
   readonly packHash: string;
   /** The pack of the previous question was reused as is. */
   readonly reusedPack: boolean;
+  /** Tokens the route's context holds (or the default when it does not say). */
+  readonly contextTokens: number;
 }
 
 /** A user-facing failure that is not the gateway's: names the setting to change. */
@@ -130,6 +132,11 @@ export class RepoQa {
     // The server reads special tokens in the repo system message, so the pack is counted that way.
     this.packCounter = new TokenCounter(count(true));
     this.textCounter = new TokenCounter(count(false));
+  }
+
+  /** The folder this service packs. */
+  get root(): string {
+    return this.options.root;
   }
 
   /** A file changed: the next question scans the folder again (lazily). */
@@ -200,6 +207,7 @@ export class RepoQa {
       ...(result.usage !== undefined ? { usage: result.usage } : {}),
       packHash: pack.hash,
       reusedPack: plan.reused,
+      contextTokens: plan.contextTokens,
     };
   }
 
