@@ -75,6 +75,8 @@ export interface RepoPack {
   readonly report: PackReport;
   /** Paths with at least some lines in the pack. */
   readonly paths: ReadonlySet<string>;
+  /** What of each file went in (whole, or the lines of a chunk), in pack order. */
+  readonly sections: readonly PackSection[];
 }
 
 export interface PackOptions {
@@ -115,6 +117,7 @@ export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): P
     text,
     hash: createHash("sha256").update(text, "utf8").digest("hex"),
     paths: new Set(selection.sections.map((s) => s.path)),
+    sections: selection.sections.map(({ path, content, lines }) => ({ path, content, ...(lines !== undefined ? { lines } : {}) })),
     report: {
       name: snapshot.name,
       layout,
