@@ -81,7 +81,7 @@ async function askCommand(deps: RepoCommandDeps, given?: string): Promise<AskCom
   const show = (footer: string, now = false): void => deps.documents.update(document, answerMarkdown(question, text, footer), now);
 
   const outcome = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth"), cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth: repository question"), cancellable: true },
     async (progress, token): Promise<{ answer?: RepoAnswer; error?: unknown }> => {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
@@ -129,12 +129,12 @@ async function askCommand(deps: RepoCommandDeps, given?: string): Promise<AskCom
   }
   const error = outcome.error;
   if (error instanceof Error && (error.name === "AbortError" || /cancel/i.test(error.message))) {
-    show(`_${vscode.l10n.t("Cancelled.")}_`, true);
+    show(`_${vscode.l10n.t("Cancelled: no answer.")}_`, true);
     return { document };
   }
   show(`_${vscode.l10n.t("No answer: {0}", error instanceof Error ? error.message : String(error))}_`, true);
   if (error instanceof RepoQaError) {
-    void vscode.window.showErrorMessage(`Hearth: ${error.message}`, vscode.l10n.t("Open Settings")).then((choice) => {
+    void vscode.window.showErrorMessage(`Hearth: ${error.message}`, vscode.l10n.t("Open Repository Settings")).then((choice) => {
       if (choice !== undefined) void vscode.commands.executeCommand("workbench.action.openSettings", "hearth.repo");
     });
   } else void deps.notifier.notify(error);

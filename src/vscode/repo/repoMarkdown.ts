@@ -25,7 +25,7 @@ function skipReasonText(reason: SkipReason): string {
     case "generated":
       return vscode.l10n.t("generated or minified");
     case "binary":
-      return vscode.l10n.t("binary");
+      return vscode.l10n.t("binary file");
     case "tooLarge":
       return vscode.l10n.t("larger than hearth.repo.maxFileKB");
     case "dropped":
@@ -66,7 +66,7 @@ export function reportMarkdown(report: PackReport, context: ReportContext): stri
   if (!report.orderedByGit) lines.push(vscode.l10n.t("No git history: files are ordered docs, config, code, tests."), "");
   if (report.truncated) lines.push(vscode.l10n.t("The folder has more files than Hearth reads; the rest were not looked at."), "");
   if (context.savedState !== undefined) {
-    lines.push(vscode.l10n.t("Saved repository state on disk: {0} MB of {1} MB (Hearth: Clear Saved Repository State).", n(Math.round(context.savedState.bytes / 1e6)), n(Math.round(context.savedState.limitBytes / 1e6))), "");
+    lines.push(vscode.l10n.t("Saved repository state on disk: {0} MB of {1} MB (Hearth: Clear saved repository state).", n(Math.round(context.savedState.bytes / 1e6)), n(Math.round(context.savedState.limitBytes / 1e6))), "");
   }
 
   lines.push(`### ${vscode.l10n.t("Included ({0})", n(report.included.length))}`, "");
