@@ -88,6 +88,18 @@ export interface PackOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Indexing a large repo takes seconds: one index per snapshot, shared by every question until a file changes. */
+const chunkIndexes = new WeakMap<RepoSnapshot, ChunkIndex>();
+
+function chunkIndexOf(snapshot: RepoSnapshot): ChunkIndex {
+  let index = chunkIndexes.get(snapshot);
+  if (index === undefined) {
+    index = new ChunkIndex(snapshot.files);
+    chunkIndexes.set(snapshot, index);
+  }
+  return index;
+}
+
 export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): Promise<RepoPack> {
   const { layout, counter, signal } = options;
   counter.startBuild();
@@ -102,13 +114,12 @@ export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): P
   const repoTokens = headerTokens + SECTION_MARGIN + files.reduce((n, f) => n + f.tokens + SECTION_MARGIN, 0);
   const budget = options.budget === undefined ? Number.POSITIVE_INFINITY : Math.max(0, options.budget - headerTokens - SECTION_MARGIN);
 
-  let chunkIndex: ChunkIndex | undefined;
   const selection = await selectForBudget({
     files,
     budget,
     question: options.question ?? "",
     dependents: snapshot.dependents,
-    chunks: () => (chunkIndex ??= new ChunkIndex(snapshot.files)),
+    chunks: () => chunkIndexOf(snapshot),
     countSections,
     signal,
   });
@@ -133,4 +144,17 @@ export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): P
       truncated: snapshot.truncated,
     },
   };
+}
+
+/**
+ * Whether a pack built for an earlier question already holds what a new question needs
+ * most: the whole repository, or the new question's best few chunks (whole files or
+ * overlapping lines). When it does, a follow-up keeps the pack and its evaluated state.
+ */
+export function packCovers(snapshot: RepoSnapshot, pack: RepoPack, question: string, top = 3): boolean {
+  if (pack.report.whole) return true;
+  const best = chunkIndexOf(snapshot).rank(question, top);
+  return best.every((chunk) =>
+    pack.sections.some((s) => s.path === chunk.path && (s.lines === undefined || (s.lines.start <= chunk.end && chunk.start <= s.lines.end))),
+  );
 }

@@ -14,7 +14,7 @@ import type { ChatMessage, TokenUsage } from "../providers";
 import { parseCitations, type Citation } from "./citations";
 import type { PackLayout } from "./packLayout";
 import { ProgressMeter, type ProgressView, type PromptProgress } from "./progressMeter";
-import { buildPack, scanRepo, type PackReport, type RepoPack, type RepoSnapshot, type ScanOptions } from "./repoPack";
+import { buildPack, packCovers, scanRepo, type PackReport, type RepoPack, type RepoSnapshot, type ScanOptions } from "./repoPack";
 import { TokenCounter } from "./tokenCounter";
 
 const FEATURE: Feature = "repoQuestion";
@@ -235,7 +235,15 @@ export class RepoQa {
       );
     }
     const kept = this.kept;
-    if (history.length > 0 && kept !== undefined && kept.snapshot === snapshot && kept.layout === layout && kept.route === route.route && kept.pack.report.packTokens <= budget) {
+    if (
+      history.length > 0 &&
+      kept !== undefined &&
+      kept.snapshot === snapshot &&
+      kept.layout === layout &&
+      kept.route === route.route &&
+      kept.pack.report.packTokens <= budget &&
+      packCovers(snapshot, kept.pack, question)
+    ) {
       return { kept, route, contextTokens, budget, reused: true };
     }
     const pack = await buildPack(snapshot, { layout, budget, question, counter: this.packCounter, signal });

@@ -6,10 +6,16 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { buildPack, scanRepo, TokenCounter, type RepoSnapshot } from "../../../../src/core/repo";
+import { packCovers } from "../../../../src/core/repo/repoPack";
 import { stabilityOrder } from "../../../../src/core/repo/fileOrder";
 import { charTokens, commit, fillerSource, git, tempTree, type TempTree } from "./repoFixtures";
 
 const noGit = async (): Promise<undefined> => undefined;
+
+/** A function fillerSource declared in `src/moduleNN.ts`. */
+function fillerSourceName(path: string): string {
+  return `step${Number(/module(\d+)/.exec(path)![1])}_24`;
+}
 
 describe("repo pack: order and determinism", () => {
   let tree: TempTree;
@@ -147,6 +153,11 @@ describe("repo pack: budgets", () => {
       assert.ok(pack.text.includes("export function computeQuarterlyRebate"));
       assert.ok(pack.report.leftOut.length > 0);
       assert.ok(pack.report.included[0].path === "README.md", "the stable core (docs) comes first");
+      // A follow-up about the same function keeps this pack; one about a function left out needs a new one.
+      assert.equal(packCovers(snapshot, pack, "Which tiers does computeQuarterlyRebate know?"), true);
+      const leftOut = pack.report.leftOut.find((l) => !l.partly)!.path;
+      const other = fillerSourceName(leftOut);
+      assert.equal(packCovers(snapshot, pack, `What does ${other} compute?`), false, `${other} of ${leftOut} is not in the pack`);
     } finally {
       tree.remove();
     }
