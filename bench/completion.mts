@@ -22,7 +22,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { OpenAiCompletionClient } from "../src/core/complete/completionClient.js";
+import { GatewayCompletionClient } from "../src/core/complete/completionClient.js";
+import { localGateway } from "../test/support/localGateway.js";
 import { CompletionEngine, DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type CompletionTarget, type CompletionTrace } from "../src/core/complete/completionEngine.js";
 import type { FimLayout } from "../src/core/complete/completionPrompt.js";
 import { ContextRing, DEFAULT_RING_OPTIONS } from "../src/core/complete/contextRing.js";
@@ -310,8 +311,10 @@ async function run(server: Server, files: SourceFile[], steps: readonly Step[], 
     const tokens = t.promptTokens !== undefined ? ` prompt ${t.promptTokens} cached ${t.cachedTokens ?? "?"}` : "";
     process.stderr.write(`[${label} ${traces.length}] ${t.outcome} ${t.totalMs.toFixed(0)} ms (model ${t.modelMs.toFixed(0)}, overhead ${t.overheadMs.toFixed(2)})${tokens}${t.error ? ` ${t.error}` : ""}\n`);
   };
-  const engine = new CompletionEngine({ client: new OpenAiCompletionClient({ timeoutMs: 600_000 }), ring, estimator, settings: () => settings, onTrace });
-  const target: CompletionTarget = { endpoint: { baseUrl: `${server.baseUrl}/v1`, token: server.token }, model: server.model, hearth: true, fim: server.fim };
+  // The provider's path: engine → gateway (policy, local route) → local provider → server.
+  const gateway = localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token }, { limits: { firstTokenTimeoutMs: 600_000, idleTimeoutMs: 600_000 } });
+  const engine = new CompletionEngine({ client: new GatewayCompletionClient(gateway), ring, estimator, settings: () => settings, onTrace });
+  const target: CompletionTarget = { key: "local", model: server.model, hearth: true, fim: server.fim, rawPrompts: true };
   // The files the user "looked at" before: the first chunks of the ring.
   for (const file of files.slice(0, 3)) ring.offer(file.path, linesOfText(file.text), 20);
   const editor = new Editor();

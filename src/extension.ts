@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const serverScript = vscode.Uri.joinPath(context.extensionUri, "dist", "server.mjs").fsPath;
   const resolver = new ModelResolver(stateDir, serverScript, log);
   const modelService = new ModelService(config, resolver, context.secrets, { serverScript, stateDir, log });
-  const gateway = registerGateway(context, { log, policy, modelService });
+  const gateway = registerGateway(context, { log, policy, modelService, pricing: () => ({ prices: config.value.usagePrices, avoidedAt: config.value.usageAvoidedAt }) });
   const statusBar = new StatusBar(modelService);
   const statusView = new StatusViewProvider(modelService);
   context.subscriptions.push(
@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...registerServerCommands({ service: modelService, log, secrets: context.secrets }),
     ...gateway.disposables,
   );
-  const completion = registerInlineCompletion(context, { modelService, log });
+  const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });
   const repo = registerRepo({ gateway: gateway.gateway, notifier: gateway.notifier, modelService, policy, log });
   context.subscriptions.push(repo);
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");

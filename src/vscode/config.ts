@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { SettingProblems } from "./settingProblems.js";
 import type { Logger } from "../core/logger.js";
+import { DEFAULT_AVOIDED_AT, DEFAULT_PRICES, parsePriceTable, type PriceTable } from "../core/audit/index.js";
 
 export interface HearthConfig {
   model: string;
@@ -10,6 +11,10 @@ export interface HearthConfig {
   contextSize: number | "auto";
   gpu: "auto" | "cpu";
   idleShutdownSeconds: number;
+  /** Per-token prices for the usage view (defaults merged with hearth.usage.prices). */
+  usagePrices: PriceTable;
+  /** The cloud model local tokens are priced at for "cost avoided". */
+  usageAvoidedAt: string;
 }
 
 const DEFAULTS: HearthConfig = {
@@ -19,6 +24,8 @@ const DEFAULTS: HearthConfig = {
   contextSize: "auto",
   gpu: "auto",
   idleShutdownSeconds: 300,
+  usagePrices: DEFAULT_PRICES,
+  usageAvoidedAt: DEFAULT_AVOIDED_AT,
 };
 
 /**
@@ -65,6 +72,8 @@ export class Config implements vscode.Disposable {
     const contextSize = section.get<unknown>("server.contextSize");
     const gpu = section.get<unknown>("server.gpu");
     const idle = section.get<unknown>("server.idleShutdownSeconds");
+    const prices = parsePriceTable(section.get<unknown>("usage.prices"));
+    const avoidedAt = section.get<unknown>("usage.avoidedAt");
     return {
       model: typeof model === "string" && model.trim() !== "" ? model.trim() : this.problems.fallback("hearth.model", model, DEFAULTS.model),
       completionModel: typeof completionModel === "string" ? completionModel.trim() : this.problems.fallback("hearth.completion.model", completionModel, ""),
@@ -77,6 +86,8 @@ export class Config implements vscode.Disposable {
             : this.problems.fallback("hearth.server.contextSize", contextSize, DEFAULTS.contextSize),
       gpu: gpu === "auto" || gpu === "cpu" ? gpu : this.problems.fallback("hearth.server.gpu", gpu, DEFAULTS.gpu),
       idleShutdownSeconds: typeof idle === "number" && idle >= 10 ? idle : this.problems.fallback("hearth.server.idleShutdownSeconds", idle, DEFAULTS.idleShutdownSeconds),
+      usagePrices: prices.ok ? prices.table : this.problems.fallback("hearth.usage.prices", section.get<unknown>("usage.prices"), DEFAULTS.usagePrices, prices.message),
+      usageAvoidedAt: typeof avoidedAt === "string" && /^[A-Za-z]+:\S+$/.test(avoidedAt) ? avoidedAt : this.problems.fallback("hearth.usage.avoidedAt", avoidedAt, DEFAULTS.usageAvoidedAt),
     };
   }
 

@@ -36,3 +36,28 @@ export function priceFor(prices: PriceTable, modelKey: string): TokenPrice | und
 export function costUsd(price: TokenPrice, promptTokens: number, completionTokens: number): number {
   return (promptTokens * price.inputPerMillion + completionTokens * price.outputPerMillion) / 1_000_000;
 }
+
+const MODEL_KEY = /^(openai|anthropic|selfHosted|local):[A-Za-z0-9][A-Za-z0-9._\-/@:]{0,127}$/;
+
+export type PriceTableParse = { readonly ok: true; readonly table: PriceTable } | { readonly ok: false; readonly message: string };
+
+/**
+ * Reads `hearth.usage.prices`: `{"provider:model": {"inputPerMillion": n, "outputPerMillion": n}}`.
+ * The user's entries replace the defaults of the same key; the rest of the defaults stay.
+ */
+export function parsePriceTable(value: unknown): PriceTableParse {
+  if (value === undefined || value === null) return { ok: true, table: DEFAULT_PRICES };
+  if (typeof value !== "object" || Array.isArray(value)) return { ok: false, message: "must be an object keyed by \"provider:model\"" };
+  const table: Record<string, TokenPrice> = { ...DEFAULT_PRICES };
+  for (const [key, price] of Object.entries(value as Record<string, unknown>)) {
+    if (!MODEL_KEY.test(key)) return { ok: false, message: `"${key}" is not "provider:model" (e.g. "openai:gpt-4o-mini")` };
+    const fields = typeof price === "object" && price !== null ? (price as Record<string, unknown>) : {};
+    const input = fields.inputPerMillion;
+    const output = fields.outputPerMillion;
+    if (typeof input !== "number" || typeof output !== "number" || !(input >= 0) || !(output >= 0) || !Number.isFinite(input) || !Number.isFinite(output)) {
+      return { ok: false, message: `"${key}" needs "inputPerMillion" and "outputPerMillion" as non-negative numbers (US dollars per million tokens)` };
+    }
+    table[key] = { inputPerMillion: input, outputPerMillion: output };
+  }
+  return { ok: true, table };
+}

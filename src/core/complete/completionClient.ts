@@ -1,13 +1,15 @@
-import OpenAI from "openai";
-import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import type { CompletionCreateParamsNonStreaming } from "openai/resources/completions";
-import type { ServerEndpoint } from "../server/supervisor.js";
+// Inline completion's door to a model: the privacy gateway (feature `completion`), like
+// every other feature. The engine above it sees only `CompletionClient`, so its unit tests
+// can script answers while the extension and the benchmark use the gateway.
+import type { Gateway, GatewayRequest } from "../gateway";
+import { isGatewayRefusal } from "../gateway";
+import { ProviderError } from "../providers";
 
-/**
- * The one door from inline completion to a model. Everything above it (the engine, the
- * provider, the benchmark) sees only `CompletionClient`, so the privacy gateway can take
- * this module's place (feature `completion`, default local) without touching them.
- */
+/** A piece of the prompt that came from a file; the gateway matches its path against neverSend. */
+export interface PromptFile {
+  readonly path: string;
+  readonly content: string;
+}
 
 /** A raw-prompt request (`POST /v1/completions`). */
 export interface TextCompletionRequest {
@@ -22,6 +24,8 @@ export interface TextCompletionRequest {
   readonly maxTokens: number;
   readonly temperature: number;
   readonly stop: readonly string[];
+  /** The files whose text is in the prompt: the current file first, then context chunks. */
+  readonly files: readonly PromptFile[];
 }
 
 export interface ChatCompletionMessage {
@@ -36,6 +40,7 @@ export interface ChatCompletionRequest {
   readonly maxTokens: number;
   readonly temperature: number;
   readonly stop: readonly string[];
+  readonly files: readonly PromptFile[];
 }
 
 export type ModelRequest = TextCompletionRequest | ChatCompletionRequest;
@@ -53,91 +58,57 @@ export interface ModelResponse {
   readonly usage: ModelUsage | undefined;
 }
 
-/** Where a request goes: the endpoint and the model name some servers require. */
-export interface ModelTarget {
-  readonly endpoint: ServerEndpoint;
-  /** Model name for the `model` field; Hearth's server ignores it. */
-  readonly model: string | undefined;
-}
-
 export interface CompletionClient {
   /** Rejects when `signal` aborts; the HTTP request is closed, so the server stops generating. */
-  complete(target: ModelTarget, request: ModelRequest, signal: AbortSignal): Promise<ModelResponse>;
+  complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse>;
 }
 
-/** Body fields Hearth's server understands beyond OpenAI's. */
-interface HearthExtension {
-  hearth: { role: "completion"; checkpoints?: number[]; reuse?: boolean };
-}
+/**
+ * Sends completion requests through the gateway. Never interactive: where the policy says
+ * to ask before completion leaves the machine, there is no suggestion rather than a dialog
+ * per keystroke (the refusal is thrown and the engine shows nothing).
+ */
+export class GatewayCompletionClient implements CompletionClient {
+  constructor(private readonly gateway: Pick<Gateway, "request">) {}
 
-/** The `openai` SDK against any OpenAI-compatible server, Hearth's own included. */
-export class OpenAiCompletionClient implements CompletionClient {
-  private readonly clients = new Map<string, OpenAI>();
-
-  constructor(private readonly options: { timeoutMs?: number } = {}) {}
-
-  async complete(target: ModelTarget, request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
-    const client = this.clientFor(target.endpoint);
-    const model = target.model ?? "default";
-    if (request.kind === "text") {
-      const body: CompletionCreateParamsNonStreaming & HearthExtension = {
-        model,
-        prompt: request.prompt,
-        max_tokens: request.maxTokens,
-        temperature: request.temperature,
-        stream: false,
-        hearth: {
-          role: "completion",
-          ...(request.checkpoints && request.checkpoints.length > 0 ? { checkpoints: [...request.checkpoints] } : {}),
-          ...(request.reuse === false ? { reuse: false } : {}),
-        },
-        ...(request.suffix !== undefined ? { suffix: request.suffix } : {}),
-        ...(request.stop.length > 0 ? { stop: [...request.stop] } : {}),
-      };
-      const response = await client.completions.create(body, { signal });
-      const choice = response.choices[0];
-      const usage = response.usage;
-      return {
-        text: choice?.text ?? "",
-        finishReason: choice?.finish_reason ?? undefined,
-        usage: usage ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens } : undefined,
-      };
-    }
-    const body: ChatCompletionCreateParamsNonStreaming & HearthExtension & { chat_template_kwargs: { enable_thinking: boolean } } = {
-      model,
-      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-      max_tokens: request.maxTokens,
+  async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
+    const common = {
+      feature: "completion",
+      files: request.files.map((file) => ({ path: file.path, content: file.content, origin: "file" as const, embedded: true })),
+      maxTokens: request.maxTokens,
       temperature: request.temperature,
-      stream: false,
-      chat_template_kwargs: { enable_thinking: false },
-      hearth: { role: "completion" },
-      ...(request.stop.length > 0 ? { stop: [...request.stop] } : {}),
-    };
-    const response = await client.chat.completions.create(body, { signal });
-    const choice = response.choices[0];
-    const usage = response.usage;
+      stop: request.stop,
+      signal,
+      interactive: false,
+    } satisfies Partial<GatewayRequest>;
+    const gatewayRequest: GatewayRequest =
+      request.kind === "text"
+        ? {
+            ...common,
+            prompt: {
+              text: request.prompt,
+              ...(request.suffix !== undefined ? { suffix: request.suffix } : {}),
+              ...(request.checkpoints !== undefined && request.checkpoints.length > 0 ? { checkpoints: request.checkpoints } : {}),
+              ...(request.reuse === false ? { reuse: false } : {}),
+            },
+          }
+        : { ...common, messages: request.messages, thinking: false };
+    const result = await this.gateway.request(gatewayRequest);
     return {
-      text: choice?.message.content ?? "",
-      finishReason: choice?.finish_reason ?? undefined,
-      usage: usage ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens } : undefined,
+      text: result.text,
+      finishReason: result.finishReason,
+      usage: result.usage === undefined ? undefined : { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens, cachedTokens: result.usage.cachedTokens },
     };
-  }
-
-  private clientFor(endpoint: ServerEndpoint): OpenAI {
-    const key = `${endpoint.baseUrl}\n${endpoint.token}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      // A superseded keystroke is never retried, and a slow answer is a useless answer.
-      client = new OpenAI({ baseURL: endpoint.baseUrl, apiKey: endpoint.token || "none", maxRetries: 0, timeout: this.options.timeoutMs ?? 60_000 });
-      if (this.clients.size >= 4) this.clients.clear();
-      this.clients.set(key, client);
-    }
-    return client;
   }
 }
 
 /** Whether an error means the request was cancelled rather than failed. */
 export function isAbortError(error: unknown): boolean {
-  if (error instanceof OpenAI.APIUserAbortError) return true;
+  if (error instanceof ProviderError) return error.kind === "cancelled";
   return error instanceof Error && (error.name === "AbortError" || error.name === "APIUserAbortError");
+}
+
+/** The policy keeps completion from going where it would have to (a refusal, not a failure). */
+export function isPolicyRefusal(error: unknown): boolean {
+  return isGatewayRefusal(error);
 }

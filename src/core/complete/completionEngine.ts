@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "../logger.js";
 import { AdaptiveDebounce } from "./adaptiveDebounce.js";
 import { CompletionCache } from "./completionCache.js";
-import { isAbortError, type CompletionClient, type ModelRequest, type ModelResponse, type ModelTarget } from "./completionClient.js";
+import { isAbortError, isPolicyRefusal, type CompletionClient, type ModelRequest, type ModelResponse, type PromptFile } from "./completionClient.js";
 import { renderChatPrompt, renderFimPrompt, type FimLayout, type PromptContext } from "./completionPrompt.js";
 import type { ContextRing } from "./contextRing.js";
 import { cutCursorWindow, windowPrefix, windowSuffix, type CursorWindow } from "./cursorWindow.js";
@@ -41,12 +41,17 @@ export const DEFAULT_COMPLETION_SETTINGS: CompletionSettings = {
   reuse: true,
 };
 
-/** The model a completion goes to, and what it can do. */
-export interface CompletionTarget extends ModelTarget {
+/** Where a completion goes (as the gateway decided it), and what that model can do. */
+export interface CompletionTarget {
+  /** Names the route and model, so an answer cached from one model is never shown for another. */
+  readonly key: string;
+  readonly model: string | undefined;
   /** Hearth's own server: raw prompts with control tokens and checkpoints. */
   readonly hearth: boolean;
   /** The model has FIM tokens: known for Hearth's server, undefined for other servers. */
   readonly fim: boolean | undefined;
+  /** The route takes raw prompts (`/v1/completions`); cloud chat models take only conversations. */
+  readonly rawPrompts: boolean;
 }
 
 export interface CompletionInput {
@@ -72,7 +77,8 @@ export type PromptKind = "fim" | "chat" | "fim-plain" | "chat-messages";
 
 /** What one call did and what it cost; for logs, tests and the benchmark. */
 export interface CompletionTrace {
-  readonly outcome: "model" | "cache" | "typing" | "empty" | "cancelled" | "error";
+  /** `refused`: the privacy policy keeps completion from the only route there is (e.g. it says to ask). */
+  readonly outcome: "model" | "cache" | "typing" | "empty" | "cancelled" | "refused" | "error";
   readonly kind?: PromptKind;
   readonly layout: FimLayout;
   readonly totalMs: number;
@@ -253,7 +259,7 @@ export class CompletionEngine {
       const requestStarted = this.clock.now();
       let response: ModelResponse;
       try {
-        response = await this.options.client.complete(target, prepared.request, controller.signal);
+        response = await this.options.client.complete(prepared.request, controller.signal);
       } finally {
         modelMs = this.clock.now() - requestStarted;
       }
@@ -274,6 +280,10 @@ export class CompletionEngine {
     } catch (error) {
       if (controller.signal.aborted || isAbortError(error)) {
         trace({ outcome: "cancelled" });
+        return undefined;
+      }
+      if (isPolicyRefusal(error)) {
+        trace({ outcome: "refused", error: error instanceof Error ? error.message : String(error) });
         return undefined;
       }
       trace({ outcome: "error", error: error instanceof Error ? error.message : String(error) });
@@ -308,8 +318,11 @@ export class CompletionEngine {
   }
 
   private prepare(input: CompletionInput, window: CursorWindow, prefix: string, suffix: string, target: CompletionTarget, settings: CompletionSettings): PreparedRequest {
-    const context: PromptContext = { repoName: input.repoName, path: input.path, languageId: input.languageId, window, chunks: this.options.ring.chunksFor(input.path) };
-    const mode = this.resolveMode(settings.mode, target);
+    const chunks = this.options.ring.chunksFor(input.path);
+    const context: PromptContext = { repoName: input.repoName, path: input.path, languageId: input.languageId, window, chunks };
+    // Named for the gateway: neverSend decides by these paths whether the prompt may leave.
+    const files: PromptFile[] = [{ path: input.path, content: prefix + suffix }, ...chunks.map((chunk) => ({ path: chunk.path, content: chunk.text }))];
+    const mode = target.rawPrompts ? this.resolveMode(settings.mode, target) : "chat";
     const cursor = buildCursorContext(prefix, suffix, input.languageId, input.tabSize ?? 4);
     const multiLine = cursor.opensBlock && !cursor.prose;
     const maxTokens = multiLine ? settings.blockMaxTokens : settings.lineMaxTokens;
@@ -323,10 +336,10 @@ export class CompletionEngine {
       const raw = renderFimPrompt(context, settings.fimLayout);
       kind = "fim";
       rawChars = raw.prompt.length;
-      request = { kind: "text", prompt: raw.prompt, checkpoints: settings.checkpoints && settings.reuse ? raw.checkpoints : undefined, reuse: settings.reuse ? undefined : false, maxTokens, temperature, stop };
+      request = { kind: "text", prompt: raw.prompt, checkpoints: settings.checkpoints && settings.reuse ? raw.checkpoints : undefined, reuse: settings.reuse ? undefined : false, maxTokens, temperature, stop, files };
     } else if (mode === "fim") {
       kind = "fim-plain";
-      request = { kind: "text", prompt: prefix, suffix, maxTokens, temperature, stop };
+      request = { kind: "text", prompt: prefix, suffix, maxTokens, temperature, stop, files };
     } else {
       const chat = renderChatPrompt(context, settings.fimLayout);
       // Chat models open with fences and line breaks often enough that "\n" cannot stop them.
@@ -334,10 +347,10 @@ export class CompletionEngine {
       if (target.hearth) {
         kind = "chat";
         rawChars = chat.raw.prompt.length;
-        request = { kind: "text", prompt: chat.raw.prompt, checkpoints: settings.checkpoints && settings.reuse ? chat.raw.checkpoints : undefined, reuse: settings.reuse ? undefined : false, maxTokens: chatMaxTokens, temperature, stop: [] };
+        request = { kind: "text", prompt: chat.raw.prompt, checkpoints: settings.checkpoints && settings.reuse ? chat.raw.checkpoints : undefined, reuse: settings.reuse ? undefined : false, maxTokens: chatMaxTokens, temperature, stop: [], files };
       } else {
         kind = "chat-messages";
-        request = { kind: "chat", messages: chat.messages, maxTokens: chatMaxTokens, temperature, stop: [] };
+        request = { kind: "chat", messages: chat.messages, maxTokens: chatMaxTokens, temperature, stop: [], files };
       }
     }
     return { kind, request, key: cacheKey(target, request), rawChars };
@@ -362,7 +375,7 @@ export class CompletionEngine {
 
 function cacheKey(target: CompletionTarget, request: ModelRequest): string {
   const hash = createHash("sha1");
-  hash.update(`${target.endpoint.baseUrl}\n${target.model ?? ""}\n${request.kind}\n${request.maxTokens}\n${request.stop.join("\u0000")}\n`);
+  hash.update(`${target.key}\n${target.model ?? ""}\n${request.kind}\n${request.maxTokens}\n${request.stop.join("\u0000")}\n`);
   if (request.kind === "text") {
     hash.update(request.prompt);
     hash.update("\u0000suffix\u0000");

@@ -322,6 +322,15 @@ export class Gateway {
   /** Asks, one prompt at a time, unless "Always" already covers this feature and model. */
   private askInTurn(request: GatewayRequest, plan: Plan): Promise<ConsentAnswer | "remembered"> {
     const key = this.consentKeyOf(request, plan);
+    if (request.interactive === false) {
+      return Promise.resolve(this.options.consentMemory.isRemembered(key)).then((remembered) => {
+        if (remembered) return "remembered";
+        throw new GatewayRefusal(
+          "consentNeeded",
+          `${plan.decision.reason}; the policy says to ask before ${request.feature} requests leave this machine, and Hearth does not interrupt typing to ask. Set "cloudAccess": "allow" for ${request.feature} in .hearth/policy.json ("Hearth: Open Policy"), or keep it local.`,
+        );
+      });
+    }
     const turn = this.asking.then(async (): Promise<ConsentAnswer | "remembered"> => {
       if (await this.options.consentMemory.isRemembered(key)) return "remembered";
       if (request.signal?.aborted) return "local";

@@ -8,7 +8,7 @@ import type { RefusalCode } from "../policy";
  * - `keptLocal`: the user answered "Keep it local", and the local model cannot serve.
  * - `auditUnavailable`: the audit entry could not be written, so nothing may leave.
  */
-export type GatewayRefusalCode = RefusalCode | "rawPromptToCloud" | "keptLocal" | "auditUnavailable";
+export type GatewayRefusalCode = RefusalCode | "rawPromptToCloud" | "keptLocal" | "auditUnavailable" | "consentNeeded";
 
 export class GatewayRefusal extends Error {
   constructor(

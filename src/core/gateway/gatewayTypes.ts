@@ -48,6 +48,12 @@ export interface GatewayRequest {
   readonly onDelta?: (text: string) => void;
   /** Hearth's server only (dropped on other routes): progress chunks, and the system message's state saved to disk. */
   readonly hearth?: { readonly progress?: boolean; readonly persist?: boolean };
+  /**
+   * false: never show the consent prompt; a request the policy says to `ask` about (and no
+   * "Always" covers) is refused with code `consentNeeded`. For traffic the user did not ask
+   * for one by one (inline suggestions as they type): no dialog per keystroke.
+   */
+  readonly interactive?: boolean;
   /** Qwen's thinking on or off for a conversation; unset leaves the server's default. */
   readonly thinking?: boolean;
   /** The model's thoughts as they stream (kept apart from `onDelta`'s answer text). */

@@ -1,11 +1,10 @@
 import * as vscode from "vscode";
-import { OpenAiCompletionClient, type CompletionClient } from "../../core/complete/completionClient.js";
+import { GatewayCompletionClient, type CompletionClient } from "../../core/complete/completionClient.js";
 import { CompletionEngine, DEFAULT_COMPLETION_SETTINGS, type CompletionResult, type CompletionTarget, type CompletionTrace } from "../../core/complete/completionEngine.js";
 import { ContextRing } from "../../core/complete/contextRing.js";
 import { TokenEstimator } from "../../core/complete/tokenEstimate.js";
+import type { Gateway, RouteEstimate } from "../../core/gateway/index.js";
 import type { Logger } from "../../core/logger.js";
-import type { ServerEndpoint } from "../../core/server/supervisor.js";
-import { hostOf, isLoopbackUrl } from "../gateway/loopback.js";
 import type { ModelService, ModelServiceState } from "../modelService.js";
 import { CompletionConfig } from "./completionConfig.js";
 import { RecentFilesFeeder, documentLines, promptPath } from "./recentFiles.js";
@@ -14,10 +13,12 @@ export const TRIGGER_COMPLETION_COMMAND = "hearth.triggerCompletion";
 
 /** What `registerInlineCompletion` needs from the rest of the object graph. */
 export interface InlineCompletionDeps {
-  /** Where requests go (`withEndpoint`) and what the model can do (its state). */
-  readonly modelService: Pick<ModelService, "state" | "withEndpoint" | "onDidChangeState">;
+  /** What the local model can do (its state), and when it changes. */
+  readonly modelService: Pick<ModelService, "state" | "onDidChangeState">;
+  /** The one door to models: decides each request's route under the privacy policy. */
+  readonly gateway: Pick<Gateway, "request" | "routeFor">;
   readonly log: Logger;
-  /** Defaults to the `openai` SDK client; the privacy gateway will be passed here. */
+  /** Defaults to the gateway; tests of the engine script their own. */
   readonly client?: CompletionClient;
 }
 
@@ -30,16 +31,27 @@ export interface InlineCompletionHandle extends vscode.Disposable {
 }
 
 /**
- * The model as completion sees it, from the model service's state; undefined while there
- * is none, and for a hearth.server.url on another machine: inline completion stays on this
- * machine until it goes through the privacy gateway (issue 4, item 7), and a server on
- * another host is egress there (the gateway's `selfHosted` route).
+ * The model as completion sees it: where the gateway would send a completion request now
+ * (the policy decides, local first) and what that model can do. Undefined while the local
+ * model is not ready; a string when the policy leaves completion nowhere to go, or would
+ * have to ask (inline suggestions never open a consent dialog).
  */
-export function completionTarget(state: ModelServiceState, endpoint: ServerEndpoint): CompletionTarget | undefined {
-  if (state.kind === "ready") return { endpoint, model: state.info.model, hearth: true, fim: state.info.fim };
-  if (state.kind === "external" && isLoopbackUrl(endpoint.baseUrl)) return { endpoint, model: state.model, hearth: false, fim: undefined };
-  return undefined;
+export function completionTarget(route: RouteEstimate, state: ModelServiceState): CompletionTarget | string | undefined {
+  if (!route.ok) return route.reason;
+  if (route.needsAsk) {
+    return `${route.reason}; the privacy policy says to ask before completion leaves this machine, and inline suggestions do not interrupt typing to ask. Set "cloudAccess": "allow" for completion in .hearth/policy.json, or keep it local.`;
+  }
+  if (route.route === "local") {
+    if (state.kind === "ready") return { key: `local:${state.info.model}`, model: state.info.model, hearth: true, fim: state.info.fim, rawPrompts: true };
+    if (state.kind === "external") return { key: `local:${state.url}`, model: state.model, hearth: false, fim: undefined, rawPrompts: true };
+    return undefined;
+  }
+  if (route.route === "selfHosted") return { key: `selfHosted:${route.model}`, model: route.model, hearth: false, fim: undefined, rawPrompts: true };
+  return { key: `cloud:${route.provider}:${route.model}`, model: route.model, hearth: false, fim: undefined, rawPrompts: false };
 }
+
+/** How long a route decision is reused between keystrokes; policy edits take effect within it. */
+const ROUTE_TTL_MS = 2_000;
 
 /**
  * Inline suggestions for every language: turns VS Code's request into a core call and the
@@ -47,19 +59,32 @@ export function completionTarget(state: ModelServiceState, endpoint: ServerEndpo
  * the HTTP request, so a superseded keystroke stops the server's generation.
  */
 export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
-  private remoteReported: string | undefined;
+  private route: { value: RouteEstimate; until: number } | undefined;
+  private reported: string | undefined;
 
   constructor(
     private readonly engine: CompletionEngine,
     private readonly config: CompletionConfig,
-    private readonly modelService: InlineCompletionDeps["modelService"],
-    private readonly log: Logger,
+    private readonly deps: Pick<InlineCompletionDeps, "modelService" | "gateway" | "log">,
   ) {}
 
-  private reportRemote(url: string): void {
-    if (this.remoteReported === url) return;
-    this.remoteReported = url;
-    this.log.info(`Inline suggestions are off: hearth.server.url points at another machine (${hostOf(url)}), and inline completion stays on this machine for now. Clear hearth.server.url to use the local model.`);
+  /** Forgets the route decision: the model or the policy changed. */
+  resetRoute(): void {
+    this.route = undefined;
+    this.reported = undefined;
+  }
+
+  private async target(): Promise<CompletionTarget | undefined> {
+    const now = Date.now();
+    if (this.route === undefined || this.route.until < now) this.route = { value: await this.deps.gateway.routeFor("completion"), until: now + ROUTE_TTL_MS };
+    const target = completionTarget(this.route.value, this.deps.modelService.state);
+    if (typeof target !== "string") return target;
+    // Once per reason, not per keystroke.
+    if (this.reported !== target) {
+      this.reported = target;
+      this.deps.log.info(`Inline suggestions are off: ${target}`);
+    }
+    return undefined;
   }
 
   async provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[] | undefined> {
@@ -70,13 +95,6 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
     if (!manual && !this.config.languageEnabled(document.languageId)) return undefined;
     // While the suggest widget is open, its selection is what the user is about to insert.
     if (!manual && context.selectedCompletionInfo) return undefined;
-    const state = this.modelService.state;
-    if (state.kind !== "ready" && state.kind !== "external") return undefined;
-    if (state.kind === "external" && !isLoopbackUrl(state.url)) {
-      this.reportRemote(state.url);
-      return undefined;
-    }
-
     const controller = new AbortController();
     const cancellation = token.onCancellationRequested(() => controller.abort(new Error("cancelled by the editor")));
     if (token.isCancellationRequested) controller.abort(new Error("cancelled by the editor"));
@@ -94,16 +112,16 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
         insertSpaces: typeof options?.insertSpaces === "boolean" ? options.insertSpaces : undefined,
         manual,
       };
-      const result: CompletionResult | undefined = await this.modelService.withEndpoint(async (endpoint) => {
-        const target = completionTarget(this.modelService.state, endpoint);
-        return target ? this.engine.complete(input, target, controller.signal) : undefined;
-      });
+      const target = await this.target();
+      if (target === undefined || token.isCancellationRequested) return undefined;
+      const result: CompletionResult | undefined = await this.engine.complete(input, target, controller.signal);
       if (!result || token.isCancellationRequested) return undefined;
       // The core works on "\n"-joined lines; the document may use CRLF.
       const text = document.eol === vscode.EndOfLine.CRLF ? result.text.replace(/\r?\n/g, "\r\n") : result.text;
       return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
-    } catch {
-      // The engine reports its own failures in traces; this is the endpoint going away.
+    } catch (error) {
+      // The engine reports its own failures in traces; this is the route decision failing.
+      this.deps.log.debug(`inline completion: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     } finally {
       cancellation.dispose();
@@ -125,7 +143,7 @@ export function registerInlineCompletion(context: Pick<vscode.ExtensionContext, 
   const traces: CompletionTrace[] = [];
   const reportedErrors = new Set<string>();
   const engine = new CompletionEngine({
-    client: deps.client ?? new OpenAiCompletionClient(),
+    client: deps.client ?? new GatewayCompletionClient(deps.gateway),
     ring,
     estimator,
     log: deps.log,
@@ -134,14 +152,14 @@ export function registerInlineCompletion(context: Pick<vscode.ExtensionContext, 
       traces.push(trace);
       if (traces.length > TRACES_KEPT) traces.shift();
       deps.log.trace(describeTrace(trace));
-      if (trace.outcome === "error" && trace.error !== undefined && !reportedErrors.has(trace.error)) {
+      if ((trace.outcome === "error" || trace.outcome === "refused") && trace.error !== undefined && !reportedErrors.has(trace.error)) {
         // Once per distinct failure, not once per keystroke.
         reportedErrors.add(trace.error);
         deps.log.warn(`inline completion failed: ${trace.error}`);
       }
     },
   });
-  const provider = new HearthInlineCompletionProvider(engine, config, deps.modelService, deps.log);
+  const provider = new HearthInlineCompletionProvider(engine, config, deps);
   const feeder = new RecentFilesFeeder(ring);
   const disposables: vscode.Disposable[] = [
     config,
@@ -152,6 +170,7 @@ export function registerInlineCompletion(context: Pick<vscode.ExtensionContext, 
     deps.modelService.onDidChangeState(() => {
       // Another model, or the same one restarted: cached answers and typing-through no longer hold.
       engine.reset();
+      provider.resetRoute();
       reportedErrors.clear();
     }),
     { dispose: () => engine.cancel() },

@@ -27,10 +27,10 @@ export class ModalConsentPrompt implements ConsentPrompt {
       signal?.addEventListener("abort", () => resolve("local"), { once: true });
     });
     for (;;) {
-      const choice = await Promise.race([
-        vscode.window.showWarningMessage(consentMessage(summary), { modal: true, detail: consentDetail(summary) }, SEND_ONCE, ALWAYS_FOR_WORKSPACE, KEEP_LOCAL, SHOW_PAYLOAD),
-        cancelled,
-      ]);
+      // A dialog that cannot be shown (VS Code refuses them under extension tests and smoke
+      // drivers) is no consent: the answer is the safe one.
+      const shown = Promise.resolve(vscode.window.showWarningMessage(consentMessage(summary), { modal: true, detail: consentDetail(summary) }, SEND_ONCE, ALWAYS_FOR_WORKSPACE, KEEP_LOCAL, SHOW_PAYLOAD)).catch(() => "local" as const);
+      const choice = await Promise.race([shown, cancelled]);
       if (choice === "local") return "local";
       if (choice === SHOW_PAYLOAD) {
         await this.documents.show(`hearth-payload-${summary.provider}.json`, payloadDocument(summary), { preview: false, language: "json" });

@@ -7,7 +7,7 @@
 // audited, key from "Set API Key for External Server") unless hearth.selfHosted.url names
 // another endpoint, and the local route reports itself unavailable.
 import * as vscode from "vscode";
-import { AuditLog, UsageLedger } from "../../core/audit";
+import { AuditLog, UsageLedger, type PriceTable } from "../../core/audit";
 import { Gateway, type ConsentPrompt, type GatewayRequest, type LocalModelStatus } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
 import type { EffectivePolicy } from "../../core/policy";
@@ -25,6 +25,8 @@ export interface GatewayDeps {
   readonly log: Logger;
   readonly policy: PolicyService;
   readonly modelService: ModelService;
+  /** Prices for the usage view (hearth.usage.prices, hearth.usage.avoidedAt); default: list prices. */
+  readonly pricing?: () => { readonly prices: PriceTable; readonly avoidedAt: string };
 }
 
 /** What the gateway needs of the extension context (tests hand in their own storage). */

@@ -5,7 +5,8 @@ import * as vscode from "vscode";
 import type { GatewayRequest } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
 import { SECRET_KEYS } from "../../core/providers";
-import type { GatewayServices } from "./createGateway";
+import type { TallyOptions } from "../../core/audit";
+import type { GatewayDeps, GatewayServices } from "./createGateway";
 import { SET_KEY_COMMAND_IDS } from "./failureNotifier";
 import { previewDocument } from "./payloadDocument";
 import { usageMarkdown } from "./usageReport";
@@ -24,7 +25,7 @@ export const DRY_RUN_QUESTION = "Explain what this code does.";
 
 const KEY_NAMES = { openai: "OpenAI", anthropic: "Anthropic", selfHosted: "self-hosted endpoint" } as const;
 
-export function registerGatewayCommands(secrets: vscode.SecretStorage, services: GatewayServices, log: Logger): vscode.Disposable[] {
+export function registerGatewayCommands(secrets: vscode.SecretStorage, services: GatewayServices, log: Logger, pricing?: GatewayDeps["pricing"]): vscode.Disposable[] {
   const run = (id: string, handler: () => Promise<void>): vscode.Disposable =>
     vscode.commands.registerCommand(id, async () => {
       try {
@@ -39,7 +40,7 @@ export function registerGatewayCommands(secrets: vscode.SecretStorage, services:
     run(GATEWAY_COMMANDS.setSelfHostedKey, () => setKey(secrets, "selfHosted", log)),
     run(GATEWAY_COMMANDS.openAuditLog, () => openAuditLog(services)),
     run(GATEWAY_COMMANDS.dryRun, () => dryRun(services)),
-    run(GATEWAY_COMMANDS.showUsage, () => showUsage(services)),
+    run(GATEWAY_COMMANDS.showUsage, () => showUsage(services, pricing?.())),
   ];
 }
 
@@ -104,8 +105,8 @@ async function dryRun(services: GatewayServices): Promise<void> {
   await services.documents.show("hearth-dry-run.json", previewDocument(preview), { preview: false, language: "json" });
 }
 
-async function showUsage(services: GatewayServices): Promise<void> {
-  const text = usageMarkdown(await services.usage.tally());
+async function showUsage(services: GatewayServices, pricing: TallyOptions | undefined): Promise<void> {
+  const text = usageMarkdown(await services.usage.tally(pricing));
   const document = await services.documents.open("hearth-usage.md", text, { language: "markdown" });
   try {
     await vscode.commands.executeCommand("markdown.showPreview", document.uri);

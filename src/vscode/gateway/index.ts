@@ -36,6 +36,6 @@ export function registerGateway(context: vscode.ExtensionContext, deps: GatewayD
     usage: services.usage,
     notifier: services.notifier,
     services,
-    disposables: [services, ...registerGatewayCommands(context.secrets, services, deps.log)],
+    disposables: [services, ...registerGatewayCommands(context.secrets, services, deps.log, deps.pricing)],
   };
 }

@@ -33,7 +33,7 @@ export function usageMarkdown(tally: UsageTally, now = new Date()): string {
     "",
     `**Cloud cost avoided by running locally:** ${usd(tally.costAvoidedUsd)}, local tokens priced at ${escape(tally.avoidedAt)}.`,
     "",
-    "Prices are list prices per million tokens and may differ from your contract.",
+    "Prices are per million tokens: list prices unless set in `hearth.usage.prices`; they may differ from your contract.",
     "",
   );
   return lines.join("\n");

@@ -227,3 +227,41 @@ describeIn(["trusted"], "gateway with an embedded neverSend file", function () {
     }
   });
 });
+
+// VS Code refuses to show modal dialogs while extension tests run (its DialogService answers
+// "cancelled" at once), so no test here can click "Send once" in the real dialog; the
+// answers' effects are covered by the gateway's unit tests. What can be checked for real:
+// the dismissed prompt — the same answer as Escape — keeps the request on this machine.
+describeIn(["trusted"], "gateway consent prompt in the workbench", function () {
+  this.timeout(180_000);
+
+  it("a dismissed consent prompt keeps the request local: the local model answers, the cloud sees nothing, nothing is audited", async () => {
+    const fake = await new FakeOpenAi().start();
+    fake.apiKey = FAKE_KEY;
+    const storageDir = await mkdtemp(join(tmpdir(), "hearth-consent-it-"));
+    const api = await hearth();
+    const askPolicy = (): EffectivePolicy => {
+      const userDefaults = applyUserOverrides({ features: { chat: { route: "cloud", cloudAccess: "ask", cloudModels: [{ provider: "openai", model: "gpt-4o-mini" }] } }, neverSend: [] });
+      return resolveEffectivePolicy({ userDefaults, trusted: vscode.workspace.isTrusted, consents: new Set<string>(), root: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath });
+    };
+    // The real modal consent prompt; only the cloud is a loopback stand-in.
+    const services = createGateway(
+      { secrets: { get: (key) => (key === SECRET_KEYS.openai ? FAKE_KEY : undefined) }, workspaceState: new MemoryMemento(), storageDir },
+      { log: { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m) => note(`warn: ${m}`), error: (m) => note(`error: ${String(m)}`) }, policy: api.policy, modelService: api.modelService },
+      { openAiBaseUrl: fake.baseUrl, policy: askPolicy },
+    );
+    try {
+      await readyServer(api);
+      const preview = await services.gateway.preview({ feature: "chat", messages: [{ role: "user", content: "What does this configure?" }], preferred: { route: "cloud" } });
+      assert.ok(preview.ok && preview.needsAsk && preview.provider === "openai", "the policy would ask before sending to OpenAI");
+      const result = await services.gateway.request({ feature: "chat", messages: [{ role: "user", content: "What does this configure?" }], files: [{ path: "src/config.ts", content: `const token = "${GITHUB_TOKEN}";\n`, origin: "file" }], preferred: { route: "cloud" }, maxTokens: 8, temperature: 0 });
+      assert.equal(result.route, "local");
+      assert.equal(fake.requests.length, 0);
+      assert.deepEqual((await services.audit.read()).entries, []);
+    } finally {
+      services.dispose();
+      await fake.stop();
+      await rm(storageDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_PRICES, priceFor, UsageLedger } from "../../../../src/core/audit";
+import { DEFAULT_PRICES, parsePriceTable, priceFor, UsageLedger } from "../../../../src/core/audit";
 
 describe("usage ledger", () => {
   let dir: string;
@@ -65,5 +65,45 @@ describe("usage ledger", () => {
   it("prices a dated snapshot like its family", () => {
     assert.equal(priceFor(DEFAULT_PRICES, "openai:gpt-4o-mini-2024-07-18"), DEFAULT_PRICES["openai:gpt-4o-mini"]);
     assert.equal(priceFor(DEFAULT_PRICES, "openai:gpt-4o"), undefined);
+  });
+});
+
+describe("hearth.usage.prices", () => {
+  it("merges the user's prices over the defaults, key by key", () => {
+    const parsed = parsePriceTable({ "openai:gpt-4o-mini": { inputPerMillion: 0.1, outputPerMillion: 0.4 }, "selfHosted:team-coder": { inputPerMillion: 0, outputPerMillion: 0 } });
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.table["openai:gpt-4o-mini"], { inputPerMillion: 0.1, outputPerMillion: 0.4 });
+    assert.deepEqual(parsed.table["anthropic:claude-haiku-4-5"], DEFAULT_PRICES["anthropic:claude-haiku-4-5"]);
+    assert.ok("selfHosted:team-coder" in parsed.table);
+  });
+
+  it("unset means the defaults", () => {
+    assert.deepEqual(parsePriceTable(undefined), { ok: true, table: DEFAULT_PRICES });
+  });
+
+  it("names the bad entry: a key without a provider, a negative or missing price, not an object", () => {
+    const badKey = parsePriceTable({ "gpt-4o-mini": { inputPerMillion: 1, outputPerMillion: 1 } });
+    assert.ok(!badKey.ok && /"gpt-4o-mini" is not "provider:model"/.test(badKey.message));
+    const negative = parsePriceTable({ "openai:gpt-4o-mini": { inputPerMillion: -1, outputPerMillion: 1 } });
+    assert.ok(!negative.ok && /non-negative/.test(negative.message));
+    const missing = parsePriceTable({ "openai:gpt-4o-mini": { inputPerMillion: 1 } });
+    assert.ok(!missing.ok && /outputPerMillion/.test(missing.message));
+    assert.equal(parsePriceTable([1, 2]).ok, false);
+  });
+
+  it("the tally prices cloud calls and the cost avoided with the table it is given", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hearth-prices-"));
+    try {
+      const ledger = new UsageLedger({ dir, flushAfterMs: 0 });
+      ledger.add({ provider: "local", model: "qwen", route: "local", promptTokens: 1_000_000, completionTokens: 0 });
+      ledger.add({ provider: "openai", model: "gpt-4o-mini", route: "cloud", promptTokens: 1_000_000, completionTokens: 1_000_000 });
+      const parsed = parsePriceTable({ "openai:gpt-4o-mini": { inputPerMillion: 2, outputPerMillion: 3 } });
+      assert.ok(parsed.ok);
+      const tally = await ledger.tally({ prices: parsed.table });
+      assert.equal(tally.cloudCostUsd, 5);
+      assert.equal(tally.costAvoidedUsd, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,8 @@ import { CompletionEngine, DEFAULT_COMPLETION_SETTINGS, type CompletionResult, t
 import { ContextRing } from "../../../../src/core/complete/contextRing";
 import { linesOfText } from "../../../../src/core/complete/documentLines";
 import { TokenEstimator } from "../../../../src/core/complete/tokenEstimate";
-import { EXTERNAL_TARGET, FakeClient, FakeClock, HEARTH_TARGET, inputAt, settle } from "./completionFakes";
+import { GatewayRefusal } from "../../../../src/core/gateway";
+import { CLOUD_TARGET, EXTERNAL_TARGET, FakeClient, FakeClock, HEARTH_TARGET, inputAt, settle } from "./completionFakes";
 
 interface Harness {
   engine: CompletionEngine;
@@ -200,6 +201,24 @@ describe("CompletionEngine", () => {
       assert.equal(request.prompt, "function area(r: number): number {\n  return Math.PI * ");
       assert.equal(request.suffix, "\n}\n");
       assert.equal(request.checkpoints, undefined);
+    });
+
+    it("a cloud route takes only conversations: chat messages even in fim mode, naming the files for neverSend", async () => {
+      const h = harness("r;", { mode: "fim" });
+      await h.engine.complete(inputAt(CODE, { manual: true }), CLOUD_TARGET, new AbortController().signal);
+      const request = h.client.requests[0]!.request;
+      assert.equal(request.kind, "chat");
+      assert.equal(h.traces[0]!.kind, "chat-messages");
+      assert.equal(request.files[0]!.path, "src/main.ts");
+      assert.ok(request.files[0]!.content.includes("Math.PI *"));
+    });
+
+    it("a policy refusal is no suggestion, traced as refused", async () => {
+      const h = harness("r;");
+      h.client.failWith = new GatewayRefusal("consentNeeded", "the policy says to ask");
+      assert.equal(await h.engine.complete(inputAt(CODE, { manual: true }), CLOUD_TARGET, new AbortController().signal), undefined);
+      assert.equal(h.traces[0]!.outcome, "refused");
+      assert.match(h.traces[0]!.error ?? "", /ask/);
     });
 
     it("fim asked for a model without FIM tokens falls back to chat and says so once", async () => {

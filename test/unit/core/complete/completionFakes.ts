@@ -1,11 +1,10 @@
 // Loopback fakes for the completion engine's neighbours: a scripted model client and a
 // clock whose time moves only when a test says so.
-import type { CompletionClient, ModelRequest, ModelResponse, ModelTarget } from "../../../../src/core/complete/completionClient";
+import type { CompletionClient, ModelRequest, ModelResponse } from "../../../../src/core/complete/completionClient";
 import type { CompletionInput, CompletionTarget, Clock } from "../../../../src/core/complete/completionEngine";
 import { linesOfText } from "../../../../src/core/complete/documentLines";
 
 export interface RecordedRequest {
-  target: ModelTarget;
   request: ModelRequest;
   signal: AbortSignal;
 }
@@ -19,8 +18,8 @@ export class FakeClient implements CompletionClient {
 
   constructor(public answer: (request: ModelRequest) => string = () => "") {}
 
-  complete(target: ModelTarget, request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
-    this.requests.push({ target, request, signal });
+  complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
+    this.requests.push({ request, signal });
     return new Promise<ModelResponse>((resolve, reject) => {
       const finish = (): void => {
         if (signal.aborted) return;
@@ -98,5 +97,6 @@ export function inputAt(marked: string, options: Partial<CompletionInput> = {}):
   };
 }
 
-export const HEARTH_TARGET: CompletionTarget = { endpoint: { baseUrl: "http://127.0.0.1:1/v1", token: "t" }, model: "tiny", hearth: true, fim: true };
-export const EXTERNAL_TARGET: CompletionTarget = { endpoint: { baseUrl: "http://gpu-box:8080/v1", token: "" }, model: "qwen", hearth: false, fim: undefined };
+export const HEARTH_TARGET: CompletionTarget = { key: "local", model: "tiny", hearth: true, fim: true, rawPrompts: true };
+export const EXTERNAL_TARGET: CompletionTarget = { key: "selfHosted", model: "qwen", hearth: false, fim: undefined, rawPrompts: true };
+export const CLOUD_TARGET: CompletionTarget = { key: "cloud:openai:gpt-4o-mini", model: "gpt-4o-mini", hearth: false, fim: undefined, rawPrompts: false };

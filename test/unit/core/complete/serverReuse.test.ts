@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { OpenAiCompletionClient } from "../../../../src/core/complete/completionClient";
+import { GatewayCompletionClient } from "../../../../src/core/complete/completionClient";
 import { CompletionEngine, DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type CompletionTarget, type CompletionTrace } from "../../../../src/core/complete/completionEngine";
 import { renderChatPrompt, renderFimPrompt, type FimLayout, type PromptContext } from "../../../../src/core/complete/completionPrompt";
 import { ContextRing } from "../../../../src/core/complete/contextRing";
@@ -12,6 +12,7 @@ import { cutCursorWindow } from "../../../../src/core/complete/cursorWindow";
 import { linesOfText } from "../../../../src/core/complete/documentLines";
 import { TokenEstimator } from "../../../../src/core/complete/tokenEstimate";
 import { ensureTestModel } from "../../../fixtures/models";
+import { localGateway } from "../../../support/localGateway";
 import { REPO_ROOT, startServer, type RunningServer } from "../../../support/serverProcess";
 
 interface Piece {
@@ -31,7 +32,7 @@ describe("completion prompts against the model server (tiny qwen35)", function (
 
   before(async () => {
     server = await startServer(await ensureTestModel({ arch: "qwen35" }));
-    target = { endpoint: { baseUrl: `${server.baseUrl}/v1`, token: server.token }, model: server.ready.model, hearth: true, fim: server.ready.fim };
+    target = { key: "local", model: server.ready.model, hearth: true, fim: server.ready.fim, rawPrompts: true };
   });
 
   after(async () => {
@@ -100,7 +101,7 @@ describe("completion prompts against the model server (tiny qwen35)", function (
     const ring = new ContextRing(estimator);
     ring.offer("src/core/complete/completionCache.ts", linesOfText(OTHER), 10);
     const engine = new CompletionEngine({
-      client: new OpenAiCompletionClient(),
+      client: new GatewayCompletionClient(localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token })),
       ring,
       estimator,
       settings: () => ({ ...DEFAULT_COMPLETION_SETTINGS, prefixTokens: 1024, suffixTokens: 256, ...settings }),
@@ -189,9 +190,9 @@ describe("completion prompts against the model server (tiny qwen35)", function (
 
   it("cancelling a request closes it, and the server stops generating", async () => {
     const before = (await health()).generations.aborted;
-    const client = new OpenAiCompletionClient();
+    const client = new GatewayCompletionClient(localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token }));
     const controller = new AbortController();
-    const pending = client.complete(target, { kind: "text", prompt: "<|fim_prefix|>let x = <|fim_suffix|><|fim_middle|>", maxTokens: 3000, temperature: 0.8, stop: [] }, controller.signal);
+    const pending = client.complete({ kind: "text", prompt: "<|fim_prefix|>let x = <|fim_suffix|><|fim_middle|>", maxTokens: 3000, temperature: 0.8, stop: [], files: [] }, controller.signal);
     setTimeout(() => controller.abort(), 30);
     await assert.rejects(pending);
     let aborted = before;

@@ -4,6 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { AuditLog } from "../../../../src/core/audit";
 import { GatewayRefusal, type Gateway, type GatewayRequest } from "../../../../src/core/gateway";
 import { applyUserOverrides, resolveEffectivePolicy, type FeatureRuleOverride } from "../../../../src/core/policy";
+import { GatewayCompletionClient } from "../../../../src/core/complete/completionClient";
 import { ProviderError } from "../../../../src/core/providers";
 import { faults } from "../../../support/fakeCloud";
 import { GPT, HAIKU, models, sha256, startHarness, userPolicy, type Harness } from "./gatewayHarness";
@@ -408,5 +409,60 @@ describe("gateway (loopback fakes for every route)", function () {
     assert.ok(tally.costAvoidedUsd > 0);
     assert.ok(tally.cloudCostUsd > 0);
     assert.deepEqual(tally.buckets.map((b) => `${b.route}:${b.provider}`).sort(), ["cloud:openai", "local:local"]);
+  });
+
+  describe("inline completion through the gateway", () => {
+    const FILE_TEXT = `const token = "${GITHUB_TOKEN}";\nexport function add(a: number, b: number) {\n  return `;
+    const complete = (client: GatewayCompletionClient, kind: "text" | "chat", path = "src/math.ts") =>
+      client.complete(
+        kind === "text"
+          ? { kind: "text", prompt: FILE_TEXT, suffix: "\n}\n", maxTokens: 16, temperature: 0, stop: ["\n"], files: [{ path, content: FILE_TEXT }] }
+          : { kind: "chat", messages: [{ role: "user", content: FILE_TEXT }], maxTokens: 16, temperature: 0, stop: [], files: [{ path, content: FILE_TEXT }] },
+        new AbortController().signal,
+      );
+
+    it("by default completion is local: the raw prompt and checkpoints reach this machine's server only", async () => {
+      const client = new GatewayCompletionClient(gateway);
+      const response = await client.complete({ kind: "text", prompt: FILE_TEXT, checkpoints: [10], maxTokens: 16, temperature: 0, stop: ["\n"], files: [{ path: "src/math.ts", content: FILE_TEXT }] }, new AbortController().signal);
+      assert.equal(response.text, h.local.answer);
+      assert.equal(h.egressRequests(), 0);
+      assert.deepEqual((h.local.requests[0].json as { hearth: unknown }).hearth, { role: "completion", checkpoints: [10] });
+    });
+
+    it("policy 'ask' gives no suggestion and no dialog: refused with consentNeeded, nothing leaves", async () => {
+      h.state.policy = userPolicy({ features: { completion: { route: "cloud", cloudAccess: "ask", cloudModels: models(GPT) } } });
+      h.state.localDown = true;
+      h.state.localKnownDown = true;
+      const client = new GatewayCompletionClient(gateway);
+      await assert.rejects(complete(client, "chat"), (e: unknown) => e instanceof GatewayRefusal && e.code === "consentNeeded" && /cloudAccess/.test(e.message));
+      assert.equal(h.consent.seen.length, 0, "no consent prompt for a keystroke");
+      assert.equal(h.egressRequests(), 0);
+      assert.deepEqual(await auditEntries(), []);
+    });
+
+    it("policy 'allow' to the cloud: a chat-shaped completion leaves redacted and on record; a raw prompt is refused", async () => {
+      h.state.policy = userPolicy({ features: { completion: { route: "cloud", cloudAccess: "allow", cloudModels: models(GPT) } } });
+      h.state.localKnownDown = true;
+      const client = new GatewayCompletionClient(gateway);
+      const response = await complete(client, "chat");
+      assert.equal(response.text, h.openai.answer);
+      assert.equal(h.openai.requests.length, 1);
+      assert.ok(!h.openai.requests[0].body.includes(GITHUB_TOKEN), "the secret in the file was redacted");
+      const [entry] = await auditEntries();
+      assert.equal(entry.feature, "completion");
+      assert.deepEqual(entry.files.map((f) => f.path), ["src/math.ts"]);
+      await assert.rejects(complete(client, "text"), (e: unknown) => e instanceof GatewayRefusal && e.code === "rawPromptToCloud");
+      assert.equal(h.openai.requests.length, 1);
+    });
+
+    it("a neverSend file being completed stays on this machine even where the policy allows the cloud", async () => {
+      h.state.policy = userPolicy({ features: { completion: { route: "cloud", cloudAccess: "allow", cloudModels: models(GPT) } }, neverSend: ["secrets/**"] });
+      const client = new GatewayCompletionClient(gateway);
+      const routed = await gateway.routeFor("completion", { route: "cloud" });
+      assert.ok(routed.ok && routed.route === "cloud", "the policy would send other files to the cloud");
+      await complete(client, "chat", "secrets/keys.ts");
+      assert.equal(h.egressRequests(), 0);
+      assert.equal(h.local.requests.length, 1);
+    });
   });
 });
