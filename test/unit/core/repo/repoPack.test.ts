@@ -67,6 +67,25 @@ describe("repo pack: order and determinism", () => {
     assert.notEqual(after.text, before.text);
   });
 
+  it("asks the tokenizer only about what changed since the last build (counts cached by content hash)", async () => {
+    const asked: string[] = [];
+    const counter = new TokenCounter(async (texts) => {
+      asked.push(...texts);
+      return charTokens(texts);
+    });
+    const scan = () => scanRepo({ root: tree.root, maxFileBytes: 65536, name: "shop" });
+    await buildPack(await scan(), { layout: "qwenRepo", counter });
+    const firstRound = asked.length;
+    assert.ok(firstRound >= 5);
+    asked.length = 0;
+    await buildPack(await scan(), { layout: "qwenRepo", counter });
+    assert.deepEqual(asked, [], "nothing changed: nothing to count");
+    tree.write("src/money.ts", "export const currency = 'USD';\n");
+    await buildPack(await scan(), { layout: "qwenRepo", counter });
+    assert.equal(asked.length, 1);
+    assert.ok(asked[0].includes("'USD'"));
+  });
+
   it("orders by docs, config, code, tests and path where there is no git", () => {
     const order = stabilityOrder(["src/z.ts", "test/a.test.ts", "package.json", "docs/guide.md", "README.md", "src/a.ts", "tsconfig.json"], undefined);
     assert.deepEqual(order, ["README.md", "docs/guide.md", "package.json", "tsconfig.json", "src/a.ts", "src/z.ts", "test/a.test.ts"]);
