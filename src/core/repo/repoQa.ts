@@ -234,6 +234,8 @@ export class RepoQa {
         `The ${route.route} model's context (${contextTokens} tokens) leaves no room for the repository after the answer (${settings.answerTokens}) and the conversation (${conversation}). Lower hearth.repo.answerTokens, start a new conversation, or raise hearth.server.contextSize.`,
       );
     }
+    const otherChars = repoInstructions(snapshot.name, layout).length + 2 + question.length + history.reduce((n, m) => n + m.content.length + 1, 0);
+    const passesGatewayCheck = (text: string): boolean => route.route !== "local" || Math.ceil((otherChars + text.length) / 4) <= contextTokens;
     const kept = this.kept;
     if (
       history.length > 0 &&
@@ -242,11 +244,19 @@ export class RepoQa {
       kept.layout === layout &&
       kept.route === route.route &&
       kept.pack.report.packTokens <= budget &&
+      passesGatewayCheck(kept.pack.text) &&
       packCovers(snapshot, kept.pack, question)
     ) {
       return { kept, route, contextTokens, budget, reused: true };
     }
-    const pack = await buildPack(snapshot, { layout, budget, question, counter: this.packCounter, signal });
+    let pack = await buildPack(snapshot, { layout, budget, question, counter: this.packCounter, signal });
+    // The gateway sends a local prompt only when its characters / 4 fit the context (a rough
+    // check that errs towards "fits" for prose, not for indented code, where a Qwen token can
+    // hold 5+ characters). A pack it would refuse is cut until that check passes too.
+    for (let tries = 0; !passesGatewayCheck(pack.text) && tries < 8; tries++) {
+      const packBudget = Math.floor(pack.report.packTokens * ((contextTokens * 4 - otherChars) / pack.text.length) * 0.95);
+      pack = await buildPack(snapshot, { layout, budget: packBudget, question, counter: this.packCounter, signal });
+    }
     this.kept = { pack, snapshot, layout, route: route.route };
     this.lastReportValue = pack.report;
     this.options.log?.info(`repo: pack of ${pack.report.packTokens} tokens (${pack.report.whole ? "whole repository" : `${pack.report.leftOut.length} files left out`}), budget ${budget} of ${contextTokens}, layout ${layout}`);

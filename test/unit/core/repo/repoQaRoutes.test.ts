@@ -3,6 +3,8 @@
 // tokens there), neverSend files are left out of the pack itself so the budget is right,
 // secrets in the files that go are redacted by the gateway, the counts are marked as
 // estimates, and the egress has an audit entry. The cloud is a loopback fake of OpenAI.
+// And on this machine: a pack of indented code (many characters a token) still passes the
+// gateway's rough size check, so it is not refused.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,7 +20,7 @@ import { tempTree, type TempTree } from "./repoFixtures";
 const SECRET_FILE_TEXT = "CUSTOMER-LIST-9f2c: never leaves";
 const PASSWORD = "Zq8!vR2#mK4pL9xT";
 
-describe("repo questions off this machine", function () {
+describe("repo questions and the gateway's route checks", function () {
   this.timeout(60_000);
   let cloud: FakeOpenAi;
   let tree: TempTree;
@@ -88,5 +90,43 @@ describe("repo questions off this machine", function () {
       ["README.md", "src/main.ts"],
       "the audit entry names the repo files that left",
     );
+  });
+
+  it("keeps a local pack of indented code within the gateway's own size check (characters / 4), so it is not refused", async () => {
+    const local = await new FakeOpenAi().start();
+    const indented = tempTree(
+      Object.fromEntries(
+        Array.from({ length: 30 }, (_, i) => [`src/deep${i}.py`, Array.from({ length: 40 }, (_, j) => `${" ".repeat(32)}value_${j} = step(value_${j})`).join("\n") + "\n"]),
+      ),
+    );
+    try {
+      const context = 3000;
+      const gateway = new Gateway({
+        policy: () => userPolicy(),
+        providers: { local: new LocalProvider({ endpoint: async () => ({ baseUrl: local.baseUrl, token: "t" }) }) },
+        localStatus: { contextTokens: () => context },
+        consent: { ask: async () => assert.fail("nothing to ask on the local route") },
+        consentMemory: new InMemoryConsentMemory(),
+        audit: new AuditLog({ dir: auditDir }),
+      });
+      // Like Qwen's tokenizer, a run of spaces is one token: indented code holds far more than 4 characters a token.
+      const countTokens = async (texts: readonly string[]) => ({ counts: texts.map((t) => t.split(/( {2,})/).reduce((n, part) => n + (/^ {2,}$/.test(part) ? 1 : Math.ceil(part.length / 4)), 0)), exact: true });
+      const qa = new RepoQa({
+        gateway: { request: (r) => gateway.request(r), routeFor: (f) => gateway.routeFor(f), countTokens },
+        root: indented.root,
+        settings: () => ({ maxFileBytes: 65536, exclude: [], answerTokens: 64 }),
+        hasRepoTokens: async () => true,
+        history: async () => undefined,
+      });
+      const answer = await qa.ask("What does step do?");
+      assert.equal(answer.route, "local");
+      const sent = JSON.parse(local.requests[0].body) as { messages: { content: string }[] };
+      const chars = sent.messages.reduce((n, m) => n + m.content.length, 0);
+      assert.ok(Math.ceil(chars / 4) <= context, `${chars} characters sent for a ${context}-token context`);
+      assert.ok(answer.report.packTokens < context / 2, "the pack was cut below what the token budget alone allowed");
+    } finally {
+      indented.remove();
+      await local.stop();
+    }
   });
 });
