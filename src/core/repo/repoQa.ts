@@ -178,8 +178,9 @@ export class RepoQa {
     const result = await this.options.gateway.request({
       feature: FEATURE,
       messages: [{ role: "system", content: `${repoInstructions(plan.kept.snapshot.name, plan.kept.layout)}\n\n${pack.text}` }, ...history, { role: "user", content: question }],
-      // Off this machine, the files are named so the consent prompt and the audit entry list what leaves.
-      ...(plan.route.route !== "local" ? { files: pack.sections.map((s) => ({ path: s.path, content: s.content, origin: "repo" as const, embedded: true })) } : {}),
+      // Named (as already in the prompt) so that the consent prompt and the audit entry list what leaves, and so that
+      // a local request the gateway reroutes after a local failure cannot carry a neverSend file off this machine.
+      files: pack.sections.map((s) => ({ path: s.path, content: s.content, origin: "repo" as const, embedded: true })),
       maxTokens: this.options.settings().answerTokens,
       // Thoughts would spend the answer's room and, not being kept in the history, make the next turn's prompt differ.
       thinking: false,

@@ -92,6 +92,31 @@ describe("repo questions and the gateway's route checks", function () {
     );
   });
 
+  it("never lets a neverSend file leave when a local question falls back to the cloud after the local model fails", async () => {
+    const policy = userPolicy({ features: { repoQuestion: { route: "cloud", cloudAccess: "allow", cloudModels: models(GPT) } }, neverSend: ["customers/"] });
+    const requestsBefore = cloud.requests.length;
+    const gateway = new Gateway({
+      policy: () => policy,
+      providers: {
+        // Planned as local (nothing says it is down), then the call fails: the gateway decides again.
+        local: new LocalProvider({ endpoint: async () => ({ baseUrl: await closedPortUrl(), token: "t" }), limits: { maxRetries: 0 } }),
+        openai: new OpenAiProvider({ secrets: { get: (key) => (key === SECRET_KEYS.openai ? "sk-test" : undefined) }, baseUrl: cloud.baseUrl }),
+      },
+      consent: { ask: async () => assert.fail("the policy allows without asking") },
+      consentMemory: new InMemoryConsentMemory(),
+      audit: new AuditLog({ dir: auditDir }),
+    });
+    const qa = new RepoQa({
+      gateway,
+      root: tree.root,
+      settings: () => ({ maxFileBytes: 65536, exclude: [], answerTokens: 64 }),
+      dropFor: () => (path) => policy.neverSend.matches(path),
+      history: async () => undefined,
+    });
+    await assert.rejects(qa.ask("Who are the customers?"), (error: Error) => error.name === "GatewayRefusal" || error.name === "ProviderError");
+    assert.equal(cloud.requests.length, requestsBefore, "nothing reached the cloud");
+  });
+
   it("keeps a local pack of indented code within the gateway's own size check (characters / 4), so it is not refused", async () => {
     const local = await new FakeOpenAi().start();
     const indented = tempTree(
