@@ -95,7 +95,7 @@ export class ChunkIndex {
     this.chunks = chunks;
     this.search = new MiniSearch<Chunk>({
       fields: ["text", "path", "symbols"],
-      extractField: (chunk, field) => (field === "symbols" ? chunk.symbols.join(" ") : field === "id" ? String(chunk.id) : String(chunk[field as "text" | "path"])),
+      extractField: (chunk, field) => (field === "symbols" ? chunk.symbols.join(" ") : field === "id" ? chunk.id : String(chunk[field as "text" | "path"])),
       tokenize: searchTerms,
       processTerm: (term) => term,
     });
@@ -116,7 +116,7 @@ export class ChunkIndex {
       scores.set(id, entry);
     };
     if (question.trim() !== "") {
-      for (const hit of this.search.search(question, { boost: { symbols: 3, path: 2 }, prefix: (term) => term.length > 4, combineWith: "OR" })) add(hit.id as number, hit.score, "matches the question");
+      for (const hit of this.search.search(question, { boost: { symbols: 3, path: 2 }, prefix: (term) => term.length > 4, combineWith: "OR" })) add(Number(hit.id), hit.score, "matches the question");
     }
     const names = questionNames(question);
     const files = questionFiles(question);

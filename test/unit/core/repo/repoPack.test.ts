@@ -123,6 +123,8 @@ describe("repo pack: budgets", () => {
           const [actual] = (await charTokens([pack.text])).counts;
           // The charge, and the whole text counted in one piece, both stay within the budget.
           if (pack.report.packTokens > budget || actual > budget) return false;
+          const labels = pack.report.included.map((i) => `${i.path}#${i.lines?.start ?? 0}`);
+          if (new Set(labels).size !== labels.length) return false; // no part of a file twice
           const accounted = new Set([...pack.report.included.map((i) => i.path), ...pack.report.leftOut.map((l) => l.path)]);
           return snapshot.files.every((f) => accounted.has(f.path));
         } finally {
@@ -171,6 +173,8 @@ describe("repo pack: budgets", () => {
       );
       assert.ok(pack.text.includes("export function computeQuarterlyRebate"));
       assert.ok(pack.report.leftOut.length > 0);
+      const labels = pack.report.included.map((i) => `${i.path}#${i.lines?.start ?? 0}`);
+      assert.equal(new Set(labels).size, labels.length, "no part of a file is included twice");
       assert.ok(pack.report.included[0].path === "README.md", "the stable core (docs) comes first");
       // A follow-up about the same function keeps this pack; one about a function left out needs a new one.
       assert.equal(packCovers(snapshot, pack, "Which tiers does computeQuarterlyRebate know?"), true);
