@@ -24,6 +24,8 @@ export interface RankedChunk extends Chunk {
 const CHUNK_MIN_LINES = 40;
 const CHUNK_MAX_LINES = 80;
 const SYMBOL_BONUS = 100;
+/** A plain word that happens to name a declaration (`restart`) says less than `restartServer`. */
+const WORD_SYMBOL_BONUS = 15;
 const PATH_BONUS = 40;
 
 const DECLARATION =
@@ -80,6 +82,11 @@ function questionNames(question: string): Set<string> {
   return new Set((question.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((w) => w.length >= 3 && !STOP_WORDS.has(w.toLowerCase())));
 }
 
+/** camelCase, PascalCase, snake_case or with digits: written as code, not as an English word. */
+function looksLikeCode(name: string): boolean {
+  return /[a-z][A-Z]|_|\d|^[A-Z][a-z]+[A-Z]/.test(name);
+}
+
 /** File names the question mentions (`server.ts`, `README`). */
 function questionFiles(question: string): string[] {
   return (question.match(/[\w.-]+\.[A-Za-z]\w*|[\w-]+\/[\w./-]+/g) ?? []).map((f) => f.toLowerCase());
@@ -122,7 +129,7 @@ export class ChunkIndex {
     const files = questionFiles(question);
     for (const chunk of this.chunks) {
       const named = chunk.symbols.filter((s) => names.has(s));
-      if (named.length > 0) add(chunk.id, SYMBOL_BONUS * named.length, `declares ${named.join(", ")}`);
+      if (named.length > 0) add(chunk.id, named.reduce((n, name) => n + (looksLikeCode(name) ? SYMBOL_BONUS : WORD_SYMBOL_BONUS), 0), `declares ${named.join(", ")}`);
       const lowerPath = chunk.path.toLowerCase();
       const base = lowerPath.slice(lowerPath.lastIndexOf("/") + 1);
       if (files.some((f) => lowerPath === f || lowerPath.endsWith(`/${f}`) || base === f)) add(chunk.id, PATH_BONUS, "its path is in the question");
