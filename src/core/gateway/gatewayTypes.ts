@@ -46,8 +46,6 @@ export interface GatewayRequest {
   readonly stop?: readonly string[];
   readonly signal?: AbortSignal;
   readonly onDelta?: (text: string) => void;
-  /** Hearth's server only (dropped on other routes): progress chunks, and the system message's state saved to disk. */
-  readonly hearth?: { readonly progress?: boolean; readonly persist?: boolean };
   /**
    * false: never show the consent prompt; a request the policy says to `ask` about (and no
    * "Always" covers) is refused with code `consentNeeded`. For traffic the user did not ask

@@ -70,7 +70,7 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
   if (request.messages !== undefined) {
     const messages = [];
     for (const m of request.messages) messages.push({ role: m.role, content: await clean(m.content, promptHint) });
-    call = { kind: "chat", messages: withContext(messages, renderContextBlock(added)), ...common, hearth: { role: input.hearthRole, ...request.hearth } };
+    call = { kind: "chat", messages: withContext(messages, renderContextBlock(added)), ...common, hearth: { role: input.hearthRole } };
   } else {
     const prompt = request.prompt ?? { text: "" };
     call = {

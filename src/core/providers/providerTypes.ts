@@ -24,10 +24,6 @@ export interface HearthOptions {
   readonly checkpoints?: readonly number[];
   /** false: the server evaluates the whole prompt afresh (a baseline for measurements). */
   readonly reuse?: boolean;
-  /** Stream `hearth.progress` chunks while the prompt is evaluated (repo packs: see the repo Q&A contract). */
-  readonly progress?: boolean;
-  /** Save the state at the end of the system message to disk, to be loaded again even after a restart. */
-  readonly persist?: boolean;
 }
 
 interface CallBase {

@@ -3,10 +3,11 @@
 // answer, reports prompt-evaluation progress, and finds the answer's citations.
 //
 // The pack is the expensive prefix: Hearth's server keeps its evaluated state (in memory at
-// message boundaries, on disk with `persist`), so a follow-up in the same conversation
-// reuses the same pack byte for byte and only the question is evaluated. The pack is built
-// again when a file changed (`invalidate`), when the route or its layout changed, or when
-// the conversation has grown past the room the pack left for it.
+// message boundaries, on disk: the local provider asks for `persist` and `progress` on
+// every repo-role request), so a follow-up in the same conversation reuses the same pack
+// byte for byte and only the question is evaluated. The pack is built again when a file
+// changed (`invalidate`), when the route or its layout changed, when the conversation has
+// grown past the room the pack left for it, or when the pack lacks what a new question needs.
 import { GatewayRefusal, type GatewayRefusalCode, type GatewayRequest, type GatewayResult, type RouteEstimate, type TokenCount } from "../gateway";
 import type { Logger } from "../logger";
 import type { Feature, Route } from "../policy";
@@ -184,7 +185,6 @@ export class RepoQa {
       maxTokens: this.options.settings().answerTokens,
       // Thoughts would spend the answer's room and, not being kept in the history, make the next turn's prompt differ.
       thinking: false,
-      hearth: { progress: true, persist: true },
       signal: options.signal,
       onProgress: (progress) => {
         if (!answering) options.onProgress?.({ phase: "reading", ...meter.update(progress) });
