@@ -54,9 +54,9 @@ describe("repo questions against the real Hearth server (tiny qwen35)", function
 
   it("packs with the model's own tokenizer in Qwen's repo layout, within the context, and streams a local answer", async () => {
     const qa = service();
-    const phases: RepoProgress["phase"][] = [];
+    const progress: RepoProgress[] = [];
     const deltas: string[] = [];
-    const answer = await qa.ask("What does closingBalance return?", { onDelta: (d) => deltas.push(d), onProgress: (p) => phases.push(p.phase) });
+    const answer = await qa.ask("What does closingBalance return?", { onDelta: (d) => deltas.push(d), onProgress: (p) => progress.push(p) });
     const context = server.ready.contextSize;
     assert.equal(answer.route, "local");
     assert.equal(answer.auditId, undefined, "nothing left the machine");
@@ -68,7 +68,15 @@ describe("repo questions against the real Hearth server (tiny qwen35)", function
     assert.ok(answer.usage.promptTokens + ANSWER_TOKENS <= context, `prompt ${answer.usage.promptTokens} + answer ${ANSWER_TOKENS} within ${context}`);
     assert.ok(answer.usage.promptTokens >= answer.report.packTokens - 4 * answer.report.included.length, "the pack's charge is close to what the server counted");
     assert.equal(deltas.join(""), answer.text);
-    assert.deepEqual([...new Set(phases)].slice(0, 2), ["packing", "reading"]);
+    assert.deepEqual([...new Set(progress.map((p) => p.phase))].slice(0, 2), ["packing", "reading"]);
+    // The server's hearth.progress chunks (the server side of issue 9, which also offers /hearth/state).
+    const state = await fetch(`${server.baseUrl}/hearth/state`, { headers: { authorization: `Bearer ${server.token}` } });
+    if (state.status !== 404) {
+      const reading = progress.filter((p) => p.phase === "reading");
+      const last = reading[reading.length - 1];
+      assert.ok(last.phase === "reading" && last.done > 0 && last.done === last.total, `the server reported evaluating the whole prompt: ${JSON.stringify(reading)}`);
+      assert.ok(reading.some((p) => p.phase === "reading" && p.rate !== undefined && p.secondsLeft !== undefined), "rate and time left were computed");
+    }
   });
 
   it("answers a follow-up with the same pack, evaluating only the question (usage.cached_tokens)", async () => {
