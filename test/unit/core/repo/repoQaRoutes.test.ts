@@ -154,4 +154,23 @@ describe("repo questions and the gateway's route checks", function () {
       await local.stop();
     }
   });
+
+  it("refuses, naming the settings, when the context leaves no room for the repository", async () => {
+    const local = await new FakeOpenAi().start();
+    try {
+      const gateway = new Gateway({
+        policy: () => userPolicy(),
+        providers: { local: new LocalProvider({ endpoint: async () => ({ baseUrl: local.baseUrl, token: "t" }) }) },
+        localStatus: { contextTokens: () => 2048 },
+        consent: { ask: async () => assert.fail("nothing to ask on the local route") },
+        consentMemory: new InMemoryConsentMemory(),
+        audit: new AuditLog({ dir: auditDir }),
+      });
+      const qa = new RepoQa({ gateway, root: tree.root, settings: () => ({ maxFileBytes: 65536, exclude: [], answerTokens: 1500 }), history: async () => undefined });
+      await assert.rejects(qa.ask("Anything?"), (error: Error) => error.name === "RepoQaError" && /hearth\.repo\.answerTokens/.test(error.message) && /hearth\.server\.contextSize/.test(error.message));
+      assert.equal(local.requests.filter((r) => r.path.endsWith("/chat/completions")).length, 0, "no question was sent");
+    } finally {
+      await local.stop();
+    }
+  });
 });
