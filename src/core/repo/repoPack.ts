@@ -73,8 +73,6 @@ export interface RepoPack {
   /** SHA-256 of `text`: two packs with the same hash are the same prompt prefix. */
   readonly hash: string;
   readonly report: PackReport;
-  /** Paths with at least some lines in the pack. */
-  readonly paths: ReadonlySet<string>;
   /** What of each file went in (whole, or the lines of a chunk), in pack order. */
   readonly sections: readonly PackSection[];
 }
@@ -127,7 +125,6 @@ export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): P
   return {
     text,
     hash: createHash("sha256").update(text, "utf8").digest("hex"),
-    paths: new Set(selection.sections.map((s) => s.path)),
     sections: selection.sections.map(({ path, content, lines }) => ({ path, content, ...(lines !== undefined ? { lines } : {}) })),
     report: {
       name: snapshot.name,

@@ -214,12 +214,6 @@ export class RepoQa {
     };
   }
 
-  /** Whether a relative path is a file of the last scan (for citation links). */
-  async isRepoFile(path: string): Promise<boolean> {
-    const snapshot = await this.snapshotPromise?.catch(() => undefined);
-    return snapshot?.files.some((f) => f.path === path) ?? false;
-  }
-
   private async plan(question: string, history: readonly ChatMessage[], signal?: AbortSignal): Promise<{ kept: KeptPack; route: Extract<RouteEstimate, { ok: true }>; contextTokens: number; budget: number; reused: boolean }> {
     const route = await this.options.gateway.routeFor(FEATURE);
     if (!route.ok) throw new GatewayRefusal(route.code as GatewayRefusalCode, route.reason);

@@ -122,13 +122,13 @@ async function askCommand(deps: RepoCommandDeps, given?: string): Promise<AskCom
 
   if (outcome.answer !== undefined) {
     const answer = outcome.answer;
-    for (const path of await knownFiles(service, answer)) files.add(path);
+    for (const path of knownFiles(answer)) files.add(path);
     text = answer.text;
     show(reportMarkdown(answer.report, { contextTokens: answer.contextTokens, route: answer.route }), true);
     return { document, answer };
   }
   const error = outcome.error;
-  if (error instanceof Error && (error.name === "AbortError" || /cancel/i.test(error.message))) {
+  if (isCancellation(error)) {
     show(`_${vscode.l10n.t("Cancelled: no answer.")}_`, true);
     return { document };
   }
@@ -141,11 +141,9 @@ async function askCommand(deps: RepoCommandDeps, given?: string): Promise<AskCom
   return { document };
 }
 
-/** Files of the repository, for citation links: every file the last scan saw. */
-async function knownFiles(service: RepoQa, answer: RepoAnswer): Promise<string[]> {
-  const paths = new Set([...answer.report.included.map((i) => i.path), ...answer.report.leftOut.map((l) => l.path)]);
-  for (const citation of answer.citations) if (await service.isRepoFile(citation.path)) paths.add(citation.path);
-  return [...paths];
+/** Files of the repository, for citation links: every file the pack drew on or left out. */
+function knownFiles(answer: RepoAnswer): string[] {
+  return [...answer.report.included.map((i) => i.path), ...answer.report.leftOut.map((l) => l.path)];
 }
 
 async function showPackCommand(deps: RepoCommandDeps): Promise<vscode.Uri | undefined> {
@@ -188,4 +186,10 @@ async function clearStateCommand(deps: RepoCommandDeps): Promise<boolean> {
     void vscode.window.showErrorMessage(`Hearth: ${error instanceof Error ? error.message : String(error)}`);
     return false;
   }
+}
+
+/** The user cancelled: the scan's AbortError, the provider's "cancelled", or the signal's reason. */
+function isCancellation(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === "AbortError" || (error as { kind?: unknown }).kind === "cancelled";
 }

@@ -173,4 +173,43 @@ describe("repo questions and the gateway's route checks", function () {
       await local.stop();
     }
   });
+
+  it("stops when cancelled: while packing nothing is sent, while answering the stream is cut", async () => {
+    const local = await new FakeOpenAi().start();
+    local.answer = Array.from({ length: 200 }, (_, i) => `word${i}`).join(" ");
+    local.pieceDelayMs = 20;
+    try {
+      const gateway = new Gateway({
+        policy: () => userPolicy(),
+        providers: { local: new LocalProvider({ endpoint: async () => ({ baseUrl: local.baseUrl, token: "t" }) }) },
+        localStatus: { contextTokens: () => 8192 },
+        consent: { ask: async () => assert.fail("nothing to ask on the local route") },
+        consentMemory: new InMemoryConsentMemory(),
+        audit: new AuditLog({ dir: auditDir }),
+      });
+      const qa = new RepoQa({ gateway, root: tree.root, settings: () => ({ maxFileBytes: 65536, exclude: [], answerTokens: 256 }), history: async () => undefined });
+      const chats = (): number => local.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
+
+      await assert.rejects(qa.ask("Anything?", { signal: AbortSignal.abort() }));
+      assert.equal(chats(), 0, "cancelled before sending: nothing sent");
+
+      const controller = new AbortController();
+      const deltas: string[] = [];
+      await assert.rejects(
+        qa.ask("Anything?", {
+          signal: controller.signal,
+          onDelta: (d) => {
+            deltas.push(d);
+            controller.abort();
+          },
+        }),
+        (error: Error) => (error as { kind?: string }).kind === "cancelled",
+      );
+      assert.equal(chats(), 1);
+      assert.ok(deltas.length >= 1 && deltas.length < 20, `the stream stopped early (${deltas.length} pieces)`);
+      assert.equal(qa.conversation.length, 0, "a cancelled question is not kept as a turn");
+    } finally {
+      await local.stop();
+    }
+  });
 });
