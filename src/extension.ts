@@ -9,6 +9,7 @@ import { registerGateway } from "./vscode/gateway/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
 import { registerPolicy, type PolicyService } from "./vscode/policy/index.js";
+import { registerRepo, type RepoHandle } from "./vscode/repo/index.js";
 import { StatusBar } from "./vscode/statusBar.js";
 import { StatusViewProvider } from "./vscode/statusView.js";
 
@@ -18,6 +19,8 @@ export interface HearthApi {
   readonly gateway: Gateway;
   readonly completion: InlineCompletionHandle;
   readonly edit: EditApi;
+  /** Repository Q&A; `repo.ask` serves the chat panel's @repo. */
+  readonly repo: RepoHandle;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
@@ -44,9 +47,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });
   const edit = registerEdit(context, { gateway: gateway.gateway, notify: (error) => gateway.notifier.notify(error), log });
   context.subscriptions.push(...edit.disposables);
+  const repo = registerRepo({ gateway: gateway.gateway, notifier: gateway.notifier, modelService, policy, log });
+  context.subscriptions.push(repo);
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api };
+  return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api, repo };
 }
 
 export function deactivate(): void {
