@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".vscode-test/**", "test-results/**", "*.vsix", ".cache/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".vscode-test/**", "test-results/**", "*.vsix", ".cache/**", "test/unit/**/cases/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

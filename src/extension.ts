@@ -5,10 +5,12 @@ import { registerChat, type ChatHandle } from "./vscode/chat/index.js";
 import { registerServerCommands } from "./vscode/commands/serverCommands.js";
 import { registerInlineCompletion, type InlineCompletionHandle } from "./vscode/completion/inlineProvider.js";
 import { Config } from "./vscode/config.js";
+import { registerEdit, type EditApi } from "./vscode/edit/index.js";
 import { registerGateway } from "./vscode/gateway/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
 import { registerPolicy, type PolicyService } from "./vscode/policy/index.js";
+import { registerRepo, type RepoHandle } from "./vscode/repo/index.js";
 import { StatusBar } from "./vscode/statusBar.js";
 import { StatusViewProvider } from "./vscode/statusView.js";
 
@@ -17,6 +19,9 @@ export interface HearthApi {
   readonly policy: PolicyService;
   readonly gateway: Gateway;
   readonly completion: InlineCompletionHandle;
+  readonly edit: EditApi;
+  /** Repository Q&A; `repo.ask` serves the chat panel's @repo. */
+  readonly repo: RepoHandle;
   readonly chat: ChatHandle;
 }
 
@@ -42,10 +47,14 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...gateway.disposables,
   );
   const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });
+  const edit = registerEdit(context, { gateway: gateway.gateway, notify: (error) => gateway.notifier.notify(error), log });
+  context.subscriptions.push(...edit.disposables);
+  const repo = registerRepo({ gateway: gateway.gateway, notifier: gateway.notifier, modelService, policy, log });
+  context.subscriptions.push(repo);
   const chat = registerChat(context, { gateway: gateway.gateway, log, notify: (error) => gateway.notifier.notify(error) });
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService, policy, gateway: gateway.gateway, completion, chat };
+  return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api, repo, chat };
 }
 
 export function deactivate(): void {

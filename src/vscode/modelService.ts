@@ -120,6 +120,29 @@ export class ModelService implements vscode.Disposable {
     return this.supervisor.withServer(request);
   }
 
+  /**
+   * Hearth's own server's saved repo Q&A states (GET or DELETE /hearth/state). Undefined
+   * for an external server, which has none, and for a server that does not offer it.
+   */
+  async savedRepoState(action: "read" | "clear", signal?: AbortSignal): Promise<{ bytes: number; limitBytes: number; entries: number } | undefined> {
+    if (this.current.kind === "external") return undefined;
+    return this.withEndpoint(async (endpoint) => {
+      const response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/hearth/state`, {
+        method: action === "clear" ? "DELETE" : "GET",
+        headers: { authorization: `Bearer ${endpoint.token}` },
+        signal: signal ?? AbortSignal.timeout(30_000),
+      });
+      if (response.status === 404) return undefined;
+      if (!response.ok) throw new Error(`The model server refused ${action === "clear" ? "to clear" : "to list"} its saved repository state (HTTP ${response.status}). See "Hearth: Show Logs".`);
+      const body = (await response.json().catch(() => ({}))) as { bytes?: unknown; limitBytes?: unknown; entries?: unknown };
+      return {
+        bytes: typeof body.bytes === "number" ? body.bytes : 0,
+        limitBytes: typeof body.limitBytes === "number" ? body.limitBytes : 0,
+        entries: Array.isArray(body.entries) ? body.entries.length : 0,
+      };
+    });
+  }
+
   dispose(): void {
     this.generation++;
     void this.detachSupervisor();

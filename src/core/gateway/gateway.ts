@@ -222,7 +222,8 @@ export class Gateway {
   private fitsLocal(request: GatewayRequest): boolean {
     const context = this.options.localStatus?.contextTokens?.(HEARTH_ROLES[request.feature]);
     if (context === undefined) return true;
-    const chars = promptText(request).length + (request.files ?? []).reduce((n, f) => n + f.content.length, 0);
+    // A file declared embedded is already in the prompt's text: counting it again would turn away a repo pack at half the context.
+    const chars = promptText(request).length + (request.files ?? []).filter((f) => f.embedded !== true).reduce((n, f) => n + f.content.length, 0);
     return Math.ceil(chars / CHARS_PER_TOKEN) <= context;
   }
 

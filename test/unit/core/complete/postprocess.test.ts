@@ -134,19 +134,6 @@ describe("postprocessCompletion", () => {
     const result = postprocessCompletion({ ...base, prefix, suffix: "\n  return 1;\n}\n", completion: "\n    x++;\n  }\n  return 1;\n}" });
     assert.equal(result?.text, "\n    x++;\n  }");
   });
-
-  it("stays fast on a large prefix", () => {
-    const line = "  const value = compute(a, \"(text)\", [1, 2, 3]); // (comment\n";
-    const prefix = `function big() {\n${line.repeat(1600)}  `;
-    const input = { ...base, prefix, suffix: `\n}\n${line.repeat(1600)}`, completion: "return value;\n}" };
-    for (let k = 0; k < 10; k++) postprocessCompletion(input);
-    const start = process.hrtime.bigint();
-    const runs = 20;
-    for (let k = 0; k < runs; k++) postprocessCompletion(input);
-    const perRunMs = Number(process.hrtime.bigint() - start) / 1e6 / runs;
-    // About 2 ms on a laptop for 100 kB; the margin is for loaded CI machines.
-    assert.ok(perRunMs < 25, `${perRunMs.toFixed(2)} ms per run on a ${prefix.length}-char prefix`);
-  });
 });
 
 describe("postprocessCompletion properties", () => {

@@ -1,0 +1,300 @@
+// Repository questions: builds (and keeps) the repo pack, sizes it to the route's context,
+// sends it through the gateway as the system message of a conversation, streams the
+// answer, reports prompt-evaluation progress, and finds the answer's citations.
+//
+// The pack is the expensive prefix: Hearth's server keeps its evaluated state (in memory at
+// message boundaries, on disk: the local provider asks for `persist` and `progress` on
+// every repo-role request), so a follow-up in the same conversation reuses the same pack
+// byte for byte and only the question is evaluated. The pack is built again when a file
+// changed (`invalidate`), when the route or its layout changed, when the conversation has
+// grown past the room the pack left for it, or when the pack lacks what a new question needs.
+import { GatewayRefusal, type GatewayRefusalCode, type GatewayRequest, type GatewayResult, type RouteEstimate, type TokenCount } from "../gateway";
+import type { Logger } from "../logger";
+import type { Feature, Route } from "../policy";
+import type { ChatMessage, TokenUsage } from "../providers";
+import { parseCitations, type Citation } from "./citations";
+import type { PackLayout } from "./packLayout";
+import { ProgressMeter, type ProgressView, type PromptProgress } from "./progressMeter";
+import { buildPack, packCovers, scanRepo, type PackReport, type RepoPack, type RepoSnapshot, type ScanOptions } from "./repoPack";
+import { TokenCounter } from "./tokenCounter";
+
+const FEATURE: Feature = "repoQuestion";
+
+/** What RepoQa needs of the gateway (the real Gateway has all of it). */
+export interface RepoGateway {
+  request(request: RepoGatewayRequest): Promise<GatewayResult>;
+  countTokens(texts: readonly string[], options: { readonly feature: Feature; readonly special?: boolean; readonly signal?: AbortSignal }): Promise<TokenCount>;
+  routeFor(feature: Feature): Promise<RouteEstimate>;
+}
+
+/** A gateway request with the server's prompt progress (the local provider reports it). */
+export type RepoGatewayRequest = GatewayRequest & { readonly onProgress?: (progress: PromptProgress) => void };
+
+export interface RepoSettings {
+  /** hearth.repo.maxFileKB in bytes. */
+  readonly maxFileBytes: number;
+  /** files.exclude (enabled globs) and hearth.repo.exclude. */
+  readonly exclude: readonly string[];
+  /** hearth.repo.answerTokens: room kept for the answer. */
+  readonly answerTokens: number;
+}
+
+export interface RepoQaOptions {
+  readonly gateway: RepoGateway;
+  /** The folder to pack. */
+  readonly root: string;
+  /** Shown in the pack header; default the folder's name. */
+  readonly name?: string;
+  readonly settings: () => RepoSettings;
+  /**
+   * Files the caller leaves out when the route is not this machine (neverSend), so the
+   * budget counts what is really sent. The gateway would drop them anyway.
+   */
+  readonly dropFor?: (route: Route) => ((path: string) => boolean) | undefined;
+  /** Whether the local model has `<|repo_name|>`/`<|file_sep|>`; default: ask the server's tokenizer. */
+  readonly hasRepoTokens?: (signal?: AbortSignal) => Promise<boolean>;
+  /** Injected for tests; default `git log`. */
+  readonly history?: ScanOptions["history"];
+  readonly log?: Logger;
+}
+
+export type RepoProgress =
+  | { readonly phase: "packing" }
+  | ({ readonly phase: "reading" } & ProgressView)
+  | { readonly phase: "answering" };
+
+export interface AskOptions {
+  readonly signal?: AbortSignal;
+  readonly onDelta?: (text: string) => void;
+  readonly onProgress?: (progress: RepoProgress) => void;
+  /** Earlier turns of this conversation; default: the ones RepoQa kept from its own earlier answers. */
+  readonly history?: readonly ChatMessage[];
+}
+
+export interface RepoAnswer {
+  readonly question: string;
+  readonly text: string;
+  readonly report: PackReport;
+  readonly citations: readonly Citation[];
+  readonly route: Route;
+  readonly model: string;
+  readonly auditId?: string;
+  readonly usage?: TokenUsage;
+  /** SHA-256 of the pack text sent. */
+  readonly packHash: string;
+  /** The pack of the previous question was reused as is. */
+  readonly reusedPack: boolean;
+  /** Tokens the route's context holds (or the default when it does not say). */
+  readonly contextTokens: number;
+}
+
+/** A user-facing failure that is not the gateway's: names the setting to change. */
+export class RepoQaError extends Error {
+  override readonly name = "RepoQaError";
+}
+
+/** When the route does not say how large its context is. */
+export const DEFAULT_CONTEXT_TOKENS = 32_768;
+/** Room kept for follow-up questions and their answers beyond the first question. */
+const FOLLOW_UP_ROOM = 1024;
+/** Chat template tokens per message (`<|im_start|>role\n` … `<|im_end|>\n`). */
+const TEMPLATE_TOKENS_PER_MESSAGE = 8;
+/** Below this there is no point in sending a pack. */
+const MIN_PACK_TOKENS = 128;
+
+export function repoInstructions(name: string, layout: PackLayout): string {
+  const heading = layout === "qwenRepo" ? "Each file starts with <|file_sep|> and its path." : "Each file starts with a line === path ===.";
+  return [
+    `You answer questions about the repository "${name}". Its files follow. ${heading}`,
+    "A part of a file is headed path#La-Lb and starts at line a. Answer from these files.",
+    "When you refer to code, cite it as path:line (lines count from 1). Some files may be left out; if the answer is not in the files shown, say so.",
+  ].join("\n");
+}
+
+interface KeptPack {
+  readonly pack: RepoPack;
+  readonly snapshot: RepoSnapshot;
+  readonly layout: PackLayout;
+  readonly route: Route;
+}
+
+export class RepoQa {
+  private snapshotPromise?: Promise<RepoSnapshot>;
+  private snapshotKey?: string;
+  private kept?: KeptPack;
+  private turns: ChatMessage[] = [];
+  private lastReportValue?: PackReport;
+  private readonly packCounter: TokenCounter;
+  private readonly textCounter: TokenCounter;
+  private repoTokens?: Promise<boolean>;
+
+  constructor(private readonly options: RepoQaOptions) {
+    const count = (special: boolean) => (texts: readonly string[], signal?: AbortSignal) => options.gateway.countTokens(texts, { feature: FEATURE, special, signal });
+    // The server reads special tokens in the repo system message, so the pack is counted that way.
+    this.packCounter = new TokenCounter(count(true));
+    this.textCounter = new TokenCounter(count(false));
+  }
+
+  /** The folder this service packs. */
+  get root(): string {
+    return this.options.root;
+  }
+
+  /** A file changed: the next question scans the folder again (lazily). */
+  invalidate(): void {
+    this.snapshotPromise = undefined;
+    this.snapshotKey = undefined;
+  }
+
+  /** Starts a new conversation: the next question gets a pack of its own. */
+  newConversation(): void {
+    this.turns = [];
+    this.kept = undefined;
+  }
+
+  /** Earlier turns RepoQa kept. */
+  get conversation(): readonly ChatMessage[] {
+    return this.turns;
+  }
+
+  /** The report of the pack last built or sent. */
+  get lastReport(): PackReport | undefined {
+    return this.lastReportValue;
+  }
+
+  /** The pack a question would get now, without sending anything. */
+  async preview(question: string, options: { signal?: AbortSignal; history?: readonly ChatMessage[] } = {}): Promise<{ pack: RepoPack; route: Route; contextTokens: number; budget: number }> {
+    const plan = await this.plan(question, options.history ?? this.turns, options.signal);
+    return { pack: plan.kept.pack, route: plan.route.route, contextTokens: plan.contextTokens, budget: plan.budget };
+  }
+
+  async ask(question: string, options: AskOptions = {}): Promise<RepoAnswer> {
+    const history = options.history ?? this.turns;
+    options.onProgress?.({ phase: "packing" });
+    const plan = await this.plan(question, history, options.signal);
+    const { pack } = plan.kept;
+    const meter = new ProgressMeter();
+    let answering = false;
+    options.onProgress?.({ phase: "reading", done: 0, total: pack.report.packTokens, cached: 0 });
+    const result = await this.options.gateway.request({
+      feature: FEATURE,
+      messages: [{ role: "system", content: `${repoInstructions(plan.kept.snapshot.name, plan.kept.layout)}\n\n${pack.text}` }, ...history, { role: "user", content: question }],
+      // Named (as already in the prompt) so that the consent prompt and the audit entry list what leaves, and so that
+      // a local request the gateway reroutes after a local failure cannot carry a neverSend file off this machine.
+      files: pack.sections.map((s) => ({ path: s.path, content: s.content, origin: "repo" as const, embedded: true })),
+      maxTokens: this.options.settings().answerTokens,
+      // Thoughts would spend the answer's room and, not being kept in the history, make the next turn's prompt differ.
+      thinking: false,
+      signal: options.signal,
+      onProgress: (progress) => {
+        if (!answering) options.onProgress?.({ phase: "reading", ...meter.update(progress) });
+      },
+      onDelta: (text) => {
+        if (!answering) {
+          answering = true;
+          options.onProgress?.({ phase: "answering" });
+        }
+        options.onDelta?.(text);
+      },
+    });
+    if (options.history === undefined) this.turns = [...this.turns, { role: "user", content: question }, { role: "assistant", content: result.text }];
+    const files = new Set(plan.kept.snapshot.files.map((f) => f.path));
+    return {
+      question,
+      text: result.text,
+      report: pack.report,
+      citations: parseCitations(result.text, (path) => files.has(path)),
+      route: result.route,
+      model: result.model,
+      ...(result.auditId !== undefined ? { auditId: result.auditId } : {}),
+      ...(result.usage !== undefined ? { usage: result.usage } : {}),
+      packHash: pack.hash,
+      reusedPack: plan.reused,
+      contextTokens: plan.contextTokens,
+    };
+  }
+
+  private async plan(question: string, history: readonly ChatMessage[], signal?: AbortSignal): Promise<{ kept: KeptPack; route: Extract<RouteEstimate, { ok: true }>; contextTokens: number; budget: number; reused: boolean }> {
+    const route = await this.options.gateway.routeFor(FEATURE);
+    if (!route.ok) throw new GatewayRefusal(route.code as GatewayRefusalCode, route.reason);
+    const layout: PackLayout = route.route === "local" && (await this.hasRepoTokens(signal)) ? "qwenRepo" : "plain";
+    const snapshot = await this.snapshot(route.route, signal);
+    const settings = this.options.settings();
+    const contextTokens = route.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+    const [instructionTokens, questionTokens, ...historyTokens] = await this.textCounter.countAll([repoInstructions(snapshot.name, layout) + "\n\n", question, ...history.map((m) => m.content)], signal);
+    const conversation = questionTokens + historyTokens.reduce((a, b) => a + b, 0);
+    const budget = contextTokens - settings.answerTokens - Math.max(conversation, FOLLOW_UP_ROOM) - TEMPLATE_TOKENS_PER_MESSAGE * (history.length + 3) - instructionTokens;
+    if (budget < MIN_PACK_TOKENS) {
+      throw new RepoQaError(
+        `The ${route.route} model's context (${contextTokens} tokens) leaves no room for the repository after the answer (${settings.answerTokens}) and the conversation (${conversation}). Lower hearth.repo.answerTokens, start a new conversation, or raise hearth.server.contextSize.`,
+      );
+    }
+    const otherChars = repoInstructions(snapshot.name, layout).length + 2 + question.length + history.reduce((n, m) => n + m.content.length + 1, 0);
+    const passesGatewayCheck = (text: string): boolean => route.route !== "local" || Math.ceil((otherChars + text.length) / 4) <= contextTokens;
+    const kept = this.kept;
+    if (
+      history.length > 0 &&
+      kept !== undefined &&
+      kept.snapshot === snapshot &&
+      kept.layout === layout &&
+      kept.route === route.route &&
+      kept.pack.report.packTokens <= budget &&
+      passesGatewayCheck(kept.pack.text) &&
+      packCovers(snapshot, kept.pack, question)
+    ) {
+      return { kept, route, contextTokens, budget, reused: true };
+    }
+    let pack = await buildPack(snapshot, { layout, budget, question, counter: this.packCounter, signal });
+    // The gateway sends a local prompt only when its characters / 4 fit the context (a rough
+    // check that errs towards "fits" for prose, not for indented code, where a Qwen token can
+    // hold 5+ characters). A pack it would refuse is cut until that check passes too.
+    for (let tries = 0; !passesGatewayCheck(pack.text) && tries < 8; tries++) {
+      const packBudget = Math.floor(pack.report.packTokens * ((contextTokens * 4 - otherChars) / pack.text.length) * 0.95);
+      pack = await buildPack(snapshot, { layout, budget: packBudget, question, counter: this.packCounter, signal });
+    }
+    this.kept = { pack, snapshot, layout, route: route.route };
+    this.lastReportValue = pack.report;
+    this.options.log?.info(`repo: pack of ${pack.report.packTokens} tokens (${pack.report.whole ? "whole repository" : `${pack.report.leftOut.length} files left out`}), budget ${budget} of ${contextTokens}, layout ${layout}`);
+    return { kept: this.kept, route, contextTokens, budget, reused: false };
+  }
+
+  private hasRepoTokens(signal?: AbortSignal): Promise<boolean> {
+    if (this.options.hasRepoTokens !== undefined) return this.options.hasRepoTokens(signal);
+    // Asked once, unless the answer was only an estimate (the server was not up yet).
+    const asked = (this.repoTokens ??= this.options.gateway.countTokens(["<|file_sep|>"], { feature: FEATURE, special: true, signal }).then(
+      (result) => {
+        if (!result.exact) this.repoTokens = undefined;
+        return result.exact && result.counts[0] === 1;
+      },
+      () => {
+        this.repoTokens = undefined;
+        return false;
+      },
+    ));
+    return asked;
+  }
+
+  private snapshot(route: Route, signal?: AbortSignal): Promise<RepoSnapshot> {
+    const settings = this.options.settings();
+    const drop = route === "local" ? undefined : this.options.dropFor?.(route);
+    const key = JSON.stringify({ maxFileBytes: settings.maxFileBytes, exclude: settings.exclude, leaving: drop !== undefined });
+    if (this.snapshotPromise === undefined || this.snapshotKey !== key) {
+      this.snapshotKey = key;
+      const promise = scanRepo({
+        root: this.options.root,
+        ...(this.options.name !== undefined ? { name: this.options.name } : {}),
+        maxFileBytes: settings.maxFileBytes,
+        exclude: settings.exclude,
+        ...(drop !== undefined ? { drop } : {}),
+        ...(this.options.history !== undefined ? { history: this.options.history } : {}),
+        signal,
+      });
+      // A cancelled or failed scan is not kept: the next question tries again.
+      promise.catch(() => {
+        if (this.snapshotPromise === promise) this.invalidate();
+      });
+      this.snapshotPromise = promise;
+    }
+    return this.snapshotPromise;
+  }
+}

@@ -1,0 +1,4 @@
+-- Adds two numbers.
+local function add(a, b)
+  return a + b
+end

@@ -1,0 +1,4 @@
+-- 二つの数を足す。
+local function add(a, b)
+  return a - b
+end
