@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   context.subscriptions.push(...edit.disposables);
   const repo = registerRepo({ gateway: gateway.gateway, notifier: gateway.notifier, modelService, policy, log });
   context.subscriptions.push(repo);
-  const chat = registerChat(context, { gateway: gateway.gateway, log, notify: (error) => gateway.notifier.notify(error) });
+  const chat = registerChat(context, { gateway: gateway.gateway, log, notify: (error) => gateway.notifier.notify(error), repo });
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
   return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api, repo, chat };

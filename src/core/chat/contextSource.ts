@@ -1,11 +1,17 @@
-// The hook for `@repo`: a service that, given a question, chooses the repository context
-// that answers it. The repo Q&A service (another part of Hearth) implements it; the chat
-// only calls it. Until one is wired, an @repo chip says so and nothing is sent for it.
-import type { ContextFile } from "../gateway";
+// The hook for `@repo`: a service that answers a question about the repository itself
+// (it chooses and packs the context, then asks the model through the gateway). The repo
+// Q&A service (src/vscode/repo, `RepoHandle.ask`) fits it; the chat only calls it. Without
+// one wired, an @repo chip says so and the question goes to the gateway as usual.
+import type { ChatMessage } from "../providers";
+import type { Route } from "../policy";
 
-export interface ChatContextSource {
-  /** Shown on the chip, e.g. "@repo". */
-  readonly label: string;
-  /** Files (origin "repo") that answer `question`, within `maxTokens` when given. */
-  contextFor(question: string, options: { signal?: AbortSignal; maxTokens?: number }): Promise<readonly ContextFile[]>;
+export interface ChatRepoAnswer {
+  readonly text: string;
+  readonly route: Route;
+  readonly model: string;
+  readonly auditId?: string;
+}
+
+export interface ChatRepoAnswerer {
+  ask(question: string, options: { readonly signal?: AbortSignal; readonly onDelta?: (text: string) => void; readonly history?: readonly ChatMessage[] }): Promise<ChatRepoAnswer>;
 }

@@ -2,7 +2,7 @@
 // and @repo. Each is counted in tokens once when attached; the files go to the gateway as
 // ContextFile (it adds them to the last user message and applies neverSend/redaction).
 import * as vscode from "vscode";
-import type { AttachmentView, ChatContextSource } from "../../core/chat";
+import type { AttachmentView, ChatRepoAnswerer } from "../../core/chat";
 import type { ContextFile } from "../../core/gateway";
 import { countTokens, type ChatGateway } from "./chatGateway";
 
@@ -24,7 +24,7 @@ export class Attachments {
 
   constructor(
     private readonly gateway: ChatGateway,
-    private readonly repoSource: () => ChatContextSource | undefined,
+    private readonly repoSource: () => ChatRepoAnswerer | undefined,
     private readonly onChange: () => void,
   ) {}
 
@@ -95,7 +95,7 @@ export class Attachments {
 
   async addRepo(): Promise<string | undefined> {
     if (this.hasRepo()) return undefined;
-    await this.add({ kind: "repo", label: this.repoSource()?.label ?? "@repo" });
+    await this.add({ kind: "repo", label: "@repo" });
     return undefined;
   }
 

@@ -2,7 +2,7 @@
 // with its attachments, streaming the answer to the webview, stopping, and the history.
 // The webview only renders what this posts; every state change goes through here.
 import * as vscode from "vscode";
-import { ChatHistory, checkBudget, newChat, newTurnId, toGatewayMessages, updateTurn, withTurn, type Chat, type ChatContextSource, type ChatTurn, type KeyValueStore, type RouteMeta, type ToWebview } from "../../core/chat";
+import { ChatHistory, checkBudget, newChat, newTurnId, toGatewayMessages, updateTurn, withTurn, type Chat, type ChatRepoAnswerer, type ChatTurn, type KeyValueStore, type RouteMeta, type ToWebview } from "../../core/chat";
 import { isGatewayRefusal, type ContextFile, type GatewayRequest, type GatewayResult } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
 import { isProviderError } from "../../core/providers";
@@ -15,8 +15,8 @@ export interface ChatSessionDeps {
   readonly log: Logger;
   /** Shows a refusal once with the button its message names (the gateway's FailureNotifier). */
   readonly notify?: (error: unknown) => Promise<void>;
-  /** The @repo service, once the lead wires one. */
-  readonly repoSource?: () => ChatContextSource | undefined;
+  /** The @repo service (repository Q&A), when one is wired. */
+  readonly repoSource?: () => ChatRepoAnswerer | undefined;
 }
 
 export class ChatSession implements vscode.Disposable {
@@ -89,8 +89,10 @@ export class ChatSession implements vscode.Disposable {
     const assistantId = newTurnId();
     this.running = { controller, turnId: assistantId };
     try {
-      const files = await this.contextFiles(question, controller.signal);
-      if (!(await this.fits(question, files, controller.signal))) return;
+      const files = this.attachments.files();
+      const repo = this.repoAnswerer();
+      // The repository service packs its own context to fit; the check is for what the chat sends itself.
+      if (repo === undefined && !(await this.fits(question, files, controller.signal))) return;
       const labels = this.attachments.views().map((a) => a.label);
       this.chat = withTurn(this.chat, { id: newTurnId(), role: "user", text: question, ...(labels.length > 0 ? { attachments: labels } : {}) });
       const messages = toGatewayMessages(this.chat);
@@ -99,7 +101,8 @@ export class ChatSession implements vscode.Disposable {
       this.postState();
       // Stored before the answer, so a New chat or another chat opened meanwhile leaves it in the history.
       await this.save(this.chat);
-      await this.answer(this.chat.id, assistantId, messages, files, controller);
+      if (repo !== undefined) await this.answerFromRepo(repo, this.chat.id, assistantId, question, messages, controller);
+      else await this.answer(this.chat.id, assistantId, messages, files, controller);
     } finally {
       this.running = undefined;
       this.postState();
@@ -167,16 +170,37 @@ export class ChatSession implements vscode.Disposable {
     }
   }
 
-  /** The attachments' files, plus @repo's when a repository service is wired. */
-  private async contextFiles(question: string, signal: AbortSignal): Promise<ContextFile[]> {
-    const files = this.attachments.files();
-    if (!this.attachments.hasRepo()) return files;
-    const source = this.deps.repoSource?.();
-    if (source === undefined) {
-      this.notice(vscode.l10n.t("@repo was left out: no repository service is set up yet. The question is sent with the other attachments."), "error");
-      return files;
+  /** An @repo question: the repository service answers it (streaming), with the chat so far as history. */
+  private async answerFromRepo(repo: ChatRepoAnswerer, chatId: string, turnId: string, question: string, messages: GatewayRequest["messages"], controller: AbortController): Promise<void> {
+    let text = "";
+    try {
+      const answer = await repo.ask(question, {
+        signal: controller.signal,
+        history: (messages ?? []).slice(0, -1),
+        onDelta: (piece) => {
+          text += piece;
+          void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text }), false);
+          this.post({ type: "delta", turnId, text: piece });
+        },
+      });
+      const meta: RouteMeta = { route: answer.route, provider: answer.route, model: answer.model, ...(answer.auditId !== undefined ? { auditId: answer.auditId } : {}) };
+      await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: answer.text, meta }), true);
+    } catch (error) {
+      const stopped = controller.signal.aborted;
+      await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text, ...(stopped ? { stopped: true } : { error: failureMessage(error) }) }), true);
+      if (!stopped) {
+        this.deps.log.warn(`Chat @repo answer failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (isGatewayRefusal(error)) void this.deps.notify?.(error);
+      }
     }
-    return [...files, ...(await source.contextFor(question, { signal }))];
+  }
+
+  /** The repository service that answers an @repo question; says so when none is wired. */
+  private repoAnswerer(): ChatRepoAnswerer | undefined {
+    if (!this.attachments.hasRepo()) return undefined;
+    const answerer = this.deps.repoSource?.();
+    if (answerer === undefined) this.notice(vscode.l10n.t("@repo was left out: no repository service is set up yet. The question is sent with the other attachments."), "error");
+    return answerer;
   }
 
   /** Checks the question, the conversation and the files against the route's context; says so when they do not fit. */

@@ -1,7 +1,7 @@
 // The chat panel's VS Code side: the view, its commands, and the session behind it.
 // extension.ts calls registerChat once and pushes the disposables.
 import * as vscode from "vscode";
-import type { ChatContextSource } from "../../core/chat";
+import type { ChatRepoAnswerer } from "../../core/chat";
 import type { Logger } from "../../core/logger";
 import type { ChatGateway } from "./chatGateway";
 import { ChatSession } from "./chatSession";
@@ -21,16 +21,20 @@ export interface ChatDeps {
   readonly gateway: ChatGateway;
   readonly log: Logger;
   readonly notify?: (error: unknown) => Promise<void>;
+  /** Answers @repo questions (the repository Q&A service's `ask`). */
+  readonly repo?: ChatRepoAnswerer;
 }
 
 export interface ChatHandle {
   readonly session: ChatSession;
-  /** Wires the @repo service (the repo Q&A feature); undefined unwires it. */
-  setRepoSource(source: ChatContextSource | undefined): void;
+  /** The @repo service now wired (undefined: none). */
+  readonly repoSource: ChatRepoAnswerer | undefined;
+  /** Wires another @repo service; undefined unwires it. */
+  setRepoSource(source: ChatRepoAnswerer | undefined): void;
 }
 
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatHandle {
-  let repoSource: ChatContextSource | undefined;
+  let repoSource: ChatRepoAnswerer | undefined = deps.repo;
   const session = new ChatSession({ gateway: deps.gateway, store: context.workspaceState, log: deps.log, notify: deps.notify, repoSource: () => repoSource });
   const proposals = new ProposalDocuments();
   const provider = new ChatViewProvider(context.extensionUri, session, proposals, deps.log);
@@ -53,6 +57,9 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
   );
   return {
     session,
+    get repoSource() {
+      return repoSource;
+    },
     setRepoSource(source) {
       repoSource = source;
       session.postState();

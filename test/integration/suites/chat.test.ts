@@ -79,26 +79,37 @@ describe("chat session in the extension", function () {
     session.attachments.clear();
   });
 
-  it("says @repo adds nothing while no repository service is wired, and uses one once it is", async () => {
+  it("@repo: says so while no repository service is wired; with the extension's own, that service answers the question", async () => {
     const api = await hearth();
     const session = api.chat.session;
-    await session.newChat();
-    await session.attachments.addRepo();
-    assert.match(session.attachments.views()[0].problem ?? "", /no repository service/);
+    const wired = api.chat.repoSource;
+    assert.ok(wired, "extension.ts wires the repository Q&A service into the chat");
+    api.chat.setRepoSource(undefined);
+    try {
+      await session.newChat();
+      await session.attachments.addRepo();
+      assert.match(session.attachments.views()[0].problem ?? "", /no repository service/);
+    } finally {
+      api.chat.setRepoSource(wired);
+    }
+    assert.equal(session.attachments.views()[0].problem, undefined);
+    // The real service answers; the wrapper only records that the chat asked it.
     const asked: string[] = [];
     api.chat.setRepoSource({
-      label: "@repo",
-      async contextFor(question) {
+      ask(question, options) {
         asked.push(question);
-        return [{ path: "README.md", content: "# fixture", origin: "repo" }];
+        return wired.ask(question, options);
       },
     });
     try {
-      assert.equal(session.attachments.views()[0].problem, undefined);
+      await waitFor("the local model server", () => api.modelService.state.kind === "ready", { timeoutMs: 90_000 });
       await session.send("Where is greet defined?");
-      assert.deepEqual(asked, ["Where is greet defined?"]);
     } finally {
-      api.chat.setRepoSource(undefined);
+      api.chat.setRepoSource(wired);
     }
+    assert.deepEqual(asked, ["Where is greet defined?"]);
+    const answer = session.current.turns[1];
+    assert.equal(answer.error, undefined, `the @repo answer failed: ${answer.error}`);
+    assert.equal(answer.meta?.route, "local");
   });
 });
