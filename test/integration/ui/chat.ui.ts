@@ -324,7 +324,7 @@ export default defineUiTests([
     },
   },
   {
-    title: "chat: the @ picker attaches a workspace file as a chip with its token count, sent as a file and removable",
+    title: "chat: the @ picker attaches a workspace file as a chip with its token count, sent as a file; chips are removable",
     modes: ["trusted"],
     timeoutMs: 60_000,
     async run(ui) {
@@ -339,7 +339,7 @@ export default defineUiTests([
       const chip = chat.locator(".chip", { hasText: "hello.py" });
       await ui.waitFor("the chip with a token count", async () => /\d+ tokens/.test((await chip.textContent()) ?? ""), { timeoutMs: 15_000 });
       await chat.locator("button", { hasText: "@repo" }).click();
-      await chat.locator(".chip.chip-repo .chip-problem").waitFor({ state: "visible", timeout: 5_000 });
+      await chat.locator(".chip.chip-repo").waitFor({ state: "visible", timeout: 5_000 });
       await ui.screenshot("chat-chips");
       await chat.locator(".chip.chip-repo button.chip-remove").click();
       await chat.locator(".chip.chip-repo").waitFor({ state: "detached", timeout: 5_000 });
