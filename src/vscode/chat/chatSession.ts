@@ -109,6 +109,35 @@ export class ChatSession implements vscode.Disposable {
     }
   }
 
+  /**
+   * A question answered elsewhere (Hearth: Explain, which sends under the `edit` feature's
+   * policy): shown here as a user turn and an assistant turn that fills in as it streams.
+   */
+  async beginExternal(question: string): Promise<{ append(text: string): void; answeredBy(result: GatewayResult): void; end(): Promise<void> }> {
+    const chatId = this.chat.id;
+    const turnId = newTurnId();
+    this.chat = withTurn(this.chat, { id: newTurnId(), role: "user", text: question });
+    this.chat = withTurn(this.chat, { id: turnId, role: "assistant", text: "" });
+    this.postState();
+    await this.save(this.chat);
+    let text = "";
+    let meta: RouteMeta | undefined;
+    return {
+      append: (piece) => {
+        text += piece;
+        void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text }), false);
+        this.post({ type: "delta", turnId, text: piece });
+      },
+      answeredBy: (result) => {
+        meta = routeMeta(result);
+      },
+      end: async () => {
+        await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text, ...(meta !== undefined ? { meta } : {}) }), true);
+        this.postState();
+      },
+    };
+  }
+
   private async save(chat: Chat): Promise<void> {
     await this.history.save(chat).catch((error: unknown) => this.deps.log.warn(`Chat history not saved: ${String(error)}`));
   }

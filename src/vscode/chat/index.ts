@@ -31,6 +31,8 @@ export interface ChatHandle {
   readonly repoSource: ChatRepoAnswerer | undefined;
   /** Wires another @repo service; undefined unwires it. */
   setRepoSource(source: ChatRepoAnswerer | undefined): void;
+  /** Where answers produced elsewhere (Hearth: Explain) are shown: the chat panel, focused. */
+  readonly externalAnswers: { begin(title: string): Promise<Awaited<ReturnType<ChatSession["beginExternal"]>>> };
 }
 
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatHandle {
@@ -57,6 +59,12 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
   );
   return {
     session,
+    externalAnswers: {
+      begin: async (title) => {
+        await provider.focus();
+        return session.beginExternal(title);
+      },
+    },
     get repoSource() {
       return repoSource;
     },

@@ -12,7 +12,7 @@ import { glossaryInstructions } from "../../core/edit/guards";
 import { naturalLanguage, type CodeLanguage, type NaturalLanguage } from "../../core/edit/languages";
 import { answerTokenBudget, buildEditMessages, buildExplainMessages, surroundings, type EditPromptInput } from "../../core/edit/prompts";
 import { chooseTargets, type EditTarget, type SymbolNode, type SymbolShape } from "../../core/edit/target";
-import type { Gateway, GatewayRequest } from "../../core/gateway";
+import type { Gateway, GatewayRequest, GatewayResult } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
 import { isProviderError } from "../../core/providers";
 import { EditSession, type SessionTarget } from "./editSession";
@@ -27,6 +27,8 @@ export interface ExplainSink {
 
 export interface ExplainStream {
   append(text: string): void;
+  /** Who answered (route, model, audit entry), for sinks that show it; once per request. */
+  answeredBy?(result: GatewayResult): void;
   /** The answer is complete (resolves once it is shown). */
   end(): void | Promise<void>;
 }
@@ -112,8 +114,9 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
     return requests;
   };
 
-  const ask = async (request: GatewayRequest, onDelta: (piece: string) => void): Promise<string> => {
+  const ask = async (request: GatewayRequest, onDelta: (piece: string) => void, onResult?: (result: GatewayResult) => void): Promise<string> => {
     const result = await deps.gateway.request({ ...request, onDelta });
+    onResult?.(result);
     deps.log.info(`edit: ${kind} on ${path} answered by ${result.provider}/${result.model} (${result.route}${result.auditId !== undefined ? `, audit ${result.auditId}` : ""})`);
     return result.text;
   };
@@ -168,7 +171,7 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
         for (const [i, request] of requests.entries()) {
           step(i);
           if (i > 0) sink.append("\n\n---\n\n");
-          parts.push(await ask(request, (piece) => sink.append(piece)));
+          parts.push(await ask(request, (piece) => sink.append(piece), (result) => sink.answeredBy?.(result)));
         }
       } catch (error) {
         return failed(error);

@@ -319,7 +319,7 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
     await vscode.commands.executeCommand(EDIT_COMMANDS.reject);
   });
 
-  it("translates code into a new untitled document and explains into a read-only one", async () => {
+  it("translates code into a new untitled document and explains in the chat panel, with the route", async () => {
     const editor = await freshFile("tocode.ts", SAMPLE);
     selectLines(editor, [8, 10]);
     fake.answer = "```python\ndef shout(text: str) -> str:\n    return text.upper() + '!'\n```";
@@ -337,12 +337,16 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
     fake.answer = "It **shouts** the text.";
     const explained = await vscode.commands.executeCommand<EditOutcome>(EDIT_COMMANDS.explain);
     assert.equal(explained.status, "explained", JSON.stringify(explained));
-    const shown = vscode.workspace.textDocuments.find((d) => d.uri.scheme === PROPOSAL_SCHEME && d.uri.path.endsWith("explanation.md"));
-    assert.ok(shown, "the explanation is open");
-    assert.ok(shown.getText().includes("It **shouts** the text."));
-    const previews = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /markdown/i.test(t.input.viewType));
-    note(`explain shown as: ${previews.length > 0 ? `Markdown preview (${previews.map((t) => t.label).join(", ")})` : "a read-only Markdown document"}`);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the preview re-renders after a short debounce
+    // Explain answers in the chat panel: a question turn, then the answer with who answered it.
+    const api = vscode.extensions.getExtension<HearthApi>("hearth.hearth")!.exports;
+    const turns = api.chat.session.current.turns;
+    const answer = turns[turns.length - 1];
+    assert.equal(answer.role, "assistant");
+    assert.equal(answer.text, "It **shouts** the text.");
+    assert.ok(answer.meta !== undefined, "the answer carries its route");
+    assert.match(turns[turns.length - 2].text, /tocode\.ts/);
+    note(`explain answered in chat by ${answer.meta.provider}/${answer.meta.model} (${answer.meta.route})`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     await screenshot("edit-explain");
   });
 });
