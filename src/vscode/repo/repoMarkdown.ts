@@ -15,7 +15,7 @@ function n(value: number): string {
 function skipReasonText(reason: SkipReason): string {
   switch (reason) {
     case "gitignore":
-      return vscode.l10n.t(".gitignore");
+      return ".gitignore";
     case "excluded":
       return vscode.l10n.t("excluded (files.exclude, hearth.repo.exclude)");
     case "vendored":
