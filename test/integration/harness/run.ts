@@ -3,7 +3,7 @@
 //
 //   npx tsx test/integration/harness/run.ts [--grep <regexp>] [--suite <name part>]
 //       [--mode trusted|restricted] [--workspace <dir>] [--keep]
-//       [--timeout <s, whole run, default 600>] [--pass-timeout <s, default 180>]
+//       [--timeout <s, whole run, default 900>] [--pass-timeout <s, default 420>]
 //
 // Per pass (trusted, then Restricted Mode): a fresh copy of the fixture workspace,
 // user-data dir and VS Code server; the workbench opened with extensionDevelopmentPath
@@ -88,8 +88,8 @@ function parseOptions(): Options {
     modes,
     workspace: path.resolve(values.workspace ?? DEFAULT_WORKSPACE),
     keep: values.keep ?? false,
-    timeoutMs: seconds(values.timeout, 600, "--timeout"),
-    passTimeoutMs: seconds(values["pass-timeout"], 180, "--pass-timeout"),
+    timeoutMs: seconds(values.timeout, 900, "--timeout"),
+    passTimeoutMs: seconds(values["pass-timeout"], 420, "--pass-timeout"),
   };
 }
 
