@@ -51,8 +51,18 @@ export interface GatewayOptions {
   readonly log?: Logger;
 }
 
-/** A rough count that errs towards "fits": the server's own refusal is the precise answer. */
+/** The estimate shown when the model's tokenizer cannot count (prose averages about 4 characters a token). */
 const CHARS_PER_TOKEN = 4;
+
+/**
+ * Whether a prompt of `chars` characters certainly overflows a context of `contextTokens`,
+ * before asking the server: only when even at 8 characters a token (deeply indented code)
+ * it would not fit. Anything closer is the server's to judge; its refusal is precise and
+ * sends the request on where the policy allows.
+ */
+export function clearlyExceedsContext(chars: number, contextTokens: number): boolean {
+  return Math.ceil(chars / 8) > contextTokens;
+}
 
 /** Context windows of the cloud model families Hearth knows; another id's is unknown (undefined). */
 const CLOUD_CONTEXT_TOKENS: readonly (readonly [RegExp, number])[] = [
@@ -224,7 +234,7 @@ export class Gateway {
     if (context === undefined) return true;
     // A file declared embedded is already in the prompt's text: counting it again would turn away a repo pack at half the context.
     const chars = promptText(request).length + (request.files ?? []).filter((f) => f.embedded !== true).reduce((n, f) => n + f.content.length, 0);
-    return Math.ceil(chars / CHARS_PER_TOKEN) <= context;
+    return !clearlyExceedsContext(chars, context);
   }
 
   private providerFor(id: ProviderId): ModelProvider | undefined {

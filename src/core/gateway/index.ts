@@ -1,5 +1,5 @@
 // The gateway: the only code that calls a model (house rule 2).
-export { Gateway, type GatewayOptions, type GatewayProviders, type LocalModelStatus } from "./gateway";
+export { Gateway, clearlyExceedsContext, type GatewayOptions, type GatewayProviders, type LocalModelStatus } from "./gateway";
 export type { ContextFile, FileOrigin, GatewayPreview, GatewayRequest, GatewayResult, PayloadSummary, RawPrompt, RouteEstimate, SentFile, TokenCount } from "./gatewayTypes";
 export { consentKey, InMemoryConsentMemory, type ConsentAnswer, type ConsentMemory, type ConsentPrompt } from "./consent";
 export { GatewayRefusal, isGatewayRefusal, type GatewayRefusalCode } from "./gatewayRefusal";

@@ -8,7 +8,7 @@
 // byte for byte and only the question is evaluated. The pack is built again when a file
 // changed (`invalidate`), when the route or its layout changed, when the conversation has
 // grown past the room the pack left for it, or when the pack lacks what a new question needs.
-import { GatewayRefusal, type GatewayRefusalCode, type GatewayRequest, type GatewayResult, type RouteEstimate, type TokenCount } from "../gateway";
+import { GatewayRefusal, clearlyExceedsContext, type GatewayRefusalCode, type GatewayRequest, type GatewayResult, type RouteEstimate, type TokenCount } from "../gateway";
 import type { Logger } from "../logger";
 import type { Feature, Route } from "../policy";
 import type { ChatMessage, TokenUsage } from "../providers";
@@ -230,7 +230,7 @@ export class RepoQa {
       );
     }
     const otherChars = repoInstructions(snapshot.name, layout).length + 2 + question.length + history.reduce((n, m) => n + m.content.length + 1, 0);
-    const passesGatewayCheck = (text: string): boolean => route.route !== "local" || Math.ceil((otherChars + text.length) / 4) <= contextTokens;
+    const passesGatewayCheck = (text: string): boolean => route.route !== "local" || !clearlyExceedsContext(otherChars + text.length, contextTokens);
     const kept = this.kept;
     if (
       history.length > 0 &&
@@ -245,11 +245,10 @@ export class RepoQa {
       return { kept, route, contextTokens, budget, reused: true };
     }
     let pack = await buildPack(snapshot, { layout, budget, question, counter: this.packCounter, signal });
-    // The gateway sends a local prompt only when its characters / 4 fit the context (a rough
-    // check that errs towards "fits" for prose, not for indented code, where a Qwen token can
-    // hold 5+ characters). A pack it would refuse is cut until that check passes too.
+    // The gateway turns away, before asking the server, a local prompt whose characters could
+    // not fit even at 8 a token; a pack of very long tokens could trip that, so it is cut until it passes.
     for (let tries = 0; !passesGatewayCheck(pack.text) && tries < 8; tries++) {
-      const packBudget = Math.floor(pack.report.packTokens * ((contextTokens * 4 - otherChars) / pack.text.length) * 0.95);
+      const packBudget = Math.floor(pack.report.packTokens * ((contextTokens * 8 - otherChars) / pack.text.length) * 0.95);
       pack = await buildPack(snapshot, { layout, budget: packBudget, question, counter: this.packCounter, signal });
     }
     this.kept = { pack, snapshot, layout, route: route.route };
