@@ -24,6 +24,10 @@ const sampling = {
       /** Character offsets into a raw `prompt` where the server checkpoints the state. */
       checkpoints: z.array(z.number().int().nonnegative()).max(8).optional(),
       reuse: z.boolean().optional(),
+      /** Streaming only: `hearth.progress` chunks while the prompt is evaluated. */
+      progress: z.boolean().optional(),
+      /** Save the state after the system message (and at a few file separators) to disk. */
+      persist: z.boolean().optional(),
     })
     .optional(),
 };
