@@ -190,10 +190,13 @@ export class ModelEngine {
     const main = await loadCheckedModel(llama, options.modelPath, options, "hearth.model");
     const completion = options.completionModelPath ? await loadCheckedModel(llama, options.completionModelPath, options, "hearth.completion.model") : main;
     const warnings: EngineWarning[] = [];
+    // The caller's log, held before `options` is replaced below: calling `options.log`
+    // from inside would call this wrapper again, forever.
+    const outer = options.log;
     const log: EngineLog = {
-      info: (message) => options.log.info(message),
+      info: (message) => outer.info(message),
       warn: (message) => {
-        options.log.warn(message);
+        outer.warn(message);
         if (message.startsWith("context_fallback:")) warnings.push({ code: "context_fallback", message: message.slice("context_fallback: ".length) });
       },
     };
@@ -288,7 +291,9 @@ export class ModelEngine {
     // A client that marks its own checkpoints knows better: adding one per request would
     // push its stable ones out of the sequence's bounded set after ~30 keystrokes.
     const clientMarked = request.checkpoints !== undefined && request.checkpoints.length > 0;
-    const checkpoints = [...(request.checkpoints ?? []), ...(request.messageEnds ?? []), ...(clientMarked ? [] : [head.length])];
+    // Persist points are pack boundaries where a changed later file diverges: worth a
+    // checkpoint in memory too.
+    const checkpoints = [...(request.checkpoints ?? []), ...(request.messageEnds ?? []), ...(request.persistAt ?? []), ...(clientMarked ? [] : [head.length])];
     const store = request.persist === true && request.role === "repo" ? this.stateStore : undefined;
     const { cachedTokens, diskTokens } = await prefill(sequence, { head, checkpoints, persistAt: request.persistAt ?? [], store, reuse: request.reuse, signal, onProgress: request.onProgress });
     signal.throwIfAborted();

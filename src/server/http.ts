@@ -43,7 +43,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const server = createServer((req, res) => {
     handle(req, res, options, server).catch((error: unknown) => {
       const httpError = toHttpError(error);
-      if (httpError.status >= 500) options.log.warn(`${req.method} ${req.url} failed: ${errorMessage(error)}`);
+      if (httpError.status >= 500) options.log.warn(`${req.method} ${req.url} failed: ${error instanceof Error && error.stack ? error.stack : errorMessage(error)}`);
       // The rest of a refused body is never read: close the connection instead of reusing it.
       if (httpError.status === 413 && !res.headersSent) res.setHeader("connection", "close");
       sendError(res, httpError);
