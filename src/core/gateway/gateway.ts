@@ -193,7 +193,7 @@ export class Gateway {
   }
 
   private async callLocal(plan: Plan, request: GatewayRequest): Promise<GatewayResult> {
-    const result = await plan.provider.send(plan.prepared, { signal: request.signal, onDelta: request.onDelta });
+    const result = await plan.provider.send(plan.prepared, { signal: request.signal, onDelta: request.onDelta, onProgress: request.onProgress });
     this.countUsage(plan, result.usage);
     return {
       text: result.text,

@@ -58,7 +58,7 @@ export class LocalProvider implements ModelProvider {
       limits: this.limits,
       options,
       attempt: async (context) => {
-        const once = (endpoint: ServerEndpoint) => streamOpenAi(createOpenAiClient({ baseUrl: endpoint.baseUrl, apiKey: endpoint.token, timeoutMs }), prepared, context, timeoutMs);
+        const once = (endpoint: ServerEndpoint) => streamOpenAi(createOpenAiClient({ baseUrl: endpoint.baseUrl, apiKey: endpoint.token, timeoutMs }), prepared, context, timeoutMs, options?.onProgress);
         try {
           if (this.options.withServer !== undefined) return await this.options.withServer(once);
           return await once(await this.options.endpoint!());

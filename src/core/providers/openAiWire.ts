@@ -7,7 +7,7 @@ import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/
 import type { CompletionCreateParamsStreaming } from "openai/resources/completions";
 import type { AttemptContext, AttemptOutcome } from "./callRunner";
 import { ProviderError } from "./providerError";
-import type { ModelCall, PreparedCall, ProviderId, TokenUsage } from "./providerTypes";
+import type { HearthOptions, ModelCall, PreparedCall, PromptProgress, ProviderId, TokenUsage } from "./providerTypes";
 
 export interface OpenAiDialect {
   readonly provider: ProviderId;
@@ -36,7 +36,7 @@ export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenA
     ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
     ...(call.stop !== undefined && call.stop.length > 0 ? { stop: [...call.stop] } : {}),
   };
-  const hearth = dialect.sendHearth && call.hearth !== undefined ? { hearth: withoutUndefined({ ...call.hearth, checkpoints: call.hearth.checkpoints === undefined ? undefined : [...call.hearth.checkpoints] }) } : {};
+  const hearth = dialect.sendHearth && call.hearth !== undefined ? { hearth: withoutUndefined({ ...repoDefaults(call), ...call.hearth, checkpoints: call.hearth.checkpoints === undefined ? undefined : [...call.hearth.checkpoints] }) } : {};
   const body =
     call.kind === "chat"
       ? { ...common, messages: call.messages.map((m) => ({ role: m.role, content: m.content })), ...hearth }
@@ -45,8 +45,26 @@ export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenA
   return { provider: dialect.provider, model, path: call.kind === "chat" ? "/chat/completions" : "/completions", json, bytes: Buffer.byteLength(json, "utf8") };
 }
 
+/**
+ * A repository question carries the whole pack: the server reports its evaluation as it
+ * goes (the user sees a cancellable progress bar) and keeps it on disk, so the pack is
+ * evaluated once, not per question and not again after a restart (see repo-contract.md).
+ */
+function repoDefaults(call: ModelCall): Partial<HearthOptions> {
+  return call.kind === "chat" && call.hearth?.role === "repo" ? { progress: true, persist: true } : {};
+}
+
+/** A `hearth.progress` chunk of Hearth's server; other servers never send one. */
+function progressOf(chunk: unknown): PromptProgress | undefined {
+  const body = chunk as { object?: unknown; hearth?: { evaluated?: unknown; total?: unknown; cached?: unknown } };
+  if (body.object !== "hearth.progress" || body.hearth === undefined) return undefined;
+  const { evaluated, total, cached } = body.hearth;
+  if (typeof evaluated !== "number" || typeof total !== "number" || typeof cached !== "number") return undefined;
+  return { evaluated, total, cached };
+}
+
 /** One streamed attempt. Errors before any text are thrown; after text, returned (see AttemptOutcome.error). */
-export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: AttemptContext, timeoutMs: number): Promise<AttemptOutcome> {
+export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: AttemptContext, timeoutMs: number, onProgress?: (progress: PromptProgress) => void): Promise<AttemptOutcome> {
   let model: string | undefined;
   let finishReason: string | undefined;
   let usage: TokenUsage | undefined;
@@ -58,9 +76,14 @@ export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, conte
       const stream = await client.chat.completions.create(body, requestOptions);
       context.started();
       for await (const chunk of stream) {
+        const progress = progressOf(chunk);
+        if (progress !== undefined) {
+          onProgress?.(progress);
+          continue;
+        }
         model = chunk.model || model;
         if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
-        const choice = chunk.choices[0];
+        const choice = chunk.choices?.[0];
         if (choice?.delta?.content) context.delta(choice.delta.content);
         if (choice?.finish_reason) finishReason = choice.finish_reason;
       }

@@ -24,6 +24,17 @@ export interface HearthOptions {
   readonly checkpoints?: readonly number[];
   /** false: the server evaluates the whole prompt afresh (a baseline for measurements). */
   readonly reuse?: boolean;
+  /** Streaming `hearth.progress` chunks while the server evaluates the prompt. */
+  readonly progress?: boolean;
+  /** The server saves the state after the system message to disk (the repo pack). */
+  readonly persist?: boolean;
+}
+
+/** How far Hearth's server has got evaluating a prompt; `cached` tokens were reused. */
+export interface PromptProgress {
+  readonly evaluated: number;
+  readonly total: number;
+  readonly cached: number;
 }
 
 interface CallBase {
@@ -86,6 +97,8 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
   /** Every piece of text as it arrives. Whatever was delivered stays delivered, even if the call fails later. */
   readonly onDelta?: (text: string) => void;
+  /** Prompt evaluation progress; only Hearth's own server sends it (repo questions). */
+  readonly onProgress?: (progress: PromptProgress) => void;
 }
 
 export interface ModelProvider {

@@ -44,6 +44,8 @@ export interface SupervisorOptions {
   gpu: "auto" | "cpu";
   /** Where lock files and server logs live (the extension's global storage). */
   stateDir: string;
+  /** Disk bound of the server's saved repo states (`--state-max-gb`); the server's default is 8. */
+  repoStateMaxGb?: number;
   /** Identifies this window's lease on a shared server. */
   clientId: string;
   idleExitSeconds: number;
@@ -231,6 +233,9 @@ export class ServerSupervisor {
       "--gpu", options.gpu,
       "--idle-exit-seconds", String(options.idleExitSeconds),
       ...(options.completionModelPath ? ["--completion-model", options.completionModelPath] : []),
+      // Evaluated repo packs are saved beside the lock files, so a restart does not pay for them again.
+      "--state-dir", join(options.stateDir, "repo-state"),
+      ...(options.repoStateMaxGb !== undefined ? ["--state-max-gb", String(options.repoStateMaxGb)] : []),
     ];
     options.log.info(`starting model server: ${options.modelPath} (context ${options.contextSize}, gpu ${options.gpu})`);
     const child = spawn(options.nodePath, args, {
