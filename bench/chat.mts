@@ -6,7 +6,7 @@
 // token. Target: from turn 2, evaluated ≤ new message + previous answer + the template's
 // few tokens (the check is printed).
 import { parseArgs } from "node:util";
-import { countTokens, startBenchServer, timedChat } from "./hearthServer.mts";
+import { countTokens, startBenchServer, timedChat } from "./hearthServer.mjs";
 
 const { values } = parseArgs({
   options: {

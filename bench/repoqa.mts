@@ -15,7 +15,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { countTokens, serverJson, startBenchServer, timedChat, type BenchServer } from "./hearthServer.mts";
+import { countTokens, serverJson, startBenchServer, timedChat, type BenchServer } from "./hearthServer.mjs";
 
 const { values } = parseArgs({
   options: {
