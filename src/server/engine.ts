@@ -359,7 +359,8 @@ export class ModelEngine {
     // The sequence now holds the prompt and the answer as generated. When the client sends
     // that answer back in the next turn and it tokenizes the same way, this checkpoint
     // makes the next turn evaluate only its new message.
-    if (!clientMarked && !signal.aborted && completionTokens > 0 && sequence.needsCheckpoints) await sequence.takeCheckpoint();
+    // Completions are never sent back as the next prompt's history: no such checkpoint there.
+    if (request.role !== "completion" && !clientMarked && !signal.aborted && completionTokens > 0 && sequence.needsCheckpoints) await sequence.takeCheckpoint();
     if (finishReason === "length" && !signal.aborted) emit(stopMatcher.flush());
     signal.throwIfAborted();
     if (!inThought && request.startsInThought && text.startsWith("\n\n")) text = text.slice(2);
