@@ -202,7 +202,11 @@ export class ModelEngine {
     };
     options = { ...options, log };
     const primary = await createSlot(main, "chat", options);
-    const repoPlan = await planRepoContext(llama, main.model, { requested: options.repoContextSize ?? options.contextSize, kv: options.repoKvType ?? "auto" });
+    let repoPlan = await planRepoContext(llama, main.model, { requested: options.repoContextSize ?? options.contextSize, kv: options.repoKvType ?? "auto" });
+    if (repoPlan.kvType === "q8_0" && !(await quantisedKvWorks(main))) {
+      log.warn(`this build of llama.cpp cannot run a q8_0 KV cache for ${main.id}; the repo context uses f16`);
+      repoPlan = await planRepoContext(llama, main.model, { requested: options.repoContextSize ?? options.contextSize, kv: "f16" });
+    }
     // States are only loadable into a context with the same KV cache layout.
     const stateStore = options.stateDir ? new StateStore({ dir: options.stateDir, maxBytes: options.stateMaxBytes ?? 8 * 1024 ** 3, model: await modelIdentity(main.path, `kv=${repoPlan.kvType}`), log }) : undefined;
     const info: ModelInfo = {
@@ -456,6 +460,20 @@ async function loadCheckedModel(llama: Llama, modelPath: string, options: Engine
     threads: resolveThreads(options.threads, insights.modelSize),
     thinkEndToken: thinkEnd.length === 1 ? thinkEnd[0] : undefined,
   };
+}
+
+/**
+ * Whether a q8_0 KV cache (with the flash attention it needs) can be created at all: some
+ * backends lack it, and the plan must be settled before states saved under it are trusted.
+ */
+async function quantisedKvWorks(loaded: LoadedModel): Promise<boolean> {
+  try {
+    const probe = await loaded.model.createContext({ contextSize: 512, sequences: 1, threads: loaded.threads, failedCreationRemedy: false, experimentalKvCacheKeyType: "Q8_0", experimentalKvCacheValueType: "Q8_0", flashAttention: true });
+    await probe.dispose();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
