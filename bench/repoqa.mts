@@ -83,28 +83,32 @@ const questions = ["Where is the entry point, and what does it start?", "Which f
 const ask = (server: BenchServer, pack: string, question: string) =>
   timedChat(server, [{ role: "system", content: `${INSTRUCTIONS}\n\n${pack}` }, { role: "user", content: question }], { maxTokens: 4, hearth: { role: "repo", progress: true, persist: true } });
 
-/** node-llama-cpp evaluating the same tokens in this process, with the server's settings. */
-async function inProcessRate(texts: Map<number, string>, contextSize: number, kvType: string, threads: number | undefined): Promise<Map<number, number>> {
+/**
+ * node-llama-cpp evaluating the same tokens in this process, with the server's context
+ * settings. Loaded once; each size is measured right before the server's cold request, so
+ * both sides see the same load on a shared machine.
+ */
+async function loadInProcess(threads: number | undefined): Promise<{ rate(text: string, contextSize: number, kvType: string): Promise<number>; close(): Promise<void> }> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   const resolvedThreads = threads ?? (model.fileInsights.modelSize < 64 * 1024 * 1024 ? 1 : undefined);
-  const kv = kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const, flashAttention: true } : {};
-  const context = await model.createContext({ contextSize, sequences: 1, threads: resolvedThreads, ...kv });
-  const rates = new Map<number, number>();
-  try {
-    for (const [size, text] of texts) {
-      const sequence = context.getSequence();
-      const tokens = model.tokenize(text, true);
-      const started = performance.now();
-      await sequence.evaluateWithoutGeneratingNewTokens(tokens);
-      rates.set(size, tokens.length / ((performance.now() - started) / 1000));
-      sequence.dispose();
-    }
-  } finally {
-    await llama.dispose();
-  }
-  return rates;
+  return {
+    async rate(text, contextSize, kvType) {
+      const kv = kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const, flashAttention: true } : {};
+      const context = await model.createContext({ contextSize, sequences: 1, threads: resolvedThreads, ...kv });
+      try {
+        const sequence = context.getSequence();
+        const tokens = model.tokenize(text, true);
+        const started = performance.now();
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens);
+        return tokens.length / ((performance.now() - started) / 1000);
+      } finally {
+        await context.dispose();
+      }
+    },
+    close: () => llama.dispose(),
+  };
 }
 
 const rows: Array<Record<string, unknown>> = [];
@@ -118,7 +122,8 @@ const packs = new Map<number, { text: string; files: number; tokens: number }>()
 for (const size of sizes) packs.set(size, await packFor(probe, size, sectionTokens));
 await probe.stop();
 
-const systemTexts = new Map<number, string>();
+const threads = values.threads === "auto" ? undefined : Number(values.threads);
+const direct = await loadInProcess(threads);
 let contextUsed = 0;
 let kvUsed = "f16";
 for (const size of sizes) {
@@ -131,6 +136,7 @@ for (const size of sizes) {
     const health = await serverJson<{ repo: { contextSize: number; kvType: string } }>(server, "/health");
     contextUsed = health.repo.contextSize;
     kvUsed = health.repo.kvType;
+    const directRate = await direct.rate(`${INSTRUCTIONS}\n\n${pack.text}`, contextUsed, kvUsed);
     const cold = await ask(server, pack.text, questions[0]!);
     const warm = await ask(server, pack.text, questions[1]!);
     const state = await serverJson<{ bytes: number; entries: unknown[] }>(server, "/hearth/state");
@@ -138,7 +144,6 @@ for (const size of sizes) {
     server = await startBenchServer(args);
     const restarted = await ask(server, pack.text, questions[2]!);
     await server.stop();
-    systemTexts.set(size, `${INSTRUCTIONS}\n\n${pack.text}`);
     rows.push({
       size,
       files_packed: pack.files,
@@ -155,18 +160,17 @@ for (const size of sizes) {
       state_bytes_on_disk: state.bytes,
       state_files: state.entries.length,
       server_prefill_tokens_per_s: cold.progressTokensPerS,
+      in_process_prefill_tokens_per_s: directRate,
     });
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }
 }
 
-const threads = values.threads === "auto" ? undefined : Number(values.threads);
-const rates = await inProcessRate(systemTexts, contextUsed, kvUsed, threads);
+await direct.close();
 for (const row of rows) {
-  const direct = rates.get(row.size as number);
-  row.in_process_prefill_tokens_per_s = direct;
-  row.prefill_ratio = direct && row.server_prefill_tokens_per_s ? (row.server_prefill_tokens_per_s as number) / direct : undefined;
+  const directRate = row.in_process_prefill_tokens_per_s as number;
+  row.prefill_ratio = row.server_prefill_tokens_per_s ? (row.server_prefill_tokens_per_s as number) / directRate : undefined;
   row.targets = {
     warm_le_1pct_of_cold: (row.warm_ratio as number) <= 0.01,
     restart_le_3pct_of_cold: (row.restart_ratio as number) <= 0.03,
