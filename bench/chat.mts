@@ -64,6 +64,8 @@ try {
       ttft_ms: Math.round(measure.ttftMs),
       ...(turn >= 2 ? { within_target: evaluated <= bound } : {}),
     });
+    // Each turn on stderr as it ends, so a long run cut short still says something.
+    console.error(JSON.stringify(rows.at(-1)));
     messages.push({ role: "assistant", content: measure.text });
     previousAnswer = measure.text;
   }

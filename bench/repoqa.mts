@@ -162,6 +162,7 @@ for (const size of sizes) {
       server_prefill_tokens_per_s: cold.progressTokensPerS,
       in_process_prefill_tokens_per_s: directRate,
     });
+    console.error(JSON.stringify(rows.at(-1)));
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }
