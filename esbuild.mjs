@@ -38,6 +38,8 @@ const builds = [
     platform: "node",
     format: "esm",
     external: ["node-llama-cpp"],
+    // As for the extension: jsonc-parser (reached through src/core/repo) bundles from its ESM build.
+    mainFields: ["module", "main"],
     // Bundled CJS dependencies may call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __hearthCreateRequire } from 'node:module'; const require = __hearthCreateRequire(import.meta.url);" },
   },

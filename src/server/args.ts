@@ -11,10 +11,17 @@ export interface ServerArgs {
   threads: number | "auto";
   /** Exit after this long with no client lease; 0 keeps the server up until SIGTERM. */
   idleExitSeconds: number;
+  /** The repo role's context: defaults to contextSize, then sized to free memory. */
+  repoContextSize?: number | "auto";
+  repoKvType: "auto" | "q8_0" | "f16";
+  /** Where `persist` requests' states are saved; none disables persistence. */
+  stateDir?: string;
+  stateMaxBytes: number;
 }
 
 export const USAGE = `Usage: node dist/server.mjs --model <file.gguf> [--completion-model <file.gguf>] [--host 127.0.0.1] [--port 0]
        [--context-size N|auto] [--gpu auto|cpu] [--threads N|auto] [--max-body-mb 32] [--idle-exit-seconds 0]
+       [--repo-context-size N|auto] [--repo-kv-type auto|q8_0|f16] [--state-dir <folder>] [--state-max-gb 8]
 The bearer token comes from HEARTH_SERVER_TOKEN, or is generated and printed in the ready line.`;
 
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
@@ -32,7 +39,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
       i++;
     }
   }
-  const known = new Set(["model", "completion-model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads"]);
+  const known = new Set(["model", "completion-model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads", "repo-context-size", "repo-kv-type", "state-dir", "state-max-gb"]);
   for (const key of values.keys()) {
     if (!known.has(key)) throw new StartupError("usage", `Unknown option --${key}.\n${USAGE}`);
   }
@@ -41,8 +48,17 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
   const contextSizeText = values.get("context-size") ?? "auto";
   const gpu = values.get("gpu") ?? "auto";
   if (gpu !== "auto" && gpu !== "cpu") throw new StartupError("usage", `--gpu must be "auto" or "cpu", not "${gpu}".`);
+  const repoKvType = values.get("repo-kv-type") ?? "auto";
+  if (repoKvType !== "auto" && repoKvType !== "q8_0" && repoKvType !== "f16") throw new StartupError("usage", `--repo-kv-type must be "auto", "q8_0" or "f16", not "${repoKvType}".`);
+  const repoContextText = values.get("repo-context-size");
+  const stateMaxGb = Number(values.get("state-max-gb") ?? "8");
+  if (!Number.isFinite(stateMaxGb) || stateMaxGb <= 0 || stateMaxGb > 4096) throw new StartupError("usage", `--state-max-gb must be a number of gigabytes above 0, not "${values.get("state-max-gb")}".`);
   return {
     model,
+    ...(repoContextText !== undefined ? { repoContextSize: repoContextText === "auto" ? ("auto" as const) : integer(repoContextText, "--repo-context-size", 256, 1 << 20) } : {}),
+    repoKvType,
+    ...(values.get("state-dir") ? { stateDir: values.get("state-dir") } : {}),
+    stateMaxBytes: Math.round(stateMaxGb * 1024 ** 3),
     ...(values.get("completion-model") ? { completionModel: values.get("completion-model") } : {}),
     host: values.get("host") ?? "127.0.0.1",
     port: integer(values.get("port") ?? "0", "--port", 0, 65535),

@@ -1,7 +1,10 @@
 import { basename } from "node:path";
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
+import type { Llama, LlamaContext, LlamaContextOptions, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
 import type { PromptText } from "../core/prompts/promptText.js";
 import { FifoLock } from "./fifoLock.js";
+import { prefill, type PrefillProgress } from "./prefill.js";
+import { planRepoContext, type KvChoice, type KvType, type RepoContextPlan } from "./repoContext.js";
+import { StateStore, modelIdentity } from "./stateStore.js";
 import { checkModelFile, checkTensorExtent } from "./ggufCheck.js";
 import { StartupError } from "./startupErrors.js";
 import { StopStringMatcher } from "./stopStrings.js";
@@ -38,6 +41,13 @@ export interface EngineOptions {
   threads?: number | "auto";
   /** Upper bound on checkpoint memory per role, in bytes. */
   checkpointMemoryBytes?: number;
+  /** The repo role's context; defaults to contextSize, then sized to free memory. */
+  repoContextSize?: number | "auto";
+  /** The repo role's KV cache type; `auto` quantises only when f16 cannot hold the context. */
+  repoKvType?: KvChoice;
+  /** Where sequence states are saved for `persist` requests; none disables persistence. */
+  stateDir?: string;
+  stateMaxBytes?: number;
   log: EngineLog;
 }
 
@@ -53,6 +63,8 @@ export interface ModelInfo {
   warnings: EngineWarning[];
   /** The completion role's own model, when one is configured. */
   completionModel?: { id: string; path: string; architecture: string; fim: boolean };
+  /** How the repo role's context was sized (it is created on first use). */
+  repo: { contextSize: number; kvType: KvType; memory: "ram" | "vram"; freeBytes: number; budgetBytes: number };
 }
 
 export interface SamplingParams {
@@ -71,8 +83,10 @@ export interface GenerationResult {
   finishReason: FinishReason;
   promptTokens: number;
   completionTokens: number;
-  /** Prompt tokens whose state was reused instead of evaluated. */
+  /** Prompt tokens whose state was reused instead of evaluated (from memory or disk). */
   cachedTokens: number;
+  /** Of those, the tokens loaded from a saved state file. */
+  diskTokens: number;
 }
 
 export interface GenerationDelta {
@@ -92,10 +106,20 @@ export interface GenerateRequest {
    * line being typed). On a hybrid model only such checkpoints make a prefix reusable.
    */
   checkpoints?: readonly number[];
+  /**
+   * Token indices where earlier messages end: always checkpointed, so the next turn, or a
+   * new question after the same system message, evaluates only what is new.
+   */
+  messageEnds?: readonly number[];
+  /** Save the state to disk at these indices and look there for a saved prefix (needs a state dir). */
+  persistAt?: readonly number[];
+  persist?: boolean;
   /** False evaluates the whole prompt afresh (benchmarks' baseline). */
   reuse?: boolean;
   signal: AbortSignal;
   onDelta?: (delta: GenerationDelta) => void;
+  /** Called while the prompt is evaluated, about once a second, and at its end. */
+  onProgress?: (progress: PrefillProgress) => void;
 }
 
 /** A loaded model with what the engine needs to know about it. */
@@ -139,6 +163,9 @@ export class ModelEngine {
     readonly info: ModelInfo,
     private readonly options: EngineOptions,
     primary: RoleSlot,
+    private readonly repoPlan: RepoContextPlan,
+    /** Saved sequence states of the repo role, when a state dir is set. */
+    readonly stateStore: StateStore | undefined,
   ) {
     this.slots.set("chat", Promise.resolve(primary));
   }
@@ -163,15 +190,25 @@ export class ModelEngine {
     const main = await loadCheckedModel(llama, options.modelPath, options, "hearth.model");
     const completion = options.completionModelPath ? await loadCheckedModel(llama, options.completionModelPath, options, "hearth.completion.model") : main;
     const warnings: EngineWarning[] = [];
+    // The caller's log, held before `options` is replaced below: calling `options.log`
+    // from inside would call this wrapper again, forever.
+    const outer = options.log;
     const log: EngineLog = {
-      info: (message) => options.log.info(message),
+      info: (message) => outer.info(message),
       warn: (message) => {
-        options.log.warn(message);
+        outer.warn(message);
         if (message.startsWith("context_fallback:")) warnings.push({ code: "context_fallback", message: message.slice("context_fallback: ".length) });
       },
     };
     options = { ...options, log };
     const primary = await createSlot(main, "chat", options);
+    let repoPlan = await planRepoContext(llama, main.model, { requested: options.repoContextSize ?? options.contextSize, kv: options.repoKvType ?? "auto" });
+    if (repoPlan.kvType === "q8_0" && !(await quantisedKvWorks(main))) {
+      log.warn(`this build of llama.cpp cannot run a q8_0 KV cache for ${main.id}; the repo context uses f16`);
+      repoPlan = await planRepoContext(llama, main.model, { requested: options.repoContextSize ?? options.contextSize, kv: "f16" });
+    }
+    // States are only loadable into a context with the same KV cache layout.
+    const stateStore = options.stateDir ? new StateStore({ dir: options.stateDir, maxBytes: options.stateMaxBytes ?? 8 * 1024 ** 3, model: await modelIdentity(main.path, `kv=${repoPlan.kvType}`), log }) : undefined;
     const info: ModelInfo = {
       id: main.id,
       path: main.path,
@@ -181,9 +218,10 @@ export class ModelEngine {
       fim: main.fim,
       hybrid: main.hybrid,
       warnings,
+      repo: { contextSize: repoPlan.contextSize, kvType: repoPlan.kvType, memory: repoPlan.memory, freeBytes: repoPlan.freeBytes, budgetBytes: repoPlan.budgetBytes },
       ...(completion !== main ? { completionModel: { id: completion.id, path: completion.path, architecture: completion.architecture, fim: completion.fim } } : {}),
     };
-    return new ModelEngine(llama, main, completion, info, options, primary);
+    return new ModelEngine(llama, main, completion, info, options, primary, repoPlan, stateStore);
   }
 
   tokenize(prompt: PromptText | string, parseSpecial = false, role: Role = "chat"): Token[] {
@@ -198,6 +236,15 @@ export class ModelEngine {
 
   detokenize(tokens: readonly Token[], role: Role = "chat"): string {
     return this.modelFor(role).model.detokenize(tokens, true);
+  }
+
+  /** Each role's context size in tokens: created ones as they are, the rest as planned. */
+  contextSizes(): Record<Role, number> {
+    return {
+      completion: Math.min(this.options.completionContextSize ?? DEFAULT_COMPLETION_CONTEXT, this.completion.model.trainContextSize || DEFAULT_COMPLETION_CONTEXT),
+      chat: this.info.contextSize,
+      repo: this.info.repo.contextSize,
+    };
   }
 
   /** Checkpoint memory per role that has a context, for /health and benchmarks. */
@@ -240,26 +287,19 @@ export class ModelEngine {
       throw new PromptTooLongError(prompt.length, context.contextSize, request.role);
     }
     // Keep the longest reusable prefix of all but the last prompt token: the last one is
-    // always evaluated so that its logits exist. On a hybrid model this restores the
-    // newest checkpoint at or before the first differing token.
+    // always evaluated so that its logits exist. On a hybrid model that means the newest
+    // checkpoint at or before the first differing token (or a saved state, with persist).
     const head = prompt.slice(0, -1);
-    if (request.reuse === false) await sequence.clearHistory();
-    await sequence.adaptStateToTokens(head, false);
-    const cachedTokens = sequence.nextTokenIndex;
     // A checkpoint right before the last prompt token lets the next request that shares
     // this prompt (a retry, the next chat turn after a re-tokenised answer) start here.
     // A client that marks its own checkpoints knows better: adding one per request would
     // push its stable ones out of the sequence's bounded set after ~30 keystrokes.
     const clientMarked = request.checkpoints !== undefined && request.checkpoints.length > 0;
-    const boundaries = [...new Set([...(request.checkpoints ?? []), ...(clientMarked ? [] : [head.length])])].filter((at) => at > cachedTokens && at <= head.length).sort((a, b) => a - b);
-    let evaluated = cachedTokens;
-    for (const boundary of boundaries) {
-      await sequence.evaluateWithoutGeneratingNewTokens(head.slice(evaluated, boundary));
-      evaluated = boundary;
-      signal.throwIfAborted();
-      if (sequence.needsCheckpoints) await sequence.takeCheckpoint();
-    }
-    if (evaluated < head.length) await sequence.evaluateWithoutGeneratingNewTokens(head.slice(evaluated));
+    // Persist points are pack boundaries where a changed later file diverges: worth a
+    // checkpoint in memory too.
+    const checkpoints = [...(request.checkpoints ?? []), ...(request.messageEnds ?? []), ...(request.persistAt ?? []), ...(clientMarked ? [] : [head.length])];
+    const store = request.persist === true && request.role === "repo" ? this.stateStore : undefined;
+    const { cachedTokens, diskTokens } = await prefill(sequence, { head, checkpoints, persistAt: request.persistAt ?? [], store, reuse: request.reuse, signal, onProgress: request.onProgress });
     signal.throwIfAborted();
 
     const stopMatcher = new StopStringMatcher(sampling.stop);
@@ -320,10 +360,15 @@ export class ModelEngine {
     } finally {
       await iterator.return(undefined);
     }
+    // The sequence now holds the prompt and the answer as generated. When the client sends
+    // that answer back in the next turn and it tokenizes the same way, this checkpoint
+    // makes the next turn evaluate only its new message.
+    // Completions are never sent back as the next prompt's history: no such checkpoint there.
+    if (request.role !== "completion" && !clientMarked && !signal.aborted && completionTokens > 0 && sequence.needsCheckpoints) await sequence.takeCheckpoint();
     if (finishReason === "length" && !signal.aborted) emit(stopMatcher.flush());
     signal.throwIfAborted();
     if (!inThought && request.startsInThought && text.startsWith("\n\n")) text = text.slice(2);
-    return { text, reasoning, finishReason, promptTokens: prompt.length, completionTokens, cachedTokens };
+    return { text, reasoning, finishReason, promptTokens: prompt.length, completionTokens, cachedTokens, diskTokens };
   }
 
   async embed(inputs: readonly string[], signal: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }> {
@@ -352,7 +397,10 @@ export class ModelEngine {
   private slot(role: Role): Promise<RoleSlot> {
     let slot = this.slots.get(role);
     if (!slot) {
-      slot = createSlot(this.modelFor(role), role, this.options);
+      slot = createSlot(this.modelFor(role), role, this.options, role === "repo" ? this.repoPlan : undefined).then((created) => {
+        if (role === "repo") this.info.repo.contextSize = created.context.contextSize;
+        return created;
+      });
       // A failed creation is not cached: the next request tries again.
       slot.catch(() => this.slots.delete(role));
       this.slots.set(role, slot);
@@ -361,10 +409,12 @@ export class ModelEngine {
   }
 }
 
-async function createSlot(loaded: LoadedModel, role: Role, options: EngineOptions): Promise<RoleSlot> {
+async function createSlot(loaded: LoadedModel, role: Role, options: EngineOptions, plan?: RepoContextPlan): Promise<RoleSlot> {
   const { model } = loaded;
-  const requested = role === "completion" ? Math.min(options.completionContextSize ?? DEFAULT_COMPLETION_CONTEXT, model.trainContextSize || DEFAULT_COMPLETION_CONTEXT) : options.contextSize;
-  const context = await createContextThatFits(model, requested, role, loaded.threads, options.log);
+  const requested = plan !== undefined ? plan.contextSize : role === "completion" ? Math.min(options.completionContextSize ?? DEFAULT_COMPLETION_CONTEXT, model.trainContextSize || DEFAULT_COMPLETION_CONTEXT) : options.contextSize;
+  // A quantised V cache needs flash attention in llama.cpp.
+  const kv = plan?.kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const, flashAttention: true } : {};
+  const context = await createContextThatFits(model, requested, role, loaded.threads, options.log, kv);
   const sequence = context.getSequence({
     // Hearth takes its checkpoints where reuse happens (see generate); the periodic ones
     // still help long repo packs, and memory stays bounded either way.
@@ -413,18 +463,32 @@ async function loadCheckedModel(llama: Llama, modelPath: string, options: Engine
 }
 
 /**
+ * Whether a q8_0 KV cache (with the flash attention it needs) can be created at all: some
+ * backends lack it, and the plan must be settled before states saved under it are trusted.
+ */
+async function quantisedKvWorks(loaded: LoadedModel): Promise<boolean> {
+  try {
+    const probe = await loaded.model.createContext({ contextSize: 512, sequences: 1, threads: loaded.threads, failedCreationRemedy: false, experimentalKvCacheKeyType: "Q8_0", experimentalKvCacheValueType: "Q8_0", flashAttention: true });
+    await probe.dispose();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Asks for the requested context and, when the machine cannot hold it, halves it until it
  * fits, saying so: a smaller context beats a server that does not start.
  */
-export async function createContextThatFits(model: Pick<LlamaModel, "createContext">, requested: number | "auto", role: Role, threads: number | undefined, log: EngineLog): Promise<LlamaContext> {
+export async function createContextThatFits(model: Pick<LlamaModel, "createContext">, requested: number | "auto", role: Role, threads: number | undefined, log: EngineLog, extra: Partial<LlamaContextOptions> = {}): Promise<LlamaContext> {
   if (requested === "auto") {
-    return await model.createContext({ contextSize: "auto", sequences: 1, threads });
+    return await model.createContext({ contextSize: "auto", sequences: 1, threads, ...extra });
   }
   let size = requested;
   const minimum = 512;
   for (;;) {
     try {
-      const context = await model.createContext({ contextSize: size, sequences: 1, threads, failedCreationRemedy: false });
+      const context = await model.createContext({ contextSize: size, sequences: 1, threads, failedCreationRemedy: false, ...extra });
       if (size !== requested) {
         log.warn(`context_fallback: the ${role} context of ${requested} tokens does not fit in memory; using ${size} tokens instead. Lower hearth.server.contextSize to silence this.`);
       }
@@ -469,7 +533,11 @@ export class PromptTooLongError extends Error {
     readonly contextSize: number,
     readonly role: Role,
   ) {
-    super(`The prompt has ${promptTokens} tokens but the ${role} context holds ${contextSize}. Shorten the prompt or raise hearth.server.contextSize.`);
+    super(
+      role === "repo"
+        ? `The prompt has ${promptTokens} tokens but the repo context holds ${contextSize} (sized to this machine's free memory). Cut the repository pack to fewer tokens, or free memory and restart the server.`
+        : `The prompt has ${promptTokens} tokens but the ${role} context holds ${contextSize}. Shorten the prompt or raise hearth.server.contextSize.`,
+    );
     this.name = "PromptTooLongError";
   }
 }

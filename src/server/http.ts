@@ -3,11 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Token } from "node-llama-cpp";
 import type { z } from "zod";
-import { renderChatML, type ChatMessage } from "../core/prompts/chatml.js";
+import type { ChatMessage } from "../core/prompts/chatml.js";
 import { renderFimPSM } from "../core/prompts/fim.js";
+import { persistPoints, tokenizeChat } from "./chatTokens.js";
 import { PromptTooLongError, errorMessage, type GenerationDelta, type GenerationResult, type ModelEngine, type Role, type SamplingParams } from "./engine.js";
 import { HttpError, hostAllowed, readJsonBody, sendError, sendJson, tokensMatch } from "./httpBasics.js";
 import type { LeaseTracker } from "./leases.js";
+import type { PrefillProgress } from "./prefill.js";
+import { repoSystemMessage } from "./repoPrompt.js";
 import {
   chatRequestSchema,
   completionRequestSchema,
@@ -41,7 +44,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const server = createServer((req, res) => {
     handle(req, res, options, server).catch((error: unknown) => {
       const httpError = toHttpError(error);
-      if (httpError.status >= 500) options.log.warn(`${req.method} ${req.url} failed: ${errorMessage(error)}`);
+      if (httpError.status >= 500) options.log.warn(`${req.method} ${req.url} failed: ${error instanceof Error && error.stack ? error.stack : errorMessage(error)}`);
       // The rest of a refused body is never read: close the connection instead of reusing it.
       if (httpError.status === 413 && !res.headersSent) res.setHeader("connection", "close");
       sendError(res, httpError);
@@ -70,7 +73,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   const abort = abortOnDisconnect(res);
   switch (route) {
     case "GET /health":
-      return sendJson(res, 200, { status: "ok", pid: process.pid, ...options.engine.info, leases: options.leases.active, generations: options.engine.generations, roles: await options.engine.roleStats() });
+      return sendJson(res, 200, { status: "ok", pid: process.pid, ...options.engine.info, contexts: options.engine.contextSizes(), leases: options.leases.active, generations: options.engine.generations, roles: await options.engine.roleStats() });
     case "GET /v1/models":
       return sendJson(res, 200, { object: "list", data: modelEntries(options.engine) });
     case "POST /v1/chat/completions":
@@ -89,6 +92,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
     case "POST /detokenize": {
       const body = parse(detokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes));
       return sendJson(res, 200, { content: options.engine.detokenize(body.tokens as Token[]) });
+    }
+    case "GET /hearth/state": {
+      const store = options.engine.stateStore;
+      return sendJson(res, 200, store ? await store.list() : { dir: null, bytes: 0, limitBytes: 0, entries: [] });
+    }
+    case "DELETE /hearth/state": {
+      const store = options.engine.stateStore;
+      const deleted = store ? await store.clear() : 0;
+      return sendJson(res, 200, { ok: true, deleted });
     }
     case "POST /hearth/lease": {
       const body = parse(leaseRequestSchema, await readJsonBody(req, options.maxBodyBytes));
@@ -142,10 +154,40 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     content: messageText(m.content),
     reasoning: m.reasoning_content ?? undefined,
   }));
-  const role: Role = request.hearth?.role ?? "chat";
-  // The role's own model tokenizes: the completion role may run a different model.
-  const prompt = engine.tokenize(renderChatML(messages, { enableThinking }), false, role);
-  await respond(res, engine, { kind: "chat", role, prompt, sampling: samplingFrom(request, DEFAULT_CHAT_MAX_TOKENS), startsInThought: enableThinking, stream: request.stream ?? false, includeUsage: request.stream_options?.include_usage ?? false, signal });
+  const repoDir = request.hearth?.repo;
+  const role: Role = repoDir !== undefined ? "repo" : (request.hearth?.role ?? "chat");
+  const sampling = samplingFrom(request, DEFAULT_CHAT_MAX_TOKENS);
+  if (repoDir !== undefined) {
+    const tokenize = (text: string, parseSpecial: boolean): readonly Token[] => engine.tokenize(text, parseSpecial, "repo");
+    const question = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    const conversationTokens = messages.reduce((n, m) => n + tokenize(m.content, false).length + 4, 0);
+    const pack = await repoSystemMessage({ dir: repoDir, question, conversationTokens, contextTokens: engine.contextSizes().repo, answerTokens: sampling.maxTokens, tokenize, signal });
+    messages.unshift({ role: "system", content: pack.text });
+    const { report } = pack;
+    res.setHeader("x-hearth-repo-pack", `${report.packTokens} of ${report.repoTokens} tokens; ${report.included.length} parts in, ${report.leftOut.length} files left out`);
+  }
+  // The role's own model tokenizes: the completion role may run a different model. The
+  // repo role's system message is Hearth's pack, laid out with the model's repo tokens.
+  const chat = tokenizeChat({ tokenize: (text, parseSpecial) => engine.tokenize(text, parseSpecial, role) }, messages, { enableThinking, specialSystem: role === "repo" });
+  // A folder the server packs itself is paid for once: its state is kept on disk unless asked not to.
+  const persist = request.hearth?.persist ?? repoDir !== undefined;
+  const fileSep = engine.tokenize("<|file_sep|>", true, role);
+  const persistAt = persist ? persistPoints(chat, fileSep.length === 1 ? fileSep[0] : undefined) : [];
+  const stream = request.stream ?? false;
+  await respond(res, engine, {
+    kind: "chat",
+    role,
+    prompt: chat.tokens,
+    messageEnds: chat.messageEnds,
+    persist,
+    persistAt,
+    progress: stream && request.hearth?.progress === true,
+    sampling,
+    startsInThought: enableThinking,
+    stream,
+    includeUsage: request.stream_options?.include_usage ?? false,
+    signal,
+  });
 }
 
 async function completions(request: CompletionRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
@@ -200,6 +242,11 @@ interface RespondOptions {
   role: Role;
   prompt: Token[];
   checkpoints?: number[];
+  messageEnds?: number[];
+  persist?: boolean;
+  persistAt?: number[];
+  /** Send `hearth.progress` chunks while the prompt is evaluated (streaming only). */
+  progress?: boolean;
   reuse?: boolean;
   sampling: SamplingParams;
   startsInThought: boolean;
@@ -214,6 +261,8 @@ function usageOf(result: GenerationResult): object {
     completion_tokens: result.completionTokens,
     total_tokens: result.promptTokens + result.completionTokens,
     prompt_tokens_details: { cached_tokens: result.cachedTokens },
+    // Of the cached tokens, those loaded from a saved state file (Hearth's own field).
+    hearth: { disk_tokens: result.diskTokens },
   };
 }
 
@@ -222,9 +271,22 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
   const created = Math.floor(Date.now() / 1000);
   const model = engine.info.id;
   const object = options.kind === "chat" ? "chat.completion" : "text_completion";
-  const generate = (onDelta?: (delta: GenerationDelta) => void): Promise<GenerationResult> =>
+  const generate = (onDelta?: (delta: GenerationDelta) => void, onProgress?: (progress: PrefillProgress) => void): Promise<GenerationResult> =>
     engine
-      .generate({ role: options.role, prompt: options.prompt, checkpoints: options.checkpoints, reuse: options.reuse, sampling: options.sampling, startsInThought: options.startsInThought, signal: options.signal, onDelta })
+      .generate({
+        role: options.role,
+        prompt: options.prompt,
+        checkpoints: options.checkpoints,
+        messageEnds: options.messageEnds,
+        persist: options.persist,
+        persistAt: options.persistAt,
+        reuse: options.reuse,
+        sampling: options.sampling,
+        startsInThought: options.startsInThought,
+        signal: options.signal,
+        onDelta,
+        onProgress,
+      })
       .catch((error: unknown) => {
         if (error instanceof PromptTooLongError) throw new HttpError(400, error.message, "invalid_request_error", options.kind === "chat" ? "messages" : "prompt", "context_length_exceeded");
         throw error;
@@ -258,11 +320,33 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
     if (options.kind === "chat") send(chunk({ role: "assistant" }, null));
   };
+  // Progress: after every evaluated chunk, and the last figures again each second while a
+  // chunk runs long, so a client's idle timer sees a live server during a long prefill.
+  let lastProgress: PrefillProgress | undefined;
+  let lastSentAt = 0;
+  const sendProgress = (progress: PrefillProgress): void => {
+    start();
+    lastSentAt = Date.now();
+    send({ id, object: "hearth.progress", created, model, choices: [], hearth: progress });
+  };
+  const heartbeat = options.progress ? setInterval(() => {
+    if (lastProgress !== undefined && Date.now() - lastSentAt >= 1000) sendProgress(lastProgress);
+  }, 250) : undefined;
   try {
-    const result = await generate((delta) => {
-      start();
-      send(chunk(delta, null));
-    });
+    const result = await generate(
+      (delta) => {
+        if (heartbeat) clearInterval(heartbeat);
+        start();
+        send(chunk(delta, null));
+      },
+      options.progress
+        ? (progress) => {
+            lastProgress = progress;
+            if (progress.evaluated >= progress.total || Date.now() - lastSentAt >= 250) sendProgress(progress);
+          }
+        : undefined,
+    );
+    if (heartbeat) clearInterval(heartbeat);
     start();
     const final = chunk({}, result.finishReason) as { usage?: object };
     if (!options.includeUsage) final.usage = usageOf(result);
@@ -270,6 +354,7 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
     if (options.includeUsage) send({ id, object: chunkObject, created, model, choices: [], usage: usageOf(result) });
     res.end("data: [DONE]\n\n");
   } catch (error) {
+    if (heartbeat) clearInterval(heartbeat);
     if (!started) throw error;
     const httpError = toHttpError(error);
     send({ error: { message: httpError.message, type: httpError.type, param: httpError.param, code: httpError.code } });

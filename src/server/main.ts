@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const args = parseServerArgs(process.argv.slice(2));
   const token = process.env.HEARTH_SERVER_TOKEN || randomBytes(24).toString("base64url");
   const started = Date.now();
-  const engine = await ModelEngine.load({ modelPath: args.model, completionModelPath: args.completionModel, contextSize: args.contextSize, gpu: args.gpu, threads: args.threads, log });
+  const engine = await ModelEngine.load({ modelPath: args.model, completionModelPath: args.completionModel, contextSize: args.contextSize, gpu: args.gpu, threads: args.threads, repoContextSize: args.repoContextSize, repoKvType: args.repoKvType, stateDir: args.stateDir, stateMaxBytes: args.stateMaxBytes, log });
   let shuttingDown = false;
   const shutdown = (reason: string): void => {
     if (shuttingDown) return;
@@ -55,8 +55,8 @@ async function main(): Promise<void> {
   const port = await listen(server, args.host, args.port);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
-  const { id, architecture, contextSize, fim, hybrid, warnings, completionModel } = engine.info;
-  log.info(`ready in ${Date.now() - started} ms: ${id} (${architecture}${hybrid ? ", hybrid" : ""}), context ${contextSize}, http://${args.host}:${port}`);
+  const { id, architecture, contextSize, fim, hybrid, warnings, completionModel, repo } = engine.info;
+  log.info(`ready in ${Date.now() - started} ms: ${id} (${architecture}${hybrid ? ", hybrid" : ""}), context ${contextSize}, repo context ${repo.contextSize} (${repo.kvType} KV cache, ${Math.round(repo.budgetBytes / 2 ** 20)} MiB of free ${repo.memory} budgeted), http://${args.host}:${port}`);
   announce({
     event: "ready",
     port,
@@ -67,6 +67,9 @@ async function main(): Promise<void> {
     architecture,
     fim,
     hybrid,
+    contexts: engine.contextSizes(),
+    repoKvType: repo.kvType,
+    ...(args.stateDir ? { stateDir: args.stateDir } : {}),
     warnings: warnings.map((warning) => warning.message),
     ...(completionModel ? { completionModel: completionModel.id, completionFim: completionModel.fim } : {}),
     ...(process.env.HEARTH_SERVER_TOKEN ? {} : { token }),

@@ -24,6 +24,12 @@ const sampling = {
       /** Character offsets into a raw `prompt` where the server checkpoints the state. */
       checkpoints: z.array(z.number().int().nonnegative()).max(8).optional(),
       reuse: z.boolean().optional(),
+      /** Streaming only: `hearth.progress` chunks while the prompt is evaluated. */
+      progress: z.boolean().optional(),
+      /** Save the state after the system message (and at a few file separators) to disk. */
+      persist: z.boolean().optional(),
+      /** An absolute folder the server packs itself into the system message (repo questions from scripts). */
+      repo: z.string().min(1).max(4096).optional(),
     })
     .optional(),
 };

@@ -242,7 +242,7 @@ export class Gateway {
   }
 
   private async callLocal(plan: Plan, request: GatewayRequest): Promise<GatewayResult> {
-    const result = await plan.provider.send(plan.prepared, { signal: request.signal, onDelta: request.onDelta, onReasoning: request.onReasoning });
+    const result = await plan.provider.send(plan.prepared, { signal: request.signal, onDelta: request.onDelta, onReasoning: request.onReasoning, onProgress: request.onProgress });
     this.countUsage(plan, result.usage);
     return {
       text: result.text,

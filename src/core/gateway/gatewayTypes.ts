@@ -2,7 +2,7 @@
 // (a feature, the conversation or raw prompt, the files it draws on); the result says where
 // it went and why, what was left out, and where it is on record.
 import type { Feature, Route, RouteProvider } from "../policy";
-import type { ChatMessage, TokenUsage } from "../providers";
+import type { ChatMessage, PromptProgress, TokenUsage } from "../providers";
 
 /** Where a piece of context came from; shown to the user in the consent prompt and audit log. */
 export type FileOrigin = "file" | "selection" | "openEditor" | "clipboard" | "repo" | "terminal" | "diagnostics" | "search";
@@ -56,6 +56,8 @@ export interface GatewayRequest {
   readonly thinking?: boolean;
   /** The model's thoughts as they stream (kept apart from `onDelta`'s answer text). */
   readonly onReasoning?: (text: string) => void;
+  /** The local server's prompt evaluation progress (repo questions); other routes never call it. */
+  readonly onProgress?: (progress: PromptProgress) => void;
 }
 
 /** A file as it went into the payload. */

@@ -6,7 +6,7 @@
 import { classifyError } from "./classifyError";
 import { describeProviderError } from "./errorMessages";
 import { ProviderError, type ProviderErrorKind } from "./providerError";
-import type { ProviderId, ProviderResult, SendOptions, TokenUsage } from "./providerTypes";
+import type { PromptProgress, ProviderId, ProviderResult, SendOptions, TokenUsage } from "./providerTypes";
 
 export interface CallLimits {
   /** Longest wait for the first piece of the answer: connection, queueing and prefill. */
@@ -51,6 +51,11 @@ export interface AttemptContext {
   delta(text: string): void;
   /** Call with each piece of the model's thoughts as it arrives. */
   reasoning(text: string): void;
+  /**
+   * Call with the server's prompt evaluation progress. A long prefill (a repository pack)
+   * that keeps reporting is alive: each report restarts the wait for the first token.
+   */
+  progress(progress: PromptProgress): void;
   /** Characters delivered so far in this call. */
   readonly delivered: number;
 }
@@ -128,6 +133,11 @@ export async function runCall(spec: CallSpec): Promise<ProviderResult> {
         text += piece;
         arm(limits.idleTimeoutMs);
         onDelta?.(piece);
+      },
+      progress: (progress) => {
+        if (controller.signal.aborted) return;
+        if (text.length + reasoning.length === 0) arm(limits.firstTokenTimeoutMs);
+        spec.options?.onProgress?.(progress);
       },
       reasoning: (piece) => {
         if (controller.signal.aborted || piece === "") return;

@@ -7,7 +7,7 @@ import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/
 import type { CompletionCreateParamsStreaming } from "openai/resources/completions";
 import type { AttemptContext, AttemptOutcome } from "./callRunner";
 import { ProviderError } from "./providerError";
-import type { ModelCall, PreparedCall, ProviderId, TokenUsage } from "./providerTypes";
+import type { HearthOptions, ModelCall, PreparedCall, PromptProgress, ProviderId, TokenUsage } from "./providerTypes";
 
 export interface OpenAiDialect {
   readonly provider: ProviderId;
@@ -42,7 +42,7 @@ export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenA
     ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
     ...(call.stop !== undefined && call.stop.length > 0 ? { stop: [...call.stop] } : {}),
   };
-  const hearth = dialect.sendHearth && call.hearth !== undefined ? { hearth: withoutUndefined({ ...call.hearth, checkpoints: call.hearth.checkpoints === undefined ? undefined : [...call.hearth.checkpoints] }) } : {};
+  const hearth = dialect.sendHearth && call.hearth !== undefined ? { hearth: withoutUndefined({ ...repoDefaults(call), ...call.hearth, checkpoints: call.hearth.checkpoints === undefined ? undefined : [...call.hearth.checkpoints] }) } : {};
   const kwargs = dialect.templateKwargs && call.kind === "chat" && call.thinking !== undefined ? { chat_template_kwargs: { enable_thinking: call.thinking } } : {};
   const body =
     call.kind === "chat"
@@ -50,6 +50,24 @@ export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenA
       : { ...common, prompt: call.prompt, ...(call.suffix !== undefined ? { suffix: call.suffix } : {}), ...hearth };
   const json = JSON.stringify(body);
   return { provider: dialect.provider, model, path: call.kind === "chat" ? "/chat/completions" : "/completions", json, bytes: Buffer.byteLength(json, "utf8") };
+}
+
+/**
+ * A repository question carries the whole pack: the server reports its evaluation as it
+ * goes (the user sees a cancellable progress bar) and keeps it on disk, so the pack is
+ * evaluated once, not per question and not again after a restart (see repo-contract.md).
+ */
+function repoDefaults(call: ModelCall): Partial<HearthOptions> {
+  return call.kind === "chat" && call.hearth?.role === "repo" ? { progress: true, persist: true } : {};
+}
+
+/** A `hearth.progress` chunk of Hearth's server; other servers never send one. */
+function progressOf(chunk: unknown): PromptProgress | undefined {
+  const body = chunk as { object?: unknown; hearth?: { evaluated?: unknown; total?: unknown; cached?: unknown } };
+  if (body.object !== "hearth.progress" || body.hearth === undefined) return undefined;
+  const { evaluated, total, cached } = body.hearth;
+  if (typeof evaluated !== "number" || typeof total !== "number" || typeof cached !== "number") return undefined;
+  return { evaluated, total, cached };
 }
 
 /** One streamed attempt. Errors before any text are thrown; after text, returned (see AttemptOutcome.error). */
@@ -65,9 +83,14 @@ export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, conte
       const stream = await client.chat.completions.create(body, requestOptions);
       context.started();
       for await (const chunk of stream) {
+        const progress = progressOf(chunk);
+        if (progress !== undefined) {
+          context.progress(progress);
+          continue;
+        }
         model = chunk.model || model;
         if (chunk.usage) usage = usageOf(chunk.usage);
-        const choice = chunk.choices[0];
+        const choice = chunk.choices?.[0];
         const thought = reasoningOf(choice?.delta);
         if (thought) context.reasoning(thought);
         if (choice?.delta?.content) context.delta(choice.delta.content);

@@ -24,6 +24,17 @@ export interface HearthOptions {
   readonly checkpoints?: readonly number[];
   /** false: the server evaluates the whole prompt afresh (a baseline for measurements). */
   readonly reuse?: boolean;
+  /** Streaming `hearth.progress` chunks while the server evaluates the prompt. */
+  readonly progress?: boolean;
+  /** The server saves the state after the system message to disk (the repo pack). */
+  readonly persist?: boolean;
+}
+
+/** How far Hearth's server has got evaluating a prompt; `cached` tokens were reused. */
+export interface PromptProgress {
+  readonly evaluated: number;
+  readonly total: number;
+  readonly cached: number;
 }
 
 interface CallBase {
@@ -97,6 +108,8 @@ export interface SendOptions {
   readonly onDelta?: (text: string) => void;
   /** Every piece of the model's thoughts as it arrives (never mixed into `onDelta`'s text). */
   readonly onReasoning?: (text: string) => void;
+  /** Prompt evaluation progress; only Hearth's own server sends it (repo questions). */
+  readonly onProgress?: (progress: PromptProgress) => void;
 }
 
 /** Token counts from a server's own tokenizer. */

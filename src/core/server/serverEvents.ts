@@ -12,6 +12,8 @@ export interface ServerReadyEvent {
   architecture: string;
   fim: boolean;
   hybrid: boolean;
+  /** Context size in tokens per role (the repo context is sized to the machine on its own). */
+  contexts?: { completion?: number; chat?: number; repo?: number };
   /** What the server could not do as asked (e.g. a smaller context than configured). */
   warnings?: string[];
   /** The completion role's own model, when `--completion-model` was given. */

@@ -12,6 +12,8 @@ export interface ServerLockRecord {
   modelPath: string;
   completionModelPath?: string;
   contextSize: number;
+  /** Per role, as the server announced them (absent in records of older servers). */
+  contexts?: { completion?: number; chat?: number; repo?: number };
   startedAt: number;
 }
 

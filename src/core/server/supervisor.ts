@@ -16,6 +16,8 @@ export interface ServerEndpoint {
 export interface ServerInfo {
   model: string;
   contextSize: number;
+  /** Per role; the repo context may be larger or smaller than the chat's. */
+  contexts?: { completion?: number; chat?: number; repo?: number };
   architecture?: string;
   fim?: boolean;
   pid: number;
@@ -44,6 +46,8 @@ export interface SupervisorOptions {
   gpu: "auto" | "cpu";
   /** Where lock files and server logs live (the extension's global storage). */
   stateDir: string;
+  /** Disk bound of the server's saved repo states (`--state-max-gb`); the server's default is 8. */
+  repoStateMaxGb?: number;
   /** Identifies this window's lease on a shared server. */
   clientId: string;
   idleExitSeconds: number;
@@ -213,7 +217,7 @@ export class ServerSupervisor {
     const healthy = await checkHealth(endpoint);
     if (!healthy) return undefined;
     this.options.log.info(`using the model server another window started (pid ${record.pid}, port ${record.port})`);
-    this.becomeReady(endpoint, { model: record.model, contextSize: record.contextSize, pid: record.pid, shared: true });
+    this.becomeReady(endpoint, { model: record.model, contextSize: record.contextSize, ...(record.contexts !== undefined ? { contexts: record.contexts } : {}), pid: record.pid, shared: true });
     return endpoint;
   }
 
@@ -231,6 +235,9 @@ export class ServerSupervisor {
       "--gpu", options.gpu,
       "--idle-exit-seconds", String(options.idleExitSeconds),
       ...(options.completionModelPath ? ["--completion-model", options.completionModelPath] : []),
+      // Evaluated repo packs are saved beside the lock files, so a restart does not pay for them again.
+      "--state-dir", join(options.stateDir, "repo-state"),
+      ...(options.repoStateMaxGb !== undefined ? ["--state-max-gb", String(options.repoStateMaxGb)] : []),
     ];
     options.log.info(`starting model server: ${options.modelPath} (context ${options.contextSize}, gpu ${options.gpu})`);
     const child = spawn(options.nodePath, args, {
@@ -257,6 +264,7 @@ export class ServerSupervisor {
       modelPath: options.modelPath,
       ...(options.completionModelPath ? { completionModelPath: options.completionModelPath } : {}),
       contextSize: first.contextSize,
+      ...(first.contexts !== undefined ? { contexts: first.contexts } : {}),
       startedAt: Date.now(),
     };
     await this.lock.write(record);
@@ -264,7 +272,7 @@ export class ServerSupervisor {
     const endpoint = endpointOf(record);
     options.log.info(`model server ready: ${first.model} (${first.architecture}), context ${first.contextSize}, port ${first.port}, pid ${first.pid}`);
     for (const warning of first.warnings ?? []) options.log.warn(warning);
-    this.becomeReady(endpoint, { model: first.model, contextSize: first.contextSize, architecture: first.architecture, fim: first.fim, pid: first.pid, shared: false, warnings: first.warnings });
+    this.becomeReady(endpoint, { model: first.model, contextSize: first.contextSize, ...(first.contexts !== undefined ? { contexts: first.contexts } : {}), architecture: first.architecture, fim: first.fim, pid: first.pid, shared: false, warnings: first.warnings });
     return endpoint;
   }
 

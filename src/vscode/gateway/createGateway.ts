@@ -116,9 +116,9 @@ export function createGateway(host: GatewayHost, deps: GatewayDeps, overrides: G
       if (state.kind === "error") return !state.permanent;
       return true;
     },
-    contextTokens: () => {
+    contextTokens: (role) => {
       const state = modelService.state;
-      return state.kind === "ready" ? state.info.contextSize : undefined;
+      return state.kind === "ready" ? (state.info.contexts?.[role] ?? state.info.contextSize) : undefined;
     },
   };
 

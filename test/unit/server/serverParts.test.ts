@@ -78,7 +78,14 @@ describe("server arguments", () => {
       threads: "auto",
       maxBodyBytes: 32 * 1024 * 1024,
       idleExitSeconds: 0,
+      repoKvType: "auto",
+      stateMaxBytes: 8 * 1024 ** 3,
     });
+    const repo = parseServerArgs(["--model", "m.gguf", "--repo-context-size", "65536", "--repo-kv-type", "q8_0", "--state-dir", "/tmp/s", "--state-max-gb", "0.5"]);
+    assert.equal(repo.repoContextSize, 65536);
+    assert.equal(repo.repoKvType, "q8_0");
+    assert.equal(repo.stateDir, "/tmp/s");
+    assert.equal(repo.stateMaxBytes, 512 * 1024 ** 2);
     const args = parseServerArgs(["--model=m.gguf", "--port", "8080", "--context-size", "32768", "--gpu", "cpu", "--threads", "4"]);
     assert.equal(args.port, 8080);
     assert.equal(args.contextSize, 32768);
@@ -89,6 +96,8 @@ describe("server arguments", () => {
     const fails = (argv: string[], pattern: RegExp) =>
       assert.throws(() => parseServerArgs(argv), (error: unknown) => error instanceof StartupError && error.code === "usage" && pattern.test(error.message));
     fails([], /--model is required/);
+    fails(["--model", "m", "--repo-kv-type", "q4"], /--repo-kv-type must be/);
+    fails(["--model", "m", "--state-max-gb", "0"], /--state-max-gb must be/);
     fails(["--model", "m", "--port", "70000"], /--port must be an integer from 0 to 65535, not "70000"/);
     fails(["--model", "m", "--gpu", "cuda"], /--gpu must be "auto" or "cpu"/);
     fails(["--model"], /Missing value for --model/);

@@ -1,0 +1,41 @@
+// Repository questions for scripts: `hearth: {repo: "/abs/folder"}` on /v1/chat/completions
+// makes the server read the folder itself (the same pack the extension builds: .gitignore,
+// generated and binary files skipped, least-changed files first, cut to the repo context by
+// the model's own token counts) and put it in front of the conversation as the system
+// message, so a script gets the pay-once prefill, progress and saved state without
+// reimplementing the pack.
+import { stat } from "node:fs/promises";
+import { isAbsolute } from "node:path";
+import { buildPack, repoInstructions, scanRepo, TokenCounter, type PackReport } from "../core/repo/index.js";
+import { HttpError } from "./httpBasics.js";
+
+export interface RepoPromptInput {
+  readonly dir: string;
+  /** The conversation's text (its last user message is the question). */
+  readonly question: string;
+  readonly conversationTokens: number;
+  readonly contextTokens: number;
+  readonly answerTokens: number;
+  readonly tokenize: (text: string, parseSpecial: boolean) => readonly unknown[];
+  readonly signal?: AbortSignal;
+}
+
+/** Room for the chat template's own tokens around the messages. */
+const TEMPLATE_TOKENS = 32;
+const MAX_FILE_BYTES = 256 * 1024;
+
+export async function repoSystemMessage(input: RepoPromptInput): Promise<{ text: string; report: PackReport }> {
+  if (!isAbsolute(input.dir)) throw new HttpError(400, `hearth.repo must be an absolute folder path, not "${input.dir}".`, "invalid_request_error", "hearth.repo");
+  const info = await stat(input.dir).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) throw new HttpError(400, `hearth.repo: ${input.dir} is not a folder this server can read.`, "invalid_request_error", "hearth.repo");
+  const layout = input.tokenize("<|file_sep|>", true).length === 1 ? "qwenRepo" : "plain";
+  const counter = new TokenCounter(async (texts) => ({ counts: texts.map((text) => input.tokenize(text, layout === "qwenRepo").length), exact: true }));
+  const snapshot = await scanRepo({ root: input.dir, maxFileBytes: MAX_FILE_BYTES, signal: input.signal });
+  const instructions = `${repoInstructions(snapshot.name, layout)}\n\n`;
+  const budget = input.contextTokens - input.answerTokens - input.conversationTokens - TEMPLATE_TOKENS - input.tokenize(instructions, false).length;
+  if (budget < 64) {
+    throw new HttpError(400, `The repo context (${input.contextTokens} tokens) leaves no room for ${input.dir} after the answer (${input.answerTokens}) and the conversation (${input.conversationTokens}). Ask for fewer max_tokens, or start the server with a larger --repo-context-size.`, "invalid_request_error", "hearth.repo");
+  }
+  const pack = await buildPack(snapshot, { layout, budget, question: input.question, counter, signal: input.signal });
+  return { text: instructions + pack.text, report: pack.report };
+}

@@ -1,0 +1,62 @@
+// Repository questions from scripts: `hearth.repo` names a folder and the server packs it
+// itself (real server, tiny qwen35 model, a real folder on disk).
+import assert from "node:assert/strict";
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureTestModel } from "../../fixtures/models";
+import { startServer, type RunningServer } from "../../support/serverProcess";
+import { streamChat } from "./sseClient";
+
+describe("hearth.repo: the server packs a folder for scripts (tiny qwen35 model)", function () {
+  this.timeout(180_000);
+  let server: RunningServer;
+  let repo: string;
+  let stateDir: string;
+
+  before(async () => {
+    repo = await mkdtemp(join(tmpdir(), "hearth-repo-folder-"));
+    stateDir = await mkdtemp(join(tmpdir(), "hearth-repo-state-"));
+    await mkdir(join(repo, "src"));
+    await writeFile(join(repo, "README.md"), "# Billing\nComputes rebates.\n");
+    await writeFile(join(repo, "src", "rebate.ts"), "export function computeQuarterlyRebate(total: number): number {\n  return total * 0.02;\n}\n");
+    await writeFile(join(repo, ".gitignore"), "secret.txt\n");
+    await writeFile(join(repo, "secret.txt"), "IGNORED-BY-GITIGNORE\n");
+    await writeFile(join(repo, "package-lock.json"), "{}\n");
+    server = await startServer(await ensureTestModel({ arch: "qwen35" }), ["--threads", "1", "--state-dir", stateDir, "--repo-context-size", "8192"]);
+  });
+
+  after(async () => {
+    await server?.stop();
+    await rm(repo, { recursive: true, force: true });
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("answers with the folder's pack in front, says what went in, and a follow-up evaluates only the question", async () => {
+    const first = await streamChat(server, { messages: [{ role: "user", content: "Where is computeQuarterlyRebate?" }], hearth: { repo, progress: true } });
+    assert.equal(first.status, 200, first.body);
+    assert.ok(first.usage !== undefined);
+    // The pack's tokens are in the prompt: far more than the question's dozen.
+    assert.ok(first.usage.prompt_tokens > 100, `prompt ${first.usage.prompt_tokens} tokens`);
+    assert.ok(first.progress.length > 0, "progress chunks while the pack is evaluated");
+
+    const firstQuestion = "Where is computeQuarterlyRebate?";
+    const followUp = "And what does README.md say?";
+    // The tiny model's tokenizer is byte-level: a question costs its length in tokens, plus the template's few.
+    const second = await streamChat(server, { messages: [{ role: "user", content: followUp }], hearth: { repo } });
+    assert.equal(second.status, 200, second.body);
+    const cached = second.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+    const evaluated = (second.usage?.prompt_tokens ?? 0) - cached;
+    assert.ok(cached >= first.usage.prompt_tokens - firstQuestion.length - 20, `cached ${cached} of a ${first.usage.prompt_tokens}-token first prompt`);
+    // About 22 more for the template in byte tokens ("<|im_start|>user\\n", "assistant\\n", the empty think block).
+    assert.ok(evaluated <= followUp.length + 26, `evaluated ${evaluated} tokens for a ${followUp.length}-byte follow-up`);
+  });
+
+  it("refuses a relative or missing folder, naming hearth.repo", async () => {
+    for (const bad of ["relative/dir", join(repo, "missing")]) {
+      const result = await streamChat(server, { messages: [{ role: "user", content: "Hi" }], hearth: { repo: bad } });
+      assert.equal(result.status, 400);
+      assert.match(result.body, /hearth\.repo/);
+    }
+  });
+});
