@@ -84,7 +84,9 @@ describe("prefix reuse at message boundaries, progress and cancel (tiny qwen35 m
   it("stops evaluating a long prompt as soon as the client disconnects", async () => {
     const before = await getJson<{ generations: { aborted: number } }>(server, "/health");
     const controller = new AbortController();
-    const text = filler("cancel", 25_000);
+    // Long enough for many one-second chunks: the abort must land mid-prefill.
+    let text = filler("cancel", 25_000);
+    while ((await tokenCount(server, text)) < 30_000) text += filler("more", 2000);
     const total = await tokenCount(server, text);
     await streamChat(
       server,
@@ -95,7 +97,7 @@ describe("prefix reuse at message boundaries, progress and cancel (tiny qwen35 m
     });
     // The server notices the disconnect at the next chunk boundary.
     let health = await getJson<{ generations: { aborted: number }; roles: Record<string, { cachedTokens: number }> }>(server, "/health");
-    for (let i = 0; i < 50 && health.generations.aborted === before.generations.aborted; i++) {
+    for (let i = 0; i < 100 && health.generations.aborted === before.generations.aborted; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       health = await getJson(server, "/health");
     }
