@@ -338,7 +338,7 @@ export class Gateway {
         if (remembered) return "remembered";
         throw new GatewayRefusal(
           "consentNeeded",
-          `${plan.decision.reason}; the policy says to ask before ${request.feature} requests leave this machine, and Hearth does not interrupt typing to ask. Set "cloudAccess": "allow" for ${request.feature} in .hearth/policy.json ("Hearth: Open Policy"), or keep it local.`,
+          `${plan.decision.reason}; the policy says to ask before ${request.feature} requests leave this machine, and Hearth does not interrupt typing to ask. Set "cloudAccess": "allow" for ${request.feature} in .hearth/policy.json ("Hearth: Open Privacy Policy"), or keep it local.`,
         );
       });
     }
