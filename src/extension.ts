@@ -47,13 +47,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ...gateway.disposables,
   );
   const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });
-  const edit = registerEdit(context, { gateway: gateway.gateway, notify: (error) => gateway.notifier.notify(error), log });
-  context.subscriptions.push(...edit.disposables);
   const repo = registerRepo({ gateway: gateway.gateway, notifier: gateway.notifier, modelService, policy, log });
   context.subscriptions.push(repo);
   const chat = registerChat(context, { gateway: gateway.gateway, log, notify: (error) => gateway.notifier.notify(error), repo });
   // Explain answers in the chat panel (sent under the edit feature's policy by the edit runner).
-  edit.api.setExplainSink(chat.externalAnswers);
+  const edit = registerEdit(context, { gateway: gateway.gateway, notify: (error) => gateway.notifier.notify(error), log, explainSink: chat.externalAnswers });
+  context.subscriptions.push(...edit.disposables);
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
   return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api, repo, chat };

@@ -20,7 +20,7 @@ import { loadGlossary } from "./glossaryFile";
 import type { ProposalController } from "./proposalController";
 import { Throttle, type ProposalDocuments } from "./proposalDocuments";
 
-/** Where Explain's streaming answer goes; the chat panel can take this over later. */
+/** Where Explain's streaming answer goes: the chat panel. */
 export interface ExplainSink {
   begin(title: string): Promise<ExplainStream> | ExplainStream;
 }
@@ -39,7 +39,7 @@ export interface EditRunnerDeps {
   readonly log: Logger;
   readonly documents: ProposalDocuments;
   readonly controller: ProposalController;
-  explainSink: ExplainSink;
+  readonly explainSink: ExplainSink;
 }
 
 export interface EditChoices {

@@ -12,7 +12,6 @@ import { EDIT_COMMANDS } from "./editCommandIds";
 import { askCodeLanguage, askInstruction, askNaturalLanguage } from "./editPickers";
 import { runEdit, type EditChoices, type EditOutcome, type EditRunnerDeps, type ExplainSink } from "./editRunner";
 import { EditMemory } from "./editSettings";
-import { ExplainDocumentSink } from "./explainDocument";
 import { ProposalController, type AcceptOutcome } from "./proposalController";
 import { PROPOSAL_SCHEME, ProposalDocuments } from "./proposalDocuments";
 
@@ -32,8 +31,6 @@ export interface EditCommandArgs {
 
 export interface EditApi {
   readonly controller: ProposalController;
-  /** Sends Explain's answers somewhere else (the chat panel, once it lands). */
-  setExplainSink(sink: ExplainSink): void;
 }
 
 export interface EditDeps {
@@ -41,6 +38,8 @@ export interface EditDeps {
   /** Shows a gateway refusal or provider failure (FailureNotifier.notify). */
   readonly notify: (error: unknown) => Promise<void>;
   readonly log: Logger;
+  /** Where Explain's answers are shown (the chat panel). */
+  readonly explainSink: ExplainSink;
 }
 
 const KIND_OF_COMMAND: readonly [string, EditKind][] = [
@@ -64,7 +63,7 @@ export function registerEdit(context: vscode.ExtensionContext, deps: EditDeps): 
     log: deps.log,
     documents,
     controller,
-    explainSink: new ExplainDocumentSink(documents),
+    explainSink: deps.explainSink,
   };
 
   const run = async (kind: EditKind, raw: unknown): Promise<EditOutcome | undefined> => {
@@ -122,12 +121,7 @@ export function registerEdit(context: vscode.ExtensionContext, deps: EditDeps): 
     vscode.languages.registerCodeActionsProvider([{ scheme: "file" }, { scheme: "untitled" }, { scheme: "vscode-remote" }], new EditCodeActions(), EditCodeActions.metadata),
   ];
   return {
-    api: {
-      controller,
-      setExplainSink: (sink) => {
-        runner.explainSink = sink;
-      },
-    },
+    api: { controller },
     disposables,
   };
 }
