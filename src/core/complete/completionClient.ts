@@ -2,7 +2,6 @@
 // every other feature. The engine above it sees only `CompletionClient`, so its unit tests
 // can script answers while the extension and the benchmark use the gateway.
 import type { Gateway, GatewayRequest } from "../gateway";
-import { isGatewayRefusal } from "../gateway";
 import { ProviderError } from "../providers";
 
 /** A piece of the prompt that came from a file; the gateway matches its path against neverSend. */
@@ -106,9 +105,4 @@ export class GatewayCompletionClient implements CompletionClient {
 export function isAbortError(error: unknown): boolean {
   if (error instanceof ProviderError) return error.kind === "cancelled";
   return error instanceof Error && (error.name === "AbortError" || error.name === "APIUserAbortError");
-}
-
-/** The policy keeps completion from going where it would have to (a refusal, not a failure). */
-export function isPolicyRefusal(error: unknown): boolean {
-  return isGatewayRefusal(error);
 }

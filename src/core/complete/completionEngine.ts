@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { Logger } from "../logger.js";
 import { AdaptiveDebounce } from "./adaptiveDebounce.js";
 import { CompletionCache } from "./completionCache.js";
-import { isAbortError, isPolicyRefusal, type CompletionClient, type ModelRequest, type ModelResponse, type PromptFile } from "./completionClient.js";
+import { isGatewayRefusal } from "../gateway/index.js";
+import { isAbortError, type CompletionClient, type ModelRequest, type ModelResponse, type PromptFile } from "./completionClient.js";
 import { renderChatPrompt, renderFimPrompt, type FimLayout, type PromptContext } from "./completionPrompt.js";
 import type { ContextRing } from "./contextRing.js";
 import { cutCursorWindow, windowPrefix, windowSuffix, type CursorWindow } from "./cursorWindow.js";
@@ -282,7 +283,8 @@ export class CompletionEngine {
         trace({ outcome: "cancelled" });
         return undefined;
       }
-      if (isPolicyRefusal(error)) {
+      // The policy keeps completion from the only route there is: a refusal, not a failure.
+      if (isGatewayRefusal(error)) {
         trace({ outcome: "refused", error: error instanceof Error ? error.message : String(error) });
         return undefined;
       }
