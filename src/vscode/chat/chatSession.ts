@@ -125,8 +125,7 @@ export class ChatSession implements vscode.Disposable {
     return {
       append: (piece) => {
         text += piece;
-        void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text }), false);
-        this.post({ type: "delta", turnId, text: piece });
+        this.showDelta(chatId, turnId, text, piece);
       },
       answeredBy: (result) => {
         meta = routeMeta(result);
@@ -136,6 +135,12 @@ export class ChatSession implements vscode.Disposable {
         this.postState();
       },
     };
+  }
+
+  /** A piece of an answer: the turn keeps the text so far (a webview created meanwhile shows it all), the webview gets the piece. */
+  private showDelta(chatId: string, turnId: string, text: string, piece: string): void {
+    void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text }), false);
+    this.post({ type: "delta", turnId, text: piece });
   }
 
   private async save(chat: Chat): Promise<void> {
@@ -165,8 +170,7 @@ export class ChatSession implements vscode.Disposable {
       // The turn on screen follows the stream too, so a webview created meanwhile (the view moved) shows it all.
       onDelta: (piece) => {
         text += piece;
-        void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text }), false);
-        this.post({ type: "delta", turnId, text: piece });
+        this.showDelta(chatId, turnId, text, piece);
       },
       onReasoning: (piece) => {
         reasoning += piece;
@@ -208,8 +212,7 @@ export class ChatSession implements vscode.Disposable {
         history: (messages ?? []).slice(0, -1),
         onDelta: (piece) => {
           text += piece;
-          void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text }), false);
-          this.post({ type: "delta", turnId, text: piece });
+          this.showDelta(chatId, turnId, text, piece);
         },
       });
       const meta: RouteMeta = { route: answer.route, provider: answer.route, model: answer.model, ...(answer.auditId !== undefined ? { auditId: answer.auditId } : {}) };
