@@ -83,6 +83,30 @@ after(async () => {
   await vscode.commands.executeCommand("workbench.action.clearEditorHistory");
 });
 
+/**
+ * Points Hearth at a loopback OpenAI-compatible fake for the enclosing describe block (hands
+ * it to `use` once started), resets it and closes editors after each test, and restores the
+ * setting afterwards: the real extension, gateway and provider, with scripted answers.
+ */
+function useScriptedServer(use: (fake: FakeOpenAi) => void): void {
+  let fake: FakeOpenAi | undefined;
+  before(async () => {
+    const api = await hearth();
+    fake = await new FakeOpenAi().start();
+    use(fake);
+    await vscode.workspace.getConfiguration("hearth").update("server.url", fake.baseUrl, workspace);
+    await waitFor("Hearth to use the scripted server", () => api.modelService.state.kind === "external", { timeoutMs: 30_000 });
+  });
+  after(async () => {
+    await vscode.workspace.getConfiguration("hearth").update("server.url", undefined, workspace);
+    await fake?.stop();
+  });
+  afterEach(async () => {
+    fake?.reset();
+    await closeAll();
+  });
+}
+
 describeIn(["trusted"], "edit commands with a scripted model", function () {
   this.timeout(120_000);
   let fake: FakeOpenAi;
@@ -90,20 +114,8 @@ describeIn(["trusted"], "edit commands with a scripted model", function () {
 
   before(async () => {
     api = await hearth();
-    fake = await new FakeOpenAi().start();
-    await vscode.workspace.getConfiguration("hearth").update("server.url", fake.baseUrl, workspace);
-    await waitFor("Hearth to use the scripted server", () => api.modelService.state.kind === "external", { timeoutMs: 30_000 });
   });
-
-  after(async () => {
-    await vscode.workspace.getConfiguration("hearth").update("server.url", undefined, workspace);
-    await fake.stop();
-  });
-
-  afterEach(async () => {
-    fake.reset();
-    await closeAll();
-  });
+  useScriptedServer((started) => (fake = started));
 
   it("refactors a selection into a diff, accepts it as one edit, and undo restores the original", async () => {
     const editor = await freshFile("total.ts", SAMPLE);
@@ -355,22 +367,7 @@ describeIn(["trusted"], "edit guards and code actions in the extension", functio
   this.timeout(120_000);
   let fake: FakeOpenAi;
 
-  before(async () => {
-    const api = await hearth();
-    fake = await new FakeOpenAi().start();
-    await vscode.workspace.getConfiguration("hearth").update("server.url", fake.baseUrl, workspace);
-    await waitFor("Hearth to use the scripted server", () => api.modelService.state.kind === "external", { timeoutMs: 30_000 });
-  });
-
-  after(async () => {
-    await vscode.workspace.getConfiguration("hearth").update("server.url", undefined, workspace);
-    await fake.stop();
-  });
-
-  afterEach(async () => {
-    fake.reset();
-    await closeAll();
-  });
+  useScriptedServer((started) => (fake = started));
 
   it("offers the edit commands as code actions on a selection", async () => {
     const editor = await freshFile("actions.ts", SAMPLE);
