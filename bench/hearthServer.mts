@@ -59,6 +59,8 @@ export interface ChatMeasure {
   diskTokens: number;
   /** Prefill speed from the server's progress chunks (evaluated tokens over their span). */
   progressTokensPerS?: number;
+  /** The server's own account of where the time went (usage.hearth.timings), ms. */
+  serverTimings?: Record<string, number>;
 }
 
 export async function timedChat(server: BenchServer, messages: Array<{ role: string; content: string }>, options: { maxTokens: number; hearth?: Record<string, unknown> }): Promise<ChatMeasure> {
@@ -74,7 +76,7 @@ export async function timedChat(server: BenchServer, messages: Array<{ role: str
   let buffer = "";
   let text = "";
   let ttftMs = -1;
-  let usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number }; hearth?: { disk_tokens: number } } | undefined;
+  let usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number }; hearth?: { disk_tokens: number; timings?: Record<string, number> } } | undefined;
   const progress: Array<{ at: number; evaluated: number }> = [];
   for (;;) {
     const { done, value } = await reader.read();
@@ -101,5 +103,5 @@ export async function timedChat(server: BenchServer, messages: Array<{ role: str
   const first = progress[0];
   const last = progress.at(-1);
   const progressTokensPerS = first && last && last.at > first.at ? ((last.evaluated - first.evaluated) * 1000) / (last.at - first.at) : undefined;
-  return { text, ttftMs, promptTokens: usage.prompt_tokens, cachedTokens: usage.prompt_tokens_details.cached_tokens, diskTokens: usage.hearth?.disk_tokens ?? 0, progressTokensPerS };
+  return { text, ttftMs, promptTokens: usage.prompt_tokens, cachedTokens: usage.prompt_tokens_details.cached_tokens, diskTokens: usage.hearth?.disk_tokens ?? 0, progressTokensPerS, serverTimings: usage.hearth?.timings };
 }

@@ -88,15 +88,14 @@ const ask = (server: BenchServer, pack: string, question: string) =>
  * settings. Loaded once; each size is measured right before the server's cold request, so
  * both sides see the same load on a shared machine.
  */
-async function loadInProcess(threads: number | undefined): Promise<{ rate(text: string, contextSize: number, kvType: string): Promise<number>; close(): Promise<void> }> {
+async function loadInProcess(): Promise<{ rate(text: string, contextSize: number, kvType: string, threads: number): Promise<number>; close(): Promise<void> }> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
-  const resolvedThreads = threads ?? (model.fileInsights.modelSize < 64 * 1024 * 1024 ? 1 : undefined);
   return {
-    async rate(text, contextSize, kvType) {
+    async rate(text, contextSize, kvType, threads) {
       const kv = kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const, flashAttention: true } : {};
-      const context = await model.createContext({ contextSize, sequences: 1, threads: resolvedThreads, ...kv });
+      const context = await model.createContext({ contextSize, sequences: 1, threads, ...kv });
       try {
         const sequence = context.getSequence();
         const tokens = model.tokenize(text, true);
@@ -122,10 +121,10 @@ const packs = new Map<number, { text: string; files: number; tokens: number }>()
 for (const size of sizes) packs.set(size, await packFor(probe, size, sectionTokens));
 await probe.stop();
 
-const threads = values.threads === "auto" ? undefined : Number(values.threads);
-const direct = await loadInProcess(threads);
+const direct = await loadInProcess();
 let contextUsed = 0;
 let kvUsed = "f16";
+let threadsUsed = 0;
 for (const size of sizes) {
   const pack = packs.get(size)!;
   const stateDir = await mkdtemp(join(tmpdir(), "hearth-repoqa-"));
@@ -133,10 +132,12 @@ for (const size of sizes) {
   const args = ["--model", modelPath, "--context-size", "2048", "--repo-context-size", String(contextSize), "--state-dir", stateDir, ...threadArgs];
   try {
     let server = await startBenchServer(args);
-    const health = await serverJson<{ repo: { contextSize: number; kvType: string } }>(server, "/health");
+    const health = await serverJson<{ repo: { contextSize: number; kvType: string }; roles: { chat: { threads: number } } }>(server, "/health");
     contextUsed = health.repo.contextSize;
     kvUsed = health.repo.kvType;
-    const directRate = await direct.rate(`${INSTRUCTIONS}\n\n${pack.text}`, contextUsed, kvUsed);
+    // The server's own thread count (its `auto` resolved), so both sides run alike.
+    threadsUsed = health.roles.chat.threads;
+    const directRate = await direct.rate(`${INSTRUCTIONS}\n\n${pack.text}`, contextUsed, kvUsed, threadsUsed);
     const cold = await ask(server, pack.text, questions[0]!);
     const warm = await ask(server, pack.text, questions[1]!);
     const state = await serverJson<{ bytes: number; entries: unknown[] }>(server, "/hearth/state");
@@ -157,6 +158,7 @@ for (const size of sizes) {
       restart_ratio: restarted.ttftMs / cold.ttftMs,
       evaluated_per_question: { cold: cold.promptTokens - cold.cachedTokens, warm: warm.promptTokens - warm.cachedTokens, restart: restarted.promptTokens - restarted.cachedTokens },
       restart_tokens_from_disk: restarted.diskTokens,
+      server_timings_ms: { cold: cold.serverTimings, warm: warm.serverTimings, restart: restarted.serverTimings },
       state_bytes_on_disk: state.bytes,
       state_files: state.entries.length,
       server_prefill_tokens_per_s: cold.progressTokensPerS,
@@ -178,6 +180,6 @@ for (const row of rows) {
     prefill_ge_90pct_of_in_process: row.prefill_ratio !== undefined && (row.prefill_ratio as number) >= 0.9,
   };
 }
-const result = { benchmark: "repoqa", model: modelPath, repo: repoDir, repo_context: contextUsed, kv_type: kvUsed, sizes: rows };
+const result = { benchmark: "repoqa", model: modelPath, repo: repoDir, repo_context: contextUsed, kv_type: kvUsed, threads: threadsUsed, sizes: rows };
 if (values.json) console.log(JSON.stringify(result, null, 2));
 else for (const row of rows) console.log(JSON.stringify(row));

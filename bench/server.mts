@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { resolveThreads } from "../src/server/engine.js";
 
 const { values } = parseArgs({
   options: {
@@ -59,8 +60,8 @@ async function inProcess(): Promise<Side & { threads: number }> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
-  // Same rule as the server: one thread for tiny models, llama.cpp's default otherwise.
-  const threads = threadsArg ?? (model.fileInsights.modelSize < 64 * 1024 * 1024 ? 1 : undefined);
+  // The server's own rule (one thread for tiny models, the usable cores otherwise).
+  const threads = resolveThreads(threadsArg ?? "auto", model.fileInsights.modelSize, llama.cpuMathCores);
   const context = await model.createContext({ contextSize, sequences: 1, threads });
   const sequence = context.getSequence();
   return {

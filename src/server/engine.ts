@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import type { Llama, LlamaContext, LlamaContextOptions, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
 import type { PromptText } from "../core/prompts/promptText.js";
@@ -87,6 +88,22 @@ export interface GenerationResult {
   cachedTokens: number;
   /** Of those, the tokens loaded from a saved state file. */
   diskTokens: number;
+  /** Where the time went, for clients and benchmarks (cf. llama-server's `timings`). */
+  timings: GenerationTimings;
+}
+
+/** Milliseconds spent in each step of a generation, measured in the server. */
+export interface GenerationTimings {
+  /** Waiting behind other requests of the same role. */
+  queueMs: number;
+  /** Restoring the reusable prefix: a checkpoint in memory or a state file from disk. */
+  restoreMs: number;
+  /** Evaluating the prompt tokens that were not reused (and saving states on the way). */
+  prefillMs: number;
+  /** From the end of prefill to the first generated token. */
+  firstTokenMs: number;
+  /** From the first generated token to the last. */
+  generationMs: number;
 }
 
 export interface GenerationDelta {
@@ -131,7 +148,7 @@ interface LoadedModel {
   fim: boolean;
   hybrid: boolean;
   /** Threads for its contexts (see resolveThreads). */
-  threads: number | undefined;
+  threads: number;
   thinkEndToken: Token | undefined;
 }
 
@@ -140,6 +157,17 @@ interface RoleSlot {
   context: LlamaContext;
   sequence: LlamaContextSequence;
   lock: FifoLock;
+}
+
+/** A role's context as /health reports it. */
+export interface RoleStats {
+  model: string;
+  contextSize: number;
+  /** CPU threads its evaluations use (see resolveThreads). */
+  threads: number;
+  cachedTokens: number;
+  checkpointBytes: number;
+  queued: number;
 }
 
 const DEFAULT_COMPLETION_CONTEXT = 8192;
@@ -248,13 +276,14 @@ export class ModelEngine {
   }
 
   /** Checkpoint memory per role that has a context, for /health and benchmarks. */
-  async roleStats(): Promise<Record<string, { model: string; contextSize: number; cachedTokens: number; checkpointBytes: number; queued: number }>> {
-    const stats: Record<string, { model: string; contextSize: number; cachedTokens: number; checkpointBytes: number; queued: number }> = {};
+  async roleStats(): Promise<Record<string, RoleStats>> {
+    const stats: Record<string, RoleStats> = {};
     for (const [role, pending] of this.slots) {
       const slot = await pending;
       stats[role] = {
         model: slot.loaded.id,
         contextSize: slot.context.contextSize,
+        threads: slot.context.idealThreads,
         cachedTokens: slot.sequence.nextTokenIndex,
         checkpointBytes: slot.sequence.checkpointsMemoryUsage,
         queued: slot.lock.queued,
@@ -266,9 +295,12 @@ export class ModelEngine {
   async generate(request: GenerateRequest): Promise<GenerationResult> {
     if (request.prompt.length === 0) throw new RangeError("The prompt is empty.");
     const slot = await this.slot(request.role);
+    const queued = performance.now();
     const release = await slot.lock.acquire(request.signal);
+    const queueMs = performance.now() - queued;
     try {
       const result = await this.generateLocked(slot, request);
+      result.timings.queueMs = queueMs;
       this.generations.completed++;
       return result;
     } catch (error) {
@@ -299,8 +331,10 @@ export class ModelEngine {
     // checkpoint in memory too.
     const checkpoints = [...(request.checkpoints ?? []), ...(request.messageEnds ?? []), ...(request.persistAt ?? []), ...(clientMarked ? [] : [head.length])];
     const store = request.persist === true && request.role === "repo" ? this.stateStore : undefined;
-    const { cachedTokens, diskTokens } = await prefill(sequence, { head, checkpoints, persistAt: request.persistAt ?? [], store, reuse: request.reuse, signal, onProgress: request.onProgress });
+    const { cachedTokens, diskTokens, restoreMs, evaluateMs } = await prefill(sequence, { head, checkpoints, persistAt: request.persistAt ?? [], store, reuse: request.reuse, signal, onProgress: request.onProgress });
     signal.throwIfAborted();
+    const generationStarted = performance.now();
+    let firstTokenAt: number | undefined;
 
     const stopMatcher = new StopStringMatcher(sampling.stop);
     const maxTokens = Math.min(sampling.maxTokens, context.contextSize - prompt.length);
@@ -330,6 +364,7 @@ export class ModelEngine {
     });
     try {
       for await (const token of iterator) {
+        firstTokenAt ??= performance.now();
         if (signal.aborted) break;
         if (model.isEogToken(token)) {
           finishReason = "stop";
@@ -368,11 +403,19 @@ export class ModelEngine {
     if (finishReason === "length" && !signal.aborted) emit(stopMatcher.flush());
     signal.throwIfAborted();
     if (!inThought && request.startsInThought && text.startsWith("\n\n")) text = text.slice(2);
-    return { text, reasoning, finishReason, promptTokens: prompt.length, completionTokens, cachedTokens, diskTokens };
+    const generationEnded = performance.now();
+    const timings: GenerationTimings = {
+      queueMs: 0,
+      restoreMs,
+      prefillMs: evaluateMs,
+      firstTokenMs: (firstTokenAt ?? generationEnded) - generationStarted,
+      generationMs: generationEnded - (firstTokenAt ?? generationEnded),
+    };
+    return { text, reasoning, finishReason, promptTokens: prompt.length, completionTokens, cachedTokens, diskTokens, timings };
   }
 
   async embed(inputs: readonly string[], signal: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }> {
-    this.embeddingContext ??= this.main.model.createEmbeddingContext({ contextSize: Math.min(this.info.contextSize, 8192) });
+    this.embeddingContext ??= this.main.model.createEmbeddingContext({ contextSize: Math.min(this.info.contextSize, 8192), threads: this.main.threads });
     const embedding = await this.embeddingContext;
     const release = await this.embeddingLock.acquire(signal);
     try {
@@ -457,7 +500,7 @@ async function loadCheckedModel(llama: Llama, modelPath: string, options: Engine
     architecture,
     fim: model.tokens.infill.prefix !== null && model.tokens.infill.suffix !== null && model.tokens.infill.middle !== null,
     hybrid: model.fileInsights.isHybrid || model.fileInsights.isRecurrent,
-    threads: resolveThreads(options.threads, insights.modelSize),
+    threads: resolveThreads(options.threads, insights.modelSize, llama.cpuMathCores),
     thinkEndToken: thinkEnd.length === 1 ? thinkEnd[0] : undefined,
   };
 }
@@ -503,14 +546,19 @@ export async function createContextThatFits(model: Pick<LlamaModel, "createConte
 }
 
 /**
- * llama.cpp's worker threads spin while they wait for each other. For a model whose whole
- * forward pass takes microseconds, that spinning costs far more than the work: measured on
- * a busy 2-core machine, 20 tokens of the tiny test model took 16 ms on one thread and
- * 8.6 s on the default thread count. Real models are big enough for threads to pay off.
+ * llama.cpp's worker threads spin while they wait for each other, so more threads than
+ * cores is ruinous, not just wasteful. node-llama-cpp's own default is at least 4 threads
+ * whatever the machine: measured on this project's 2-core machine with the 0.8B shape, one
+ * generated token took 4.3 s on that default and 66–90 ms on 2 threads, and a 3,500-token
+ * prefill ran at 51 tok/s instead of 95. `auto` is therefore the machine's math cores
+ * (physical, as llama.cpp counts them) capped by the cores this process may use; a tiny
+ * model, whose whole forward pass takes microseconds, gets one thread (20 tokens of the
+ * tiny test model: 16 ms on one thread, 8.6 s on the default).
  */
-function resolveThreads(threads: number | "auto" | undefined, modelBytes: number): number | undefined {
+export function resolveThreads(threads: number | "auto" | undefined, modelBytes: number, mathCores: number, usableCores = availableParallelism()): number {
   if (typeof threads === "number") return threads;
-  return modelBytes < 64 * 1024 * 1024 ? 1 : undefined;
+  if (modelBytes < 64 * 1024 * 1024) return 1;
+  return Math.max(1, Math.min(mathCores > 0 ? mathCores : usableCores, usableCores));
 }
 
 function classifyLoadError(error: unknown, modelPath: string, architecture: string): StartupError {

@@ -148,6 +148,7 @@ function samplingFrom(request: ChatRequest | CompletionRequest, defaultMaxTokens
 }
 
 async function chatCompletions(request: ChatRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
+  const received = performance.now();
   const enableThinking = request.chat_template_kwargs?.enable_thinking ?? false;
   const messages: ChatMessage[] = request.messages.map((m) => ({
     role: m.role === "developer" ? "system" : m.role,
@@ -187,6 +188,7 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     stream,
     includeUsage: request.stream_options?.include_usage ?? false,
     signal,
+    prepareMs: performance.now() - received,
   });
 }
 
@@ -253,16 +255,30 @@ interface RespondOptions {
   stream: boolean;
   includeUsage: boolean;
   signal: AbortSignal;
+  /** Time spent before generation: packing a folder, applying the template, tokenizing. */
+  prepareMs?: number;
 }
 
-function usageOf(result: GenerationResult): object {
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+function usageOf(result: GenerationResult, prepareMs = 0): object {
   return {
     prompt_tokens: result.promptTokens,
     completion_tokens: result.completionTokens,
     total_tokens: result.promptTokens + result.completionTokens,
     prompt_tokens_details: { cached_tokens: result.cachedTokens },
     // Of the cached tokens, those loaded from a saved state file (Hearth's own field).
-    hearth: { disk_tokens: result.diskTokens },
+    hearth: {
+      disk_tokens: result.diskTokens,
+      timings: {
+        prepare_ms: round(prepareMs),
+        queue_ms: round(result.timings.queueMs),
+        restore_ms: round(result.timings.restoreMs),
+        prefill_ms: round(result.timings.prefillMs),
+        first_token_ms: round(result.timings.firstTokenMs),
+        generation_ms: round(result.timings.generationMs),
+      },
+    },
   };
 }
 
@@ -298,7 +314,7 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
       options.kind === "chat"
         ? { index: 0, message: { role: "assistant", content: result.text, ...(result.reasoning ? { reasoning_content: result.reasoning } : {}) }, finish_reason: result.finishReason, logprobs: null }
         : { index: 0, text: result.text, finish_reason: result.finishReason, logprobs: null };
-    sendJson(res, 200, { id, object, created, model, choices: [choice], usage: usageOf(result) });
+    sendJson(res, 200, { id, object, created, model, choices: [choice], usage: usageOf(result, options.prepareMs) });
     return;
   }
 
@@ -349,9 +365,9 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
     if (heartbeat) clearInterval(heartbeat);
     start();
     const final = chunk({}, result.finishReason) as { usage?: object };
-    if (!options.includeUsage) final.usage = usageOf(result);
+    if (!options.includeUsage) final.usage = usageOf(result, options.prepareMs);
     send(final);
-    if (options.includeUsage) send({ id, object: chunkObject, created, model, choices: [], usage: usageOf(result) });
+    if (options.includeUsage) send({ id, object: chunkObject, created, model, choices: [], usage: usageOf(result, options.prepareMs) });
     res.end("data: [DONE]\n\n");
   } catch (error) {
     if (heartbeat) clearInterval(heartbeat);

@@ -30,6 +30,10 @@ export interface PrefillResult {
   diskTokens: number;
   /** States written to disk during this prefill. */
   saved: number;
+  /** Time spent restoring the reused prefix (checkpoint or state file), ms. */
+  restoreMs: number;
+  /** Time spent evaluating the rest (and saving states on the way), ms. */
+  evaluateMs: number;
 }
 
 /**
@@ -52,6 +56,7 @@ const FIRST_CHUNK = 512;
  */
 export async function prefill(sequence: LlamaContextSequence, request: PrefillRequest): Promise<PrefillResult> {
   const { head, signal, store } = request;
+  const started = performance.now();
   if (request.reuse === false) await sequence.clearHistory();
   // Without shifting, llama.cpp restores the newest checkpoint at or before the first
   // differing token and evaluates nothing: what is left is evaluated below, in chunks.
@@ -72,6 +77,7 @@ export async function prefill(sequence: LlamaContextSequence, request: PrefillRe
     }
   }
   signal.throwIfAborted();
+  const restored = performance.now();
   // The last prompt token is evaluated with the first generated one; it is not prefill.
   const total = head.length;
   const report = (evaluated: number): void => request.onProgress?.({ evaluated, total, cached: cachedTokens });
@@ -104,7 +110,7 @@ export async function prefill(sequence: LlamaContextSequence, request: PrefillRe
     }
     report(position);
   }
-  return { cachedTokens, diskTokens, saved };
+  return { cachedTokens, diskTokens, saved, restoreMs: restored - started, evaluateMs: performance.now() - restored };
 }
 
 function clampChunk(size: number): number {

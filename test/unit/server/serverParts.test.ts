@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parseServerArgs } from "../../../src/server/args";
+import { resolveThreads } from "../../../src/server/engine";
 import { FifoLock } from "../../../src/server/fifoLock";
 import { hostAllowed, tokensMatch } from "../../../src/server/httpBasics";
 import { LeaseTracker } from "../../../src/server/leases";
@@ -101,6 +102,23 @@ describe("server arguments", () => {
     fails(["--model", "m", "--port", "70000"], /--port must be an integer from 0 to 65535, not "70000"/);
     fails(["--model", "m", "--gpu", "cuda"], /--gpu must be "auto" or "cpu"/);
     fails(["--model"], /Missing value for --model/);
+  });
+});
+
+describe("resolveThreads", () => {
+  const MB = 1024 * 1024;
+  it("never gives auto more threads than the cores this process may use", () => {
+    // node-llama-cpp's own default is 4 threads on a 2-core machine: 50× slower decoding there.
+    assert.equal(resolveThreads("auto", 800 * MB, 2, 2), 2);
+    assert.equal(resolveThreads("auto", 800 * MB, 8, 4), 4, "affinity or a CPU quota below the math cores");
+    assert.equal(resolveThreads("auto", 800 * MB, 4, 8), 4, "math cores (physical) below the logical ones");
+    assert.equal(resolveThreads("auto", 800 * MB, 0, 6), 6, "llama.cpp could not count its math cores");
+  });
+
+  it("gives a tiny model one thread and keeps an explicit number", () => {
+    assert.equal(resolveThreads("auto", 1 * MB, 8, 8), 1);
+    assert.equal(resolveThreads(3, 800 * MB, 2, 2), 3);
+    assert.equal(resolveThreads(undefined, 800 * MB, 2, 2), 2);
   });
 });
 
