@@ -7,15 +7,17 @@
 // through the server against node-llama-cpp evaluating the same tokens in-process, in the
 // same run. Targets: warm ≤ 1% of cold; restart ≤ 3% of cold; prefill ≥ 90% of in-process.
 //
-// SIMPLE PACK BUILDER, bench-only: the repo helper's src/core/repo pack builder was not
-// merged when this was written. This one walks the folder, skips the usual generated and
-// vendored folders, binaries and big files, orders files by last change (oldest first,
-// the least likely to change), and lays them out in Qwen's repo-level format.
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+// The pack is the one the server builds for `hearth: {repo}` (src/server/repoPrompt.ts over
+// src/core/repo: .gitignore, generated, vendored and binary files skipped, least-changed
+// files first, the model's own token counts), cut to each size with no question, so every
+// question of a size shares it.
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { countTokens, serverJson, startBenchServer, timedChat, type BenchServer } from "./hearthServer.mjs";
+import type { Token } from "node-llama-cpp";
+import { repoSystemMessage } from "../src/server/repoPrompt.js";
+import { serverJson, startBenchServer, timedChat, type BenchServer } from "./hearthServer.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -32,67 +34,25 @@ if (!values.model || !values.repo) {
 }
 const modelPath = resolve(values.model);
 const repoDir = resolve(values.repo);
-const SKIP_DIRS = new Set([".git", "node_modules", "dist", "out", "build", ".cache", ".vscode-test", "coverage", "vendor", "target", "__pycache__"]);
-const SKIP_FILES = /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|go\.sum)$|\.(png|jpe?g|gif|ico|webp|pdf|zip|gz|tgz|gguf|bin|wasm|woff2?|ttf|so|dylib|dll|exe|map)$/i;
-const MAX_FILE_BYTES = 64 * 1024;
-/** Room left in the context for instructions, the question, the template and the answer. */
+/** Room the pack leaves for the question, the template and the answer. */
 const QUESTION_ROOM = 512;
-const INSTRUCTIONS = "Answer questions about this repository. Cite files as path:line.";
-
-async function walk(dir: string, out: Array<{ path: string; mtime: number; content: string }>): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith(".")) await walk(full, out);
-      continue;
-    }
-    const path = relative(repoDir, full);
-    if (!entry.isFile() || SKIP_FILES.test(path)) continue;
-    const info = await stat(full);
-    if (info.size > MAX_FILE_BYTES || info.size === 0) continue;
-    const content = await readFile(full, "utf8");
-    if (content.includes("\u0000")) continue;
-    out.push({ path, mtime: info.mtimeMs, content });
-  }
-}
-
-const files: Array<{ path: string; mtime: number; content: string }> = [];
-await walk(repoDir, files);
-files.sort((a, b) => a.mtime - b.mtime || a.path.localeCompare(b.path));
-const header = `<|repo_name|>${basename(repoDir)}\n`;
-const sections = files.map((file) => `<|file_sep|>${file.path}\n${file.content}\n`);
-
-/** The pack cut to at most `size` tokens of context, whole files only. */
-async function packFor(server: BenchServer, size: number, sectionTokens: number[]): Promise<{ text: string; files: number; tokens: number }> {
-  const headerTokens = await countTokens(server, header, "repo", true);
-  let budget = size - QUESTION_ROOM - headerTokens - (await countTokens(server, `${INSTRUCTIONS}\n\n`));
-  let text = header;
-  let count = 0;
-  let tokens = headerTokens;
-  for (let i = 0; i < sections.length; i++) {
-    if (sectionTokens[i]! > budget) continue;
-    budget -= sectionTokens[i]!;
-    tokens += sectionTokens[i]!;
-    text += sections[i]!;
-    count++;
-  }
-  return { text, files: count, tokens };
-}
+const MAX_TOKENS = 4;
 
 const questions = ["Where is the entry point, and what does it start?", "Which file handles errors for people?", "What does the test fixture generator write?"];
-const ask = (server: BenchServer, pack: string, question: string) =>
-  timedChat(server, [{ role: "system", content: `${INSTRUCTIONS}\n\n${pack}` }, { role: "user", content: question }], { maxTokens: 4, hearth: { role: "repo", progress: true, persist: true } });
+const ask = (server: BenchServer, system: string, question: string) =>
+  timedChat(server, [{ role: "system", content: system }, { role: "user", content: question }], { maxTokens: MAX_TOKENS, hearth: { role: "repo", progress: true, persist: true } });
 
 /**
  * node-llama-cpp evaluating the same tokens in this process, with the server's context
  * settings. Loaded once; each size is measured right before the server's cold request, so
  * both sides see the same load on a shared machine.
  */
-async function loadInProcess(): Promise<{ rate(text: string, contextSize: number, kvType: string, threads: number): Promise<number>; close(): Promise<void> }> {
+async function loadInProcess(): Promise<{ tokenize(text: string, parseSpecial: boolean): readonly Token[]; rate(text: string, contextSize: number, kvType: string, threads: number): Promise<number>; close(): Promise<void> }> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   return {
+    tokenize: (text, parseSpecial) => model.tokenize(text, parseSpecial),
     async rate(text, contextSize, kvType, threads) {
       const kv = kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const, flashAttention: true } : {};
       const context = await model.createContext({ contextSize, sequences: 1, threads, ...kv });
@@ -112,21 +72,16 @@ async function loadInProcess(): Promise<{ rate(text: string, contextSize: number
 
 const rows: Array<Record<string, unknown>> = [];
 const threadArgs = ["--threads", values.threads!];
-const probe = await startBenchServer(["--model", modelPath, "--context-size", "2048", ...threadArgs]);
-const sectionTokens: number[] = [];
-for (const section of sections) sectionTokens.push(await countTokens(probe, section, "repo", true));
-const total = sectionTokens.reduce((a, b) => a + b, 0);
-const sizes = values.sizes ? values.sizes.split(",").map(Number) : [total + QUESTION_ROOM + 256];
-const packs = new Map<number, { text: string; files: number; tokens: number }>();
-for (const size of sizes) packs.set(size, await packFor(probe, size, sectionTokens));
-await probe.stop();
-
 const direct = await loadInProcess();
+/** The server's pack of the folder for a repo context of `size` tokens, as its system message. */
+const packFor = (size: number) => repoSystemMessage({ dir: repoDir, question: "", conversationTokens: QUESTION_ROOM, contextTokens: size, answerTokens: MAX_TOKENS, tokenize: direct.tokenize });
+const whole = await packFor(Number.MAX_SAFE_INTEGER);
+const sizes = values.sizes ? values.sizes.split(",").map(Number) : [whole.report.packTokens + QUESTION_ROOM + 256];
 let contextUsed = 0;
 let kvUsed = "f16";
 let threadsUsed = 0;
 for (const size of sizes) {
-  const pack = packs.get(size)!;
+  const pack = await packFor(size);
   const stateDir = await mkdtemp(join(tmpdir(), "hearth-repoqa-"));
   const contextSize = Math.ceil((size + 256) / 1024) * 1024;
   const args = ["--model", modelPath, "--context-size", "2048", "--repo-context-size", String(contextSize), "--state-dir", stateDir, ...threadArgs];
@@ -137,7 +92,7 @@ for (const size of sizes) {
     kvUsed = health.repo.kvType;
     // The server's own thread count (its `auto` resolved), so both sides run alike.
     threadsUsed = health.roles.chat.threads;
-    const directRate = await direct.rate(`${INSTRUCTIONS}\n\n${pack.text}`, contextUsed, kvUsed, threadsUsed);
+    const directRate = await direct.rate(pack.text, contextUsed, kvUsed, threadsUsed);
     const cold = await ask(server, pack.text, questions[0]!);
     const warm = await ask(server, pack.text, questions[1]!);
     const state = await serverJson<{ bytes: number; entries: unknown[] }>(server, "/hearth/state");
@@ -147,9 +102,10 @@ for (const size of sizes) {
     await server.stop();
     rows.push({
       size,
-      files_packed: pack.files,
-      files_total: files.length,
-      tokens_packed: pack.tokens,
+      files_packed: new Set(pack.report.included.map((entry) => entry.path)).size,
+      files_left_out: pack.report.leftOut.length,
+      tokens_packed: pack.report.packTokens,
+      repo_tokens: pack.report.repoTokens,
       prompt_tokens: cold.promptTokens,
       cold_ttft_ms: Math.round(cold.ttftMs),
       warm_ttft_ms: Math.round(warm.ttftMs),

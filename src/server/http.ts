@@ -339,9 +339,11 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
   // Progress: after every evaluated chunk, and the last figures again each second while a
   // chunk runs long, so a client's idle timer sees a live server during a long prefill.
   let lastProgress: PrefillProgress | undefined;
+  let lastSent: PrefillProgress | undefined;
   let lastSentAt = 0;
   const sendProgress = (progress: PrefillProgress): void => {
     start();
+    lastSent = progress;
     lastSentAt = Date.now();
     send({ id, object: "hearth.progress", created, model, choices: [], hearth: progress });
   };
@@ -358,7 +360,10 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
       options.progress
         ? (progress) => {
             lastProgress = progress;
-            if (progress.evaluated >= progress.total || Date.now() - lastSentAt >= 250) sendProgress(progress);
+            // The last report of each step (checking → loading → evaluating), and the first, go out at once.
+            const { loading } = progress;
+            const edge = progress.evaluated >= progress.total || loading?.step !== lastSent?.loading?.step || (loading !== undefined && loading.bytes >= loading.totalBytes);
+            if (edge || Date.now() - lastSentAt >= 250) sendProgress(progress);
           }
         : undefined,
     );

@@ -1,4 +1,5 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { StateLoading } from "../core/providers/index.js";
 import type { StateStore } from "./stateStore.js";
 
 /** How far a prompt's evaluation has got: `cached` tokens were reused, not evaluated. */
@@ -6,6 +7,8 @@ export interface PrefillProgress {
   evaluated: number;
   total: number;
   cached: number;
+  /** While a saved state is checked and loaded from disk (gigabytes for a large pack). */
+  loading?: StateLoading;
 }
 
 export interface PrefillRequest {
@@ -66,7 +69,8 @@ export async function prefill(sequence: LlamaContextSequence, request: PrefillRe
   if (store !== undefined && request.reuse !== false && cachedTokens < head.length) {
     const found = await store.findLongestPrefix(head, cachedTokens);
     if (found !== undefined) {
-      if (await store.load(found.key, head.slice(0, found.tokens), sequence)) {
+      const onLoading = (loading: StateLoading): void => request.onProgress?.({ evaluated: 0, total: head.length, cached: 0, loading });
+      if (await store.load(found.key, head.slice(0, found.tokens), sequence, onLoading)) {
         cachedTokens = found.tokens;
         diskTokens = found.tokens;
       } else {

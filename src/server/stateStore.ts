@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { StateLoading } from "../core/providers/index.js";
 
 /**
  * Sequence states saved to disk, so a repository pack evaluated once is not evaluated again
@@ -67,13 +68,14 @@ export async function modelIdentity(modelPath: string, extra: string): Promise<s
   return `${modelPath}|${info.size}|${Math.round(info.mtimeMs)}|${extra}`;
 }
 
-async function sha256File(path: string): Promise<{ sha256: string; bytes: number }> {
+async function sha256File(path: string, onBytes?: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash("sha256");
   let bytes = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) {
     const buffer = chunk as Buffer;
     bytes += buffer.length;
     hash.update(buffer);
+    onBytes?.(bytes);
   }
   return { sha256: hash.digest("hex"), bytes };
 }
@@ -171,8 +173,9 @@ export class StateStore {
   /**
    * Loads a saved state into the sequence after checking the header and the payload's
    * length and hash. A bad entry is deleted and false returned; the caller evaluates instead.
+   * `onLoading` hears how far the check has read, then that the load has begun.
    */
-  async load(key: string, expected: readonly Token[], sequence: LlamaContextSequence): Promise<boolean> {
+  async load(key: string, expected: readonly Token[], sequence: LlamaContextSequence, onLoading?: (loading: StateLoading) => void): Promise<boolean> {
     const header = await this.readHeader(key);
     if (header === undefined) {
       await this.remove(key, "its header is unreadable");
@@ -189,7 +192,7 @@ export class StateStore {
     const { state } = this.paths(key);
     let payload;
     try {
-      payload = await sha256File(state);
+      payload = await sha256File(state, (bytes) => onLoading?.({ step: "checking", bytes, totalBytes: header.payloadBytes }));
     } catch {
       await this.remove(key, "its payload is missing");
       return false;
@@ -202,6 +205,7 @@ export class StateStore {
       await this.remove(key, "its payload checksum does not match (corrupt)");
       return false;
     }
+    onLoading?.({ step: "loading", bytes: 0, totalBytes: header.payloadBytes });
     // Checkpoints of whatever the sequence held before would not match the loaded state.
     await sequence.clearHistory();
     try {

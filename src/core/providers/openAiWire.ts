@@ -7,7 +7,7 @@ import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/
 import type { CompletionCreateParamsStreaming } from "openai/resources/completions";
 import type { AttemptContext, AttemptOutcome } from "./callRunner";
 import { ProviderError } from "./providerError";
-import type { HearthOptions, ModelCall, PreparedCall, PromptProgress, ProviderId, TokenUsage } from "./providerTypes";
+import type { HearthOptions, ModelCall, PreparedCall, PromptProgress, ProviderId, StateLoading, TokenUsage } from "./providerTypes";
 
 export interface OpenAiDialect {
   readonly provider: ProviderId;
@@ -63,11 +63,19 @@ function repoDefaults(call: ModelCall): Partial<HearthOptions> {
 
 /** A `hearth.progress` chunk of Hearth's server; other servers never send one. */
 function progressOf(chunk: unknown): PromptProgress | undefined {
-  const body = chunk as { object?: unknown; hearth?: { evaluated?: unknown; total?: unknown; cached?: unknown } };
+  const body = chunk as { object?: unknown; hearth?: { evaluated?: unknown; total?: unknown; cached?: unknown; loading?: unknown } };
   if (body.object !== "hearth.progress" || body.hearth === undefined) return undefined;
   const { evaluated, total, cached } = body.hearth;
   if (typeof evaluated !== "number" || typeof total !== "number" || typeof cached !== "number") return undefined;
-  return { evaluated, total, cached };
+  const loading = loadingOf(body.hearth.loading);
+  return loading ? { evaluated, total, cached, loading } : { evaluated, total, cached };
+}
+
+function loadingOf(value: unknown): StateLoading | undefined {
+  const loading = value as { step?: unknown; bytes?: unknown; totalBytes?: unknown } | undefined;
+  if (loading === undefined || loading === null || (loading.step !== "checking" && loading.step !== "loading")) return undefined;
+  if (typeof loading.bytes !== "number" || typeof loading.totalBytes !== "number") return undefined;
+  return { step: loading.step, bytes: loading.bytes, totalBytes: loading.totalBytes };
 }
 
 /** One streamed attempt. Errors before any text are thrown; after text, returned (see AttemptOutcome.error). */

@@ -35,6 +35,14 @@ export interface PromptProgress {
   readonly evaluated: number;
   readonly total: number;
   readonly cached: number;
+  /** While a saved state is read from disk instead: checked (hashed) first, then loaded. */
+  readonly loading?: StateLoading;
+}
+
+export interface StateLoading {
+  readonly step: "checking" | "loading";
+  readonly bytes: number;
+  readonly totalBytes: number;
 }
 
 interface CallBase {

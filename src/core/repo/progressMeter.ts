@@ -3,11 +3,9 @@
 // counts only tokens actually evaluated since the first report, so a prefix restored from
 // a checkpoint or from disk does not look like a burst of speed.
 
-export interface PromptProgress {
-  readonly evaluated: number;
-  readonly total: number;
-  readonly cached: number;
-}
+import type { PromptProgress } from "../providers";
+
+export type { PromptProgress };
 
 export interface ProgressView {
   readonly done: number;

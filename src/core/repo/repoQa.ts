@@ -11,7 +11,7 @@
 import { GatewayRefusal, clearlyExceedsContext, type GatewayRefusalCode, type GatewayRequest, type GatewayResult, type RouteEstimate, type TokenCount } from "../gateway";
 import type { Logger } from "../logger";
 import type { Feature, Route } from "../policy";
-import type { ChatMessage, TokenUsage } from "../providers";
+import type { ChatMessage, StateLoading, TokenUsage } from "../providers";
 import { parseCitations, type Citation } from "./citations";
 import type { PackLayout } from "./packLayout";
 import { ProgressMeter, type ProgressView, type PromptProgress } from "./progressMeter";
@@ -60,6 +60,8 @@ export interface RepoQaOptions {
 
 export type RepoProgress =
   | { readonly phase: "packing" }
+  /** The server reads the pack's saved state from disk instead of evaluating it. */
+  | ({ readonly phase: "loading" } & StateLoading)
   | ({ readonly phase: "reading" } & ProgressView)
   | { readonly phase: "answering" };
 
@@ -187,7 +189,10 @@ export class RepoQa {
       thinking: false,
       signal: options.signal,
       onProgress: (progress) => {
-        if (!answering) options.onProgress?.({ phase: "reading", ...meter.update(progress) });
+        if (answering) return;
+        // Loading reports stay out of the meter: its rate counts evaluated tokens only.
+        if (progress.loading !== undefined) options.onProgress?.({ phase: "loading", ...progress.loading });
+        else options.onProgress?.({ phase: "reading", ...meter.update(progress) });
       },
       onDelta: (text) => {
         if (!answering) {

@@ -8,6 +8,12 @@ export function progressText(progress: RepoProgress): string {
   switch (progress.phase) {
     case "packing":
       return vscode.l10n.t("Packing the repository…");
+    case "loading": {
+      const gb = (bytes: number): string => (bytes / 1024 ** 3).toLocaleString(vscode.env.language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      return progress.step === "checking"
+        ? vscode.l10n.t("Checking the saved repository state: {0} / {1} GB", gb(progress.bytes), gb(progress.totalBytes))
+        : vscode.l10n.t("Loading the saved repository state ({0} GB)…", gb(progress.totalBytes));
+    }
     case "answering":
       return vscode.l10n.t("Answering…");
     case "reading": {

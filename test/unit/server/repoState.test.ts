@@ -90,7 +90,18 @@ describe("persisted repo states (tiny qwen35 model, real server, real files)", f
     assert.ok(cold.usage!.prompt_tokens_details.cached_tokens >= end!.tokens);
     const questionTokens = await tokenCount(restarted, "Which file defines f9_3?");
     assert.ok(cold.usage!.prompt_tokens - cold.usage!.prompt_tokens_details.cached_tokens <= questionTokens + 30, `only the question and the template (22 tokens on this vocabulary) were evaluated: ${JSON.stringify(cold.usage)}, question ${questionTokens}, pack ${end!.tokens}`);
-    assert.equal(cold.progress[0]!.cached, end!.tokens, "progress says the pack came from the cache");
+    // Progress while the state file is read: checked to its last byte, then loaded, then evaluation
+    // starts with the pack counted as cached.
+    const loading = cold.progress.filter((p) => p.loading !== undefined);
+    const firstEvaluation = cold.progress.findIndex((p) => p.loading === undefined);
+    assert.deepEqual(loading.at(-1)!.loading, { step: "loading", bytes: 0, totalBytes: end!.bytes }, JSON.stringify(loading));
+    assert.ok(loading.some((p) => p.loading!.step === "checking" && p.loading!.bytes === end!.bytes), JSON.stringify(loading));
+    assert.ok(cold.progress.slice(0, firstEvaluation).every((p) => p.loading !== undefined), "no loading report after evaluation began");
+    assert.equal(cold.progress[firstEvaluation]!.cached, end!.tokens, "progress says the pack came from the cache");
+    // The server's own timings: loading the state is restore time; it and prefill both happened.
+    const timings = cold.usage!.hearth!.timings;
+    for (const [name, ms] of Object.entries(timings)) assert.ok(Number.isFinite(ms) && ms >= 0, `${name}: ${ms}`);
+    assert.ok(timings.restore_ms > 0 && timings.prefill_ms > 0, JSON.stringify(timings));
 
     // Only the last file changed: the unchanged front (~75%) is loaded from disk.
     const again = await start();

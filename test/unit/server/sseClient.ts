@@ -6,13 +6,14 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   prompt_tokens_details: { cached_tokens: number };
-  hearth?: { disk_tokens: number };
+  hearth?: { disk_tokens: number; timings: Record<"prepare_ms" | "queue_ms" | "restore_ms" | "prefill_ms" | "first_token_ms" | "generation_ms", number> };
 }
 
 export interface Progress {
   evaluated: number;
   total: number;
   cached: number;
+  loading?: { step: "checking" | "loading"; bytes: number; totalBytes: number };
 }
 
 export interface StreamResult {

@@ -69,13 +69,40 @@ describe("repo questions against the real Hearth server (tiny qwen35)", function
     assert.ok(answer.usage.promptTokens >= answer.report.packTokens - 4 * answer.report.included.length, "the pack's charge is close to what the server counted");
     assert.equal(deltas.join(""), answer.text);
     assert.deepEqual([...new Set(progress.map((p) => p.phase))].slice(0, 2), ["packing", "reading"]);
-    // The server's hearth.progress chunks (the server side of issue 9, which also offers /hearth/state).
-    const state = await fetch(`${server.baseUrl}/hearth/state`, { headers: { authorization: `Bearer ${server.token}` } });
-    if (state.status !== 404) {
-      const reading = progress.filter((p) => p.phase === "reading");
-      const last = reading[reading.length - 1];
-      assert.ok(last.phase === "reading" && last.done > 0 && last.done === last.total, `the server reported evaluating the whole prompt: ${JSON.stringify(reading)}`);
-      assert.ok(reading.some((p) => p.phase === "reading" && p.rate !== undefined && p.secondsLeft !== undefined), "rate and time left were computed");
+    // The server's hearth.progress chunks.
+    const reading = progress.filter((p) => p.phase === "reading");
+    const last = reading[reading.length - 1];
+    assert.ok(last.phase === "reading" && last.done > 0 && last.done === last.total, `the server reported evaluating the whole prompt: ${JSON.stringify(reading)}`);
+    assert.ok(reading.some((p) => p.phase === "reading" && p.rate !== undefined && p.secondsLeft !== undefined), "rate and time left were computed");
+    assert.ok(!progress.some((p) => p.phase === "loading"), "no saved state to load (no --state-dir)");
+  });
+
+  it("after a restart, reports checking and loading the saved state before the question is read", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "hearth-repo-state-"));
+    const args = ["--threads", "1", "--state-dir", stateDir];
+    const first = server;
+    try {
+      server = await startServer(await ensureTestModel({ arch: "qwen35" }), args);
+      // The same question: this repo does not fit the tiny context, so the pack depends on it.
+      const question = "What does closingBalance return?";
+      await service().ask(question);
+      await server.stop();
+      server = await startServer(await ensureTestModel({ arch: "qwen35" }), args);
+      const progress: RepoProgress[] = [];
+      const answer = await service().ask(question, { onProgress: (p) => progress.push(p) });
+      assert.ok(answer.usage?.cachedTokens !== undefined && answer.usage.cachedTokens > 0);
+      const phases = progress.map((p) => (p.phase === "loading" ? `loading:${p.step}` : p.phase)).filter((phase, i, all) => phase !== all[i - 1]);
+      assert.deepEqual(phases.slice(0, 5), ["packing", "reading", "loading:checking", "loading:loading", "reading"], JSON.stringify(progress));
+      const loads = progress.filter((p) => p.phase === "loading");
+      const total = loads[0]!.phase === "loading" ? loads[0]!.totalBytes : 0;
+      assert.ok(total > 0 && loads.every((p) => p.phase === "loading" && p.totalBytes === total && p.bytes <= total));
+      const lastLoad = progress.map((p) => p.phase).lastIndexOf("loading");
+      const afterLoad = progress.slice(lastLoad + 1).filter((p) => p.phase === "reading");
+      assert.ok(afterLoad.length > 0 && afterLoad.every((p) => p.phase === "reading" && p.cached > 0), "the pack came from the state, counted as cached");
+    } finally {
+      await server.stop();
+      server = first;
+      await rm(stateDir, { recursive: true, force: true });
     }
   });
 
