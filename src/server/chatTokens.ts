@@ -3,17 +3,23 @@ import { renderChatML, type ChatMessage } from "../core/prompts/chatml.js";
 import type { PromptText } from "../core/prompts/promptText.js";
 
 /**
- * A chat prompt as tokens, with the token index at the end of each earlier message. Those
- * are where the next request of the same conversation can diverge at the earliest (a new
- * question after the same system message, a new turn after the same history), so the
- * server checkpoints there: on a hybrid model nothing else makes the prefix reusable.
+ * A chat prompt as tokens, with the token indices where the next request of the same
+ * conversation can diverge at the earliest (a new question after the same system message,
+ * a new turn after the same history). The server checkpoints there: on a hybrid model
+ * nothing else makes the prefix reusable.
  */
 export interface ChatTokens {
   tokens: Token[];
-  /** Token index just after each message but the last (the new one), ascending. */
-  messageEnds: number[];
+  /**
+   * Ascending: the end of each message but the last, and where the text of each message
+   * after the first begins (after its `<|im_start|>role\n`). A new question after the same
+   * history shares that header too, so restoring after it saves evaluating it again.
+   */
+  boundaries: number[];
   /** Token index after messages[0] when it is a system message. */
   systemEnd?: number;
+  /** Where the text of the message after the system message begins (after its header). */
+  afterSystemHeader?: number;
   /** Where the system message's text starts (after its `<|im_start|>system\n`). */
   systemStart?: number;
 }
@@ -34,6 +40,7 @@ export function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMe
   // the conversation up to it and dropping that trailer.
   const trailer = renderChatML([], options).length;
   const endPieces = messages.slice(0, -1).map((_, i) => renderChatML(messages.slice(0, i + 1), options).length - trailer);
+  // Each message's header is one piece, so the next message's text begins one piece later.
   const systemFirst = messages[0]?.role === "system";
   const pieces: PromptText = prompt.map((piece, index) => (options.specialSystem && systemFirst && index === 1 ? { text: piece.text, special: true } : piece));
   const tokens: Token[] = [];
@@ -43,24 +50,30 @@ export function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMe
     countAfter.push(tokens.length);
   }
   const messageEnds = endPieces.map((end) => countAfter[end - 1]!);
-  const result: ChatTokens = { tokens, messageEnds };
+  const textStarts = endPieces.map((end) => countAfter[end]!);
+  const boundaries = [...new Set([...messageEnds, ...textStarts])].sort((a, b) => a - b);
+  const result: ChatTokens = { tokens, boundaries };
   if (systemFirst) {
     result.systemStart = countAfter[0]!;
-    result.systemEnd = messages.length > 1 ? messageEnds[0]! : undefined;
+    if (messages.length > 1) {
+      result.systemEnd = messageEnds[0]!;
+      result.afterSystemHeader = textStarts[0]!;
+    }
   }
   return result;
 }
 
 /**
- * Where to save a repo pack's state to disk: the end of the system message, and the
- * `<|file_sep|>` tokens nearest to 50% and 75% of it, so when only later files changed the
- * unchanged front is loaded instead of evaluated. The state is saved just before the
- * separator, so it holds only files that ended before it.
+ * Where to save a repo pack's state to disk: after the system message and the next
+ * message's header (every question shares both), and the `<|file_sep|>` tokens nearest to
+ * 50% and 75% of the pack, so when only later files changed the unchanged front is loaded
+ * instead of evaluated. The state is saved just before the separator, so it holds only
+ * files that ended before it.
  */
 export function persistPoints(chat: ChatTokens, fileSepToken: Token | undefined): number[] {
-  const { systemStart, systemEnd, tokens } = chat;
-  if (systemStart === undefined || systemEnd === undefined) return [];
-  const points = new Set<number>([systemEnd]);
+  const { systemStart, systemEnd, afterSystemHeader, tokens } = chat;
+  if (systemStart === undefined || systemEnd === undefined || afterSystemHeader === undefined) return [];
+  const points = new Set<number>([afterSystemHeader]);
   if (fileSepToken !== undefined) {
     const seps: number[] = [];
     for (let i = systemStart; i < systemEnd; i++) if (tokens[i] === fileSepToken) seps.push(i);

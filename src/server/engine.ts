@@ -124,10 +124,11 @@ export interface GenerateRequest {
    */
   checkpoints?: readonly number[];
   /**
-   * Token indices where earlier messages end: always checkpointed, so the next turn, or a
-   * new question after the same system message, evaluates only what is new.
+   * Token indices where earlier messages end and where the next message's text begins:
+   * always checkpointed, so the next turn, or a new question after the same system
+   * message, evaluates only what is new.
    */
-  messageEnds?: readonly number[];
+  boundaries?: readonly number[];
   /** Save the state to disk at these indices and look there for a saved prefix (needs a state dir). */
   persistAt?: readonly number[];
   persist?: boolean;
@@ -329,7 +330,7 @@ export class ModelEngine {
     const clientMarked = request.checkpoints !== undefined && request.checkpoints.length > 0;
     // Persist points are pack boundaries where a changed later file diverges: worth a
     // checkpoint in memory too.
-    const checkpoints = [...(request.checkpoints ?? []), ...(request.messageEnds ?? []), ...(request.persistAt ?? []), ...(clientMarked ? [] : [head.length])];
+    const checkpoints = [...(request.checkpoints ?? []), ...(request.boundaries ?? []), ...(request.persistAt ?? []), ...(clientMarked ? [] : [head.length])];
     const store = request.persist === true && request.role === "repo" ? this.stateStore : undefined;
     const { cachedTokens, diskTokens, restoreMs, evaluateMs } = await prefill(sequence, { head, checkpoints, persistAt: request.persistAt ?? [], store, reuse: request.reuse, signal, onProgress: request.onProgress });
     signal.throwIfAborted();

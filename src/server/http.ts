@@ -179,7 +179,7 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     kind: "chat",
     role,
     prompt: chat.tokens,
-    messageEnds: chat.messageEnds,
+    boundaries: chat.boundaries,
     persist,
     persistAt,
     progress: stream && request.hearth?.progress === true,
@@ -244,7 +244,7 @@ interface RespondOptions {
   role: Role;
   prompt: Token[];
   checkpoints?: number[];
-  messageEnds?: number[];
+  boundaries?: number[];
   persist?: boolean;
   persistAt?: number[];
   /** Send `hearth.progress` chunks while the prompt is evaluated (streaming only). */
@@ -293,7 +293,7 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
         role: options.role,
         prompt: options.prompt,
         checkpoints: options.checkpoints,
-        messageEnds: options.messageEnds,
+        boundaries: options.boundaries,
         persist: options.persist,
         persistAt: options.persistAt,
         reuse: options.reuse,
