@@ -42,26 +42,50 @@ const questions = ["Where is the entry point, and what does it start?", "Which f
 const ask = (server: BenchServer, system: string, question: string) =>
   timedChat(server, [{ role: "system", content: system }, { role: "user", content: question }], { maxTokens: MAX_TOKENS, hearth: { role: "repo", progress: true, persist: true } });
 
+interface InProcess {
+  /** Pack prefill, tokens/s, and its time. */
+  rate: number;
+  coldMs: number;
+  /** A follow-up question's time to first token after the pack, restored from a checkpoint. */
+  warmMs: number;
+  warmTokens: number;
+}
+
 /**
  * node-llama-cpp evaluating the same tokens in this process, with the server's context
- * settings. Loaded once; each size is measured right before the server's cold request, so
- * both sides see the same load on a shared machine.
+ * settings: the pack, then a follow-up question from a checkpoint after it. Loaded once;
+ * each size is measured right before the server's cold request, so both sides see the same
+ * load on a shared machine, and the follow-up says what this machine can do at best.
  */
-async function loadInProcess(): Promise<{ tokenize(text: string, parseSpecial: boolean): readonly Token[]; rate(text: string, contextSize: number, kvType: string, threads: number): Promise<number>; close(): Promise<void> }> {
+async function loadInProcess(): Promise<{ tokenize(text: string, parseSpecial: boolean): readonly Token[]; measure(text: string, question: string, contextSize: number, kvType: string, threads: number): Promise<InProcess>; close(): Promise<void> }> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   return {
     tokenize: (text, parseSpecial) => model.tokenize(text, parseSpecial),
-    async rate(text, contextSize, kvType, threads) {
+    async measure(text, question, contextSize, kvType, threads) {
       const kv = kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const, flashAttention: true } : {};
       const context = await model.createContext({ contextSize, sequences: 1, threads, ...kv });
       try {
         const sequence = context.getSequence();
-        const tokens = model.tokenize(text, true);
+        const tokens = model.tokenize(`<|im_start|>system\n${text}<|im_end|>\n<|im_start|>user\n`, true);
         const started = performance.now();
         await sequence.evaluateWithoutGeneratingNewTokens(tokens);
-        return tokens.length / ((performance.now() - started) / 1000);
+        const coldMs = performance.now() - started;
+        const rate = tokens.length / (coldMs / 1000);
+        // The follow-up as the server evaluates it: the question and the assistant's opening.
+        const tail = model.tokenize(`${question}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n`, true);
+        await sequence.takeCheckpoint();
+        await sequence.evaluateWithoutGeneratingNewTokens(model.tokenize("A different first question.", false));
+        const prompt = [...tokens, ...tail];
+        const warmStarted = performance.now();
+        await sequence.adaptStateToTokens(prompt, false);
+        const restored = sequence.nextTokenIndex;
+        const iterator = sequence.evaluate(prompt.slice(restored), { temperature: 0 });
+        await iterator.next();
+        const warmMs = performance.now() - warmStarted;
+        await iterator.return(undefined);
+        return { rate, coldMs, warmMs, warmTokens: prompt.length - restored };
       } finally {
         await context.dispose();
       }
@@ -92,7 +116,7 @@ for (const size of sizes) {
     kvUsed = health.repo.kvType;
     // The server's own thread count (its `auto` resolved), so both sides run alike.
     threadsUsed = health.roles.chat.threads;
-    const directRate = await direct.rate(pack.text, contextUsed, kvUsed, threadsUsed);
+    const inProcess = await direct.measure(pack.text, questions[1]!, contextUsed, kvUsed, threadsUsed);
     const cold = await ask(server, pack.text, questions[0]!);
     const warm = await ask(server, pack.text, questions[1]!);
     const state = await serverJson<{ bytes: number; entries: unknown[] }>(server, "/hearth/state");
@@ -118,7 +142,12 @@ for (const size of sizes) {
       state_bytes_on_disk: state.bytes,
       state_files: state.entries.length,
       server_prefill_tokens_per_s: cold.progressTokensPerS,
-      in_process_prefill_tokens_per_s: directRate,
+      in_process_prefill_tokens_per_s: inProcess.rate,
+      // What this machine does at best: the same follow-up in-process, from a checkpoint.
+      in_process_warm_ttft_ms: Math.round(inProcess.warmMs),
+      in_process_warm_tokens: inProcess.warmTokens,
+      in_process_warm_ratio: inProcess.warmMs / inProcess.coldMs,
+      warm_vs_in_process: warm.ttftMs / inProcess.warmMs,
     });
     console.error(JSON.stringify(rows.at(-1)));
   } finally {
