@@ -34,8 +34,8 @@ if (!values.model || !values.repo) {
 }
 const modelPath = resolve(values.model);
 const repoDir = resolve(values.repo);
-/** Room the pack leaves for the question, the template and the answer. */
-const QUESTION_ROOM = 512;
+/** The questions' tokens, about; the pack leaves room for follow-ups beyond them anyway (packRoom). */
+const QUESTION_TOKENS = 64;
 const MAX_TOKENS = 4;
 
 const questions = ["Where is the entry point, and what does it start?", "Which file handles errors for people?", "What does the test fixture generator write?"];
@@ -98,9 +98,9 @@ const rows: Array<Record<string, unknown>> = [];
 const threadArgs = ["--threads", values.threads!];
 const direct = await loadInProcess();
 /** The server's pack of the folder for a repo context of `size` tokens, as its system message. */
-const packFor = (size: number) => repoSystemMessage({ dir: repoDir, question: "", conversationTokens: QUESTION_ROOM, contextTokens: size, answerTokens: MAX_TOKENS, tokenize: direct.tokenize });
+const packFor = (size: number) => repoSystemMessage({ dir: repoDir, question: "", conversationTokens: QUESTION_TOKENS, messages: 1, contextTokens: size, answerTokens: MAX_TOKENS, tokenize: direct.tokenize });
 const whole = await packFor(Number.MAX_SAFE_INTEGER);
-const sizes = values.sizes ? values.sizes.split(",").map(Number) : [whole.report.packTokens + QUESTION_ROOM + 256];
+const sizes = values.sizes ? values.sizes.split(",").map(Number) : [whole.report.packTokens + 2048];
 let contextUsed = 0;
 let kvUsed = "f16";
 let threadsUsed = 0;

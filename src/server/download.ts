@@ -46,7 +46,12 @@ export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEv
     throw new StartupError("insufficient_disk", `Not enough disk space in ${args.dir}: the model needs ${gib(needed)} GiB more and ${gib(free)} GiB are free. Free some space or set hearth.model to a file you already have.`);
   }
   signal.throwIfAborted();
-  const onAbort = (): void => void downloader.cancel({ deleteTempFile: false });
+  // The cancel is waited for before this returns: the process exits right after, and a
+  // cancel cut short can leave no partial file to resume from.
+  let cancelling: Promise<void> | undefined;
+  const onAbort = (): void => {
+    cancelling = downloader.cancel({ deleteTempFile: false }).catch(() => undefined);
+  };
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     const path = await downloader.download();
@@ -54,6 +59,7 @@ export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEv
     return path;
   } finally {
     signal.removeEventListener("abort", onAbort);
+    await cancelling;
   }
 }
 

@@ -160,9 +160,11 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
   const sampling = samplingFrom(request, DEFAULT_CHAT_MAX_TOKENS);
   if (repoDir !== undefined) {
     const tokenize = (text: string, parseSpecial: boolean): readonly Token[] => engine.tokenize(text, parseSpecial, "repo");
-    const question = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
-    const conversationTokens = messages.reduce((n, m) => n + tokenize(m.content, false).length + 4, 0);
-    const pack = await repoSystemMessage({ dir: repoDir, question, conversationTokens, contextTokens: engine.contextSizes().repo, answerTokens: sampling.maxTokens, tokenize, signal });
+    // A repo that does not fit is packed for the conversation's first question, so its
+    // follow-ups keep the same pack, and the state evaluated for it, instead of a new one each.
+    const question = messages.find((m) => m.role === "user")?.content ?? "";
+    const conversationTokens = messages.reduce((n, m) => n + tokenize(m.content, false).length, 0);
+    const pack = await repoSystemMessage({ dir: repoDir, question, conversationTokens, messages: messages.length, contextTokens: engine.contextSizes().repo, answerTokens: sampling.maxTokens, tokenize, signal });
     messages.unshift({ role: "system", content: pack.text });
     const { report } = pack;
     res.setHeader("x-hearth-repo-pack", `${report.packTokens} of ${report.repoTokens} tokens; ${report.included.length} parts in, ${report.leftOut.length} files left out`);

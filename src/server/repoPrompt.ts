@@ -6,22 +6,22 @@
 // reimplementing the pack.
 import { stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import { buildPack, repoInstructions, scanRepo, TokenCounter, type PackReport } from "../core/repo/index.js";
+import { buildPack, MIN_PACK_TOKENS, packRoom, repoInstructions, scanRepo, TokenCounter, type PackReport } from "../core/repo/index.js";
 import { HttpError } from "./httpBasics.js";
 
 export interface RepoPromptInput {
   readonly dir: string;
-  /** The conversation's text (its last user message is the question). */
+  /** What the pack is chosen for when the repo does not fit (the conversation's first question). */
   readonly question: string;
+  /** The conversation's text, in tokens, and its messages (the question included). */
   readonly conversationTokens: number;
+  readonly messages: number;
   readonly contextTokens: number;
   readonly answerTokens: number;
   readonly tokenize: (text: string, parseSpecial: boolean) => readonly unknown[];
   readonly signal?: AbortSignal;
 }
 
-/** Room for the chat template's own tokens around the messages. */
-const TEMPLATE_TOKENS = 32;
 const MAX_FILE_BYTES = 256 * 1024;
 
 export async function repoSystemMessage(input: RepoPromptInput): Promise<{ text: string; report: PackReport }> {
@@ -32,8 +32,8 @@ export async function repoSystemMessage(input: RepoPromptInput): Promise<{ text:
   const counter = new TokenCounter(async (texts) => ({ counts: texts.map((text) => input.tokenize(text, layout === "qwenRepo").length), exact: true }));
   const snapshot = await scanRepo({ root: input.dir, maxFileBytes: MAX_FILE_BYTES, signal: input.signal });
   const instructions = `${repoInstructions(snapshot.name, layout)}\n\n`;
-  const budget = input.contextTokens - input.answerTokens - input.conversationTokens - TEMPLATE_TOKENS - input.tokenize(instructions, false).length;
-  if (budget < 64) {
+  const budget = packRoom({ contextTokens: input.contextTokens, answerTokens: input.answerTokens, instructionTokens: input.tokenize(instructions, false).length, conversationTokens: input.conversationTokens, messages: input.messages });
+  if (budget < MIN_PACK_TOKENS) {
     throw new HttpError(400, `The repo context (${input.contextTokens} tokens) leaves no room for ${input.dir} after the answer (${input.answerTokens}) and the conversation (${input.conversationTokens}). Ask for fewer max_tokens, or start the server with a larger --repo-context-size.`, "invalid_request_error", "hearth.repo");
   }
   const pack = await buildPack(snapshot, { layout, budget, question: input.question, counter, signal: input.signal });

@@ -65,19 +65,18 @@ export class AnthropicProvider implements ModelProvider {
       throw new ProviderError({ kind: "auth", provider: "anthropic", message: describeProviderError("auth", { provider: "anthropic", label: this.label, missingKey: true }) });
     }
     const baseUrl = this.options.baseUrl ?? ANTHROPIC_BASE_URL;
-    const timeoutMs = this.limits.firstTokenTimeoutMs + 1000;
     return runCall({
       provider: "anthropic",
       label: this.label,
       model: prepared.model,
       limits: this.limits,
       options,
-      attempt: (context) => streamMessages(createAnthropicClient({ baseUrl, apiKey, timeoutMs }), prepared, context, timeoutMs),
+      attempt: (context) => streamMessages(createAnthropicClient({ baseUrl, apiKey, timeoutMs: context.sdkTimeoutMs }), prepared, context),
     });
   }
 }
 
-async function streamMessages(client: ReturnType<typeof createAnthropicClient>, prepared: PreparedCall, context: AttemptContext, timeoutMs: number): Promise<AttemptOutcome> {
+async function streamMessages(client: ReturnType<typeof createAnthropicClient>, prepared: PreparedCall, context: AttemptContext): Promise<AttemptOutcome> {
   let model: string | undefined;
   let finishReason: string | undefined;
   let promptTokens: number | undefined;
@@ -86,7 +85,7 @@ async function streamMessages(client: ReturnType<typeof createAnthropicClient>, 
   try {
     // Parsed from the prepared JSON, so the body sent is the body reviewed and hashed.
     const body = JSON.parse(prepared.json) as MessageCreateParamsStreaming;
-    const stream = await client.messages.create(body, { signal: context.signal, timeout: timeoutMs, maxRetries: 0 });
+    const stream = await client.messages.create(body, { signal: context.signal, timeout: context.sdkTimeoutMs, maxRetries: 0 });
     context.started();
     for await (const event of stream) {
       switch (event.type) {

@@ -45,6 +45,11 @@ export const LOCAL_LIMITS: CallLimits = {
 export interface AttemptContext {
   /** Aborts on the caller's cancellation and on either timeout; pass it to the SDK. */
   readonly signal: AbortSignal;
+  /**
+   * The SDK's own timeout, for its client and request: a backstop a second behind the
+   * runner's first-token timer, which acts first and says why.
+   */
+  readonly sdkTimeoutMs: number;
   /** Call once the HTTP response has begun (the SDK returned its stream). */
   started(): void;
   /** Call with each piece of text as it arrives. */
@@ -124,6 +129,7 @@ export async function runCall(spec: CallSpec): Promise<ProviderResult> {
 
     const context: AttemptContext = {
       signal: controller.signal,
+      sdkTimeoutMs: limits.firstTokenTimeoutMs + 1000,
       started: () => {
         started = true;
       },

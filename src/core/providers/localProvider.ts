@@ -3,11 +3,10 @@
 // restarted on a new port with a new token at any time; with `withServer` (the supervisor's,
 // or ModelService.withEndpoint) a server that crashed is brought back and the call tried once more.
 import type { ServerEndpoint } from "../server/supervisor";
-import { LOCAL_LIMITS, runCall, type CallLimits } from "./callRunner";
+import { LOCAL_LIMITS, type CallLimits } from "./callRunner";
 import { ProviderError } from "./providerError";
-import { prepareOpenAiCall, streamOpenAi, type OpenAiDialect } from "./openAiWire";
+import { prepareOpenAiCall, runOpenAiCall, type OpenAiDialect } from "./openAiWire";
 import type { ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions, TokenizeOptions } from "./providerTypes";
-import { createOpenAiClient } from "./sdkClients";
 
 export interface LocalProviderOptions {
   /** The current endpoint; used when `withServer` is not given. */
@@ -51,22 +50,14 @@ export class LocalProvider implements ModelProvider {
   }
 
   send(prepared: PreparedCall, options?: SendOptions): Promise<ProviderResult> {
-    const timeoutMs = this.limits.firstTokenTimeoutMs + 1000;
-    return runCall({
-      provider: "local",
-      label: this.label,
-      model: prepared.model,
-      limits: this.limits,
-      options,
-      attempt: async (context) => {
-        const once = (endpoint: ServerEndpoint) => streamOpenAi(createOpenAiClient({ baseUrl: endpoint.baseUrl, apiKey: endpoint.token, timeoutMs }), prepared, context, timeoutMs);
-        try {
-          if (this.options.withServer !== undefined) return await this.options.withServer(once);
-          return await once(await this.options.endpoint!());
-        } catch (error) {
-          throw serverNotRunning(error) ?? error;
-        }
-      },
+    return runOpenAiCall(LOCAL_DIALECT, this.limits, prepared, options, async (stream) => {
+      const once = (endpoint: ServerEndpoint) => stream(endpoint.baseUrl, endpoint.token);
+      try {
+        if (this.options.withServer !== undefined) return await this.options.withServer(once);
+        return await once(await this.options.endpoint!());
+      } catch (error) {
+        throw serverNotRunning(error) ?? error;
+      }
     });
   }
 

@@ -1,11 +1,10 @@
 // OpenAI's API (GPT-4o-mini by default; the model id comes from the policy). Conversations
 // only: OpenAI's chat models do not take raw completion prompts.
-import { CLOUD_LIMITS, runCall, type CallLimits } from "./callRunner";
+import { CLOUD_LIMITS, type CallLimits } from "./callRunner";
 import { describeProviderError } from "./errorMessages";
-import { prepareOpenAiCall, streamOpenAi, type OpenAiDialect } from "./openAiWire";
+import { prepareOpenAiCall, runOpenAiCall, type OpenAiDialect } from "./openAiWire";
 import { ProviderError } from "./providerError";
 import type { ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
-import { createOpenAiClient } from "./sdkClients";
 import { readSecret, SECRET_KEYS, type SecretSource } from "./secretSource";
 
 export const OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -51,14 +50,6 @@ export class OpenAiProvider implements ModelProvider {
       throw new ProviderError({ kind: "auth", provider: "openai", message: describeProviderError("auth", { provider: "openai", label: this.label, missingKey: true }) });
     }
     const baseUrl = this.options.baseUrl ?? OPENAI_BASE_URL;
-    const timeoutMs = this.limits.firstTokenTimeoutMs + 1000;
-    return runCall({
-      provider: "openai",
-      label: this.label,
-      model: prepared.model,
-      limits: this.limits,
-      options,
-      attempt: (context) => streamOpenAi(createOpenAiClient({ baseUrl, apiKey, timeoutMs }), prepared, context, timeoutMs),
-    });
+    return runOpenAiCall(DIALECT, this.limits, prepared, options, (stream) => stream(baseUrl, apiKey));
   }
 }

@@ -5,9 +5,10 @@
 import type OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { CompletionCreateParamsStreaming } from "openai/resources/completions";
-import type { AttemptContext, AttemptOutcome } from "./callRunner";
+import { runCall, type AttemptContext, type AttemptOutcome, type CallLimits } from "./callRunner";
 import { ProviderError } from "./providerError";
-import type { HearthOptions, ModelCall, PreparedCall, PromptProgress, ProviderId, StateLoading, TokenUsage } from "./providerTypes";
+import type { HearthOptions, ModelCall, PreparedCall, PromptProgress, ProviderId, ProviderResult, SendOptions, StateLoading, TokenUsage } from "./providerTypes";
+import { createOpenAiClient } from "./sdkClients";
 
 export interface OpenAiDialect {
   readonly provider: ProviderId;
@@ -79,11 +80,30 @@ function loadingOf(value: unknown): StateLoading | undefined {
 }
 
 /** One streamed attempt. Errors before any text are thrown; after text, returned (see AttemptOutcome.error). */
-export async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: AttemptContext, timeoutMs: number): Promise<AttemptOutcome> {
+/** Where one attempt goes: the server's base URL and the key it wants ("" for none). */
+export type OpenAiTarget = (stream: (baseUrl: string, apiKey: string) => Promise<AttemptOutcome>) => Promise<AttemptOutcome>;
+
+/**
+ * A prepared call through the call runner to a server that speaks the OpenAI wire format.
+ * `target` is asked on every attempt, so a provider can look up its endpoint afresh (the
+ * local server restarts on a new port) or wrap the attempt (the supervisor's restart-once).
+ */
+export function runOpenAiCall(dialect: OpenAiDialect, limits: CallLimits, prepared: PreparedCall, options: SendOptions | undefined, target: OpenAiTarget): Promise<ProviderResult> {
+  return runCall({
+    provider: dialect.provider,
+    label: dialect.label,
+    model: prepared.model,
+    limits,
+    options,
+    attempt: (context) => target((baseUrl, apiKey) => streamOpenAi(createOpenAiClient({ baseUrl, apiKey, timeoutMs: context.sdkTimeoutMs }), prepared, context)),
+  });
+}
+
+async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: AttemptContext): Promise<AttemptOutcome> {
   let model: string | undefined;
   let finishReason: string | undefined;
   let usage: TokenUsage | undefined;
-  const requestOptions = { signal: context.signal, timeout: timeoutMs, maxRetries: 0 };
+  const requestOptions = { signal: context.signal, timeout: context.sdkTimeoutMs, maxRetries: 0 };
   try {
     if (prepared.path === "/chat/completions") {
       // Parsed from the prepared JSON, so the body sent is the body reviewed and hashed.

@@ -2,11 +2,10 @@
 // on a team GPU box): the policy's `selfHosted` route. It is not this machine, so the gateway
 // treats it like any egress (neverSend, redaction, audit); the API key, if the endpoint
 // wants one, lives in SecretStorage like the cloud keys.
-import { CLOUD_LIMITS, runCall, type CallLimits } from "./callRunner";
-import { prepareOpenAiCall, streamOpenAi, type OpenAiDialect } from "./openAiWire";
+import { CLOUD_LIMITS, type CallLimits } from "./callRunner";
+import { prepareOpenAiCall, runOpenAiCall, type OpenAiDialect } from "./openAiWire";
 import { ProviderError } from "./providerError";
 import type { ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
-import { createOpenAiClient } from "./sdkClients";
 import { readSecret, SECRET_KEYS, type SecretSource } from "./secretSource";
 
 export interface SelfHostedEndpoint {
@@ -54,15 +53,7 @@ export class SelfHostedProvider implements ModelProvider {
   async send(prepared: PreparedCall, options?: SendOptions): Promise<ProviderResult> {
     const endpoint = this.requireEndpoint();
     const apiKey = (await readSecret(this.options.secrets, SECRET_KEYS.selfHosted)) ?? "";
-    const timeoutMs = this.limits.firstTokenTimeoutMs + 1000;
-    return runCall({
-      provider: "selfHosted",
-      label: this.label,
-      model: prepared.model,
-      limits: this.limits,
-      options,
-      attempt: (context) => streamOpenAi(createOpenAiClient({ baseUrl: endpoint.baseUrl, apiKey, timeoutMs }), prepared, context, timeoutMs),
-    });
+    return runOpenAiCall(DIALECT, this.limits, prepared, options, (stream) => stream(endpoint.baseUrl, apiKey));
   }
 
   private requireEndpoint(): SelfHostedEndpoint {

@@ -3,7 +3,7 @@
 export { RepoQa, RepoQaError, DEFAULT_CONTEXT_TOKENS, repoInstructions, type AskOptions, type RepoAnswer, type RepoGateway, type RepoGatewayRequest, type RepoProgress, type RepoQaOptions, type RepoSettings } from "./repoQa";
 export { buildPack, scanRepo, type PackReport, type RepoPack, type RepoSnapshot, type ScanOptions } from "./repoPack";
 export { parseCitations, type Citation } from "./citations";
-export type { IncludedEntry, LeftOutEntry } from "./packBudget";
+export { MIN_PACK_TOKENS, packRoom, type IncludedEntry, type LeftOutEntry, type PackRoomInput } from "./packBudget";
 export type { SkippedEntry, SkipReason } from "./repoFiles";
 export type { PackLayout } from "./packLayout";
 export type { ProgressView, PromptProgress } from "./progressMeter";

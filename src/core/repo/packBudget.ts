@@ -55,6 +55,35 @@ export interface SelectionInput {
   readonly signal?: AbortSignal;
 }
 
+/** Room kept for follow-up questions and their answers beyond the first question. */
+const FOLLOW_UP_ROOM = 1024;
+/** Chat template tokens per message (`<|im_start|>role\n` … `<|im_end|>\n`). */
+const TEMPLATE_TOKENS_PER_MESSAGE = 8;
+/** Below this there is no point in sending a pack. */
+export const MIN_PACK_TOKENS = 128;
+
+export interface PackRoomInput {
+  readonly contextTokens: number;
+  readonly answerTokens: number;
+  /** The instructions in front of the pack. */
+  readonly instructionTokens: number;
+  /** The conversation's text: earlier turns and the new question. */
+  readonly conversationTokens: number;
+  /** Messages in the conversation, the new question included. */
+  readonly messages: number;
+}
+
+/**
+ * Tokens the pack may take: the context less the answer, the conversation, the template
+ * around each message and the instructions. The conversation is charged at least
+ * FOLLOW_UP_ROOM, so the first follow-ups fit beside the same pack and reuse its state
+ * instead of getting a smaller pack that must be evaluated again. The extension (RepoQa)
+ * and the server's `hearth.repo` both size their packs here.
+ */
+export function packRoom(input: PackRoomInput): number {
+  return input.contextTokens - input.answerTokens - Math.max(input.conversationTokens, FOLLOW_UP_ROOM) - TEMPLATE_TOKENS_PER_MESSAGE * (input.messages + 2) - input.instructionTokens;
+}
+
 /** Tokens charged per section beyond its own count: BPE merges across a seam, the template's join. */
 export const SECTION_MARGIN = 2;
 /** Share of the budget the stable core may take when there is a question to make room for. */

@@ -14,6 +14,7 @@ import type { Feature, Route } from "../policy";
 import type { ChatMessage, StateLoading, TokenUsage } from "../providers";
 import { parseCitations, type Citation } from "./citations";
 import type { PackLayout } from "./packLayout";
+import { MIN_PACK_TOKENS, packRoom } from "./packBudget";
 import { ProgressMeter, type ProgressView, type PromptProgress } from "./progressMeter";
 import { buildPack, packCovers, scanRepo, type PackReport, type RepoPack, type RepoSnapshot, type ScanOptions } from "./repoPack";
 import { TokenCounter } from "./tokenCounter";
@@ -97,12 +98,6 @@ export class RepoQaError extends Error {
 
 /** When the route does not say how large its context is. */
 export const DEFAULT_CONTEXT_TOKENS = 32_768;
-/** Room kept for follow-up questions and their answers beyond the first question. */
-const FOLLOW_UP_ROOM = 1024;
-/** Chat template tokens per message (`<|im_start|>role\n` … `<|im_end|>\n`). */
-const TEMPLATE_TOKENS_PER_MESSAGE = 8;
-/** Below this there is no point in sending a pack. */
-const MIN_PACK_TOKENS = 128;
 
 export function repoInstructions(name: string, layout: PackLayout): string {
   const heading = layout === "qwenRepo" ? "Each file starts with <|file_sep|> and its path." : "Each file starts with a line === path ===.";
@@ -228,7 +223,7 @@ export class RepoQa {
     const contextTokens = route.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
     const [instructionTokens, questionTokens, ...historyTokens] = await this.textCounter.countAll([repoInstructions(snapshot.name, layout) + "\n\n", question, ...history.map((m) => m.content)], signal);
     const conversation = questionTokens + historyTokens.reduce((a, b) => a + b, 0);
-    const budget = contextTokens - settings.answerTokens - Math.max(conversation, FOLLOW_UP_ROOM) - TEMPLATE_TOKENS_PER_MESSAGE * (history.length + 3) - instructionTokens;
+    const budget = packRoom({ contextTokens, answerTokens: settings.answerTokens, instructionTokens, conversationTokens: conversation, messages: history.length + 1 });
     if (budget < MIN_PACK_TOKENS) {
       throw new RepoQaError(
         `The ${route.route} model's context (${contextTokens} tokens) leaves no room for the repository after the answer (${settings.answerTokens}) and the conversation (${conversation}). Lower hearth.repo.answerTokens, start a new conversation, or raise hearth.server.contextSize.`,

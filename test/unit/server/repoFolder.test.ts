@@ -52,6 +52,29 @@ describe("hearth.repo: the server packs a folder for scripts (tiny qwen35 model)
     assert.ok(evaluated <= followUp.length + 26, `evaluated ${evaluated} tokens for a ${followUp.length}-byte follow-up`);
   });
 
+  it("keeps a repo that does not fit packed for the conversation's first question, so a follow-up reuses its state", async () => {
+    // ~40 KB of byte-level tokens against an 8K context: the pack is a selection.
+    const big = await mkdtemp(join(tmpdir(), "hearth-repo-big-"));
+    try {
+      for (let i = 0; i < 40; i++) {
+        const body = Array.from({ length: 20 }, (_, line) => `export const value${i}_${line} = ${i * 100 + line}; // filler line for module ${i}`).join("\n");
+        await writeFile(join(big, `module${i}.ts`), `export function handler${i}(input: number): number {\n  return input + ${i};\n}\n${body}\n`);
+      }
+      const question = "What does handler7 return?";
+      const first = await streamChat(server, { messages: [{ role: "user", content: question }], hearth: { repo: big }, max_tokens: 8 });
+      assert.equal(first.status, 200, first.body);
+      assert.match(first.headers.get("x-hearth-repo-pack") ?? "", /files left out/);
+      const history = [{ role: "user" as const, content: question }, { role: "assistant" as const, content: first.text }];
+      // A follow-up naming another module: packed for it, the pack would change and be evaluated again.
+      const second = await streamChat(server, { messages: [...history, { role: "user", content: "And handler33?" }], hearth: { repo: big }, max_tokens: 8 });
+      assert.equal(second.status, 200, second.body);
+      const reused = second.usage!.prompt_tokens_details.cached_tokens;
+      assert.ok(reused >= first.usage!.prompt_tokens - question.length - 20, `reused ${reused} of the first prompt's ${first.usage!.prompt_tokens} tokens`);
+    } finally {
+      await rm(big, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a relative or missing folder, naming hearth.repo", async () => {
     for (const bad of ["relative/dir", join(repo, "missing")]) {
       const result = await streamChat(server, { messages: [{ role: "user", content: "Hi" }], hearth: { repo: bad } });

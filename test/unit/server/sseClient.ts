@@ -18,6 +18,7 @@ export interface Progress {
 
 export interface StreamResult {
   status: number;
+  headers: Headers;
   text: string;
   usage?: Usage;
   /** Every chunk in arrival order, as `progress`, `content` or `other`. */
@@ -40,7 +41,7 @@ export async function streamChat(server: RunningServer, body: ChatBody, options:
     body: JSON.stringify({ temperature: 0, seed: 1, max_tokens: 8, ...body, stream: true }),
     signal: options.controller?.signal,
   });
-  const result: StreamResult = { status: response.status, text: "", order: [], progress: [], body: "" };
+  const result: StreamResult = { status: response.status, headers: response.headers, text: "", order: [], progress: [], body: "" };
   if (!response.ok || response.body === null) {
     result.body = await response.text();
     return result;
