@@ -57,14 +57,14 @@ interface InProcess {
  * each size is measured right before the server's cold request, so both sides see the same
  * load on a shared machine, and the follow-up says what this machine can do at best.
  */
-async function loadInProcess(): Promise<{ tokenize(text: string, parseSpecial: boolean): readonly Token[]; measure(text: string, question: string, contextSize: number, kvType: string, threads: number): Promise<InProcess>; close(): Promise<void> }> {
+async function loadInProcess(): Promise<{ tokenize(text: string, parseSpecial: boolean): readonly Token[]; measure(text: string, question: string, contextSize: number, kvType: string, flashAttention: boolean, threads: number): Promise<InProcess>; close(): Promise<void> }> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   return {
     tokenize: (text, parseSpecial) => model.tokenize(text, parseSpecial),
-    async measure(text, question, contextSize, kvType, threads) {
-      const kv = kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const, flashAttention: true } : {};
+    async measure(text, question, contextSize, kvType, flashAttention, threads) {
+      const kv = { ...(kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const } : {}), flashAttention };
       const context = await model.createContext({ contextSize, sequences: 1, threads, ...kv });
       try {
         const sequence = context.getSequence();
@@ -104,6 +104,7 @@ const sizes = values.sizes ? values.sizes.split(",").map(Number) : [whole.report
 let contextUsed = 0;
 let kvUsed = "f16";
 let threadsUsed = 0;
+let flashUsed = false;
 for (const size of sizes) {
   const pack = await packFor(size);
   const stateDir = await mkdtemp(join(tmpdir(), "hearth-repoqa-"));
@@ -111,12 +112,13 @@ for (const size of sizes) {
   const args = ["--model", modelPath, "--context-size", "2048", "--repo-context-size", String(contextSize), "--state-dir", stateDir, ...threadArgs];
   try {
     let server = await startBenchServer(args);
-    const health = await serverJson<{ repo: { contextSize: number; kvType: string }; roles: { chat: { threads: number } } }>(server, "/health");
+    const health = await serverJson<{ repo: { contextSize: number; kvType: string; flashAttention: boolean }; roles: { chat: { threads: number } } }>(server, "/health");
     contextUsed = health.repo.contextSize;
     kvUsed = health.repo.kvType;
+    flashUsed = health.repo.flashAttention;
     // The server's own thread count (its `auto` resolved), so both sides run alike.
     threadsUsed = health.roles.chat.threads;
-    const inProcess = await direct.measure(pack.text, questions[1]!, contextUsed, kvUsed, threadsUsed);
+    const inProcess = await direct.measure(pack.text, questions[1]!, contextUsed, kvUsed, flashUsed, threadsUsed);
     const cold = await ask(server, pack.text, questions[0]!);
     const warm = await ask(server, pack.text, questions[1]!);
     const state = await serverJson<{ bytes: number; entries: unknown[] }>(server, "/hearth/state");
@@ -165,6 +167,6 @@ for (const row of rows) {
     prefill_ge_90pct_of_in_process: row.prefill_ratio !== undefined && (row.prefill_ratio as number) >= 0.9,
   };
 }
-const result = { benchmark: "repoqa", model: modelPath, repo: repoDir, repo_context: contextUsed, kv_type: kvUsed, threads: threadsUsed, sizes: rows };
+const result = { benchmark: "repoqa", model: modelPath, repo: repoDir, repo_context: contextUsed, kv_type: kvUsed, flash_attention: flashUsed, threads: threadsUsed, sizes: rows };
 if (values.json) console.log(JSON.stringify(result, null, 2));
 else for (const row of rows) console.log(JSON.stringify(row));

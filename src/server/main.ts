@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   const { id, architecture, contextSize, fim, hybrid, warnings, completionModel, repo } = engine.info;
-  log.info(`ready in ${Date.now() - started} ms: ${id} (${architecture}${hybrid ? ", hybrid" : ""}), context ${contextSize}, repo context ${repo.contextSize} (${repo.kvType} KV cache, ${Math.round(repo.budgetBytes / 2 ** 20)} MiB of free ${repo.memory} budgeted), http://${args.host}:${port}`);
+  log.info(`ready in ${Date.now() - started} ms: ${id} (${architecture}${hybrid ? ", hybrid" : ""}), context ${contextSize}, repo context ${repo.contextSize} (${repo.kvType} KV cache${repo.flashAttention ? ", flash attention" : ""}, ${Math.round(repo.budgetBytes / 2 ** 20)} MiB of free ${repo.memory} budgeted), http://${args.host}:${port}`);
   announce({
     event: "ready",
     port,
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     hybrid,
     contexts: engine.contextSizes(),
     repoKvType: repo.kvType,
+    repoFlashAttention: repo.flashAttention,
     ...(args.stateDir ? { stateDir: args.stateDir } : {}),
     warnings: warnings.map((warning) => warning.message),
     ...(completionModel ? { completionModel: completionModel.id, completionFim: completionModel.fim } : {}),

@@ -14,6 +14,8 @@ export type KvChoice = KvType | "auto";
 export interface RepoContextPlan {
   contextSize: number;
   kvType: KvType;
+  /** Settled by the engine once it has probed the backend (q8_0 always has it). */
+  flashAttention: boolean;
   /** Memory the plan may use, and where that figure came from. */
   budgetBytes: number;
   freeBytes: number;
@@ -52,7 +54,8 @@ export async function planRepoContext(llama: Llama, model: LlamaModel, input: Pl
   const cap = Math.max(MINIMUM, input.requested === "auto" ? model.trainContextSize || 32768 : input.requested);
   const estimate = async (contextSize: number, kv: KvType): Promise<number> => {
     const type = kv === "q8_0" ? GgmlType.Q8_0 : GgmlType.F16;
-    const needs = await model.fileInsights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: model.gpuLayers, sequences: 1, kvCacheKeyType: type, kvCacheValueType: type, flashAttention: kv === "q8_0" ? true : undefined });
+    // The repo context runs with flash attention (see the engine's createSlot).
+    const needs = await model.fileInsights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: model.gpuLayers, sequences: 1, kvCacheKeyType: type, kvCacheValueType: type, flashAttention: true });
     return onGpu ? needs.gpuVram : needs.cpuRam;
   };
   /** The largest multiple of STEP up to cap whose context fits the budget. */
@@ -80,5 +83,5 @@ export async function planRepoContext(llama: Llama, model: LlamaModel, input: Pl
       best = quantised;
     }
   }
-  return { contextSize: best.size, kvType, budgetBytes, freeBytes, memory: onGpu ? "vram" : "ram", estimateBytes: best.bytes };
+  return { contextSize: best.size, kvType, flashAttention: true, budgetBytes, freeBytes, memory: onGpu ? "vram" : "ram", estimateBytes: best.bytes };
 }

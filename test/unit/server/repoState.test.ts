@@ -69,6 +69,9 @@ describe("persisted repo states (tiny qwen35 model, real server, real files)", f
   it("saves the pack's state and loads it after a restart instead of evaluating it", async () => {
     const packText = pack("demo", 12);
     const list = await prime(packText);
+    // The repo context runs with flash attention on this CPU build (its states say so in their identity).
+    const health = await getJson<{ repo: { flashAttention: boolean } }>(server!, "/health");
+    assert.equal(health.repo.flashAttention, true);
     assert.equal(list.dir, dir);
     assert.equal(list.entries.length, 3, "end of the system message, ~50% and ~75% of the pack");
     const [end, threeQuarters, half] = list.entries;
