@@ -40,7 +40,6 @@ export function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMe
   // the conversation up to it and dropping that trailer.
   const trailer = renderChatML([], options).length;
   const endPieces = messages.slice(0, -1).map((_, i) => renderChatML(messages.slice(0, i + 1), options).length - trailer);
-  // Each message's header is one piece, so the next message's text begins one piece later.
   const systemFirst = messages[0]?.role === "system";
   const pieces: PromptText = prompt.map((piece, index) => (options.specialSystem && systemFirst && index === 1 ? { text: piece.text, special: true } : piece));
   const tokens: Token[] = [];
@@ -50,6 +49,7 @@ export function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMe
     countAfter.push(tokens.length);
   }
   const messageEnds = endPieces.map((end) => countAfter[end - 1]!);
+  // Each message's header is one piece, so the next message's text begins one piece later.
   const textStarts = endPieces.map((end) => countAfter[end]!);
   const boundaries = [...new Set([...messageEnds, ...textStarts])].sort((a, b) => a - b);
   const result: ChatTokens = { tokens, boundaries };

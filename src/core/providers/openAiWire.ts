@@ -79,7 +79,6 @@ function loadingOf(value: unknown): StateLoading | undefined {
   return { step: loading.step, bytes: loading.bytes, totalBytes: loading.totalBytes };
 }
 
-/** One streamed attempt. Errors before any text are thrown; after text, returned (see AttemptOutcome.error). */
 /** Where one attempt goes: the server's base URL and the key it wants ("" for none). */
 export type OpenAiTarget = (stream: (baseUrl: string, apiKey: string) => Promise<AttemptOutcome>) => Promise<AttemptOutcome>;
 
@@ -99,6 +98,7 @@ export function runOpenAiCall(dialect: OpenAiDialect, limits: CallLimits, prepar
   });
 }
 
+/** One streamed attempt. Errors before any text are thrown; after text, returned (see AttemptOutcome.error). */
 async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: AttemptContext): Promise<AttemptOutcome> {
   let model: string | undefined;
   let finishReason: string | undefined;
