@@ -16,6 +16,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Token } from "node-llama-cpp";
+import { repoCacheOptions } from "../src/server/engine.js";
+import type { KvType } from "../src/server/repoContext.js";
 import { repoSystemMessage } from "../src/server/repoPrompt.js";
 import { serverJson, startBenchServer, timedChat, type BenchServer } from "./hearthServer.mjs";
 
@@ -57,15 +59,14 @@ interface InProcess {
  * each size is measured right before the server's cold request, so both sides see the same
  * load on a shared machine, and the follow-up says what this machine can do at best.
  */
-async function loadInProcess(): Promise<{ tokenize(text: string, parseSpecial: boolean): readonly Token[]; measure(text: string, question: string, contextSize: number, kvType: string, flashAttention: boolean, threads: number): Promise<InProcess>; close(): Promise<void> }> {
+async function loadInProcess(): Promise<{ tokenize(text: string, parseSpecial: boolean): readonly Token[]; measure(text: string, question: string, contextSize: number, kvType: KvType, flashAttention: boolean, threads: number): Promise<InProcess>; close(): Promise<void> }> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   return {
     tokenize: (text, parseSpecial) => model.tokenize(text, parseSpecial),
     async measure(text, question, contextSize, kvType, flashAttention, threads) {
-      const kv = { ...(kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const } : {}), flashAttention };
-      const context = await model.createContext({ contextSize, sequences: 1, threads, ...kv });
+      const context = await model.createContext({ contextSize, sequences: 1, threads, ...repoCacheOptions(kvType, flashAttention) });
       try {
         const sequence = context.getSequence();
         const tokens = model.tokenize(`<|im_start|>system\n${text}<|im_end|>\n<|im_start|>user\n`, true);
@@ -102,7 +103,7 @@ const packFor = (size: number) => repoSystemMessage({ dir: repoDir, question: ""
 const whole = await packFor(Number.MAX_SAFE_INTEGER);
 const sizes = values.sizes ? values.sizes.split(",").map(Number) : [whole.report.packTokens + 2048];
 let contextUsed = 0;
-let kvUsed = "f16";
+let kvUsed: KvType = "f16";
 let threadsUsed = 0;
 let flashUsed = false;
 for (const size of sizes) {
@@ -112,7 +113,7 @@ for (const size of sizes) {
   const args = ["--model", modelPath, "--context-size", "2048", "--repo-context-size", String(contextSize), "--state-dir", stateDir, ...threadArgs];
   try {
     let server = await startBenchServer(args);
-    const health = await serverJson<{ repo: { contextSize: number; kvType: string; flashAttention: boolean }; roles: { chat: { threads: number } } }>(server, "/health");
+    const health = await serverJson<{ repo: { contextSize: number; kvType: KvType; flashAttention: boolean }; roles: { chat: { threads: number } } }>(server, "/health");
     contextUsed = health.repo.contextSize;
     kvUsed = health.repo.kvType;
     flashUsed = health.repo.flashAttention;

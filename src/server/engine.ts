@@ -457,14 +457,21 @@ export class ModelEngine {
   }
 }
 
+/**
+ * The repo context's KV cache and attention options. Flash attention: measured on the 0.8B
+ * shape with an f16 cache on 2 CPU threads, an 8K pack, a 51-token follow-up took 1.35-1.6 s
+ * with it and 2.3-2.9 s without, and the pack itself the same (83 s vs 84 s). A quantised V
+ * cache needs it. Benchmarks build their in-process baseline with the same options.
+ */
+export function repoCacheOptions(kvType: KvType, flashAttention: boolean): Pick<LlamaContextOptions, "experimentalKvCacheKeyType" | "experimentalKvCacheValueType" | "flashAttention"> {
+  const quantised = kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const } : {};
+  return { ...quantised, flashAttention };
+}
+
 async function createSlot(loaded: LoadedModel, role: Role, options: EngineOptions, plan?: RepoContextPlan): Promise<RoleSlot> {
   const { model } = loaded;
   const requested = plan !== undefined ? plan.contextSize : role === "completion" ? Math.min(options.completionContextSize ?? DEFAULT_COMPLETION_CONTEXT, model.trainContextSize || DEFAULT_COMPLETION_CONTEXT) : options.contextSize;
-  // Flash attention for the repo context: measured on the 0.8B shape with an f16 cache on
-  // 2 CPU threads, an 8K pack, a 51-token follow-up took 1.35-1.6 s with it and 2.3-2.9 s
-  // without, and the pack itself the same (83 s vs 84 s). A quantised V cache needs it.
-  const quantised = plan?.kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const } : {};
-  const kv = plan !== undefined ? { ...quantised, flashAttention: plan.flashAttention } : {};
+  const kv = plan !== undefined ? repoCacheOptions(plan.kvType, plan.flashAttention) : {};
   const context = await createContextThatFits(model, requested, role, loaded.threads, options.log, kv);
   const sequence = context.getSequence({
     // Hearth takes its checkpoints where reuse happens (see generate); the periodic ones
@@ -519,9 +526,8 @@ async function loadCheckedModel(llama: Llama, modelPath: string, options: Engine
  * it are trusted.
  */
 async function flashAttentionWorks(loaded: LoadedModel, kvType: KvType): Promise<boolean> {
-  const quantised = kvType === "q8_0" ? { experimentalKvCacheKeyType: "Q8_0" as const, experimentalKvCacheValueType: "Q8_0" as const } : {};
   try {
-    const probe = await loaded.model.createContext({ contextSize: 512, sequences: 1, threads: loaded.threads, failedCreationRemedy: false, flashAttention: true, ...quantised });
+    const probe = await loaded.model.createContext({ contextSize: 512, sequences: 1, threads: loaded.threads, failedCreationRemedy: false, ...repoCacheOptions(kvType, true) });
     await probe.dispose();
     return true;
   } catch {
