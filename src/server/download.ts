@@ -1,4 +1,4 @@
-import { mkdir, statfs } from "node:fs/promises";
+import { access, mkdir, rename, stat, statfs } from "node:fs/promises";
 import { StartupError } from "./startupErrors.js";
 
 export interface DownloadArgs {
@@ -59,8 +59,26 @@ export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEv
     return path;
   } finally {
     signal.removeEventListener("abort", onAbort);
-    await cancelling;
+    if (cancelling) {
+      await cancelling;
+      if (downloader.totalFiles === 1 && !downloader.splitBinaryParts) await keepResumable(downloader.entrypointFilePath, downloader.totalSize);
+    }
   }
+}
+
+/**
+ * ipull (node-llama-cpp's downloader) counts the file's short last chunk as a whole 5 MiB
+ * one, so a download cancelled within its last few megabytes looks finished to it, and it
+ * renames the partial file, progress record still appended, to the model's own name. The
+ * next attempt would then see a model file of the wrong size and start again from zero.
+ * Moving it back to ipull's partial name lets that attempt resume.
+ */
+async function keepResumable(path: string, totalSize: number): Promise<void> {
+  const size = await stat(path).then((s) => s.size, () => undefined);
+  if (size === undefined || size <= totalSize) return;
+  const partial = `${path}.ipull`;
+  const partialExists = await access(partial).then(() => true, () => false);
+  if (!partialExists) await rename(path, partial);
 }
 
 function gib(bytes: number): string {
