@@ -7,7 +7,7 @@
 // hearth.server.url.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { FrameLocator, Page } from "playwright-core";
+import type { FrameLocator, Locator, Page } from "playwright-core";
 import { WEBVIEW_STRINGS_EN } from "../../../src/core/chat/webviewStringKeys";
 import { FakeOpenAi } from "../../support/fakeCloud";
 import { defineUiTests, type UiContext } from "../harness/ui";
@@ -74,6 +74,21 @@ async function send(chat: FrameLocator, text: string): Promise<void> {
 
 const assistantTurns = (chat: FrameLocator) => chat.locator("article.turn.assistant");
 
+/** Sends `text` and returns the assistant turn that will hold its answer. */
+async function ask(chat: FrameLocator, text: string): Promise<Locator> {
+  const before = await assistantTurns(chat).count();
+  await send(chat, text);
+  return assistantTurns(chat).nth(before);
+}
+
+/** Sends `text`, waits for the fake server to receive it and for the answer to finish. */
+async function askFake(ui: UiContext, chat: FrameLocator, text: string): Promise<void> {
+  const count = fake!.requests.length;
+  await send(chat, text);
+  await ui.waitFor("the request", () => fake!.requests.length > count, { timeoutMs: 15_000 });
+  await waitIdle(ui, chat);
+}
+
 async function waitIdle(ui: UiContext, chat: FrameLocator): Promise<void> {
   await ui.waitFor("the answer to finish (Send enabled again)", () => chat.locator("button.send").isEnabled(), { timeoutMs: 60_000 });
 }
@@ -136,9 +151,7 @@ export default defineUiTests([
       await useFakeServer(ui);
       fake!.pieceDelayMs = 60;
       const chat = await openChat(ui);
-      const before = await assistantTurns(chat).count();
-      await send(chat, "Write something LONG");
-      const turn = assistantTurns(chat).nth(before);
+      const turn = await ask(chat, "Write something LONG");
       await ui.waitFor("the long answer to start streaming", async () => ((await turn.locator(".content").textContent()) ?? "").includes("STREAM-MARK"), { timeoutMs: 30_000 });
       await chat.locator("textarea#input").press("Escape");
       await turn.locator(".turn-stopped").waitFor({ state: "visible", timeout: 10_000 });
@@ -156,9 +169,7 @@ export default defineUiTests([
       fake!.pieceDelayMs = 5;
       await ui.openFile("src/greet.ts");
       const chat = await openChat(ui);
-      const before = await assistantTurns(chat).count();
-      await send(chat, "Show me some CODE");
-      const turn = assistantTurns(chat).nth(before);
+      const turn = await ask(chat, "Show me some CODE");
       await turn.locator(".code-block pre code").waitFor({ state: "visible", timeout: 30_000 });
       await waitIdle(ui, chat);
       await turn.locator(".code-block button.insert").click();
@@ -184,9 +195,7 @@ export default defineUiTests([
       await ui.page.keyboard.press("Home");
       await ui.page.keyboard.press("Shift+End");
       const chat = await openChat(ui);
-      const before = await assistantTurns(chat).count();
-      await send(chat, "More CODE please");
-      const turn = assistantTurns(chat).nth(before);
+      const turn = await ask(chat, "More CODE please");
       await turn.locator(".code-block button.apply").waitFor({ state: "visible", timeout: 30_000 });
       await waitIdle(ui, chat);
       await turn.locator(".code-block button.apply").click();
@@ -218,10 +227,8 @@ export default defineUiTests([
     timeoutMs: 90_000,
     async run(ui) {
       const chat = await openChat(ui);
-      const before = await assistantTurns(chat).count();
       const scriptsBefore = await chat.locator("body").evaluate(() => Array.from(document.scripts).map((script) => script.outerHTML));
-      await send(chat, "Say something HOSTILE");
-      const turn = assistantTurns(chat).nth(before);
+      const turn = await ask(chat, "Say something HOSTILE");
       await ui.waitFor("the hostile answer", async () => ((await turn.locator(".content").textContent()) ?? "").includes("A safe one"), { timeoutMs: 30_000 });
       await waitIdle(ui, chat);
       const facts = await chat.locator(".messages").evaluate((messages) => ({
@@ -300,10 +307,7 @@ export default defineUiTests([
         const box = chat.locator("input#thinking");
         if ((await box.isChecked()) !== on) await box.click();
         await ui.waitFor(`the toggle to read ${on}`, async () => (await box.isChecked()) === on, { timeoutMs: 5_000 });
-        const count = fake!.requests.length;
-        await send(chat, `PING with thinking ${on ? "on" : "off"}`);
-        await ui.waitFor("the request", () => fake!.requests.length > count, { timeoutMs: 15_000 });
-        await waitIdle(ui, chat);
+        await askFake(ui, chat, `PING with thinking ${on ? "on" : "off"}`);
         if (enableThinking() !== on) throw new Error(`enable_thinking should be ${on}, the request said ${JSON.stringify(enableThinking())}`);
       }
       // Thoughts stream into a collapsed section above the answer.
@@ -343,10 +347,7 @@ export default defineUiTests([
       await ui.screenshot("chat-chips");
       await chat.locator(".chip.chip-repo button.chip-remove").click();
       await chat.locator(".chip.chip-repo").waitFor({ state: "detached", timeout: 5_000 });
-      const count = fake!.requests.length;
-      await send(chat, "PING about this file");
-      await ui.waitFor("the request", () => fake!.requests.length > count, { timeoutMs: 15_000 });
-      await waitIdle(ui, chat);
+      await askFake(ui, chat, "PING about this file");
       const fixture = fs.readFileSync(path.join(ui.workspace, "hello.py"), "utf8").trim().split("\n")[0];
       const body = fake!.requests.at(-1)?.body ?? "";
       if (!body.includes(JSON.stringify(fixture).slice(1, -1))) throw new Error("the attached file's content did not reach the model");

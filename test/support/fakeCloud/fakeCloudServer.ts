@@ -38,6 +38,7 @@ export abstract class FakeCloudServer {
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private stopping = false;
   private server: Server | undefined;
   private origin = "";
 
@@ -57,8 +58,13 @@ export abstract class FakeCloudServer {
 
   /** `port` 0 picks a free one; a test that "restarts" a server passes the port it had. */
   async start(port = 0): Promise<this> {
+    this.stopping = false;
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on("connection", (socket) => {
+      if (this.stopping) {
+        socket.destroy();
+        return;
+      }
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
     });
@@ -67,10 +73,17 @@ export abstract class FakeCloudServer {
     return this;
   }
 
+  /**
+   * Stops listening and cuts every connection, including one accepted while stopping (a
+   * client retrying at that moment would otherwise keep `close` waiting for ever).
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const timer of this.timers) clearTimeout(timer);
+    const closed = new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
+    this.server?.closeAllConnections();
+    await closed;
   }
 
   /** The next requests meet these faults, one each, in order; later requests are answered normally. */
