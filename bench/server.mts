@@ -43,11 +43,25 @@ function median(values: number[]): number {
 }
 
 /** A prompt of exactly `count` byte-ish tokens that differs per run, so no cache helps. */
-function promptText(run: number, count: number): string {
-  const words = ["alpha", "beta", "gamma", "delta", "omega", "sigma"];
-  let text = `run ${run} `;
-  for (let i = 0; text.length < count * 3; i++) text += `${words[(i * 7 + run) % words.length]} `;
-  return text;
+/**
+ * A prompt of at most `count` tokens (as close as whole words allow), distinct per run so no
+ * cache helps; `countTokens` is the side's own tokenizer.
+ */
+async function promptText(run: number, count: number, countTokens: (text: string) => number | Promise<number>): Promise<string> {
+  const names = ["alpha", "beta", "gamma", "delta", "omega", "sigma"];
+  const words = [`run ${run}`];
+  const text = (n: number): string => words.slice(0, n).join(" ");
+  while ((await countTokens(text(words.length))) < count) {
+    for (let i = words.length, end = words.length * 2; i < end; i++) words.push(`${names[(i * 7 + run) % names.length]}${i % 13}`);
+  }
+  let low = 1;
+  let high = words.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if ((await countTokens(text(middle))) <= count) low = middle;
+    else high = middle - 1;
+  }
+  return text(low);
 }
 
 interface Side {
@@ -68,7 +82,7 @@ async function inProcess(): Promise<Side & { threads: number }> {
     threads: context.currentThreads,
     async promptRate(run) {
       await sequence.clearHistory();
-      const tokens = model.tokenize(promptText(run, promptTokens)).slice(0, promptTokens);
+      const tokens = model.tokenize(await promptText(run, promptTokens, (text) => model.tokenize(text).length));
       const started = performance.now();
       await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
       return (tokens.length - 1) / ((performance.now() - started) / 1000);
@@ -108,8 +122,7 @@ async function throughServer(): Promise<Side> {
     async promptRate(run) {
       // A fresh prompt (so no cache helps) and one generated token, timed to the answer.
       // The server evaluates the last prompt token together with the first output.
-      let text = promptText(run + 100, promptTokens);
-      while ((await tokenize(text)) > promptTokens) text = text.slice(0, -4);
+      const text = await promptText(run + 100, promptTokens, tokenize);
       const count = await tokenize(text);
       const started = performance.now();
       const response = await fetch(`${base}/v1/completions`, { method: "POST", headers, body: JSON.stringify({ prompt: text, max_tokens: 1, temperature: 0, hearth: { role: "chat", reuse: false } }) });
