@@ -45,7 +45,8 @@ export function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMe
   const tokens: Token[] = [];
   const countAfter: number[] = [];
   for (const piece of pieces) {
-    if (piece.text !== "") tokens.push(...tokenizer.tokenize(piece.text, piece.special));
+    // A loop, not push(...): a pack's piece has more tokens than a call may take arguments.
+    if (piece.text !== "") for (const token of tokenizer.tokenize(piece.text, piece.special)) tokens.push(token);
     countAfter.push(tokens.length);
   }
   const messageEnds = endPieces.map((end) => countAfter[end - 1]!);

@@ -178,8 +178,14 @@ const DEFAULT_CHECKPOINT_MEMORY = 512 * 1024 * 1024;
  * One model and, lazily, one context per role. Every model evaluation in the server goes
  * through `generate`, which is where prefix reuse and its accounting live.
  */
+/** Texts this long or longer are kept tokenized (a few per role: packs, long system prompts). */
+const TOKENIZE_CACHE_MIN_CHARS = 16_384;
+const TOKENIZE_CACHE_TEXTS = 4;
+
 export class ModelEngine {
   private readonly slots = new Map<Role, Promise<RoleSlot>>();
+  /** Tokens of long texts by role and special-token parsing, least recently used first. */
+  private readonly tokenizeCache = new Map<string, Map<string, readonly Token[]>>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private readonly embeddingLock = new FifoLock();
   /** Finished and abandoned generations, for /health: a client that leaves must stop its work. */
@@ -259,13 +265,34 @@ export class ModelEngine {
   }
 
   tokenize(prompt: PromptText | string, parseSpecial = false, role: Role = "chat"): Token[] {
-    const { model } = this.modelFor(role);
-    if (typeof prompt === "string") return model.tokenize(prompt, parseSpecial);
+    if (typeof prompt === "string") return this.tokenizeText(prompt, parseSpecial, role);
     const tokens: Token[] = [];
     for (const piece of prompt) {
-      if (piece.text !== "") tokens.push(...model.tokenize(piece.text, piece.special));
+      // A loop, not push(...): a long piece has more tokens than a call may take arguments.
+      if (piece.text !== "") for (const token of this.tokenizeText(piece.text, piece.special, role)) tokens.push(token);
     }
     return tokens;
+  }
+
+  /**
+   * Long texts are tokenized once: a repo pack comes back with every question, and tokenizing
+   * a 262K-token pack takes about half a second on a laptop's CPU. Callers get their own copy.
+   */
+  private tokenizeText(text: string, parseSpecial: boolean, role: Role): Token[] {
+    const { model } = this.modelFor(role);
+    if (text.length < TOKENIZE_CACHE_MIN_CHARS) return model.tokenize(text, parseSpecial);
+    const key = `${role}:${parseSpecial}`;
+    let texts = this.tokenizeCache.get(key);
+    if (texts === undefined) this.tokenizeCache.set(key, (texts = new Map()));
+    let tokens = texts.get(text);
+    if (tokens !== undefined) {
+      texts.delete(text); // Most recently used last.
+    } else {
+      tokens = model.tokenize(text, parseSpecial);
+      if (texts.size >= TOKENIZE_CACHE_TEXTS) texts.delete(texts.keys().next().value!);
+    }
+    texts.set(text, tokens);
+    return tokens.slice();
   }
 
   detokenize(tokens: readonly Token[], role: Role = "chat"): string {

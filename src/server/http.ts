@@ -5,12 +5,13 @@ import type { Token } from "node-llama-cpp";
 import type { z } from "zod";
 import type { ChatMessage } from "../core/prompts/chatml.js";
 import { renderFimPSM } from "../core/prompts/fim.js";
+import type { TokenCounter } from "../core/repo/index.js";
 import { persistPoints, tokenizeChat } from "./chatTokens.js";
 import { PromptTooLongError, errorMessage, type GenerationDelta, type GenerationResult, type ModelEngine, type Role, type SamplingParams } from "./engine.js";
 import { HttpError, hostAllowed, readJsonBody, sendError, sendJson, tokensMatch } from "./httpBasics.js";
 import type { LeaseTracker } from "./leases.js";
 import type { PrefillProgress } from "./prefill.js";
-import { repoSystemMessage } from "./repoPrompt.js";
+import { repoSystemMessage, repoTokenCounter } from "./repoPrompt.js";
 import {
   chatRequestSchema,
   completionRequestSchema,
@@ -147,6 +148,18 @@ function samplingFrom(request: ChatRequest | CompletionRequest, defaultMaxTokens
   };
 }
 
+/** hearth.repo's token counts, kept per engine across requests (a follow-up tokenizes only changed files). */
+const repoCounters = new WeakMap<ModelEngine, TokenCounter>();
+
+function repoCounter(engine: ModelEngine): TokenCounter {
+  let counter = repoCounters.get(engine);
+  if (counter === undefined) {
+    counter = repoTokenCounter((text, parseSpecial) => engine.tokenize(text, parseSpecial, "repo"));
+    repoCounters.set(engine, counter);
+  }
+  return counter;
+}
+
 async function chatCompletions(request: ChatRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
   const received = performance.now();
   const enableThinking = request.chat_template_kwargs?.enable_thinking ?? false;
@@ -164,7 +177,7 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     // follow-ups keep the same pack, and the state evaluated for it, instead of a new one each.
     const question = messages.find((m) => m.role === "user")?.content ?? "";
     const conversationTokens = messages.reduce((n, m) => n + tokenize(m.content, false).length, 0);
-    const pack = await repoSystemMessage({ dir: repoDir, question, conversationTokens, messages: messages.length, contextTokens: engine.contextSizes().repo, answerTokens: sampling.maxTokens, tokenize, signal });
+    const pack = await repoSystemMessage({ dir: repoDir, question, conversationTokens, messages: messages.length, contextTokens: engine.contextSizes().repo, answerTokens: sampling.maxTokens, tokenize, counter: repoCounter(engine), signal });
     messages.unshift({ role: "system", content: pack.text });
     const { report } = pack;
     res.setHeader("x-hearth-repo-pack", `${report.packTokens} of ${report.repoTokens} tokens; ${report.included.length} parts in, ${report.leftOut.length} files left out`);
@@ -221,7 +234,7 @@ function tokenizeAtOffsets(engine: ModelEngine, text: string, offsets: readonly 
   const boundaries: number[] = [];
   let start = 0;
   for (const cut of [...cuts, text.length]) {
-    tokens.push(...engine.tokenize(text.slice(start, cut), true, role));
+    for (const token of engine.tokenize(text.slice(start, cut), true, role)) tokens.push(token);
     if (cut < text.length) boundaries.push(tokens.length);
     start = cut;
   }

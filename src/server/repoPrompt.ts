@@ -19,7 +19,28 @@ export interface RepoPromptInput {
   readonly contextTokens: number;
   readonly answerTokens: number;
   readonly tokenize: (text: string, parseSpecial: boolean) => readonly unknown[];
+  /**
+   * Token counts kept from earlier requests (see repoTokenCounter): without it every question
+   * tokenizes the whole folder again.
+   */
+  readonly counter?: TokenCounter;
   readonly signal?: AbortSignal;
+}
+
+type Tokenize = RepoPromptInput["tokenize"];
+
+/** The pack's layout: Qwen's repo format when the model has its tokens. */
+function layoutOf(tokenize: Tokenize): "qwenRepo" | "plain" {
+  return tokenize("<|file_sep|>", true).length === 1 ? "qwenRepo" : "plain";
+}
+
+/**
+ * A token counter for packs of one model, to keep across requests: it remembers each file's
+ * count by content, so a follow-up re-reads the folder but tokenizes only what changed.
+ */
+export function repoTokenCounter(tokenize: Tokenize): TokenCounter {
+  const special = layoutOf(tokenize) === "qwenRepo";
+  return new TokenCounter(async (texts) => ({ counts: texts.map((text) => tokenize(text, special).length), exact: true }));
 }
 
 const MAX_FILE_BYTES = 256 * 1024;
@@ -28,8 +49,8 @@ export async function repoSystemMessage(input: RepoPromptInput): Promise<{ text:
   if (!isAbsolute(input.dir)) throw new HttpError(400, `hearth.repo must be an absolute folder path, not "${input.dir}".`, "invalid_request_error", "hearth.repo");
   const info = await stat(input.dir).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) throw new HttpError(400, `hearth.repo: ${input.dir} is not a folder this server can read.`, "invalid_request_error", "hearth.repo");
-  const layout = input.tokenize("<|file_sep|>", true).length === 1 ? "qwenRepo" : "plain";
-  const counter = new TokenCounter(async (texts) => ({ counts: texts.map((text) => input.tokenize(text, layout === "qwenRepo").length), exact: true }));
+  const layout = layoutOf(input.tokenize);
+  const counter = input.counter ?? repoTokenCounter(input.tokenize);
   const snapshot = await scanRepo({ root: input.dir, maxFileBytes: MAX_FILE_BYTES, signal: input.signal });
   const instructions = `${repoInstructions(snapshot.name, layout)}\n\n`;
   const budget = packRoom({ contextTokens: input.contextTokens, answerTokens: input.answerTokens, instructionTokens: input.tokenize(instructions, false).length, conversationTokens: input.conversationTokens, messages: input.messages });

@@ -27,6 +27,14 @@ const text = (tokens: readonly Token[]): string => tokens.map((t) => (t >= 100_0
 describe("tokenizeChat boundaries", () => {
   const system: ChatMessage = { role: "system", content: "<|repo_name|>demo\n<|file_sep|>a.ts\nA\n<|file_sep|>b.ts\nB\n<|file_sep|>c.ts\nC\n" };
 
+  it("takes a system message of 300,000 tokens (a whole 262K context's pack)", () => {
+    // Spreading that many tokens into push() overflows V8's stack (about 120,000 arguments).
+    const pack: ChatMessage = { role: "system", content: "x".repeat(300_000) };
+    const chat = tokenizeChat(tokenizer, [pack, { role: "user", content: "Q" }], options);
+    // Then <|im_end|>, "\n", <|im_start|> and "user\n": 1 + 1 + 1 + 5 tokens here.
+    assert.equal(chat.afterSystemHeader! - chat.systemStart!, 300_000 + 8);
+  });
+
   it("marks the end of each earlier message and the start of the next one's text", () => {
     const chat = tokenizeChat(tokenizer, [system, { role: "user", content: "Q1" }, { role: "assistant", content: "A1" }, { role: "user", content: "Q2" }], options);
     const [systemEnd, afterUser, userEnd, afterAssistant, assistantEnd, afterUser2] = chat.boundaries;

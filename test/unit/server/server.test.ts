@@ -147,6 +147,20 @@ describe("model server (tiny qwen35 model, real node-llama-cpp)", function () {
     assert.ok(usage && usage.prompt_tokens > 20, "prefix, suffix and three FIM tokens");
   });
 
+  it("keeps long texts tokenized apart by text and special-token parsing", async () => {
+    // Texts over 16K characters are remembered once tokenized (a pack comes with every question).
+    const tokenize = async (content: string, parseSpecial: boolean): Promise<number[]> =>
+      (JSON.parse((await raw(server, "POST", "/tokenize", { body: JSON.stringify({ content, parse_special: parseSpecial }) })).body) as { tokens: number[] }).tokens;
+    const long = `<|file_sep|>${"let x = 1;\n".repeat(2_000)}`;
+    const special = await tokenize(long, true);
+    const literal = await tokenize(long, false);
+    const longer = await tokenize(`${long}y`, true);
+    assert.deepEqual(await tokenize(long, true), special);
+    assert.ok(literal.length > special.length, "<|file_sep|> is one token only when parsed as special");
+    assert.deepEqual(longer.slice(0, special.length), special);
+    assert.equal(longer.length, special.length + 1);
+  });
+
   it("lays out FIM requests with the model's FIM tokens (checked by tokens)", async () => {
     const tokenize = async (content: string, parseSpecial: boolean): Promise<number[]> => {
       const response = await raw(server, "POST", "/tokenize", { body: JSON.stringify({ content, parse_special: parseSpecial }) });
