@@ -178,9 +178,9 @@ const DEFAULT_CHECKPOINT_MEMORY = 512 * 1024 * 1024;
  * One model and, lazily, one context per role. Every model evaluation in the server goes
  * through `generate`, which is where prefix reuse and its accounting live.
  */
-/** Texts this long or longer are kept tokenized (a few per role: packs, long system prompts). */
+/** Texts this long or longer are kept tokenized, two per role and parsing mode (a 262K-token pack and its tokens: ~3 MB). */
 const TOKENIZE_CACHE_MIN_CHARS = 16_384;
-const TOKENIZE_CACHE_TEXTS = 4;
+const TOKENIZE_CACHE_TEXTS = 2;
 
 export class ModelEngine {
   private readonly slots = new Map<Role, Promise<RoleSlot>>();
