@@ -56,6 +56,15 @@ async function auditLines(services: GatewayServices): Promise<string[]> {
   return text.split("\n").filter((line) => line.trim() !== "");
 }
 
+/**
+ * Disposes the gateway and waits for the usage ledger's last write (dispose only starts it),
+ * so removing the storage folder next does not race it (ENOTEMPTY).
+ */
+async function closeGateway(services: GatewayServices | undefined): Promise<void> {
+  services?.dispose();
+  await services?.usage.flush();
+}
+
 describe("gateway in the extension", function () {
   this.timeout(180_000);
   let fake: FakeOpenAi;
@@ -80,7 +89,7 @@ describe("gateway in the extension", function () {
   });
 
   afterEach(async () => {
-    services?.dispose();
+    await closeGateway(services);
     services = undefined;
     await fake.stop();
     await rm(storageDir, { recursive: true, force: true });
@@ -221,7 +230,7 @@ describeIn(["trusted"], "gateway with an embedded neverSend file", function () {
       assert.deepEqual((await services.audit.read()).entries, []);
       note(`embedded neverSend: ${outcome}`);
     } finally {
-      services.dispose();
+      await closeGateway(services);
       await fake.stop();
       await rm(storageDir, { recursive: true, force: true });
     }
@@ -259,7 +268,7 @@ describeIn(["trusted"], "gateway consent prompt in the workbench", function () {
       assert.equal(fake.requests.length, 0);
       assert.deepEqual((await services.audit.read()).entries, []);
     } finally {
-      services.dispose();
+      await closeGateway(services);
       await fake.stop();
       await rm(storageDir, { recursive: true, force: true });
     }

@@ -11,6 +11,7 @@ import type { FrameLocator, Locator, Page } from "playwright-core";
 import { WEBVIEW_STRINGS_EN } from "../../../src/core/chat/webviewStringKeys";
 import { FakeOpenAi } from "../../support/fakeCloud";
 import { defineUiTests, type UiContext } from "../harness/ui";
+import { withTimeout } from "../harness/wait";
 
 const CODE_MARK = "chatInsertedValue";
 const HOSTILE = [
@@ -414,14 +415,16 @@ export default defineUiTests([
   {
     title: "chat: (cleanup) back to the local server and the default theme",
     modes: ["trusted"],
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
     async run(ui) {
+      // Every step is bounded and named: this cleanup once ran past its time in CI with no
+      // word of which step hung.
       fs.rmSync(path.join(ui.workspace, ".vscode", "settings.json"), { force: true });
-      await fake?.stop();
+      if (fake !== undefined) await withTimeout(fake.stop(), 10_000, "the fake server did not stop within 10 s");
       fake = undefined;
       await ui.waitFor("the default theme again", async () => (await ui.page.locator(".monaco-workbench.hc-black").count()) === 0, { timeoutMs: 15_000 });
-      // Leave the side bar on the Explorer, as a pass starts: later tests open Hearth's container by its icon (a toggle).
-      await runCommand(ui, "View: Show Explorer");
+      // Leave the side bar on the Explorer, as a pass starts.
+      await withTimeout(runCommand(ui, "View: Show Explorer"), 20_000, "View: Show Explorer did not run within 20 s");
       await ui.page.locator(".sidebar .composite.title", { hasText: /explorer/i }).first().waitFor({ state: "visible", timeout: 10_000 });
     },
   },
