@@ -174,14 +174,14 @@ export interface RoleStats {
 const DEFAULT_COMPLETION_CONTEXT = 8192;
 const DEFAULT_CHECKPOINT_MEMORY = 512 * 1024 * 1024;
 
-/**
- * One model and, lazily, one context per role. Every model evaluation in the server goes
- * through `generate`, which is where prefix reuse and its accounting live.
- */
 /** Texts this long or longer are kept tokenized, two per role and parsing mode (a 262K-token pack and its tokens: ~3 MB). */
 const TOKENIZE_CACHE_MIN_CHARS = 16_384;
 const TOKENIZE_CACHE_TEXTS = 2;
 
+/**
+ * One model and, lazily, one context per role. Every model evaluation in the server goes
+ * through `generate`, which is where prefix reuse and its accounting live.
+ */
 export class ModelEngine {
   private readonly slots = new Map<Role, Promise<RoleSlot>>();
   /** Tokens of long texts by role and special-token parsing, least recently used first. */
@@ -276,7 +276,8 @@ export class ModelEngine {
 
   /**
    * Long texts are tokenized once: a repo pack comes back with every question, and tokenizing
-   * a 262K-token pack takes about half a second on a laptop's CPU. Callers get their own copy.
+   * 1 MB of code (136K tokens) took half a second on this project's 2-core machine. Callers
+   * get their own copy.
    */
   private tokenizeText(text: string, parseSpecial: boolean, role: Role): Token[] {
     const { model } = this.modelFor(role);
