@@ -42,7 +42,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** A prompt of exactly `count` byte-ish tokens that differs per run, so no cache helps. */
 /**
  * A prompt of at most `count` tokens (as close as whole words allow), distinct per run so no
  * cache helps; `countTokens` is the side's own tokenizer.
