@@ -2,7 +2,7 @@
 // runtime dependencies, and only this platform's CPU binary package. The GPU binaries
 // (CUDA over 500 MB) are left out; see README "GPU acceleration".
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -22,7 +22,8 @@ if (!binaryPackage) {
 }
 
 const base = readFileSync(".vscodeignore", "utf8");
-const ignoreFile = join(mkdtempSync(join(tmpdir(), "hearth-package-")), ".vscodeignore");
+const ignoreDir = mkdtempSync(join(tmpdir(), "hearth-package-"));
+const ignoreFile = join(ignoreDir, ".vscodeignore");
 writeFileSync(
   ignoreFile,
   `${base}
@@ -33,5 +34,9 @@ node_modules/@node-llama-cpp/**
 );
 const version = JSON.parse(readFileSync("package.json", "utf8")).version;
 const out = process.env.HEARTH_VSIX ?? `hearth-${target}-${version}.vsix`;
-execFileSync(process.execPath, ["node_modules/@vscode/vsce/vsce", "package", "--target", target, "--ignoreFile", ignoreFile, "--out", out, "--skip-license", "--allow-missing-repository"], { stdio: "inherit" });
+try {
+  execFileSync(process.execPath, ["node_modules/@vscode/vsce/vsce", "package", "--target", target, "--ignoreFile", ignoreFile, "--out", out, "--skip-license", "--allow-missing-repository"], { stdio: "inherit" });
+} finally {
+  rmSync(ignoreDir, { recursive: true, force: true });
+}
 console.log(out);
