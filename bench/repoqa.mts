@@ -171,7 +171,8 @@ for (const row of rows) {
   row.targets = {
     warm_le_1pct_of_cold: (row.warm_ratio as number) <= 0.01,
     restart_le_3pct_of_cold: (row.restart_ratio as number) <= 0.03,
-    prefill_ge_90pct_of_in_process: row.prefill_ratio === null ? null : (row.prefill_ratio as number) >= 0.9,
+    // null: not measured (--skip-in-process); false also when the server reported no rate.
+    prefill_ge_90pct_of_in_process: directRate === null ? null : row.prefill_ratio !== null && (row.prefill_ratio as number) >= 0.9,
   };
 }
 const result = { benchmark: "repoqa", model: modelPath, repo: repoDir, repo_context: contextUsed, kv_type: kvUsed, flash_attention: flashUsed, threads: threadsUsed, sizes: rows };
