@@ -2,8 +2,9 @@
 // least likely to change first, so an edit invalidates as little of the evaluated prefix as
 // possible. No git, not a repository, or git failing: undefined, and the caller orders by
 // path. Uncommitted edits do not move a file (the log is about commits), which keeps the
-// order stable while the user types.
-import { execFile } from "node:child_process";
+// order stable while the user types. Git runs hardened (safeGit.ts): a cloned repository
+// never runs its own code because someone asked a question about it.
+import { runSafeGit } from "./safeGit";
 
 export interface FileHistory {
   /** Commits touching the file among the last N (0 = unchanged in that window). */
@@ -34,7 +35,8 @@ export async function readGitHistory(root: string, options: { commits?: number; 
 
   const files = new Map<string, FileHistory>();
   // An empty repository has no HEAD: every file is simply tracked and unchanged.
-  const log = (await git(root, ["log", `-n${commits}`, "--format=%x01commit", "--name-only", "--no-renames", "--", "."], options.signal)) ?? "";
+  // --name-only compares trees, never file content: no diff driver, textconv or filter applies.
+  const log = (await git(root, ["log", `-n${commits}`, "--format=%x01commit", "--name-only", "--no-renames", "--no-ext-diff", "--no-textconv", "--no-show-signature", "--no-notes", "--", "."], options.signal)) ?? "";
   let index = -1;
   for (const line of log.split("\n")) {
     if (line === COMMIT_MARK) {
@@ -51,9 +53,5 @@ export async function readGitHistory(root: string, options: { commits?: number; 
 }
 
 function git(cwd: string, args: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile("git", ["-c", "core.quotepath=off", ...args], { cwd, maxBuffer: 64 * 1024 * 1024, signal, windowsHide: true }, (error, stdout) => {
-      resolve(error ? undefined : stdout);
-    });
-  });
+  return runSafeGit(cwd, args, signal);
 }
