@@ -9,10 +9,10 @@ import type { ContextFile, GatewayRequest } from "./gatewayTypes";
 const DISTINCTIVE_LINE = 16;
 
 /** All the text the caller wrote into the request itself. */
-export function promptText(request: GatewayRequest): string {
+export function promptText(request: GatewayRequest, separator = "\n"): string {
   const parts = (request.messages ?? []).map((m) => m.content);
   if (request.messages === undefined && request.prompt !== undefined) parts.push(request.prompt.text, request.prompt.suffix ?? "");
-  return parts.join("\n");
+  return parts.join(separator);
 }
 
 /**
@@ -23,8 +23,10 @@ export function promptText(request: GatewayRequest): string {
 export function embeddedFiles(request: GatewayRequest): Set<ContextFile> {
   const files = request.files ?? [];
   const raw = request.messages === undefined;
+  // Also joined without a break: a file pasted across two messages reads whole only so.
   const text = promptText(request);
-  return new Set(files.filter((f) => f.embedded === true || raw || appearsIn(f.content, text)));
+  const joined = promptText(request, "");
+  return new Set(files.filter((f) => f.embedded === true || raw || appearsIn(f.content, text) || appearsIn(f.content, joined)));
 }
 
 export function appearsIn(content: string, text: string): boolean {
@@ -37,21 +39,43 @@ export function appearsIn(content: string, text: string): boolean {
   });
 }
 
-/** Context files as a block the model can tell apart from the question. */
-export function renderContextBlock(files: readonly { path: string; content: string }[]): string {
-  return files.map((f) => `<file path=${JSON.stringify(f.path)}>\n${f.content}${f.content.endsWith("\n") ? "" : "\n"}</file>`).join("\n\n");
+/** One piece of a message: caller text or file content (`content`), or Hearth's wrapping around it. */
+export interface MessagePart {
+  readonly text: string;
+  readonly content: boolean;
+  /** The file a piece of content comes from: the redactor's hint for it. */
+  readonly fileName?: string;
+}
+
+export interface PartedMessage {
+  readonly role: ChatMessage["role"];
+  readonly parts: readonly MessagePart[];
+}
+
+/**
+ * Context files as a block the model can tell apart from the question, in parts: a file's
+ * tag (with `shownPath`, the path as it may be shown) apart from its content.
+ */
+export function contextBlockParts(files: readonly { path: string; shownPath: string; content: string }[]): MessagePart[] {
+  const parts: MessagePart[] = [];
+  files.forEach((f, i) => {
+    parts.push({ text: `${i > 0 ? "\n\n" : ""}<file path=${JSON.stringify(f.shownPath)}>\n`, content: false });
+    parts.push({ text: f.content, content: true, fileName: f.path });
+    parts.push({ text: `${f.content.endsWith("\n") ? "" : "\n"}</file>`, content: false });
+  });
+  return parts;
 }
 
 /** Adds the block in front of the last user message (or as a new one), so it sits next to the question it serves. */
-export function withContext(messages: readonly ChatMessage[], block: string): ChatMessage[] {
-  if (block === "") return [...messages];
+export function withContextParts(messages: readonly PartedMessage[], block: readonly MessagePart[]): PartedMessage[] {
+  if (block.length === 0) return [...messages];
   const out = [...messages];
   for (let i = out.length - 1; i >= 0; i--) {
     if (out[i].role === "user") {
-      out[i] = { role: "user", content: `${block}\n\n${out[i].content}` };
+      out[i] = { role: "user", parts: [...block, { text: "\n\n", content: false }, ...out[i].parts] };
       return out;
     }
   }
-  out.push({ role: "user", content: block });
+  out.push({ role: "user", parts: block });
   return out;
 }

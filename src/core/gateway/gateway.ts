@@ -18,7 +18,7 @@ import { consentKey, type ConsentAnswer, type ConsentMemory, type ConsentPrompt 
 import { embeddedFiles, promptText } from "./contextFiles";
 import { GatewayRefusal } from "./gatewayRefusal";
 import type { GatewayPreview, GatewayRequest, GatewayResult, PayloadSummary, RouteEstimate, TokenCount } from "./gatewayTypes";
-import { buildOutgoingPayload, type OutgoingPayload, type Redactor } from "./outgoingPayload";
+import { buildOutgoingPayload, RedactionFailure, type OutgoingPayload, type Redactor } from "./outgoingPayload";
 
 export interface GatewayProviders {
   readonly local: ModelProvider;
@@ -191,17 +191,33 @@ export class Gateway {
       };
     }
 
-    const payload = await buildOutgoingPayload({
-      request,
-      leaving: decision.route !== "local",
-      redactSecrets: policy.redactSecrets,
-      neverSend: policy.neverSend,
-      embedded,
-      redactor: this.redactor,
-      hearthRole: HEARTH_ROLES[request.feature],
-      model: decision.route === "cloud" ? decision.model : undefined,
-    });
-    const prepared = provider.prepare(payload.call);
+    let payload: OutgoingPayload;
+    try {
+      payload = await buildOutgoingPayload({
+        request,
+        leaving: decision.route !== "local",
+        redactSecrets: policy.redactSecrets,
+        neverSend: policy.neverSend,
+        embedded,
+        redactor: this.redactor,
+        hearthRole: HEARTH_ROLES[request.feature],
+        model: decision.route === "cloud" ? decision.model : undefined,
+        prepare: (call) => provider.prepare(call),
+      });
+    } catch (error) {
+      if (!(error instanceof RedactionFailure)) throw error;
+      this.options.log?.error(`gateway: redaction failed for a ${request.feature} request to ${decision.provider}; nothing was sent: ${error.message}`);
+      return {
+        ok: false,
+        refusal: new GatewayRefusal(
+          "redactionFailed",
+          `${decision.reason}, but Hearth could not check the prompt for secrets (${error.message}), so nothing was sent. Try again; if it keeps happening, see "Hearth: Show Logs" or keep ${request.feature} local in .hearth/policy.json.`,
+          { cause: error },
+        ),
+      };
+    }
+    for (const warning of payload.warnings) this.options.log?.warn(`gateway: ${warning}`);
+    const prepared = payload.prepared;
     return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex") };
   }
 

@@ -7,8 +7,9 @@ import type { RefusalCode } from "../policy";
  * - `rawPromptToCloud`: a raw completion prompt would have to go to a cloud chat model, which cannot take one.
  * - `keptLocal`: the user answered "Keep it local", and the local model cannot serve.
  * - `auditUnavailable`: the audit entry could not be written, so nothing may leave.
+ * - `redactionFailed`: the redactor failed (or could not make the body clean), so nothing may leave.
  */
-export type GatewayRefusalCode = RefusalCode | "rawPromptToCloud" | "keptLocal" | "auditUnavailable" | "consentNeeded";
+export type GatewayRefusalCode = RefusalCode | "rawPromptToCloud" | "keptLocal" | "auditUnavailable" | "consentNeeded" | "redactionFailed";
 
 export class GatewayRefusal extends Error {
   constructor(

@@ -1,13 +1,21 @@
-// Builds the model call for a chosen route. On this machine the prompt goes as written,
-// with every context file. Anywhere else, files matched by neverSend are left out (and
-// named), and, unless the effective policy turned redaction off, every text that leaves
-// (messages, raw prompt, each file with its name as a hint) goes through the redactor first.
+// Builds the request body for a chosen route. On this machine the prompt goes as written,
+// with every context file. Anywhere else:
+//   - files matched by neverSend are left out (and named), and their text is taken out of
+//     whatever else carries it (a copy inside another file);
+//   - unless the effective policy turned redaction off, the prompt is redacted as one text
+//     (see bodyRedaction: a secret cut by the cursor, or by the boundary of two messages, is
+//     found whole), file names included (see pathRedaction);
+//   - then the provider's final body, every string in it, is redacted again the same way,
+//     until a pass finds nothing: what is hashed, audited, shown and sent is that body.
+// The redactor failing means nothing leaves (RedactionFailure), never "send it as it is".
 import type { NeverSendMatcher } from "../policy";
-import type { HearthRole, ModelCall } from "../providers";
-import { renderContextBlock, withContext } from "./contextFiles";
+import type { HearthRole, ModelCall, PreparedCall } from "../providers";
+import { redactSegments, type KnownSecret, type Redactor, type Segment } from "./bodyRedaction";
+import { contextBlockParts, withContextParts, type PartedMessage } from "./contextFiles";
 import type { ContextFile, GatewayRequest, SentFile } from "./gatewayTypes";
+import { redactPath } from "./pathRedaction";
 
-export type Redactor = (text: string, fileName?: string) => Promise<{ readonly text: string; readonly count: number }>;
+export type { Redactor } from "./bodyRedaction";
 
 export interface PayloadInput {
   readonly request: GatewayRequest;
@@ -21,43 +29,70 @@ export interface PayloadInput {
   readonly hearthRole: HearthRole;
   /** The cloud model id; undefined for local and self-hosted, whose providers know their model. */
   readonly model?: string;
+  /** The chosen provider's `prepare`: the call as the exact body it sends. */
+  readonly prepare: (call: ModelCall) => PreparedCall;
 }
 
 export interface OutgoingPayload {
+  /** The call the body was prepared from (before the final body's own pass). */
   readonly call: ModelCall;
+  /** The body as it will be sent, reviewed and hashed. */
+  readonly prepared: PreparedCall;
+  /** Paths as they may be shown: a credential in a file name is redacted. */
   readonly files: readonly SentFile[];
   readonly dropped: readonly string[];
+  /** Placeholders in the body that is sent. */
   readonly redactions: number;
+  /** What the redactor said went wrong in a layer while others still ran, for the log. */
+  readonly warnings: readonly string[];
 }
+
+/** The request may not leave: the redactor failed, or could not make the body clean. */
+export class RedactionFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RedactionFailure";
+  }
+}
+
+/** Passes over the final body; one is the rule, a second finds what the first uncovered. */
+const MAX_BODY_PASSES = 4;
+/** A line of a neverSend file this long is its own (see contextFiles.appearsIn). */
+const DISTINCTIVE_LINE = 16;
+/** A file holding a single value this short or shorter may be named after what it holds (`github_token`). */
+const SINGLE_VALUE_MAX = 4096;
 
 export async function buildOutgoingPayload(input: PayloadInput): Promise<OutgoingPayload> {
   const { request, leaving } = input;
   const files = request.files ?? [];
-  const dropped = leaving ? files.filter((f) => !input.embedded.has(f) && input.neverSend.matches(f.path)) : [];
+  const dropped = leaving ? files.filter((f) => !input.embedded.has(f) && neverSendMatches(input.neverSend, f.path)) : [];
   const kept = files.filter((f) => !dropped.includes(f));
   const redacting = leaving && input.redactSecrets;
-  let redactions = 0;
-  const clean = async (text: string, fileName?: string): Promise<string> => {
-    if (!redacting || text === "") return text;
-    const result = await input.redactor(text, fileName);
-    redactions += result.count;
-    return result.text;
-  };
+  const warnings: string[] = [];
+  const redactor: Redactor = redacting ? guarded(input.redactor, warnings) : async (text) => ({ text, count: 0, findings: [] });
+
+  // Secrets known before reading the prompt: credentials in file names, secrets of files that
+  // are in the prompt already (maybe rearranged, or cut by a marker), and neverSend files' text.
+  const shown = new Map<ContextFile, string>();
+  const known: KnownSecret[] = [];
+  if (redacting) {
+    for (const file of files) {
+      const path = await redactPath(file.path, redactor);
+      shown.set(file, path.path);
+      known.push(...path.secrets);
+    }
+    for (const file of kept) {
+      if (input.embedded.has(file)) for (const f of (await redactor(file.content, file.path)).findings) known.push({ value: file.content.slice(f.start, f.end), kind: f.kind });
+      known.push(...(await valueNamedByFile(file, redactor)));
+    }
+  }
+  for (const file of dropped) known.push(...neverSendText(file.content));
+  const shownPath = (file: ContextFile): string => shown.get(file) ?? file.path;
+
   // With one embedded file (the file being completed or edited), its name tells the redactor how to read the prompt.
   const embeddedKept = kept.filter((f) => input.embedded.has(f));
-  const promptHint = embeddedKept.length === 1 ? embeddedKept[0].path : undefined;
-
-  const added: { path: string; content: string }[] = [];
-  const sent: SentFile[] = [];
-  for (const file of kept) {
-    if (input.embedded.has(file)) {
-      sent.push({ path: file.path, origin: file.origin, bytes: Buffer.byteLength(file.content, "utf8") });
-      continue;
-    }
-    const content = await clean(file.content, file.path);
-    added.push({ path: file.path, content });
-    sent.push({ path: file.path, origin: file.origin, bytes: Buffer.byteLength(content, "utf8") });
-  }
+  const hint = embeddedKept.length === 1 ? embeddedKept[0].path : undefined;
+  const added = kept.filter((f) => !input.embedded.has(f));
 
   const common = {
     ...(input.model !== undefined ? { model: input.model } : {}),
@@ -66,20 +101,161 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     ...(request.stop !== undefined ? { stop: request.stop } : {}),
     ...(request.thinking !== undefined ? { thinking: request.thinking } : {}),
   };
+  const cleaning = redacting || known.length > 0;
   let call: ModelCall;
+  let redactions = 0;
+  const addedBytes = new Map<ContextFile, number>();
   if (request.messages !== undefined) {
-    const messages = [];
-    for (const m of request.messages) messages.push({ role: m.role, content: await clean(m.content, promptHint) });
-    call = { kind: "chat", messages: withContext(messages, renderContextBlock(added)), ...common, hearth: { role: input.hearthRole } };
+    const block = contextBlockParts(added.map((f) => ({ path: f.path, shownPath: shownPath(f), content: f.content })));
+    const messages = withContextParts(
+      request.messages.map((m): PartedMessage => ({ role: m.role, parts: [{ text: m.content, content: true }] })),
+      block,
+    );
+    const segments: Segment[] = messages.flatMap((m) => m.parts);
+    const redacted = cleaning ? await redactSegments(segments, { redactor, hint, known }) : undefined;
+    let at = 0;
+    call = {
+      kind: "chat",
+      messages: messages.map((m) => {
+        const from = at;
+        at += m.parts.length;
+        return { role: m.role, content: (redacted?.texts.slice(from, at) ?? m.parts.map((p) => p.text)).join("") };
+      }),
+      ...common,
+      hearth: { role: input.hearthRole },
+    };
+    if (redacted !== undefined) {
+      redactions += redacted.count;
+      known.push(...redacted.secrets);
+      // The block's content parts, one per added file in order, are the very objects among the segments.
+      block.filter((p) => p.content).forEach((part, k) => addedBytes.set(added[k], Buffer.byteLength(redacted.texts[segments.indexOf(part)], "utf8")));
+    }
+    // A credential in a file's tag was taken out before the text was read.
+    if (redacting) redactions += added.reduce((n, f) => n + (shownPath(f) !== f.path ? (shownPath(f).match(/«redacted:/g) ?? []).length : 0), 0);
   } else {
     const prompt = request.prompt ?? { text: "" };
+    const segments: Segment[] = [{ text: prompt.text, content: true }, ...(prompt.suffix !== undefined ? [{ text: prompt.suffix, content: true }] : [])];
+    const redacted = cleaning ? await redactSegments(segments, { redactor, hint, known }) : undefined;
+    if (redacted !== undefined) {
+      redactions += redacted.count;
+      known.push(...redacted.secrets);
+    }
     call = {
       kind: "text",
-      prompt: await clean(prompt.text, promptHint),
-      ...(prompt.suffix !== undefined ? { suffix: await clean(prompt.suffix, promptHint) } : {}),
+      prompt: redacted?.texts[0] ?? prompt.text,
+      ...(prompt.suffix !== undefined ? { suffix: redacted?.texts[1] ?? prompt.suffix } : {}),
       ...common,
       hearth: { role: input.hearthRole, ...(prompt.checkpoints !== undefined ? { checkpoints: prompt.checkpoints } : {}), ...(prompt.reuse !== undefined ? { reuse: prompt.reuse } : {}) },
     };
   }
-  return { call, files: sent, dropped: dropped.map((f) => f.path), redactions };
+
+  const sent: SentFile[] = kept.map((file) => ({
+    path: shownPath(file),
+    origin: file.origin,
+    bytes: addedBytes.get(file) ?? Buffer.byteLength(file.content, "utf8"),
+  }));
+  let prepared = input.prepare(call);
+  if (cleaning) {
+    const body = await cleanBody(prepared, { redactor, hint, known });
+    prepared = body.prepared;
+    redactions += body.count;
+  }
+  return { call, prepared, files: sent, dropped: dropped.map(shownPath), redactions, warnings };
+}
+
+/**
+ * The provider's final body, every string in it (messages, system prompt, prefix, suffix,
+ * stop sequences) read as one text, redacted until a pass finds nothing more.
+ */
+async function cleanBody(prepared: PreparedCall, options: { redactor: Redactor; hint?: string; known: readonly KnownSecret[] }): Promise<{ prepared: PreparedCall; count: number }> {
+  let json = prepared.json;
+  let count = 0;
+  for (let pass = 0; pass < MAX_BODY_PASSES; pass++) {
+    const body = JSON.parse(json) as unknown;
+    const leaves = stringLeaves(body);
+    const result = await redactSegments(
+      leaves.map((leaf) => ({ text: leaf.value, content: true })),
+      options,
+    );
+    if (result.count === 0) return { prepared: json === prepared.json ? prepared : { ...prepared, json, bytes: Buffer.byteLength(json, "utf8") }, count };
+    leaves.forEach((leaf, i) => leaf.set(result.texts[i]));
+    json = JSON.stringify(body);
+    count += result.count;
+  }
+  throw new RedactionFailure(`the redactor still found secrets in the request body after ${MAX_BODY_PASSES} passes`);
+}
+
+/** Fields that name the protocol's own things, never text from the user or a file. */
+const STRUCTURAL_KEYS = new Set(["model", "role", "type"]);
+
+interface Leaf {
+  readonly value: string;
+  set(value: string): void;
+}
+
+/** Every string in a JSON body in reading order, with a way to replace it in place. */
+function stringLeaves(body: unknown): Leaf[] {
+  const leaves: Leaf[] = [];
+  const visit = (holder: Record<string, unknown> | unknown[], key: string | number): void => {
+    const value = (holder as Record<string | number, unknown>)[key];
+    if (typeof value === "string") {
+      if (typeof key === "string" && STRUCTURAL_KEYS.has(key)) return;
+      leaves.push({ value, set: (v) => ((holder as Record<string | number, unknown>)[key] = v) });
+    } else if (Array.isArray(value)) {
+      value.forEach((_, i) => visit(value, i));
+    } else if (typeof value === "object" && value !== null) {
+      for (const k of Object.keys(value)) visit(value as Record<string, unknown>, k);
+    }
+  };
+  visit({ body }, "body");
+  return leaves;
+}
+
+/** A matcher that fails says "do not send", never "send". */
+function neverSendMatches(matcher: NeverSendMatcher, path: string): boolean {
+  try {
+    return matcher.matches(path);
+  } catch {
+    return true;
+  }
+}
+
+/** A neverSend file's text, found in another file that is sent, is taken out of it. */
+function neverSendText(content: string): KnownSecret[] {
+  const out: KnownSecret[] = [];
+  const whole = content.trim();
+  if (whole !== "") out.push({ value: whole, kind: "never-send", wholeOnly: true });
+  for (const line of content.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed.length >= DISTINCTIVE_LINE && trimmed !== whole) out.push({ value: trimmed, kind: "never-send", wholeOnly: true });
+  }
+  return out;
+}
+
+/**
+ * A file named after what it holds (`secrets/github_token`, `db_password.txt`) whose whole
+ * content is one value: the name is the assignment's name, the content its value.
+ */
+async function valueNamedByFile(file: ContextFile, redactor: Redactor): Promise<KnownSecret[]> {
+  const value = file.content.trim();
+  if (value === "" || value.length > SINGLE_VALUE_MAX || /[\r\n]/.test(value)) return [];
+  const stem = (file.path.split(/[\\/]/).pop() ?? "").replace(/^\.+/, "").replace(/\.[A-Za-z0-9]{1,5}$/, "");
+  if (!/^[A-Za-z][\w.-]*$/.test(stem)) return [];
+  const probe = `${stem} = ${JSON.stringify(value)}`;
+  const valueStart = stem.length + 4;
+  return (await redactor(probe)).findings.filter((f) => f.start < valueStart + value.length && f.end > valueStart).map((f) => ({ value, kind: f.kind }));
+}
+
+/** Any failure of the redactor stops the request; warnings (a layer failed, the others ran) go to the log. */
+function guarded(redactor: Redactor, warnings: string[]): Redactor {
+  return async (text, fileName) => {
+    let result: Awaited<ReturnType<Redactor>>;
+    try {
+      result = await redactor(text, fileName);
+    } catch (error) {
+      throw new RedactionFailure(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    for (const warning of result.warnings ?? []) if (!warnings.includes(warning)) warnings.push(warning);
+    return result;
+  };
 }
