@@ -4,8 +4,16 @@
 // hearth.repo.exclude), then Hearth's own rules (fileRules.ts), the size limit, and the
 // caller's own predicate (neverSend when the route leaves the machine). Entries are read
 // in code-point order so two walks of the same tree give the same list.
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+//
+// The folder may be anything a request names, so the walk is defensive: it starts from the
+// root's real path and never follows a symbolic link; it reads only regular files (a FIFO
+// would block open() forever, a device never ends), opened without following links and
+// without blocking, with the size cap enforced while reading (stat says 0 bytes for
+// /proc files); it never enters /proc, /sys, /dev or another kernel file system; and it
+// stops at a file count, a folder count and a total of bytes read.
+import { constants, type Dirent } from "node:fs";
+import { lstat, open, readdir, realpath, statfs } from "node:fs/promises";
+import { join, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import picomatch from "picomatch";
 import { BINARY_SNIFF_BYTES, SKIPPED_DIRECTORIES, looksBinary, looksMinified, skipByName, type RuleSkip } from "./fileRules";
@@ -17,7 +25,12 @@ export interface RepoFile {
   readonly bytes: number;
 }
 
-export type SkipReason = RuleSkip | "gitignore" | "excluded" | "vendored" | "tooLarge" | "dropped" | "unreadable";
+/**
+ * `symlink`: links are never followed (they may point anywhere). `special`: a FIFO, socket
+ * or device, or a kernel file system (/proc, /sys, /dev). `outside`: a folder whose real
+ * path left the root. `overBudget`: the walk had already read its total of bytes.
+ */
+export type SkipReason = RuleSkip | "gitignore" | "excluded" | "vendored" | "tooLarge" | "dropped" | "unreadable" | "symlink" | "special" | "outside" | "overBudget";
 
 export interface SkippedEntry {
   /** A file, or a folder (ending in `/`) skipped as a whole. */
@@ -38,16 +51,100 @@ export interface EnumerateOptions {
   readonly signal?: AbortSignal;
   /** A safety bound on files visited (a home folder opened by mistake). */
   readonly maxFiles?: number;
+  /** A bound on folders entered. */
+  readonly maxDirectories?: number;
+  /** A bound on the bytes of all files kept; later files are skipped as `overBudget`. */
+  readonly maxTotalBytes?: number;
 }
 
 export interface Enumeration {
   readonly files: readonly RepoFile[];
   readonly skipped: readonly SkippedEntry[];
-  /** True when maxFiles stopped the walk. */
+  /** True when maxFiles or maxDirectories stopped the walk. */
   readonly truncated: boolean;
+  /** The root's real path, which every file was read below. */
+  readonly realRoot: string;
 }
 
 const DEFAULT_MAX_FILES = 20_000;
+const DEFAULT_MAX_DIRECTORIES = 20_000;
+export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+/** A .gitignore larger than this is not a .gitignore anyone wrote. */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
+const READ_CHUNK = 64 * 1024;
+
+/** A folder a pack must not read at all: a kernel file system, or not a folder. */
+export class RepoFolderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RepoFolderError";
+  }
+}
+
+/** Paths of kernel file systems whose files are endless, blocking or have side effects. */
+const SPECIAL_PATHS = ["/proc", "/sys", "/dev"];
+
+export function isSpecialPath(realPath: string): boolean {
+  if (process.platform === "win32") return false;
+  return SPECIAL_PATHS.some((p) => realPath === p || realPath.startsWith(`${p}/`));
+}
+
+/** Linux statfs magic numbers of pseudo file systems (see statfs(2)); autofs mounts on access. */
+const SPECIAL_FS_TYPES: ReadonlySet<number> = new Set([
+  0x9fa0, // proc
+  0x62656572, // sysfs
+  0x1373, // devfs / devtmpfs
+  0x1cd1, // devpts
+  0x64626720, // debugfs
+  0x74726163, // tracefs
+  0x27e0eb, // cgroup
+  0x63677270, // cgroup2
+  0x73636673, // securityfs
+  0xcafe4a11, // bpf
+  0x6165676c, // pstore
+  0x62656570, // configfs
+  0x65735543, // fusectl
+  0x19800202, // mqueue
+  0x42494e4d, // binfmt_misc
+  0xde5e81e4, // efivarfs
+  0xf97cff8c, // selinuxfs
+  0x6e736673, // nsfs
+  0x0187, // autofs
+  0x67596969, // rpc_pipefs
+]);
+
+async function onSpecialFileSystem(realPath: string): Promise<boolean> {
+  if (isSpecialPath(realPath)) return true;
+  if (process.platform !== "linux") return false;
+  try {
+    return SPECIAL_FS_TYPES.has(Number((await statfs(realPath)).type));
+  } catch {
+    return false;
+  }
+}
+
+/** The root's real path; a RepoFolderError when it is not a folder or lies on a kernel file system. */
+export async function resolveRepoRoot(root: string): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(root);
+  } catch {
+    throw new RepoFolderError(`${root} does not exist or cannot be read.`);
+  }
+  const info = await lstat(real).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) throw new RepoFolderError(`${root} is not a folder.`);
+  if (await onSpecialFileSystem(real)) throw new RepoFolderError(`${root} is on a kernel file system (${real}); a repository pack never reads /proc, /sys or /dev.`);
+  return real;
+}
+
+type EntryKind = "file" | "directory" | "symlink" | "special";
+
+function kindOf(entry: Dirent | { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryKind {
+  if (entry.isSymbolicLink()) return "symlink";
+  if (entry.isDirectory()) return "directory";
+  if (entry.isFile()) return "file";
+  return "special";
+}
 
 interface IgnoreLayer {
   /** Folder of the .gitignore, relative to the root ("" for the root). */
@@ -56,17 +153,23 @@ interface IgnoreLayer {
 }
 
 export async function enumerateRepo(options: EnumerateOptions): Promise<Enumeration> {
+  const realRoot = await resolveRepoRoot(options.root);
   const files: RepoFile[] = [];
   const skipped: SkippedEntry[] = [];
   const excluded = (options.exclude ?? []).filter((g) => g.trim() !== "");
   const isExcluded = excluded.length > 0 ? picomatch(excluded, { dot: true }) : () => false;
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const maxDirectories = options.maxDirectories ?? DEFAULT_MAX_DIRECTORIES;
+  const maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
   let visited = 0;
+  let directories = 0;
+  let totalBytes = 0;
   let truncated = false;
+  const rootDevice = (await lstat(realRoot)).dev;
 
   const walk = async (relDir: string, layers: readonly IgnoreLayer[]): Promise<void> => {
     options.signal?.throwIfAborted();
-    const absDir = join(options.root, relDir);
+    const absDir = relDir === "" ? realRoot : join(realRoot, ...relDir.split("/"));
     const own = await readGitignore(absDir);
     const active = own === undefined ? layers : [...layers, { base: relDir, rules: own }];
     let entries;
@@ -80,7 +183,13 @@ export async function enumerateRepo(options: EnumerateOptions): Promise<Enumerat
     for (const entry of entries) {
       if (truncated) return;
       const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
-      if (entry.isDirectory()) {
+      const kind = kindOf(entry);
+      if (kind === "symlink" || kind === "special") {
+        // A link may point anywhere, even outside the folder or at /dev/zero; a FIFO blocks open().
+        skipped.push({ path: rel, reason: kind });
+        continue;
+      }
+      if (kind === "directory") {
         if (SKIPPED_DIRECTORIES.has(entry.name)) {
           skipped.push({ path: `${rel}/`, reason: entry.name.startsWith(".") && entry.name !== ".cache" ? "excluded" : "vendored" });
           continue;
@@ -93,26 +202,44 @@ export async function enumerateRepo(options: EnumerateOptions): Promise<Enumerat
           skipped.push({ path: `${rel}/`, reason: "excluded" });
           continue;
         }
+        if (++directories > maxDirectories) {
+          truncated = true;
+          return;
+        }
+        const reason = await directoryProblem(join(absDir, entry.name), rootDevice, realRoot);
+        if (reason !== undefined) {
+          skipped.push({ path: `${rel}/`, reason });
+          continue;
+        }
         await walk(rel, active);
         continue;
       }
-      if (!entry.isFile()) continue; // symlinks and sockets: a link may point anywhere, even outside the folder
       if (++visited > maxFiles) {
         truncated = true;
         return;
       }
-      const reason = await skipReason(rel, entry.name, active);
+      const reason = skipReason(rel, entry.name, active);
       if (reason !== undefined) {
         skipped.push(reason);
         continue;
       }
-      const file = await readText(join(options.root, rel), rel, options.maxFileBytes);
-      if ("reason" in file) skipped.push(file);
-      else files.push(file);
+      if (totalBytes >= maxTotalBytes) {
+        skipped.push({ path: rel, reason: "overBudget" });
+        continue;
+      }
+      const file = await readText(join(absDir, entry.name), rel, options.maxFileBytes);
+      if ("reason" in file) {
+        skipped.push(file);
+      } else if (totalBytes + file.bytes > maxTotalBytes) {
+        skipped.push({ path: rel, reason: "overBudget", bytes: file.bytes });
+      } else {
+        totalBytes += file.bytes;
+        files.push(file);
+      }
     }
   };
 
-  const skipReason = async (rel: string, name: string, active: readonly IgnoreLayer[]): Promise<SkippedEntry | undefined> => {
+  const skipReason = (rel: string, name: string, active: readonly IgnoreLayer[]): SkippedEntry | undefined => {
     if (ignoredBy(active, rel, false)) return { path: rel, reason: "gitignore" };
     if (isExcluded(rel)) return { path: rel, reason: "excluded" };
     const byName = skipByName(name);
@@ -122,15 +249,72 @@ export async function enumerateRepo(options: EnumerateOptions): Promise<Enumerat
   };
 
   await walk("", []);
-  return { files, skipped, truncated };
+  return { files, skipped, truncated, realRoot };
+}
+
+/**
+ * Why a folder below the root is not entered: it stopped being a plain folder since it was
+ * listed, its real path is not where the walk expects (left the root), or it is a kernel
+ * file system mounted here (checked where the device changes, i.e. at mount points).
+ */
+async function directoryProblem(absPath: string, rootDevice: number, realRoot: string): Promise<SkipReason | undefined> {
+  const info = await lstat(absPath).catch(() => undefined);
+  if (info === undefined) return "unreadable";
+  if (info.isSymbolicLink()) return "symlink";
+  if (!info.isDirectory()) return "special";
+  const real = await realpath(absPath).catch(() => undefined);
+  if (real === undefined) return "unreadable";
+  if (real !== absPath || !(real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep))) return "outside";
+  if (isSpecialPath(real)) return "special";
+  if (info.dev !== rootDevice && (await onSpecialFileSystem(real))) return "special";
+  return undefined;
 }
 
 async function readGitignore(absDir: string): Promise<Ignore | undefined> {
+  const read = await readRegular(join(absDir, ".gitignore"), MAX_GITIGNORE_BYTES, false);
+  if (!("data" in read) || read.over) return undefined;
+  return ignore().add(read.data.toString("utf8"));
+}
+
+export type ReadResult = { data: Buffer; over: boolean; size: number } | { reason: "special" | "symlink" | "unreadable" | "binary" };
+
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Reads a regular file, at most `cap` bytes: `over` when it holds more. Opened without
+ * following a link and without blocking (a FIFO that appeared since the listing), then
+ * checked to be a regular file on the open handle. The cap holds while reading, whatever
+ * stat says; with `sniffBinary`, a NUL in the first bytes stops the read there.
+ */
+export async function readRegular(absPath: string, cap: number, sniffBinary: boolean): Promise<ReadResult> {
+  let handle;
   try {
-    const text = await readFile(join(absDir, ".gitignore"), "utf8");
-    return ignore().add(text);
+    handle = await open(absPath, OPEN_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { reason: code === "ELOOP" ? "symlink" : code === "ENXIO" ? "special" : "unreadable" };
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { reason: "special" };
+    if (info.size > cap) return { data: Buffer.alloc(0), over: true, size: info.size };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const want = Math.min(READ_CHUNK, cap + 1 - total);
+      const chunk = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(chunk, 0, want, null);
+      if (bytesRead === 0) break;
+      chunks.push(bytesRead === want ? chunk : chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > cap) return { data: Buffer.alloc(0), over: true, size: Math.max(total, info.size) };
+      if (sniffBinary && chunks.length === 1 && looksBinary(chunks[0].subarray(0, BINARY_SNIFF_BYTES))) return { reason: "binary" };
+    }
+    return { data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total), over: false, size: total };
   } catch {
-    return undefined;
+    return { reason: "unreadable" };
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }
 
@@ -147,15 +331,11 @@ function ignoredBy(layers: readonly IgnoreLayer[], rel: string, isDirectory: boo
 }
 
 async function readText(absPath: string, rel: string, maxBytes: number): Promise<RepoFile | SkippedEntry> {
-  try {
-    const info = await stat(absPath);
-    if (info.size > maxBytes) return { path: rel, reason: "tooLarge", bytes: info.size };
-    const raw = await readFile(absPath);
-    if (looksBinary(raw.subarray(0, BINARY_SNIFF_BYTES))) return { path: rel, reason: "binary", bytes: info.size };
-    const content = raw.toString("utf8");
-    if (looksMinified(content)) return { path: rel, reason: "generated", bytes: info.size };
-    return { path: rel, content, bytes: info.size };
-  } catch {
-    return { path: rel, reason: "unreadable" };
-  }
+  const read = await readRegular(absPath, maxBytes, true);
+  if ("reason" in read) return { path: rel, reason: read.reason };
+  if (read.over) return { path: rel, reason: "tooLarge", bytes: read.size };
+  if (looksBinary(read.data.subarray(0, BINARY_SNIFF_BYTES))) return { path: rel, reason: "binary", bytes: read.size };
+  const content = read.data.toString("utf8");
+  if (looksMinified(content)) return { path: rel, reason: "generated", bytes: read.size };
+  return { path: rel, content, bytes: read.size };
 }

@@ -32,6 +32,14 @@ function skipReasonText(reason: SkipReason): string {
       return vscode.l10n.t("neverSend (the route leaves this machine)");
     case "unreadable":
       return vscode.l10n.t("unreadable");
+    case "symlink":
+      return vscode.l10n.t("symbolic link (never followed)");
+    case "special":
+      return vscode.l10n.t("not a regular file (device, FIFO, socket or system folder)");
+    case "outside":
+      return vscode.l10n.t("outside the folder");
+    case "overBudget":
+      return vscode.l10n.t("past the total Hearth reads from one folder");
   }
 }
 
