@@ -29,7 +29,7 @@ const PLACEHOLDER_VOCABULARY = new Set(
     "your my our the a an some insert enter put add paste replace example sample dummy placeholder redacted change changeme me " +
     "todo tbd fixme none null nil undefined empty secret secrets password passwd pass pwd token key keys api apikey access private " +
     "client value string str foo bar baz qux test here goes xxx x id auth bearer db database service account real actual new " +
-    "true false yes no on off default"
+    "true false yes no on off default dev development local insecure unsafe demo not"
   ).split(" "),
 );
 

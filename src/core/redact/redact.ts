@@ -7,11 +7,17 @@
 //   4. PEM / OpenSSH / PGP private key blocks, also when cut off or written with "\n".
 //   5. vendor token shapes secretlint misses, found anywhere (comments in any language too),
 //      also when a token is split across concatenated string literals.
+//   6. literal fallbacks of secret-named lookups (`process.env.JWT_SECRET || "…"`, `${TOKEN:-…}`).
+//   7. credentials written in sentences, English and other scripts ("my token is …", 「パスワードは…」).
+//   8. values cut by the context window at the start or end of the text (or at `cuts`).
+import { findCutValues } from "./cutValues";
+import { findFallbackLiterals } from "./fallbackLiterals";
 import { findInConcatenations } from "./stringConcatenation";
 import { applyFindings, mergeFindings, type RedactionFinding } from "./findings";
 import { findLocatorCredentials } from "./locatorCredentials";
 import { isPlaceholderValue } from "./placeholders";
 import { findPrivateKeyBlocks } from "./privateKeyBlocks";
+import { findProseCredentials } from "./proseCredentials";
 import { findSecretAssignments } from "./secretAssignments";
 import { findWithSecretlint } from "./secretlintLayer";
 import { findTokenShapes } from "./tokenShapes";
@@ -19,6 +25,12 @@ import { findTokenShapes } from "./tokenShapes";
 export interface RedactOptions {
   /** Path or name of the file the text comes from; decides how unquoted values are read. */
   readonly fileName?: string;
+  /**
+   * Offsets where the text was cut or joined from cut pieces (the context window dropped what
+   * was on the other side). The text's own start and end always count as cuts: a secret-looking
+   * value cut there is redacted even without its name (see cutValues.ts).
+   */
+  readonly cuts?: readonly number[];
 }
 
 export interface RedactionResult {
@@ -58,6 +70,9 @@ function findWithOwnRules(text: string, options: RedactOptions): RedactionFindin
     ...findPrivateKeyBlocks(text),
     ...findLocatorCredentials(text),
     ...findSecretAssignments(text, options.fileName),
+    ...findFallbackLiterals(text),
+    ...findProseCredentials(text),
+    ...findCutValues(text, options.cuts),
   ];
 }
 

@@ -2,7 +2,7 @@
 //   code        const apiKey = "…"   password="…" (kwargs)   Password: "…" (struct)   x.setPassword("…")
 //   data        "password": "…" (JSON)   password: … (YAML)   db.password=… (.properties)   <password>…</password>
 //   shell       DB_PASSWORD=…   export TOKEN="…"   ENV API_KEY …   --password …   curl -u user:…
-//   prose       パスワード: … (labels in other languages, typically in comments)
+//   labels      パスワード: … (labels in other languages, typically in comments; sentences are proseCredentials.ts)
 // Only the value is replaced; the name stays, so the model still understands the code.
 import type { RedactionFinding } from "./findings";
 import { fileKindOf, type FileKind } from "./fileKind";
@@ -21,9 +21,6 @@ const ASSIGNMENT = new RegExp(
 
 /** The start of another assignment, right where an unquoted value begins. */
 const NEXT_ASSIGNMENT = /(?<qn>["'`]?)(?<name>[A-Za-z_$@][\w$@.-]{0,80})\k<qn>\]?[ \t]*(?::=|=>|=|:)/y;
-
-/** "the admin password is Xk2p9…": only credential-looking values count (see `judged`). */
-const PROSE = /(?<=^|[\s#/*-])(?<name>password|passwd|passphrase|pwd|token|secret|api[ -]?key)\s+(?:is|was|are)\s*:?\s+["'`]?(?<s>[^\s"'`{}()[\]$<>]*[^\s"'`{}()[\]$<>.,;:!?])(?=[\s"'`.,;:!?)]|$)/dgim;
 
 /** Forms with their own syntax; each captures the name and the value span `s`. */
 const OTHER_FORMS: readonly RegExp[] = [
@@ -48,7 +45,6 @@ const OTHER_FORMS: readonly RegExp[] = [
   /\b(?:WITH\s+(?:ENCRYPTED\s+)?(?<name>PASSWORD)|IDENTIFIED\s+BY)\s+'(?<s>[^'\r\n]+)'/dgi,
   // Python requests: auth=("user", "…")
   /\bauth\s*=\s*\(\s*(?<q1>["'])[^"'\r\n]*\k<q1>\s*,\s*(?<q>["'])(?<s>[^"'\r\n]+)\k<q>\s*\)/dg,
-  PROSE,
   // パスワード: …, 密码：…, contraseña = …
   /(?<name>パスワード|暗証番号|密码|密碼|口令|비밀번호|пароль|contraseña|mot de passe|passwort|kennwort|senha|wachtwoord|hasło|parola|秘密鍵|シークレット|アクセスキー|トークン|令牌|密钥|秘钥|토큰|токен)[^\r\n:：=]{0,12}?[ \t]*[:：=][ \t]*(?<s>[^\s、。，,）)」』"'`]+)/dgi,
 ];
@@ -113,7 +109,7 @@ function otherForms(text: string): RedactionFinding[] {
       const name = match.groups?.name ?? "password";
       const secret = classifySecretName(name);
       if (secret === undefined) continue;
-      const found = judged(text, span[0], span[1], secret, form === PROSE);
+      const found = judged(text, span[0], span[1], secret);
       if (found !== undefined) findings.push(found);
     }
   }

@@ -58,8 +58,8 @@ const METADATA_WORDS = new Set(
 );
 
 // Secret labels in a few other languages, for comments and docs written in them.
-const FOREIGN_PASSWORD_WORDS = /パスワード|暗証番号|密码|密碼|口令|비밀번호|пароль|contraseña|contrasena|mot de passe|passwort|kennwort|senha|wachtwoord|hasło|parola/i;
-const FOREIGN_SECRET_WORDS = /秘密鍵|シークレット|アクセスキー|トークン|令牌|密钥|秘钥|토큰|токен|ключ api|clave api|clé api|geheimnis/i;
+const FOREIGN_PASSWORD_WORDS = /パスワード|パスフレーズ|暗証番号|密码|密碼|口令|비밀번호|пароль|contraseña|contrasena|mot de passe|passwort|kennwort|senha|wachtwoord|hasło|parola/i;
+const FOREIGN_SECRET_WORDS = /API\s?キー|ＡＰＩキー|シークレットキー|秘密鍵|シークレット|アクセスキー|トークン|令牌|密钥|秘钥|토큰|токен|ключ api|clave api|clé api|geheimnis/i;
 
 export function splitNameWords(name: string): string[] {
   return name
