@@ -1,17 +1,33 @@
 // Decides whether a file's content must stay on this machine, with gitignore semantics
 // (the `ignore` package), so users can reuse what they know from .gitignore.
 //
-// Paths:
-// - Relative paths are relative to the workspace folder ("src/a.ts", "./src/a.ts").
-// - Absolute paths inside `root` are made relative to it.
-// - Paths outside the workspace (absolute elsewhere, or "../x") are tested only against the
-//   unanchored patterns ("*.pem", ".env", ".ssh/", "**/secrets/"), applied to every
-//   directory level of the path. Anchored patterns ("/config/prod.yml", "deploy/keys/") describe
-//   places in the workspace and cannot honestly apply elsewhere; unanchored ones describe kinds
-//   of file wherever they live, which is what a user means by "never send *.pem".
-// - Windows separators are normalised; matching ignores case, because on the file systems
-//   where case does not matter, `.ENV` is the same file as `.env`, and erring towards
-//   "keep it local" is the safe side.
+// The decision is made on the path as the file system sees it, not as it was spelled: a
+// request can name one file in many ways, and every spelling must get the same answer.
+// `matches` looks at several views of a path and says "keep it local" when any view matches:
+// - the lexical path, "." and ".." resolved against the workspace folder, so "src/../.env",
+//   "../shop/.env" and "/home/ana/shop/x/../.env" are all ".env" in the folder;
+// - Unicode NFC (patterns are normalised to NFC too), so an NFD "café/" from macOS matches;
+// - the workspace folder's prefix compared without case where the folder's file system
+//   ignores case (probed per folder; darwin and win32 are assumed to);
+// - Windows aliases of one name: trailing dots and spaces ("id_rsa. "), alternate data
+//   stream suffixes ("a.pem::$DATA", "a.pem:x"), and, with Windows rules, 8.3 short names
+//   ("SECRET~1.PEM"), which the real path expands where the file exists; one it cannot
+//   expand is kept local;
+// - the real path (symbolic links followed, via the longest existing prefix), judged
+//   against the folder's real path. A link in the workspace whose target lies outside it
+//   cannot be judged by the workspace's rules, so it is kept local.
+// Matching ignores case everywhere: erring towards "keep it local" is the safe side.
+//
+// Paths outside the workspace (absolute elsewhere, or "../x" without a root) are tested only
+// against the unanchored patterns ("*.pem", ".env", ".ssh/", "**/secrets/"), applied to every
+// directory level of the path. Anchored patterns ("/config/prod.yml", "deploy/keys/") describe
+// places in the workspace and cannot honestly apply elsewhere; unanchored ones describe kinds
+// of file wherever they live, which is what a user means by "never send *.pem".
+//
+// A matcher that cannot decide (a pattern the library rejects, a path it cannot test, a
+// file-system error other than "not found") answers "keep it local", never "send".
+import * as nodeFs from "node:fs";
+import * as nodePath from "node:path";
 import ignore, { type Ignore } from "ignore";
 
 export interface NeverSendMatcher {
@@ -21,22 +37,71 @@ export interface NeverSendMatcher {
   readonly patterns: readonly string[];
 }
 
-export interface NeverSendMatcherOptions {
-  /** Absolute path of the workspace folder, to relativise absolute paths. */
-  readonly root?: string;
+/** What the matcher asks of the file system; tests hand in their own. */
+export interface PathFacts {
+  /** The real path of an existing absolute path (links followed, short names expanded); undefined when it does not exist. Other errors throw. */
+  realpath(absolute: string): string | undefined;
+  /** Whether the file system holding the existing folder `dir` compares names without case. */
+  caseInsensitive(dir: string): boolean;
 }
 
+export interface NeverSendMatcherOptions {
+  /** Absolute path of the workspace folder, to relativise absolute and `..` paths. */
+  readonly root?: string;
+  /** The file system to consult; default: this machine's (only used when `root` is given). `null`: lexical matching only. */
+  readonly fs?: PathFacts | null;
+  /** Treat unresolved 8.3 short names ("SECRET~1.PEM") as unknown, so kept local; default: on win32, and for drive-letter paths. */
+  readonly windows?: boolean;
+}
+
+interface View {
+  readonly inside: boolean;
+  readonly path: string;
+}
+
+/** Returned by a view when the answer is "keep it local" whatever the patterns say. */
+const KEEP_LOCAL = Symbol("keep local");
+
 export function createNeverSendMatcher(patterns: readonly string[], options: NeverSendMatcherOptions = {}): NeverSendMatcher {
-  const usable = patterns.filter((p) => p.trim() !== "" && !p.startsWith("#"));
-  const inside = safeIgnore(usable);
-  const outside = safeIgnore(usable.filter(isUnanchored));
-  const root = options.root === undefined ? undefined : trimSlashes(normalise(options.root));
+  const usable = patterns.filter((p) => p.trim() !== "" && !p.startsWith("#")).map((p) => p.normalize("NFC"));
+  const inside = compile(usable);
+  const outside = compile(usable.filter(isUnanchored));
+  const root = options.root === undefined || options.root === "" ? undefined : trimSlashes(normalise(options.root)).normalize("NFC");
+  const facts = options.fs === null || root === undefined ? undefined : (options.fs ?? NODE_PATH_FACTS);
+  let rootFacts: { real: string | undefined; caseless: boolean } | undefined;
+  const rootInfo = (): { real: string | undefined; caseless: boolean } => {
+    if (rootFacts !== undefined) return rootFacts;
+    let real: string | undefined;
+    let caseless = defaultCaseless(root);
+    if (facts !== undefined && root !== undefined && nodePath.isAbsolute(root)) {
+      const found = facts.realpath(root);
+      real = found === undefined ? undefined : trimSlashes(normalise(found)).normalize("NFC");
+      if (found !== undefined) caseless = facts.caseInsensitive(found);
+    }
+    rootFacts = { real, caseless };
+    return rootFacts;
+  };
   return {
     patterns: [...patterns],
     matches(filePath: string): boolean {
-      const located = locate(normalise(filePath), root);
-      if (located.path === "") return false;
-      return test(located.inside ? inside : outside, located.path);
+      try {
+        if (inside === undefined || outside === undefined) return true;
+        if (typeof filePath !== "string") return true;
+        const spelled = normalise(filePath).normalize("NFC");
+        if (trimSlashes(spelled) === "" || spelled === ".") return false;
+        const windows = options.windows ?? (process.platform === "win32" || /^[A-Za-z]:\//.test(spelled) || (root !== undefined && /^[A-Za-z]:\//.test(root)));
+        const views = viewsOf(spelled, root, facts, rootInfo, windows);
+        if (views === KEEP_LOCAL) return true;
+        for (const view of views) {
+          for (const path of aliases(view.path)) {
+            if (path === "") continue;
+            if (test(view.inside ? inside : outside, path)) return true;
+          }
+        }
+        return false;
+      } catch {
+        return true;
+      }
     },
   };
 }
@@ -49,24 +114,64 @@ export function anyNeverSendMatcher(matchers: readonly NeverSendMatcher[]): Neve
   };
 }
 
-function safeIgnore(patterns: readonly string[]): Ignore {
-  const matcher = ignore({ ignorecase: true });
-  for (const pattern of patterns) {
+/** The node view of this machine's file system. */
+export const NODE_PATH_FACTS: PathFacts = {
+  realpath(absolute: string): string | undefined {
     try {
-      matcher.add(pattern);
-    } catch {
-      // An unusable pattern is reported by the policy parser; here it simply adds nothing.
+      return nodeFs.realpathSync.native(absolute);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
     }
+  },
+  caseInsensitive: probeCaseInsensitive,
+};
+
+const caseProbes = new Map<string, boolean>();
+
+/** Looks the folder up with its last name's case swapped: the same file means the file system ignores case. */
+function probeCaseInsensitive(dir: string): boolean {
+  const known = caseProbes.get(dir);
+  if (known !== undefined) return known;
+  let answer = process.platform === "darwin" || process.platform === "win32";
+  const base = nodePath.basename(dir);
+  const swapped = [...base].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join("");
+  if (swapped !== base) {
+    try {
+      const a = nodeFs.statSync(dir);
+      const b = nodeFs.statSync(nodePath.join(nodePath.dirname(dir), swapped), { throwIfNoEntry: false });
+      answer = b !== undefined && a.ino === b.ino && a.dev === b.dev;
+    } catch {
+      // Keep the platform's usual answer.
+    }
+  }
+  caseProbes.set(dir, answer);
+  return answer;
+}
+
+function defaultCaseless(root: string | undefined): boolean {
+  return process.platform === "darwin" || process.platform === "win32" || (root !== undefined && /^[A-Za-z]:\//.test(root));
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** Compiles a pattern list; undefined when the library rejects one (then nothing is sent). */
+function compile(patterns: readonly string[]): Ignore | undefined {
+  const matcher = ignore({ ignorecase: true });
+  try {
+    for (const pattern of patterns) matcher.add(pattern);
+  } catch {
+    return undefined;
   }
   return matcher;
 }
 
 function test(matcher: Ignore, relativePath: string): boolean {
-  try {
-    return matcher.ignores(relativePath);
-  } catch {
-    return false;
-  }
+  // A path `ignore` cannot test (it throws) is not known to be safe: keep it local.
+  return matcher.ignores(relativePath);
 }
 
 /** A pattern with no "/" except a trailing one (or only a leading "**\/") matches at any depth. */
@@ -80,28 +185,90 @@ function normalise(path: string): string {
 }
 
 function trimSlashes(path: string): string {
-  return path.replace(/\/+$/, "");
+  const trimmed = path.replace(/\/+$/, "");
+  return trimmed === "" && path.startsWith("/") ? "/" : trimmed;
 }
 
 function isAbsolute(path: string): boolean {
   return path.startsWith("/") || /^[A-Za-z]:\//.test(path);
 }
 
-function locate(path: string, root: string | undefined): { inside: boolean; path: string } {
-  if (isAbsolute(path)) {
-    if (root !== undefined && root !== "") {
-      const rootWithSlash = `${root}/`;
-      const sameCase = path.startsWith(rootWithSlash);
-      const caseless = !sameCase && path.toLowerCase().startsWith(rootWithSlash.toLowerCase()) && /^[A-Za-z]:\//.test(root);
-      if (sameCase || caseless) return { inside: true, path: cleanRelative(path.slice(rootWithSlash.length)) };
+/** Every way the file system may see `spelled`: the lexical path and, where it exists, the real one. */
+function viewsOf(
+  spelled: string,
+  root: string | undefined,
+  facts: PathFacts | undefined,
+  rootInfo: () => { real: string | undefined; caseless: boolean },
+  windows: boolean,
+): View[] | typeof KEEP_LOCAL {
+  if (root === undefined) return [locateWithoutRoot(spelled)];
+  const absolute = resolveDots(isAbsolute(spelled) ? spelled : `${root}/${spelled}`);
+  const info = rootInfo();
+  const lexical = locate(absolute, root, info.caseless);
+  const views: View[] = [lexical];
+  let resolvedShortNames = false;
+  if (facts !== undefined && nodePath.isAbsolute(absolute)) {
+    const real = realOfLongestExisting(absolute, facts);
+    if (real !== undefined) {
+      resolvedShortNames = real.complete;
+      const realRoot = info.real ?? root;
+      const target = locate(real.path, realRoot, info.caseless);
+      if (lexical.inside && !target.inside) {
+        // A link (or a linked folder) in the workspace that leads out of it.
+        return KEEP_LOCAL;
+      }
+      if (target.path !== lexical.path || target.inside !== lexical.inside) views.push(target);
     }
-    return { inside: false, path: cleanRelative(path.replace(/^([A-Za-z]:)?\/+/, "")) };
   }
+  if (windows && !resolvedShortNames && absolute.split("/").some((segment) => /~\d/.test(segment))) {
+    // An 8.3 short name the file system did not expand: its long name is unknown.
+    return KEEP_LOCAL;
+  }
+  return views;
+}
+
+/** The real path of `absolute`, or of its longest existing ancestor with the rest appended. */
+function realOfLongestExisting(absolute: string, facts: PathFacts): { path: string; complete: boolean } | undefined {
+  const segments = absolute.split("/");
+  for (let keep = segments.length; keep > 0; keep--) {
+    const head = segments.slice(0, keep).join("/") || "/";
+    const real = facts.realpath(head);
+    if (real === undefined) continue;
+    const tail = segments.slice(keep).join("/");
+    const joined = normalise(tail === "" ? real : `${trimSlashes(normalise(real))}/${tail}`).normalize("NFC");
+    return { path: joined, complete: keep === segments.length };
+  }
+  return undefined;
+}
+
+function locate(absolute: string, root: string, caseless: boolean): View {
+  if (absolute === root || (caseless && absolute.toLowerCase() === root.toLowerCase())) return { inside: true, path: "" };
+  const rootWithSlash = root === "/" ? "/" : `${root}/`;
+  const sameCase = absolute.startsWith(rootWithSlash);
+  const caselessMatch = !sameCase && caseless && absolute.toLowerCase().startsWith(rootWithSlash.toLowerCase());
+  if (sameCase || caselessMatch) return { inside: true, path: cleanRelative(absolute.slice(rootWithSlash.length)) };
+  return { inside: false, path: cleanRelative(absolute.replace(/^([A-Za-z]:)?\/+/, "")) };
+}
+
+function locateWithoutRoot(path: string): View {
+  if (isAbsolute(path)) return { inside: false, path: cleanRelative(path.replace(/^([A-Za-z]:)?\/+/, "")) };
   const relative = cleanRelative(path);
   if (relative === ".." || relative.startsWith("../")) {
     return { inside: false, path: relative.replace(/^(\.\.\/)+/, "").replace(/^\.\.$/, "") };
   }
   return { inside: true, path: relative };
+}
+
+/** Resolves "." and ".." in an absolute path (".." above the top stays at the top, as the OS does). */
+function resolveDots(absolute: string): string {
+  const drive = /^[A-Za-z]:/.exec(absolute)?.[0] ?? "";
+  const out: string[] = [];
+  for (const segment of absolute.slice(drive.length).split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") out.pop();
+    else out.push(segment);
+  }
+  return `${drive}/${out.join("/")}`;
 }
 
 /** Resolves "." and ".." segments so that `ignore` gets the `path.relative()` form it requires. */
@@ -118,4 +285,23 @@ function cleanRelative(path: string): string {
     out.push(segment);
   }
   return [...Array<string>(leadingUps).fill(".."), ...out].join("/");
+}
+
+/**
+ * The spellings Windows treats as the same name: trailing dots and spaces dropped, and an
+ * alternate data stream suffix (":name", "::$DATA", ":name:$DATA") dropped. Applied to every
+ * segment on every platform (a share or an NTFS volume can be mounted anywhere, and a name
+ * that differs only by a trailing dot is still the same kind of file); the raw path is kept.
+ */
+function aliases(path: string): string[] {
+  const stripped = path
+    .split("/")
+    .map((segment) => {
+      const withoutStream = segment.replace(/:.*$/, "");
+      const base = withoutStream === "" ? segment : withoutStream;
+      const trimmed = base.replace(/[. ]+$/, "");
+      return trimmed === "" ? base : trimmed;
+    })
+    .join("/");
+  return stripped === path ? [path] : [path, stripped];
 }
