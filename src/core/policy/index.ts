@@ -4,7 +4,7 @@ export { parseCloudModel, cloudModelKey, SUGGESTED_CLOUD_MODELS } from "./cloudM
 export { parsePolicy, MAX_POLICY_BYTES, MAX_POLICY_DEPTH, POLICY_VERSION, type PolicyParseResult } from "./parsePolicy";
 export { formatPolicyDiagnostic, type PolicyDiagnostic, type PolicyDiagnosticSeverity, type TextPosition } from "./policyDiagnostic";
 export { policyContentHash } from "./policyContentHash";
-export { createNeverSendMatcher, anyNeverSendMatcher, type NeverSendMatcher, type NeverSendMatcherOptions } from "./neverSendMatcher";
+export { createNeverSendMatcher, anyNeverSendMatcher, NODE_PATH_FACTS, type NeverSendMatcher, type NeverSendMatcherOptions, type PathFacts } from "./neverSendMatcher";
 export { checkNeverSendPattern, type PatternProblem } from "./neverSendPatternCheck";
 export { routeRank, cloudAccessRank, routeAllows } from "./permissiveness";
 export {
@@ -16,5 +16,6 @@ export {
   type LooseningField,
   type LocalOnlyReason,
 } from "./effectivePolicy";
+export { stricterPolicy, strictestPolicy } from "./stricterPolicy";
 export { decideRoute, type RouteRequest, type RouteDecision, type RouteChoice, type RouteRefusal, type RefusalCode, type RouteProvider } from "./decideRoute";
 export { applyUserOverrides } from "./userPolicyDefaults";
