@@ -104,7 +104,7 @@ const rows: Array<Record<string, unknown>> = [];
 const threadArgs = ["--threads", values.threads!];
 const direct = await loadInProcess();
 /** The server's pack of the folder for a repo context of `size` tokens, as its system message. */
-const packFor = (size: number) => repoSystemMessage({ dir: repoDir, question: "", conversationTokens: QUESTION_TOKENS, messages: 1, contextTokens: size, answerTokens: MAX_TOKENS, tokenize: direct.tokenize });
+const packFor = (size: number) => repoSystemMessage({ dir: repoDir, roots: [repoDir], question: "", conversationTokens: QUESTION_TOKENS, messages: 1, contextTokens: size, answerTokens: MAX_TOKENS, tokenize: direct.tokenize });
 const whole = await packFor(Number.MAX_SAFE_INTEGER);
 const sizes = values.sizes ? values.sizes.split(",").map(Number) : [whole.report.packTokens + 2048];
 let contextUsed = 0;

@@ -1,3 +1,4 @@
+import { isAbsolute } from "node:path";
 import { StartupError } from "./startupErrors.js";
 
 export interface ServerArgs {
@@ -17,29 +18,40 @@ export interface ServerArgs {
   /** Where `persist` requests' states are saved; none disables persistence. */
   stateDir?: string;
   stateMaxBytes: number;
+  /** Folders below which `hearth.repo` may pack (--repo-root, repeatable); the extension registers its workspace folders too. */
+  repoRoots: string[];
 }
 
 export const USAGE = `Usage: node dist/server.mjs --model <file.gguf> [--completion-model <file.gguf>] [--host 127.0.0.1] [--port 0]
        [--context-size N|auto] [--gpu auto|cpu] [--threads N|auto] [--max-body-mb 32] [--idle-exit-seconds 0]
        [--repo-context-size N|auto] [--repo-kv-type auto|q8_0|f16] [--state-dir <folder>] [--state-max-gb 8]
+       [--repo-root <folder>]...   (hearth.repo packs only folders below these, or below a VS Code window's workspace folders)
 The bearer token comes from HEARTH_SERVER_TOKEN, or is generated and printed in the ready line.`;
 
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
   const values = new Map<string, string>();
+  const repoRoots: string[] = [];
+  const set = (key: string, value: string): void => {
+    if (key === "repo-root") repoRoots.push(value);
+    else values.set(key, value);
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith("--")) throw new StartupError("usage", `Unexpected argument "${arg}".\n${USAGE}`);
     const eq = arg.indexOf("=");
     if (eq > 0) {
-      values.set(arg.slice(2, eq), arg.slice(eq + 1));
+      set(arg.slice(2, eq), arg.slice(eq + 1));
     } else {
       const value = argv[i + 1];
       if (value === undefined || value.startsWith("--")) throw new StartupError("usage", `Missing value for ${arg}.\n${USAGE}`);
-      values.set(arg.slice(2), value);
+      set(arg.slice(2), value);
       i++;
     }
   }
-  const known = new Set(["model", "completion-model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads", "repo-context-size", "repo-kv-type", "state-dir", "state-max-gb"]);
+  for (const root of repoRoots) {
+    if (!isAbsolute(root)) throw new StartupError("usage", `--repo-root must be an absolute folder path, not "${root}".`);
+  }
+  const known = new Set(["model", "completion-model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads", "repo-context-size", "repo-kv-type", "state-dir", "state-max-gb", "repo-root"]);
   for (const key of values.keys()) {
     if (!known.has(key)) throw new StartupError("usage", `Unknown option --${key}.\n${USAGE}`);
   }
@@ -55,6 +67,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
   if (!Number.isFinite(stateMaxGb) || stateMaxGb <= 0 || stateMaxGb > 4096) throw new StartupError("usage", `--state-max-gb must be a number of gigabytes above 0, not "${values.get("state-max-gb")}".`);
   return {
     model,
+    repoRoots,
     ...(repoContextText !== undefined ? { repoContextSize: repoContextText === "auto" ? ("auto" as const) : integer(repoContextText, "--repo-context-size", 256, 1 << 20) } : {}),
     repoKvType,
     ...(values.get("state-dir") ? { stateDir: values.get("state-dir") } : {}),

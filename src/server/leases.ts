@@ -2,9 +2,14 @@
  * Which VS Code windows still use this server. Each window renews a lease; a window that
  * closes releases it, and one that crashes simply stops renewing. When no lease has been
  * held for `idleExitMs`, `onIdle` fires once so the server can leave.
+ *
+ * A lease also carries the window's workspace folders: the roots below which `hearth.repo`
+ * may pack a folder. They last as long as the lease, so a closed window's folders stop
+ * being readable when its lease ends.
  */
 export class LeaseTracker {
   private readonly leases = new Map<string, number>();
+  private readonly rootsByClient = new Map<string, readonly string[]>();
   private idleSince: number;
   private fired = false;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -27,12 +32,21 @@ export class LeaseTracker {
     return this.leases.size;
   }
 
-  renew(client: string, ttlMs: number): void {
+  /** `roots` replaces the client's registered folders; left out, they stay as they were. */
+  renew(client: string, ttlMs: number, roots?: readonly string[]): void {
     this.leases.set(client, this.now() + ttlMs);
+    if (roots !== undefined) this.rootsByClient.set(client, [...roots]);
   }
 
   release(client: string): void {
+    this.rootsByClient.delete(client);
     if (this.leases.delete(client) && this.leases.size === 0) this.idleSince = this.now();
+  }
+
+  /** The folders registered by clients whose lease is current. */
+  roots(): string[] {
+    this.expire();
+    return [...new Set([...this.rootsByClient.values()].flat())];
   }
 
   /** Any request counts as use, so a server driven only by scripts is not idle. */
@@ -58,6 +72,7 @@ export class LeaseTracker {
     for (const [client, until] of this.leases) {
       if (until <= now) {
         this.leases.delete(client);
+        this.rootsByClient.delete(client);
         if (this.leases.size === 0) this.idleSince = until;
       }
     }

@@ -4,6 +4,13 @@
 // chunks (BM25 + symbol and path matches), then more whole files by dependents until
 // nothing else fits. Each section is charged its own token count plus a margin for merges
 // at the seams, so the pack is never over budget.
+//
+// Counting tokens is the expensive part (the model's tokenizer, on the server's thread or
+// over HTTP), so files are counted lazily: in stability order only until the running total
+// passes the budget (then the repository does not fit whole), and afterwards only
+// candidates that could still fit by a cheap lower bound, giving up on a step after a
+// bounded number of candidates that were counted and did not fit. A pack of ~650 tokens
+// from a folder of 8,000 files tokenizes a few dozen files, not all of them.
 import { categoryOf } from "./fileOrder";
 import type { PackSection } from "./packLayout";
 import type { ChunkIndex } from "./retrieval";
@@ -11,8 +18,8 @@ import type { ChunkIndex } from "./retrieval";
 export interface BudgetFile {
   readonly path: string;
   readonly content: string;
-  /** Tokens of the file's whole rendered section. */
-  readonly tokens: number;
+  /** Length of the file's whole rendered section, for the lower bound on its tokens. */
+  readonly chars: number;
 }
 
 export interface IncludedEntry {
@@ -25,8 +32,10 @@ export interface IncludedEntry {
 
 export interface LeftOutEntry {
   readonly path: string;
-  /** Tokens the whole file would take. */
+  /** Tokens the whole file would take (an estimate when `estimated`). */
   readonly tokens: number;
+  /** The file was never tokenized: it could not have fit. */
+  readonly estimated?: boolean;
   /** Some of its lines are included as chunks. */
   readonly partly: boolean;
 }
@@ -39,6 +48,12 @@ export interface PackSelection {
   /** Sum of the sections' tokens plus margins: what the budget was charged. */
   readonly chargedTokens: number;
   readonly whole: boolean;
+  /** Tokens of every file's whole section (counted, or estimated from those counted) plus margins. */
+  readonly filesTokens: number;
+  /** Whether filesTokens was counted for every file. */
+  readonly filesTokensExact: boolean;
+  /** How many files were tokenized whole for this selection. */
+  readonly filesCounted: number;
 }
 
 export interface SelectionInput {
@@ -52,6 +67,8 @@ export interface SelectionInput {
   readonly chunks: () => ChunkIndex;
   /** Token counts of rendered sections (chunks), in order. */
   readonly countSections: (sections: readonly PackSection[]) => Promise<number[]>;
+  /** Token counts of the whole sections of files[i] for these indices, in order. */
+  readonly countFiles: (indices: readonly number[]) => Promise<number[]>;
   readonly signal?: AbortSignal;
 }
 
@@ -90,80 +107,205 @@ export const SECTION_MARGIN = 2;
 const CORE_SHARE = 0.5;
 const TOP_DOC = /^(readme|architecture|contributing|overview)(\.[\w.]+)?$/i;
 const CHUNK_BATCH = 32;
+/** Files counted at a time while finding whether the repository fits whole. */
+const WHOLE_BATCH = 16;
+/** Candidates counted at a time in the core and fill steps. */
+const CANDIDATE_BATCH = 16;
+/**
+ * No real tokenizer packs more characters than this into one token on average over a
+ * whole file, so a text of n characters takes at least n / this many tokens. Only used to
+ * skip counting what cannot fit; were it ever wrong, a file that fit would be left out.
+ */
+const MAX_CHARS_PER_TOKEN = 16;
+/** A step gives up after this many candidates were counted and did not fit. */
+export const MAX_MISSES_PER_STEP = 48;
+/** Tokens per character assumed for files never counted, until some have been. */
+const DEFAULT_TOKENS_PER_CHAR = 0.25;
+
+const lowerBound = (chars: number): number => Math.ceil(chars / MAX_CHARS_PER_TOKEN);
+
+/** Whole-file token counts, asked for only when needed and remembered for this selection. */
+class FileCounts {
+  private readonly known: (number | undefined)[];
+  counted = 0;
+
+  constructor(
+    private readonly files: readonly BudgetFile[],
+    private readonly count: SelectionInput["countFiles"],
+  ) {
+    this.known = new Array<number | undefined>(files.length);
+  }
+
+  get(index: number): number | undefined {
+    return this.known[index];
+  }
+
+  /** Counts those of `indices` not known yet. */
+  async ensure(indices: readonly number[]): Promise<void> {
+    const missing = indices.filter((i) => this.known[i] === undefined);
+    if (missing.length === 0) return;
+    const counts = await this.count(missing);
+    missing.forEach((i, j) => (this.known[i] = counts[j]));
+    this.counted += missing.length;
+  }
+
+  /** The count when known, else at least this many. */
+  atLeast(index: number): number {
+    return this.known[index] ?? lowerBound(this.files[index].chars);
+  }
+
+  /** The count when known, else an estimate from the files counted so far. */
+  estimate(index: number): number {
+    const known = this.known[index];
+    if (known !== undefined) return known;
+    return Math.max(lowerBound(this.files[index].chars), Math.round(this.files[index].chars * this.tokensPerChar()));
+  }
+
+  private ratio?: { counted: number; value: number };
+
+  private tokensPerChar(): number {
+    if (this.ratio?.counted === this.counted) return this.ratio.value;
+    let tokens = 0;
+    let chars = 0;
+    this.known.forEach((n, i) => {
+      if (n === undefined) return;
+      tokens += n;
+      chars += this.files[i].chars;
+    });
+    this.ratio = { counted: this.counted, value: chars > 0 ? tokens / chars : DEFAULT_TOKENS_PER_CHAR };
+    return this.ratio.value;
+  }
+
+  get all(): boolean {
+    return this.counted === this.files.length;
+  }
+}
 
 export async function selectForBudget(input: SelectionInput): Promise<PackSelection> {
   const { files, budget } = input;
   const charged = (tokens: number): number => tokens + SECTION_MARGIN;
-  const total = files.reduce((n, f) => n + charged(f.tokens), 0);
-  if (total <= budget) {
+  const counts = new FileCounts(files, input.countFiles);
+
+  // 0. Does the whole repository fit? Count in stability order until the total passes the budget.
+  let total = 0;
+  let whole = true;
+  for (let start = 0; start < files.length && whole; start += WHOLE_BATCH) {
+    input.signal?.throwIfAborted();
+    const batch = range(start, Math.min(files.length, start + WHOLE_BATCH));
+    await counts.ensure(batch);
+    for (const i of batch) total += charged(counts.get(i)!);
+    if (total > budget) whole = false;
+  }
+  if (whole) {
     return {
-      sections: files.map((f) => ({ path: f.path, content: f.content, tokens: f.tokens })),
-      included: files.map((f) => ({ path: f.path, tokens: f.tokens, why: "the whole repository fits" })),
+      sections: files.map((f, i) => ({ path: f.path, content: f.content, tokens: counts.get(i)! })),
+      included: files.map((f, i) => ({ path: f.path, tokens: counts.get(i)!, why: "the whole repository fits" })),
       leftOut: [],
       chargedTokens: total,
       whole: true,
+      filesTokens: total,
+      filesTokensExact: true,
+      filesCounted: counts.counted,
     };
   }
 
   const position = new Map(files.map((f, i) => [f.path, i]));
-  const byPath = new Map(files.map((f) => [f.path, f]));
   let used = 0;
   const wholeWhy = new Map<string, string>();
   const fits = (tokens: number, limit: number): boolean => used + charged(tokens) <= limit;
 
+  /** Adds whole files from `candidates` (in order) while they fit `limit`, counting only those that might. */
+  const addWhole = async (candidates: readonly (readonly [number, string])[], limit: number, onAdd?: (path: string) => void): Promise<void> => {
+    let misses = 0;
+    let next = 0;
+    while (next < candidates.length && misses < MAX_MISSES_PER_STEP && limit - used > SECTION_MARGIN) {
+      input.signal?.throwIfAborted();
+      const batch: (readonly [number, string])[] = [];
+      while (next < candidates.length && batch.length < CANDIDATE_BATCH) {
+        const candidate = candidates[next++];
+        if (!wholeWhy.has(files[candidate[0]].path) && fits(counts.atLeast(candidate[0]), limit)) batch.push(candidate);
+      }
+      await counts.ensure(batch.map(([i]) => i));
+      for (const [i, why] of batch) {
+        const tokens = counts.get(i)!;
+        if (wholeWhy.has(files[i].path)) continue;
+        if (!fits(tokens, limit)) {
+          misses++;
+          continue;
+        }
+        used += charged(tokens);
+        wholeWhy.set(files[i].path, why);
+        onAdd?.(files[i].path);
+      }
+    }
+  };
+
   // 1. The stable core: the same for every question, so its evaluated state can be reused.
   const coreLimit = input.question.trim() === "" ? budget : Math.floor(budget * CORE_SHARE);
   const depended = (path: string): number => input.dependents.get(path) ?? 0;
-  const docs = files.filter((f) => categoryOf(f.path) === "docs" && TOP_DOC.test(f.path.slice(f.path.lastIndexOf("/") + 1)) && f.path.split("/").length <= 2);
-  const hubs = files.filter((f) => depended(f.path) > 0).sort((a, b) => depended(b.path) - depended(a.path) || position.get(a.path)! - position.get(b.path)!);
-  for (const [file, why] of [...docs.map((f) => [f, "project docs"] as const), ...hubs.map((f) => [f, `imported by ${depended(f.path)} file${depended(f.path) === 1 ? "" : "s"}`] as const)]) {
-    if (wholeWhy.has(file.path) || !fits(file.tokens, coreLimit)) continue;
-    used += charged(file.tokens);
-    wholeWhy.set(file.path, why);
-  }
+  const indices = range(0, files.length);
+  const docs = indices.filter((i) => categoryOf(files[i].path) === "docs" && TOP_DOC.test(files[i].path.slice(files[i].path.lastIndexOf("/") + 1)) && files[i].path.split("/").length <= 2);
+  const hubs = indices.filter((i) => depended(files[i].path) > 0).sort((a, b) => depended(files[b].path) - depended(files[a].path) || a - b);
+  await addWhole(
+    [...docs.map((i) => [i, "project docs"] as const), ...hubs.map((i) => [i, `imported by ${depended(files[i].path)} file${depended(files[i].path) === 1 ? "" : "s"}`] as const)],
+    coreLimit,
+  );
 
   // 2. The question's chunks, best first, from files not already whole.
   const chunkPicks: { section: PackSection; tokens: number; why: string }[] = [];
   if (input.question.trim() !== "") {
     const ranked = input.chunks().rank(input.question).filter((c) => !wholeWhy.has(c.path));
-    for (let start = 0; start < ranked.length && budget - used > SECTION_MARGIN; start += CHUNK_BATCH) {
+    let misses = 0;
+    for (let start = 0; start < ranked.length && budget - used > SECTION_MARGIN && misses < MAX_MISSES_PER_STEP; start += CHUNK_BATCH) {
       input.signal?.throwIfAborted();
-      const batch = ranked.slice(start, start + CHUNK_BATCH);
+      const batch = ranked.slice(start, start + CHUNK_BATCH).filter((c) => fits(lowerBound(c.text.length), budget));
       const sections: PackSection[] = batch.map((c) => ({ path: c.path, content: c.text, lines: { start: c.start, end: c.end } }));
-      const counts = await input.countSections(sections);
+      const chunkCounts = sections.length > 0 ? await input.countSections(sections) : [];
       batch.forEach((chunk, i) => {
-        if (!fits(counts[i], budget)) return;
-        used += charged(counts[i]);
-        chunkPicks.push({ section: sections[i], tokens: counts[i], why: chunk.why });
+        if (!fits(chunkCounts[i], budget)) {
+          misses++;
+          return;
+        }
+        used += charged(chunkCounts[i]);
+        chunkPicks.push({ section: sections[i], tokens: chunkCounts[i], why: chunk.why });
       });
     }
   }
 
   // 3. Whatever room is left: more whole files, most depended-on first, then in stability order.
   const partly = new Set(chunkPicks.map((p) => p.section.path));
-  const rest = files.filter((f) => !wholeWhy.has(f.path) && !partly.has(f.path)).sort((a, b) => depended(b.path) - depended(a.path) || position.get(a.path)! - position.get(b.path)!);
   const filled = new Set<string>();
-  for (const file of rest) {
-    if (!fits(file.tokens, budget)) continue;
-    used += charged(file.tokens);
-    filled.add(file.path);
-    wholeWhy.set(file.path, "room left in the budget");
-  }
+  const rest = indices.filter((i) => !wholeWhy.has(files[i].path) && !partly.has(files[i].path)).sort((a, b) => depended(files[b].path) - depended(files[a].path) || a - b);
+  await addWhole(
+    rest.map((i) => [i, "room left in the budget"] as const),
+    budget,
+    (path) => filled.add(path),
+  );
 
   // Pack order: the core first (stable across questions), then the rest by the files' stability order.
-  const core = files.filter((f) => wholeWhy.has(f.path) && !filled.has(f.path));
   type Placed = { section: PackSection; tokens: number; why: string };
-  const later: Placed[] = [
-    ...files.filter((f) => filled.has(f.path)).map((f): Placed => ({ section: { path: f.path, content: f.content }, tokens: f.tokens, why: wholeWhy.get(f.path)! })),
-    ...chunkPicks,
-  ].sort((a, b) => position.get(a.section.path)! - position.get(b.section.path)! || (a.section.lines?.start ?? 0) - (b.section.lines?.start ?? 0));
-  const ordered = [...core.map((f) => ({ section: { path: f.path, content: f.content } as PackSection, tokens: f.tokens, why: wholeWhy.get(f.path)! })), ...later];
+  const placedWhole = (i: number): Placed => ({ section: { path: files[i].path, content: files[i].content }, tokens: counts.get(i)!, why: wholeWhy.get(files[i].path)! });
+  const core = indices.filter((i) => wholeWhy.has(files[i].path) && !filled.has(files[i].path));
+  const later: Placed[] = [...indices.filter((i) => filled.has(files[i].path)).map(placedWhole), ...chunkPicks].sort(
+    (a, b) => position.get(a.section.path)! - position.get(b.section.path)! || (a.section.lines?.start ?? 0) - (b.section.lines?.start ?? 0),
+  );
+  const ordered = [...core.map(placedWhole), ...later];
+  const filesTokens = indices.reduce((n, i) => n + charged(counts.estimate(i)), 0);
 
   return {
     sections: ordered.map((o) => ({ ...o.section, tokens: o.tokens })),
     included: ordered.map((o) => ({ path: o.section.path, tokens: o.tokens, ...(o.section.lines !== undefined ? { lines: o.section.lines } : {}), why: o.why })),
-    leftOut: files.filter((f) => !wholeWhy.has(f.path)).map((f) => ({ path: f.path, tokens: byPath.get(f.path)!.tokens, partly: partly.has(f.path) })),
+    leftOut: indices
+      .filter((i) => !wholeWhy.has(files[i].path))
+      .map((i) => ({ path: files[i].path, tokens: counts.estimate(i), partly: partly.has(files[i].path), ...(counts.get(i) === undefined ? { estimated: true } : {}) })),
     chargedTokens: used,
     whole: false,
+    filesTokens,
+    filesTokensExact: counts.all,
+    filesCounted: counts.counted,
   };
+}
+
+function range(start: number, end: number): number[] {
+  return Array.from({ length: Math.max(0, end - start) }, (_, i) => start + i);
 }

@@ -54,8 +54,12 @@ export interface PackReport {
   readonly budgetTokens: number | undefined;
   /** Tokens the pack takes, header and seam margins included. */
   readonly packTokens: number;
-  /** Tokens the whole repository would take. */
+  /** Tokens the whole repository would take (estimated from the files counted unless repoTokensExact). */
   readonly repoTokens: number;
+  /** Every file was tokenized: false when the pack needed only some of them counted. */
+  readonly repoTokensExact: boolean;
+  /** Files tokenized whole for this pack (most come from the counter's cache on a rebuild). */
+  readonly filesCounted: number;
   /** Everything fit. */
   readonly whole: boolean;
   /** False when some counts were estimated (the tokenizer could not be reached). */
@@ -86,6 +90,9 @@ export interface PackOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Characters a section adds around a file's path and content (`<|file_sep|>`, newlines): only a lower bound needs it. */
+const SECTION_OVERHEAD_CHARS = 2;
+
 /** Indexing a large repo takes seconds: one index per snapshot, shared by every question until a file changes. */
 const chunkIndexes = new WeakMap<RepoSnapshot, ChunkIndex>();
 
@@ -107,9 +114,18 @@ export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): P
       sections.map((s) => renderSection(s, layout)),
       signal,
     );
-  const [headerTokens, ...fileTokens] = await counter.countAll([header, ...snapshot.files.map((f) => renderSection(f, layout))], signal);
-  const files = snapshot.files.map((f, i) => ({ path: f.path, content: f.content, tokens: fileTokens[i] }));
-  const repoTokens = headerTokens + SECTION_MARGIN + files.reduce((n, f) => n + f.tokens + SECTION_MARGIN, 0);
+  const headerTokens = await counter.countOne(header, signal);
+  // Rendered on demand: a file that is never counted or packed is never rendered either.
+  const rendered = new Map<number, string>();
+  const section = (i: number): string => {
+    let text = rendered.get(i);
+    if (text === undefined) {
+      text = renderSection(snapshot.files[i], layout);
+      rendered.set(i, text);
+    }
+    return text;
+  };
+  const files = snapshot.files.map((f) => ({ path: f.path, content: f.content, chars: f.content.length + f.path.length + SECTION_OVERHEAD_CHARS }));
   const budget = options.budget === undefined ? Number.POSITIVE_INFINITY : Math.max(0, options.budget - headerTokens - SECTION_MARGIN);
 
   const selection = await selectForBudget({
@@ -119,8 +135,14 @@ export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): P
     dependents: snapshot.dependents,
     chunks: () => chunkIndexOf(snapshot),
     countSections,
+    countFiles: (indices) =>
+      counter.countAll(
+        indices.map((i) => section(i)),
+        signal,
+      ),
     signal,
   });
+  const repoTokens = headerTokens + SECTION_MARGIN + selection.filesTokens;
   const text = header + selection.sections.map((s) => renderSection(s, layout)).join("");
   return {
     text,
@@ -132,6 +154,8 @@ export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): P
       budgetTokens: options.budget,
       packTokens: headerTokens + SECTION_MARGIN + selection.chargedTokens,
       repoTokens,
+      repoTokensExact: selection.filesTokensExact,
+      filesCounted: selection.filesCounted,
       whole: selection.whole,
       exactCounts: counter.exact,
       orderedByGit: snapshot.orderedByGit,

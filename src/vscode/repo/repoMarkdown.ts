@@ -55,7 +55,7 @@ export function reportMarkdown(report: PackReport, context: ReportContext): stri
   lines.push(`## ${vscode.l10n.t("What the model read")}`, "");
   const layout = report.layout === "qwenRepo" ? vscode.l10n.t("Qwen repo format") : vscode.l10n.t("plain path headers");
   lines.push(
-    vscode.l10n.t("Pack: {0} tokens of {1} (the whole repository) · context {2} tokens · route {3} · {4}", n(report.packTokens), n(report.repoTokens), n(context.contextTokens), context.route, layout),
+    vscode.l10n.t("Pack: {0} tokens of {1} (the whole repository) · context {2} tokens · route {3} · {4}", n(report.packTokens), `${report.repoTokensExact ? "" : "~"}${n(report.repoTokens)}`, n(context.contextTokens), context.route, layout),
     "",
   );
   if (report.whole) lines.push(vscode.l10n.t("The whole repository fits: every file below is included whole."), "");
