@@ -4,6 +4,7 @@
 //   shell       DB_PASSWORD=…   export TOKEN="…"   ENV API_KEY …   --password …   curl -u user:…
 //   labels      パスワード: … (labels in other languages, typically in comments; sentences are proseCredentials.ts)
 // Only the value is replaced; the name stays, so the model still understands the code.
+import { looksRandom } from "./entropy";
 import type { RedactionFinding } from "./findings";
 import { fileKindOf, type FileKind } from "./fileKind";
 import { classifySecretName, type SecretName } from "./secretNames";
@@ -145,7 +146,9 @@ function rawValueSpan(text: string, start: number, end: number, fileKind: FileKi
   if (fileKind === "shell" && !inComment) return { start, end, inComment };
   const followedBy = text.slice(end, lineEnd);
   if (inComment) return /^(?:[\s.,;:!?)]|$)/.test(followedBy) ? { start, end, inComment } : undefined;
-  if (fileKind === "code") return undefined;
+  // In code an unquoted value is an expression, unless it cannot be one: a long random token
+  // (no identifier reads like "SG2JCA2YzP2chT2KyN2k"), e.g. a YAML line pasted into a code block.
+  if (fileKind === "code") return /^[A-Za-z0-9+/=-]{16,}$/.test(text.slice(start, end)) && /\d/.test(text.slice(start, end)) && looksRandom(text.slice(start, end), 16) ? { start, end, inComment } : undefined;
   // Unknown syntax: `var.db_password`, `settings.secret` read like expressions, not values.
   if (/^[a-z_]\w*(?:\.[A-Za-z_]\w*)+$/.test(text.slice(start, end))) return undefined;
   return /^\s*(?:(?:#|\/\/).*)?$/.test(followedBy) ? { start, end, inComment } : undefined;
