@@ -81,7 +81,9 @@ describe("server arguments", () => {
       idleExitSeconds: 0,
       repoKvType: "auto",
       stateMaxBytes: 8 * 1024 ** 3,
+      repoRoots: [],
     });
+    assert.deepEqual(parseServerArgs(["--model", "m.gguf", "--repo-root", "/srv/a", "--repo-root=/srv/b"]).repoRoots, ["/srv/a", "/srv/b"]);
     const repo = parseServerArgs(["--model", "m.gguf", "--repo-context-size", "65536", "--repo-kv-type", "q8_0", "--state-dir", "/tmp/s", "--state-max-gb", "0.5"]);
     assert.equal(repo.repoContextSize, 65536);
     assert.equal(repo.repoKvType, "q8_0");
@@ -97,6 +99,7 @@ describe("server arguments", () => {
     const fails = (argv: string[], pattern: RegExp) =>
       assert.throws(() => parseServerArgs(argv), (error: unknown) => error instanceof StartupError && error.code === "usage" && pattern.test(error.message));
     fails([], /--model is required/);
+    fails(["--model", "m", "--repo-root", "relative/dir"], /--repo-root must be an absolute folder path/);
     fails(["--model", "m", "--repo-kv-type", "q4"], /--repo-kv-type must be/);
     fails(["--model", "m", "--state-max-gb", "0"], /--state-max-gb must be/);
     fails(["--model", "m", "--port", "70000"], /--port must be an integer from 0 to 65535, not "70000"/);
