@@ -89,6 +89,7 @@ export class ModelService implements vscode.Disposable {
       gpu: config.gpu,
       stateDir: this.options.stateDir,
       clientId: this.clientId,
+      repoRoots: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath),
       idleExitSeconds: config.idleShutdownSeconds,
       log: this.options.log,
     });

@@ -50,6 +50,8 @@ export interface SupervisorOptions {
   repoStateMaxGb?: number;
   /** Identifies this window's lease on a shared server. */
   clientId: string;
+  /** The window's workspace folders, sent with each lease: the server packs `hearth.repo` folders only below registered roots. */
+  repoRoots?: () => readonly string[];
   idleExitSeconds: number;
   log: Logger;
   readyTimeoutMs?: number;
@@ -295,7 +297,7 @@ export class ServerSupervisor {
       const response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/hearth/lease`, {
         method: "POST",
         headers: { authorization: `Bearer ${endpoint.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ client: this.options.clientId, ttl_seconds: Math.max(5, ttlSeconds) }),
+        body: JSON.stringify({ client: this.options.clientId, ttl_seconds: Math.max(5, ttlSeconds), ...(this.options.repoRoots ? { roots: this.options.repoRoots() } : {}) }),
         signal: AbortSignal.timeout(5000),
       });
       if (!response.ok) throw new Error(`lease refused with HTTP ${response.status}`);

@@ -5,6 +5,7 @@
 import * as vscode from "vscode";
 import type { Logger } from "../../core/logger.js";
 import { RepoQa, type AskOptions, type RepoAnswer, type RepoGateway } from "../../core/repo/index.js";
+import { readGitHistory } from "../../core/repo/gitHistory.js";
 import type { FailureNotifier } from "../gateway/failureNotifier.js";
 import type { ModelService } from "../modelService.js";
 import type { PolicyService } from "../policy/index.js";
@@ -63,6 +64,9 @@ export function registerRepo(deps: RepoDeps): RepoHandle {
           const matcher = deps.policy.getEffectivePolicy(folder.uri).neverSend;
           return (path) => matcher.matches(path);
         },
+        // Git runs hardened (no hooks, fsmonitor, filters...), and not at all in Restricted
+        // Mode, as VS Code's own Git extension: the pack is then ordered by path.
+        history: (root, signal) => (vscode.workspace.isTrusted ? readGitHistory(root, { signal }) : Promise.resolve(undefined)),
         log: deps.log,
       });
       services.set(key, service);
@@ -85,6 +89,8 @@ export function registerRepo(deps: RepoDeps): RepoHandle {
     watcher.onDidCreate(invalidate),
     watcher.onDidDelete(invalidate),
     vscode.workspace.onDidChangeWorkspaceFolders(() => services.clear()),
+    // Trust granted: the next scan may read git history (the order changes once).
+    vscode.workspace.onDidGrantWorkspaceTrust(() => services.clear()),
     ...registerCitationLinks(documents),
     ...registerRepoCommands(commandDeps),
   ];
