@@ -1,5 +1,6 @@
 // Repository questions from scripts: `hearth.repo` names a folder and the server packs it
-// itself (real server, tiny qwen35 model, a real folder on disk).
+// itself (real server, tiny qwen35 model, a real folder on disk), but only below its roots:
+// --repo-root, or the folders a client registers with its lease.
 import assert from "node:assert/strict";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,11 +12,13 @@ import { streamChat } from "./sseClient";
 describe("hearth.repo: the server packs a folder for scripts (tiny qwen35 model)", function () {
   this.timeout(180_000);
   let server: RunningServer;
+  let base: string;
   let repo: string;
   let stateDir: string;
 
   before(async () => {
-    repo = await mkdtemp(join(tmpdir(), "hearth-repo-folder-"));
+    base = await mkdtemp(join(tmpdir(), "hearth-repo-roots-"));
+    repo = await mkdtemp(join(base, "folder-"));
     stateDir = await mkdtemp(join(tmpdir(), "hearth-repo-state-"));
     await mkdir(join(repo, "src"));
     await writeFile(join(repo, "README.md"), "# Billing\nComputes rebates.\n");
@@ -23,12 +26,12 @@ describe("hearth.repo: the server packs a folder for scripts (tiny qwen35 model)
     await writeFile(join(repo, ".gitignore"), "secret.txt\n");
     await writeFile(join(repo, "secret.txt"), "IGNORED-BY-GITIGNORE\n");
     await writeFile(join(repo, "package-lock.json"), "{}\n");
-    server = await startServer(await ensureTestModel({ arch: "qwen35" }), ["--threads", "1", "--state-dir", stateDir, "--repo-context-size", "8192"]);
+    server = await startServer(await ensureTestModel({ arch: "qwen35" }), ["--threads", "1", "--state-dir", stateDir, "--repo-context-size", "8192", "--repo-root", base]);
   });
 
   after(async () => {
     await server?.stop();
-    await rm(repo, { recursive: true, force: true });
+    await rm(base, { recursive: true, force: true });
     await rm(stateDir, { recursive: true, force: true });
   });
 
@@ -54,7 +57,7 @@ describe("hearth.repo: the server packs a folder for scripts (tiny qwen35 model)
 
   it("keeps a repo that does not fit packed for the conversation's first question, so a follow-up reuses its state", async () => {
     // ~40 KB of byte-level tokens against an 8K context: the pack is a selection.
-    const big = await mkdtemp(join(tmpdir(), "hearth-repo-big-"));
+    const big = await mkdtemp(join(base, "big-"));
     try {
       for (let i = 0; i < 40; i++) {
         const body = Array.from({ length: 20 }, (_, line) => `export const value${i}_${line} = ${i * 100 + line}; // filler line for module ${i}`).join("\n");
@@ -80,6 +83,36 @@ describe("hearth.repo: the server packs a folder for scripts (tiny qwen35 model)
       const result = await streamChat(server, { messages: [{ role: "user", content: "Hi" }], hearth: { repo: bad } });
       assert.equal(result.status, 400);
       assert.match(result.body, /hearth\.repo/);
+    }
+  });
+
+  it("refuses a folder outside its roots (403 naming --repo-root) until a client registers it with its lease, and /proc/self always", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "hearth-repo-outside-"));
+    const lease = (method: string, body?: unknown): Promise<Response> =>
+      fetch(`${server.baseUrl.replace(/\/v1$/, "")}/hearth/lease${method === "DELETE" ? "?client=roots-test" : ""}`, {
+        method,
+        headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    try {
+      await writeFile(join(outside, "a.ts"), "export const a = 1;\n");
+      const ask = (dir: string) => streamChat(server, { messages: [{ role: "user", content: "Hi" }], hearth: { repo: dir }, max_tokens: 4 });
+      const refused = await ask(outside);
+      assert.equal(refused.status, 403, refused.body);
+      assert.match(refused.body, /--repo-root/);
+      assert.equal((await lease("POST", { client: "roots-test", ttl_seconds: 60, roots: [outside] })).status, 200);
+      const allowed = await ask(outside);
+      assert.equal(allowed.status, 200, allowed.body);
+      assert.equal((await lease("POST", { client: "roots-test", roots: ["relative/dir"] })).status, 400, "a relative root is refused");
+      assert.equal((await lease("DELETE")).status, 200);
+      assert.equal((await ask(outside)).status, 403, "the released lease took its folders with it");
+      for (const special of ["/proc/self", "/dev"]) {
+        const result = await ask(special);
+        assert.equal(result.status, process.platform === "linux" || special === "/dev" ? 400 : 403, result.body);
+        assert.match(result.body, /hearth\.repo/);
+      }
+    } finally {
+      await rm(outside, { recursive: true, force: true });
     }
   });
 });
