@@ -2,6 +2,7 @@
 // ("anthropic:claude-haiku-4-5") or, for the two families whose vendor is obvious from the
 // id, the bare id ("gpt-4o-mini", "claude-haiku-4-5"). Model ids are data, not code: a new
 // model needs no release of Hearth, only a new string in the policy.
+import { quoteExcerpt } from "./policyDiagnostic";
 import { CLOUD_PROVIDERS, type CloudModel, type CloudProvider } from "./policyModel";
 
 /** Model ids the JSON schema offers for completion; any other well-formed id is accepted too. */
@@ -17,15 +18,15 @@ export function parseCloudModel(text: string): CloudModelParse {
     const provider = text.slice(0, colon);
     const model = text.slice(colon + 1);
     if (!isCloudProvider(provider)) {
-      return { ok: false, message: `unknown cloud provider "${provider}"; use one of ${CLOUD_PROVIDERS.map((p) => `"${p}"`).join(", ")}` };
+      return { ok: false, message: `unknown cloud provider ${quoteExcerpt(provider)}; use one of ${CLOUD_PROVIDERS.map((p) => `"${p}"`).join(", ")}` };
     }
-    if (!MODEL_ID.test(model)) return { ok: false, message: `"${model}" is not a valid model id` };
+    if (!MODEL_ID.test(model)) return { ok: false, message: `${quoteExcerpt(model)} is not a valid model id` };
     return { ok: true, value: { provider, model } };
   }
-  if (!MODEL_ID.test(text)) return { ok: false, message: `"${text}" is not a valid model id` };
+  if (!MODEL_ID.test(text)) return { ok: false, message: `${quoteExcerpt(text)} is not a valid model id` };
   const provider = inferProvider(text);
   if (provider === undefined) {
-    return { ok: false, message: `cannot tell which vendor serves "${text}"; Hearth has cloud providers for OpenAI and Anthropic, written "openai:<model>" or "anthropic:<model>"` };
+    return { ok: false, message: `cannot tell which vendor serves ${quoteExcerpt(text)}; Hearth has cloud providers for OpenAI and Anthropic, written "openai:<model>" or "anthropic:<model>"` };
   }
   return { ok: true, value: { provider, model: text } };
 }

@@ -103,6 +103,7 @@ function candidateRoutes(preferred: Route): Route[] {
 function whyNot(route: Route, rule: FeatureRule, feature: Feature, effective: EffectivePolicy, request: RouteRequest): string | undefined {
   if (effective.localOnlyReason === "untrusted") return "this workspace is not trusted, so Hearth is local-only";
   if (effective.localOnlyReason === "invalidPolicy") return "the workspace policy file has errors, so Hearth is local-only until it is fixed";
+  if (effective.localOnlyReason === "loading") return "the workspace policy file is still being read, so Hearth is local-only until it has been";
   if (!routeAllows(rule.route, route)) return `the policy keeps ${feature} ${rule.route === "local" ? "on this machine" : "on the self-hosted endpoint"}`;
   if (route === "selfHosted" && request.selfHostedAvailable !== true) return "no self-hosted endpoint is configured";
   if (route === "cloud" && rule.cloudAccess === "deny") return `cloud access for ${feature} is "deny"`;
@@ -125,6 +126,7 @@ function pickCloudModel(rule: FeatureRule, request: RouteRequest): { model?: Clo
 function remedy(feature: Feature, effective: EffectivePolicy, localFix: string): string {
   if (effective.localOnlyReason === "untrusted") return `${capitalise(localFix)}, or trust the workspace.`;
   if (effective.localOnlyReason === "invalidPolicy") return `${capitalise(localFix)}, or fix .hearth/policy.json (see the Problems panel).`;
+  if (effective.localOnlyReason === "loading") return `${capitalise(localFix)}, or try again in a moment.`;
   return `${capitalise(localFix)}, or give features.${feature} a wider route in your Hearth settings or .hearth/policy.json.`;
 }
 

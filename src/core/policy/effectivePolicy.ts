@@ -7,7 +7,7 @@
 // `needsConsent`, so the UI can ask once. An untrusted workspace, or a policy file with any
 // error, runs everything on this machine.
 import { cloudModelKey } from "./cloudModel";
-import { anyNeverSendMatcher, createNeverSendMatcher, type NeverSendMatcher } from "./neverSendMatcher";
+import { anyNeverSendMatcher, createNeverSendMatcher, type NeverSendMatcher, type NeverSendMatcherOptions } from "./neverSendMatcher";
 import { cloudAccessRank, modelsBeyond, modelsInBoth, routeRank } from "./permissiveness";
 import { FEATURES, type CloudModel, type Feature, type FeatureRule, type FeatureRuleOverride, type UserPolicyDefaults, type WorkspacePolicy } from "./policyModel";
 
@@ -26,6 +26,10 @@ export interface EffectivePolicyInput {
   readonly consents: ConsentLookup;
   /** Absolute path of the workspace folder, so neverSend can relativise absolute paths. */
   readonly root?: string;
+  /** The folder's policy file is being read: local-only until it has been. */
+  readonly loading?: boolean;
+  /** Compiles neverSend lists; pass a NeverSendMatcherCache so a list is compiled once, not on every recompute. */
+  readonly compileNeverSend?: (patterns: readonly string[], options: NeverSendMatcherOptions) => NeverSendMatcher;
 }
 
 export type LooseningField = "route" | "cloudAccess" | "cloudModels" | "redactSecrets";
@@ -42,7 +46,8 @@ export interface Loosening {
   readonly description: string;
 }
 
-export type LocalOnlyReason = "untrusted" | "invalidPolicy";
+/** `loading`: the folder's policy file has not been read and accepted yet (startup, or a re-read in progress). */
+export type LocalOnlyReason = "untrusted" | "invalidPolicy" | "loading";
 
 export interface EffectivePolicy {
   readonly features: Readonly<Record<Feature, FeatureRule>>;
@@ -61,13 +66,14 @@ const ALL_LOCAL: FeatureRule = { route: "local", cloudAccess: "deny", cloudModel
 
 export function resolveEffectivePolicy(input: EffectivePolicyInput): EffectivePolicy {
   const { userDefaults, workspace, trusted } = input;
-  const userMatcher = createNeverSendMatcher(userDefaults.neverSend, { root: input.root });
-  if (!trusted || (workspace !== undefined && workspace.policy === undefined)) {
+  const compile = input.compileNeverSend ?? createNeverSendMatcher;
+  const userMatcher = compile(userDefaults.neverSend, { root: input.root });
+  if (!trusted || input.loading === true || (workspace !== undefined && workspace.policy === undefined)) {
     return {
       features: Object.fromEntries(FEATURES.map((f) => [f, ALL_LOCAL])) as Record<Feature, FeatureRule>,
       neverSend: userMatcher,
       redactSecrets: true,
-      localOnlyReason: trusted ? "invalidPolicy" : "untrusted",
+      localOnlyReason: !trusted ? "untrusted" : input.loading === true ? "loading" : "invalidPolicy",
       loosenings: [],
     };
   }
@@ -97,7 +103,7 @@ export function resolveEffectivePolicy(input: EffectivePolicyInput): EffectivePo
   }
 
   const neverSend =
-    policy.neverSend.length === 0 ? userMatcher : anyNeverSendMatcher([userMatcher, createNeverSendMatcher(policy.neverSend, { root: input.root })]);
+    policy.neverSend.length === 0 ? userMatcher : anyNeverSendMatcher([userMatcher, compile(policy.neverSend, { root: input.root })]);
   return {
     features,
     neverSend,

@@ -2,7 +2,7 @@
 export * from "./policyModel";
 export { parseCloudModel, cloudModelKey, SUGGESTED_CLOUD_MODELS } from "./cloudModel";
 export { parsePolicy, MAX_POLICY_BYTES, MAX_POLICY_DEPTH, POLICY_VERSION, type PolicyParseResult } from "./parsePolicy";
-export { formatPolicyDiagnostic, type PolicyDiagnostic, type PolicyDiagnosticSeverity, type TextPosition } from "./policyDiagnostic";
+export { formatPolicyDiagnostic, quoteExcerpt, MAX_EXCERPT_CHARS, type PolicyDiagnostic, type PolicyDiagnosticSeverity, type TextPosition } from "./policyDiagnostic";
 export { policyContentHash } from "./policyContentHash";
 export { createNeverSendMatcher, anyNeverSendMatcher, NODE_PATH_FACTS, type NeverSendMatcher, type NeverSendMatcherOptions, type PathFacts } from "./neverSendMatcher";
 export { checkNeverSendPattern, type PatternProblem } from "./neverSendPatternCheck";
@@ -17,5 +17,7 @@ export {
   type LocalOnlyReason,
 } from "./effectivePolicy";
 export { stricterPolicy, strictestPolicy } from "./stricterPolicy";
+export { PolicyParseCache, NeverSendMatcherCache, type ParsedPolicyText, type PolicyParseCacheOptions } from "./policyParseCache";
+export { readPolicyFile, type PolicyFileRead, type PolicyReadRefusal, type ReadPolicyFileOptions } from "./readPolicyFile";
 export { decideRoute, type RouteRequest, type RouteDecision, type RouteChoice, type RouteRefusal, type RefusalCode, type RouteProvider } from "./decideRoute";
 export { applyUserOverrides } from "./userPolicyDefaults";

@@ -1,6 +1,7 @@
 // Checks one `neverSend` pattern before it is trusted. The `ignore` package accepts almost
 // any string and silently matches nothing (or everything), so a typo would quietly let a
 // secret file out, or a stray `**` would quietly turn Hearth off. Both deserve a message.
+import { quoteExcerpt } from "./policyDiagnostic";
 import ignore from "ignore";
 
 export const MAX_PATTERN_LENGTH = 1024;
@@ -28,35 +29,35 @@ export function checkNeverSendPattern(pattern: string): PatternProblem[] {
   const problems: PatternProblem[] = [];
   const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
   if (body.trim() === "" || body === "/") {
-    problems.push({ severity: "error", code: "pattern-matches-nothing", message: `"${pattern}" names no file; patterns are gitignore-style paths such as "secrets/" or "*.pem"` });
+    problems.push({ severity: "error", code: "pattern-matches-nothing", message: `${quoteExcerpt(pattern)} names no file; patterns are gitignore-style paths such as "secrets/" or "*.pem"` });
     return problems;
   }
   if (pattern.startsWith("#")) {
-    problems.push({ severity: "error", code: "pattern-is-comment", message: `"${pattern}" is a comment in gitignore syntax and matches nothing; write "\\${pattern}" to match a name starting with #` });
+    problems.push({ severity: "error", code: "pattern-is-comment", message: `${quoteExcerpt(pattern)} is a comment in gitignore syntax and matches nothing; write "\\${pattern.slice(0, 40)}" to match a name starting with #` });
     return problems;
   }
   if (/(^|\/)\.\.?(\/|$)/.test(body)) {
-    problems.push({ severity: "error", code: "pattern-dot-segment", message: `"${pattern}" contains "." or ".." segments, which never match; patterns are relative to the workspace folder` });
+    problems.push({ severity: "error", code: "pattern-dot-segment", message: `${quoteExcerpt(pattern)} contains "." or ".." segments, which never match; patterns are relative to the workspace folder` });
   }
   if (/^[A-Za-z]:[\\/]/.test(body) || body.startsWith("~")) {
-    problems.push({ severity: "error", code: "pattern-absolute", message: `"${pattern}" is an absolute path; patterns are relative to the workspace folder (a leading "/" anchors to it)` });
+    problems.push({ severity: "error", code: "pattern-absolute", message: `${quoteExcerpt(pattern)} is an absolute path; patterns are relative to the workspace folder (a leading "/" anchors to it)` });
   }
   const bracketProblem = unbalancedBracket(body);
   if (bracketProblem !== undefined) {
-    problems.push({ severity: "error", code: "pattern-invalid-glob", message: `"${pattern}": ${bracketProblem}` });
+    problems.push({ severity: "error", code: "pattern-invalid-glob", message: `${quoteExcerpt(pattern)}: ${bracketProblem}` });
   }
   if (/(^|[^\\])(\\\\)*\\$/.test(body)) {
-    problems.push({ severity: "error", code: "pattern-invalid-glob", message: `"${pattern}" ends with a lone backslash` });
+    problems.push({ severity: "error", code: "pattern-invalid-glob", message: `${quoteExcerpt(pattern)} ends with a lone backslash` });
   } else if (problems.length === 0 && /\\(?![\\*?[\]!# ])/.test(body)) {
     // Windows-style separators: in gitignore syntax "\\" only escapes the next character.
-    problems.push({ severity: "warning", code: "pattern-backslash", message: `"${pattern}" uses "\\", which escapes the next character in gitignore syntax; separate folders with "/"` });
+    problems.push({ severity: "warning", code: "pattern-backslash", message: `${quoteExcerpt(pattern)} uses "\\", which escapes the next character in gitignore syntax; separate folders with "/"` });
   }
   if (problems.some((p) => p.severity === "error")) return problems;
   if (!pattern.startsWith("!") && matchesEverything(pattern)) {
     problems.push({
       severity: "error",
       code: "pattern-matches-everything",
-      message: `"${pattern}" matches every file; to keep a feature on this machine set its "route" to "local" instead`,
+      message: `${quoteExcerpt(pattern)} matches every file; to keep a feature on this machine set its "route" to "local" instead`,
     });
   }
   return problems;

@@ -8,8 +8,8 @@
 // the same thing for the editor and a unit test keeps the two in step.
 import { createScanner, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import { parseCloudModel, cloudModelKey } from "./cloudModel";
-import { checkNeverSendPattern } from "./neverSendPatternCheck";
-import { DiagnosticCollector, type PolicyDiagnostic } from "./policyDiagnostic";
+import { checkNeverSendPattern, type PatternProblem } from "./neverSendPatternCheck";
+import { DiagnosticCollector, quoteExcerpt, type PolicyDiagnostic } from "./policyDiagnostic";
 import { CLOUD_ACCESS, FEATURES, ROUTES, isCloudAccess, isFeature, isRoute, type CloudModel, type Feature, type FeatureRuleOverride, type WorkspacePolicy } from "./policyModel";
 
 /** Larger files are refused unread: a policy is a few hundred bytes, and parsing is on the UI's path. */
@@ -21,6 +21,8 @@ export const MAX_CLOUD_MODELS = 32;
 const MAX_DIAGNOSTICS = 100;
 
 export const POLICY_VERSION = 1;
+
+type PatternCheck = (pattern: string) => readonly PatternProblem[];
 
 /** Keys of the top-level object, with what each holds; the schema test compares these with the JSON schema. */
 export const TOP_LEVEL_KEYS = ["$schema", "version", "features", "neverSend", "redactSecrets"] as const;
@@ -34,11 +36,16 @@ export interface PolicyParseResult {
   readonly diagnostics: readonly PolicyDiagnostic[];
 }
 
-export function parsePolicy(text: string, fileLabel: string): PolicyParseResult {
+export interface ParsePolicyOptions {
+  /** Checks one neverSend pattern; PolicyParseCache hands in the answers it computed in slices. */
+  readonly checkPattern?: (pattern: string) => readonly PatternProblem[];
+}
+
+export function parsePolicy(text: string, fileLabel: string, options: ParsePolicyOptions = {}): PolicyParseResult {
   const collector = new DiagnosticCollector(typeof text === "string" ? text : "", fileLabel);
   let policy: WorkspacePolicy | undefined;
   try {
-    policy = parseInto(typeof text === "string" ? text : "", collector);
+    policy = parseInto(typeof text === "string" ? text : "", collector, options.checkPattern ?? checkNeverSendPattern);
   } catch (error) {
     // Nothing here is expected to throw; if it does, the policy is unknown, so local-only.
     collector.add("error", "internal-error", "", 0, 0, `could not read the policy (${error instanceof Error ? error.message : String(error)}); Hearth stays local-only`);
@@ -47,7 +54,7 @@ export function parsePolicy(text: string, fileLabel: string): PolicyParseResult 
   return { policy: ok ? policy : undefined, localOnly: !ok, diagnostics: capped(collector.diagnostics) };
 }
 
-function parseInto(original: string, out: DiagnosticCollector): WorkspacePolicy | undefined {
+function parseInto(original: string, out: DiagnosticCollector, checkPattern: PatternCheck): WorkspacePolicy | undefined {
   const bytes = Buffer.byteLength(original, "utf8");
   if (bytes > MAX_POLICY_BYTES) {
     out.add("error", "file-too-large", "", 0, 0, `policy file is ${Math.ceil(bytes / 1024)} KB; the limit is ${MAX_POLICY_BYTES / 1024} KB, so it was not read and the workspace stays local-only`);
@@ -70,7 +77,7 @@ function parseInto(original: string, out: DiagnosticCollector): WorkspacePolicy 
   reportSyntaxErrors(text, root, errors, out);
   if (errors.length > 0 || root === undefined) return undefined;
 
-  return readPolicy(root, out);
+  return readPolicy(root, out, checkPattern);
 }
 
 /** Walks tokens with the iterative scanner, so a 200k-deep `[[[[` cannot overflow the recursive parser's stack. */
@@ -138,7 +145,7 @@ function syntaxMessage(e: ParseError): string {
   return `JSON syntax: ${friendly[code] ?? code}`;
 }
 
-function readPolicy(root: Node, out: DiagnosticCollector): WorkspacePolicy | undefined {
+function readPolicy(root: Node, out: DiagnosticCollector, checkPattern: PatternCheck): WorkspacePolicy | undefined {
   if (root.type !== "object") {
     out.add("error", "wrong-type", "", root.offset, root.length, `the policy must be a JSON object ({ ... }), not ${describe(root)}`);
     return undefined;
@@ -160,7 +167,7 @@ function readPolicy(root: Node, out: DiagnosticCollector): WorkspacePolicy | und
         features = readFeatures(value, out);
         break;
       case "neverSend":
-        neverSend = readNeverSend(value, out);
+        neverSend = readNeverSend(value, out, checkPattern);
         break;
       case "redactSecrets":
         if (expectType(value, "boolean", "redactSecrets", out)) redactSecrets = value.value === true;
@@ -231,7 +238,7 @@ function readEnum<T extends string>(node: Node, path: string, allowed: readonly 
   if (is(value)) return value;
   const hint = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
   const suggestion = hint === undefined ? "" : ` (did you mean "${hint}"? values are case-sensitive)`;
-  out.add("error", "bad-enum", path, node.offset, node.length, `"${value}" is not allowed here; use one of ${allowed.map((a) => `"${a}"`).join(", ")}${suggestion}`);
+  out.add("error", "bad-enum", path, node.offset, node.length, `${quoteExcerpt(value)} is not allowed here; use one of ${allowed.map((a) => `"${a}"`).join(", ")}${suggestion}`);
   return undefined;
 }
 
@@ -254,7 +261,7 @@ function readCloudModels(node: Node, path: string, out: DiagnosticCollector): Cl
     }
     const key = cloudModelKey(parsed.value);
     if (seen.has(key)) {
-      out.add("warning", "duplicate-entry", itemPath, item.offset, item.length, `"${key}" is listed twice`);
+      out.add("warning", "duplicate-entry", itemPath, item.offset, item.length, `${quoteExcerpt(key)} is listed twice`);
       return;
     }
     seen.add(key);
@@ -263,7 +270,7 @@ function readCloudModels(node: Node, path: string, out: DiagnosticCollector): Cl
   return models;
 }
 
-function readNeverSend(node: Node, out: DiagnosticCollector): string[] {
+function readNeverSend(node: Node, out: DiagnosticCollector, checkPattern: PatternCheck): string[] {
   if (!expectType(node, "array", "neverSend", out)) return [];
   const items = node.children ?? [];
   if (items.length > MAX_NEVER_SEND_PATTERNS) {
@@ -276,8 +283,8 @@ function readNeverSend(node: Node, out: DiagnosticCollector): string[] {
     const itemPath = `neverSend[${index}]`;
     if (!expectType(item, "string", itemPath, out)) return;
     const pattern = String(item.value);
-    for (const problem of checkNeverSendPattern(pattern)) out.add(problem.severity, problem.code, itemPath, item.offset, item.length, problem.message);
-    if (seen.has(pattern)) out.add("warning", "duplicate-entry", itemPath, item.offset, item.length, `"${pattern}" is listed twice`);
+    for (const problem of checkPattern(pattern)) out.add(problem.severity, problem.code, itemPath, item.offset, item.length, problem.message);
+    if (seen.has(pattern)) out.add("warning", "duplicate-entry", itemPath, item.offset, item.length, `${quoteExcerpt(pattern)} is listed twice`);
     seen.add(pattern);
     patterns.push(pattern);
   });
@@ -299,14 +306,14 @@ function* properties(node: Node, path: string, known: readonly string[], out: Di
     const keyPath = path === "" ? key : `${path}.${key}`;
     const earlier = firstSeen.get(key);
     if (earlier !== undefined) {
-      out.add("error", "duplicate-key", keyPath, keyNode.offset, keyNode.length, `"${key}" appears more than once in this object; keep one`);
+      out.add("error", "duplicate-key", keyPath, keyNode.offset, keyNode.length, `${quoteExcerpt(key)} appears more than once in this object; keep one`);
       continue;
     }
     firstSeen.set(key, keyNode);
     if (!known.includes(key)) {
       const guess = closest(key, known);
       const suggestion = guess === undefined ? `; allowed: ${known.map((k) => `"${k}"`).join(", ")}` : `; did you mean "${guess}"?`;
-      out.add("error", noun === "feature" ? "unknown-feature" : "unknown-key", keyPath, keyNode.offset, keyNode.length, `unknown ${noun} "${key}"${suggestion}`);
+      out.add("error", noun === "feature" ? "unknown-feature" : "unknown-key", keyPath, keyNode.offset, keyNode.length, `unknown ${noun} ${quoteExcerpt(key)}${suggestion}`);
       continue;
     }
     yield [key, valueNode];

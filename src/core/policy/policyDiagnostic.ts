@@ -25,6 +25,34 @@ export interface PolicyDiagnostic {
   readonly end: TextPosition;
 }
 
+/** Input quoted in a message is cut to this many characters: a message names the problem, it does not echo the file. */
+export const MAX_EXCERPT_CHARS = 40;
+const MAX_MESSAGE_CHARS = 400;
+const MAX_PATH_CHARS = 120;
+
+/**
+ * A piece of the user's input, quoted for a message: at most MAX_EXCERPT_CHARS characters,
+ * with control characters and bidirectional overrides (which could make a message read
+ * differently from what it says) written as \u escapes.
+ */
+export function quoteExcerpt(text: string): string {
+  const chars = [...String(text)];
+  const cut = chars.length > MAX_EXCERPT_CHARS ? `${chars.slice(0, MAX_EXCERPT_CHARS).join("")}…` : chars.join("");
+  return `"${escapeInvisible(cut)}"`;
+}
+
+/** Escapes invisible and direction-changing characters and caps the length (a last line of defence). */
+function tame(text: string, max: number): string {
+  const escaped = escapeInvisible(text);
+  return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
+}
+
+function escapeInvisible(text: string): string {
+  // C0/C1 controls, bidi embeddings/overrides/isolates, zero-width and line/paragraph separators.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Builds diagnostics for one text, converting offsets to line/character once per text. */
 export class DiagnosticCollector {
   readonly diagnostics: PolicyDiagnostic[] = [];
@@ -42,6 +70,8 @@ export class DiagnosticCollector {
     const start = clamp(offset, 0, this.text.length);
     const end = clamp(offset + Math.max(0, length), start, this.text.length);
     // The parser reports one missing "}" per open object at the same spot; once is enough.
+    message = tame(message, MAX_MESSAGE_CHARS);
+    path = tame(path, MAX_PATH_CHARS);
     const identity = `${code}\u0000${start}\u0000${end}\u0000${message}`;
     if (this.seen.has(identity)) return;
     this.seen.add(identity);
