@@ -35,6 +35,11 @@ export interface KnownModel {
   /** Parameters each token goes through, excluding the embedding table and the LM head. */
   activeLayerParams: number;
   lmHeadParams: number;
+  /**
+   * The LM head is the embedding table. When it is not, llama.cpp keeps the input embedding
+   * table in host memory, so a GPU holds the file less that table.
+   */
+  tiedEmbeddings: boolean;
   /** f16 KV cache per context token (only 1 layer in 4 keeps one on qwen35). */
   kvBytesPerToken: number;
   /** Recurrent (DeltaNet) state of one sequence, plus a handful of checkpoints. */
@@ -64,9 +69,9 @@ function kvPerToken(attentionLayers: number, kvHeads: number, headDim = 256): nu
   return attentionLayers * 2 * kvHeads * headDim * 2;
 }
 
-/** Recurrent state: DeltaNet layers × value heads × 128 × 128 × 4 bytes, times 4 (checkpoints). */
+/** Recurrent state: DeltaNet layers × value heads × 128 × 128 × 4 bytes, live plus two checkpoints. */
 function recurrentState(deltaLayers: number, valueHeads: number): number {
-  return deltaLayers * valueHeads * 128 * 128 * 4 * 4;
+  return deltaLayers * valueHeads * 128 * 128 * 4 * 3;
 }
 
 const CONTEXT_LIMIT = 262_144;
@@ -79,6 +84,8 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     params: 752_393_024,
     activeLayerParams: 498_113_344,
     lmHeadParams: 254_279_680, // tied: the embedding table is the LM head
+    tiedEmbeddings: true,
+
     kvBytesPerToken: kvPerToken(6, 2),
     recurrentStateBytes: recurrentState(18, 16),
     contextLimit: CONTEXT_LIMIT,
@@ -93,6 +100,8 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     params: 1.88e9,
     activeLayerParams: 1.37e9,
     lmHeadParams: 508_559_360, // tied, hidden 2048 (estimate)
+    tiedEmbeddings: true,
+
     kvBytesPerToken: kvPerToken(6, 2),
     recurrentStateBytes: recurrentState(18, 16),
     contextLimit: CONTEXT_LIMIT,
@@ -107,6 +116,8 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     params: 4.2e9,
     activeLayerParams: 3.56e9,
     lmHeadParams: 635_699_200, // tied, hidden 2560 (estimate)
+    tiedEmbeddings: true,
+
     kvBytesPerToken: kvPerToken(8, 4),
     recurrentStateBytes: recurrentState(24, 32),
     contextLimit: CONTEXT_LIMIT,
@@ -124,6 +135,8 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     params: 8_953_803_264,
     activeLayerParams: 6_919_565_824,
     lmHeadParams: 1_017_118_720,
+    tiedEmbeddings: false,
+
     kvBytesPerToken: kvPerToken(8, 4),
     recurrentStateBytes: recurrentState(24, 32),
     contextLimit: CONTEXT_LIMIT,
@@ -143,6 +156,8 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     params: 27e9,
     activeLayerParams: 24.4e9,
     lmHeadParams: 1.27e9, // untied, hidden 5120 (estimate)
+    tiedEmbeddings: false,
+
     kvBytesPerToken: kvPerToken(16, 4),
     recurrentStateBytes: recurrentState(48, 48),
     contextLimit: CONTEXT_LIMIT,
@@ -158,6 +173,7 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     params: 35e9,
     activeLayerParams: 2.5e9,
     lmHeadParams: 508_559_360,
+    tiedEmbeddings: false,
     kvBytesPerToken: kvPerToken(10, 2),
     recurrentStateBytes: recurrentState(30, 32),
     contextLimit: CONTEXT_LIMIT,
