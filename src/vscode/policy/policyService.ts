@@ -11,11 +11,14 @@ import type { Logger } from "../../core/logger.js";
 import {
   BUILTIN_USER_DEFAULTS,
   MAX_POLICY_BYTES,
+  NeverSendMatcherCache,
+  PolicyParseCache,
   applyUserOverrides,
   formatPolicyDiagnostic,
   parsePolicy,
-  policyContentHash,
+  readPolicyFile,
   resolveEffectivePolicy,
+  strictestPolicy,
   type EffectivePolicy,
   type PolicyDiagnostic,
   type PolicyParseResult,
@@ -70,6 +73,8 @@ export interface PolicyServiceOptions {
   readonly liveDelayMs?: number;
   /** The user's own `hearth.policy` value; default: the setting's user (global) value. For tests. */
   readonly userSetting?: () => unknown;
+  /** A read of the policy file that takes longer gives up and leaves the folder local-only (default 5 s). */
+  readonly readTimeoutMs?: number;
 }
 
 type FileRead =
@@ -82,6 +87,8 @@ interface FolderEntry {
   readonly file: vscode.Uri;
   label: string;
   read?: FileRead;
+  /** Reads in progress: while any is, the folder is local-only (the file on disk may have changed). */
+  reading: number;
   effective: EffectivePolicy;
   fingerprint: string;
   generation: number;
@@ -112,6 +119,10 @@ export class PolicyService implements vscode.Disposable {
   private readonly userSetting: () => unknown;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly reportedSettingProblems = new Set<string>();
+  private readonly readTimeoutMs: number;
+  /** Parses once per content hash, checking long pattern lists in slices that yield to the event loop. */
+  private readonly parseCache = new PolicyParseCache();
+  private readonly matcherCache = new NeverSendMatcherCache();
   private userDefaults: UserPolicyDefaults = BUILTIN_USER_DEFAULTS;
   private settingProblems: readonly PolicyDiagnostic[] = [];
   private disposed = false;
@@ -125,6 +136,7 @@ export class PolicyService implements vscode.Disposable {
     this.announceDelayMs = options.announceDelayMs ?? 750;
     this.liveDelayMs = options.liveDelayMs ?? 200;
     this.userSetting = options.userSetting ?? userSettingValue;
+    this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
 
     this.readUserDefaults();
     this.subscriptions.push(
@@ -170,6 +182,22 @@ export class PolicyService implements vscode.Disposable {
     return this.entryFor(uri)?.effective ?? this.resolveWithoutFolder();
   }
 
+  /**
+   * The policy for a request about `uris` (workspace folders, or files in them): the stricter of
+   * their folders' policies, feature by feature. A request that names nothing gets its only
+   * folder's policy, or in a multi-root workspace the stricter of every folder's (it cannot be
+   * placed, so no folder's rules may be loosened by another's). Never the active editor's.
+   */
+  getPolicyForRequest(uris: readonly vscode.Uri[]): EffectivePolicy {
+    const policies =
+      uris.length > 0
+        ? uris.map((uri) => this.getEffectivePolicy(uri))
+        : this.folders.size > 0
+          ? [...this.folders.values()].map((entry) => entry.effective)
+          : [this.resolveWithoutFolder()];
+    return strictestPolicy(policies) ?? this.resolveWithoutFolder();
+  }
+
   /** The same, with where it came from: for the status bar, commands and tests. */
   describe(uri?: vscode.Uri): PolicySnapshot {
     const entry = this.entryFor(uri);
@@ -178,7 +206,7 @@ export class PolicyService implements vscode.Disposable {
       return { trusted, fileState: "absent", diagnostics: [], consent: "notNeeded", settingProblems: this.settingProblems, effective: this.resolveWithoutFolder() };
     }
     const read = entry.read;
-    const fileState: PolicyFileState = read === undefined ? "loading" : read.kind === "absent" ? "absent" : read.result.localOnly ? "invalid" : "valid";
+    const fileState: PolicyFileState = read === undefined || entry.reading > 0 ? "loading" : read.kind === "absent" ? "absent" : read.result.localOnly ? "invalid" : "valid";
     const contentHash = read?.kind === "parsed" ? read.contentHash : undefined;
     return {
       trusted,
@@ -229,11 +257,13 @@ export class PolicyService implements vscode.Disposable {
     if (this.folders.has(key)) return;
     // The file itself, and the .hearth folder (deleting it reports only the folder).
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, "{.hearth,.hearth/policy.json}"));
-    const effective = this.resolve(undefined, folder);
+    // Local-only until the file has been read and accepted.
+    const effective = this.resolve(undefined, folder, true);
     const entry: FolderEntry = {
       folder,
       file: vscode.Uri.joinPath(folder.uri, ".hearth", "policy.json"),
       label: POLICY_FILE,
+      reading: 0,
       effective,
       fingerprint: "",
       generation: 0,
@@ -273,11 +303,17 @@ export class PolicyService implements vscode.Disposable {
   /** Reads the folder's file from disk and applies it; never throws. */
   private async readFile(entry: FolderEntry): Promise<void> {
     const generation = ++entry.generation;
+    // The file may have changed: until it has been read again, nothing leaves from this folder.
+    // (No change event: the state is momentary, and the gateway asks at each request.)
+    entry.reading++;
+    entry.effective = this.resolve(undefined, entry.folder, true);
     let read: FileRead;
     try {
       read = await this.load(entry);
     } catch (error) {
-      read = { kind: "unreadable", result: problem(entry.label, "unreadable", `could not read the policy file (${errorMessage(error)}); Hearth stays local-only in this folder`) };
+      read = { kind: "unreadable", result: problem(entry.label, "unreadable", `could not read the policy file (${errorMessage(error).slice(0, 120)}); Hearth stays local-only in this folder`) };
+    } finally {
+      entry.reading--;
     }
     // A newer read started meanwhile, or the folder went away: that one wins.
     if (this.disposed || generation !== entry.generation || this.folders.get(entry.folder.uri.toString()) !== entry) return;
@@ -288,28 +324,63 @@ export class PolicyService implements vscode.Disposable {
     this.scheduleAnnounce(entry);
   }
 
+  /**
+   * Reads the file without trusting it: on disk through node (a regular file only, or a link to
+   * one inside the folder; never a FIFO or a device; size capped while reading; a stalled read
+   * times out), elsewhere (a virtual file system) through workspace.fs with the same cap and
+   * timeout. Then parses it, once per content hash, in slices that keep the host responsive.
+   */
   private async load(entry: FolderEntry): Promise<FileRead> {
-    let stat: vscode.FileStat;
+    let text: string;
+    if (entry.file.scheme === "file") {
+      const read = await readPolicyFile(entry.file.fsPath, { root: entry.folder.uri.fsPath, maxBytes: MAX_POLICY_BYTES, timeoutMs: this.readTimeoutMs });
+      if (read.kind === "absent") return { kind: "absent" };
+      if (read.kind === "refused") return { kind: "unreadable", result: problem(entry.label, read.code, read.message) };
+      text = read.text;
+    } else {
+      const read = await this.loadVirtual(entry);
+      if (read.kind !== "text") return read;
+      text = read.text;
+    }
+    const parsed = await this.parseCache.parse(text, entry.label);
+    return { kind: "parsed", contentHash: parsed.contentHash, result: parsed.result };
+  }
+
+  private async loadVirtual(entry: FolderEntry): Promise<FileRead | { kind: "text"; text: string }> {
+    const timedOut = Symbol("timeout");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<typeof timedOut>((resolve) => {
+      timer = setTimeout(() => resolve(timedOut), this.readTimeoutMs);
+    });
+    const stalled: FileRead = {
+      kind: "unreadable",
+      result: problem(entry.label, "read-timeout", `reading the policy file took longer than ${Math.round(this.readTimeoutMs / 1000)} s, so it was not used; Hearth stays local-only in this folder`),
+    };
     try {
-      stat = await vscode.workspace.fs.stat(entry.file);
-    } catch (error) {
-      if (error instanceof vscode.FileSystemError && error.code === "FileNotFound") return { kind: "absent" };
-      throw error;
-    }
-    if ((stat.type & vscode.FileType.Directory) !== 0) {
-      return { kind: "unreadable", result: problem(entry.label, "not-a-file", "is a folder, not a file; Hearth stays local-only in this folder until it is a JSON file") };
-    }
-    if (stat.size > MAX_POLICY_BYTES) {
-      // Not even read: a policy is a few hundred bytes.
-      return {
+      let stat: vscode.FileStat | typeof timedOut;
+      try {
+        stat = await Promise.race([vscode.workspace.fs.stat(entry.file), deadline]);
+      } catch (error) {
+        if (error instanceof vscode.FileSystemError && error.code === "FileNotFound") return { kind: "absent" };
+        throw error;
+      }
+      if (stat === timedOut) return stalled;
+      if ((stat.type & vscode.FileType.File) === 0 || (stat.type & vscode.FileType.Directory) !== 0) {
+        return { kind: "unreadable", result: problem(entry.label, "not-a-regular-file", "is not a regular file, so it was not read; Hearth stays local-only in this folder until it is a JSON file") };
+      }
+      const tooLarge: FileRead = {
         kind: "unreadable",
-        result: problem(entry.label, "file-too-large", `policy file is ${Math.ceil(stat.size / 1024)} KB; the limit is ${MAX_POLICY_BYTES / 1024} KB, so it was not read and the workspace stays local-only`),
+        result: problem(entry.label, "file-too-large", `policy file is larger than ${MAX_POLICY_BYTES / 1024} KB, the limit, so it was not read; the workspace stays local-only until it is smaller`),
       };
+      if (stat.size > MAX_POLICY_BYTES) return tooLarge;
+      const bytes = await Promise.race([vscode.workspace.fs.readFile(entry.file), deadline]);
+      if (bytes === timedOut) return stalled;
+      // A file system may report one size and deliver another.
+      if (bytes.byteLength > MAX_POLICY_BYTES) return tooLarge;
+      return { kind: "text", text: new TextDecoder("utf-8").decode(bytes) };
+    } finally {
+      clearTimeout(timer);
     }
-    const bytes = await vscode.workspace.fs.readFile(entry.file);
-    // The editor shows the text without a byte-order mark; decoding the same way keeps positions aligned.
-    const text = new TextDecoder("utf-8").decode(bytes);
-    return { kind: "parsed", contentHash: policyContentHash(text), result: parsePolicy(text, entry.label) };
   }
 
   private logRead(entry: FolderEntry, read: FileRead): void {
@@ -332,7 +403,7 @@ export class PolicyService implements vscode.Disposable {
   private publishDiagnostics(entry: FolderEntry): void {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.file.toString());
     if (open?.isDirty) {
-      this.diagnostics.set(entry.file, parsePolicy(open.getText(), entry.label).diagnostics.map(toDiagnostic));
+      this.publishLive(entry, open);
       return;
     }
     const read = entry.read;
@@ -344,9 +415,21 @@ export class PolicyService implements vscode.Disposable {
     clearTimeout(entry.liveTimer);
     entry.liveTimer = setTimeout(() => {
       if (this.disposed || document.isClosed) return;
-      if (document.isDirty) this.diagnostics.set(entry.file, parsePolicy(document.getText(), entry.label).diagnostics.map(toDiagnostic));
+      if (document.isDirty) this.publishLive(entry, document);
       else this.publishDiagnostics(entry);
     }, this.liveDelayMs);
+  }
+
+  /** Diagnostics of unsaved text, parsed off the keystroke's path (and once per content). */
+  private publishLive(entry: FolderEntry, document: vscode.TextDocument): void {
+    const version = document.version;
+    this.parseCache.parse(document.getText(), entry.label).then(
+      ({ result }) => {
+        if (this.disposed || document.isClosed || !document.isDirty || document.version !== version) return;
+        this.diagnostics.set(entry.file, result.diagnostics.map(toDiagnostic));
+      },
+      (error: unknown) => this.log.warn(`Hearth policy: could not check the unsaved policy: ${errorMessage(error)}`),
+    );
   }
 
   // ---- effective policy ---------------------------------------------------------------------
@@ -399,6 +482,11 @@ export class PolicyService implements vscode.Disposable {
 
   private recompute(entry: FolderEntry, fire = true): void {
     const read = entry.read;
+    if (entry.reading > 0) {
+      // A settings change during a read: stay local-only until the read is done (it recomputes).
+      entry.effective = this.resolve(undefined, entry.folder, true);
+      return;
+    }
     const workspace =
       read === undefined
         ? { policy: undefined, contentHash: "" } // not read yet: local-only until it is
@@ -419,18 +507,20 @@ export class PolicyService implements vscode.Disposable {
     if (fire) this.emitter.fire({ folder: entry.folder.uri });
   }
 
-  private resolve(workspace: { policy: PolicyParseResult["policy"]; contentHash: string } | undefined, folder: vscode.WorkspaceFolder): EffectivePolicy {
+  private resolve(workspace: { policy: PolicyParseResult["policy"]; contentHash: string } | undefined, folder: vscode.WorkspaceFolder, loading = false): EffectivePolicy {
     return resolveEffectivePolicy({
       userDefaults: this.userDefaults,
       workspace,
       trusted: vscode.workspace.isTrusted,
+      loading,
       consents: (hash) => this.consents.isAllowed(folder.uri, hash),
       root: folder.uri.scheme === "file" ? folder.uri.fsPath : undefined,
+      compileNeverSend: this.matcherCache.compile,
     });
   }
 
   private resolveWithoutFolder(): EffectivePolicy {
-    return resolveEffectivePolicy({ userDefaults: this.userDefaults, trusted: vscode.workspace.isTrusted, consents: new Set<string>() });
+    return resolveEffectivePolicy({ userDefaults: this.userDefaults, trusted: vscode.workspace.isTrusted, consents: new Set<string>(), compileNeverSend: this.matcherCache.compile });
   }
 
   private consentState(entry: FolderEntry): PolicyConsentState {
