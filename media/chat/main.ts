@@ -1,10 +1,14 @@
 // The chat webview. It renders what the extension posts (validated against the shared
 // protocol, see guard.ts) and posts back what the person does; it never opens anything itself. All
 // handlers are attached here with addEventListener (the CSP allows no inline handlers).
+// Answers render incrementally, in animation frames (answerView.ts); model text everywhere
+// shows invisible and bidirectional characters as marked escapes.
+import { summarizeInvisible } from "../../src/core/chat/invisible";
 import type { AttachmentView, Chat, ChatSummary, ChatTurn, ToHost } from "../../src/core/chat/protocol";
 import type { WebviewStrings } from "../../src/core/chat/webviewStringKeys";
+import { AnswerView } from "./answerView";
 import { parseToWebview } from "./guard";
-import { renderMarkdown } from "./markdown";
+import { codeOf, markedText } from "./markdown";
 
 interface VsCodeApi {
   postMessage(message: ToHost): void;
@@ -21,8 +25,14 @@ let attachments: AttachmentView[] = [];
 let busy = false;
 /** The question just sent: the input is cleared once it shows up as a turn (a refused send keeps it). */
 let pending: string | undefined;
-const dirty = new Set<string>();
+/** Each assistant turn's view, kept across state messages so a long answer is not rendered again. */
+const views = new Map<string, AnswerView>();
+const dirty = new Set<AnswerView>();
+const dirtyThoughts = new Set<string>();
 let frame: number | undefined;
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+/** How long a notice stays: long enough to read, then the line is free again. */
+const NOTICE_MS = { info: 5_000, error: 12_000 } as const;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; attrs?: Record<string, string> } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -72,7 +82,7 @@ function buildLayout(s: WebviewStrings): void {
   messages = el("div", { className: "messages", attrs: { role: "log", "aria-live": "polite", "aria-label": s.messagesLabel, tabindex: "0" } });
   messages.addEventListener("click", onMessageClick);
   messages.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && event.target instanceof HTMLElement && event.target.dataset.href !== undefined) onMessageClick(event);
+    if (event.key === "Enter" && event.target instanceof HTMLElement && (event.target.dataset.href !== undefined || event.target.dataset.refused !== undefined)) onMessageClick(event);
   });
   notice = el("div", { className: "notice", attrs: { role: "status", "aria-live": "polite" } });
   chips = el("div", { className: "chips", attrs: { role: "list", "aria-label": s.attachments } });
@@ -87,7 +97,7 @@ function buildLayout(s: WebviewStrings): void {
   input = el("textarea", { className: "input", attrs: { id: "input", rows: "3", "aria-label": s.inputLabel, placeholder: s.inputPlaceholder } });
   input.addEventListener("keydown", onInputKey);
   sendButton = button(s.send, send, { className: "send primary" });
-  stopButton = button(s.stop, () => post({ type: "stop" }), { className: "stop" });
+  stopButton = button(s.stop, stopAnswer, { className: "stop" });
   const composer = el("div", { className: "composer" }, chips, attach, input, el("div", { className: "actions" }, stopButton, sendButton));
   root.append(toolbar, historyPanel, messages, notice, composer);
 }
@@ -110,15 +120,30 @@ function onInputKey(event: KeyboardEvent): void {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && busy) {
     event.preventDefault();
-    post({ type: "stop" });
+    stopAnswer();
   }
 });
 
+/** Stop takes effect on screen at once: the answer shows nothing more, and the extension keeps only what was shown. */
+function stopAnswer(): void {
+  if (!busy) return;
+  const last = chat?.turns.at(-1);
+  const view = last?.role === "assistant" ? views.get(last.id) : undefined;
+  const keep = view?.freeze();
+  post(keep === undefined ? { type: "stop" } : { type: "stop", keep });
+  // Shown at once; the extension's confirmation (the stopped turn) follows.
+  const article = last !== undefined ? articles.get(last.id)?.node : undefined;
+  if (view !== undefined && article !== undefined && article.querySelector(".turn-stopped") === null) view.element.after(el("div", { className: "turn-stopped", text: strings!.stopped }));
+  stopButton.disabled = true;
+}
+
 function onMessageClick(event: Event): void {
-  const target = event.target instanceof Element ? event.target.closest<HTMLElement>("[data-href]") : null;
+  const target = event.target instanceof Element ? event.target.closest<HTMLElement>("[data-href], [data-refused]") : null;
   if (target === null) return;
   event.preventDefault();
-  post({ type: "openLink", href: target.dataset.href ?? "" });
+  // A refused link is sent too: the extension refuses it again and says why.
+  const href = target.dataset.href ?? target.dataset.refused ?? "";
+  post({ type: "openLink", href, text: (target.dataset.href !== undefined ? target.textContent ?? "" : "").slice(0, 4096) });
 }
 
 // ---- rendering ----
@@ -126,46 +151,66 @@ function routeLabel(s: WebviewStrings, route: string): string {
   return route === "local" ? s.routeLocal : route === "selfHosted" ? s.routeSelfHosted : s.routeCloud;
 }
 
-function renderTurn(turn: ChatTurn): HTMLElement {
+/** Each turn's article and what it was built from: an unchanged turn keeps its node, a long answer is not laid out again. */
+const articles = new Map<string, { signature: string; node: HTMLElement }>();
+
+function signatureOf(turn: ChatTurn, streaming: boolean): string {
+  return JSON.stringify([turn.role, turn.role === "user" ? turn.text : "", turn.reasoning ?? "", turn.meta ?? null, turn.error ?? null, turn.stopped === true, turn.attachments ?? [], streaming]);
+}
+
+function renderTurn(turn: ChatTurn, streaming: boolean): HTMLElement {
   const s = strings!;
-  const article = el("article", { className: `turn ${turn.role}`, attrs: { "data-turn-id": turn.id, "aria-label": turn.role === "user" ? s.you : s.assistant } });
+  const signature = signatureOf(turn, streaming);
+  const cached = articles.get(turn.id);
+  const content = turn.role === "assistant" ? answerView(turn, streaming).element : el("div", { className: "content" }, el("p", { className: "user-text" }, markedText(turn.text)));
+  if (cached !== undefined && cached.signature === signature && content.parentElement === cached.node) return cached.node;
+  // The article is patched around its content, which stays in place (moving a long answer would lay it out again).
+  const article = cached?.node ?? el("article", { className: `turn ${turn.role}`, attrs: { "data-turn-id": turn.id, "aria-label": turn.role === "user" ? s.you : s.assistant } });
+  const wasOpen = article.querySelector("details.thoughts")?.hasAttribute("open") === true;
+  for (const child of Array.from(article.children)) if (child !== content) child.remove();
+  if (content.parentElement !== article) article.append(content);
   const header = el("div", { className: "turn-header" }, el("span", { className: "who", text: turn.role === "user" ? s.you : s.assistant }));
   if (turn.meta !== undefined) {
     header.append(el("span", { className: `route route-${turn.meta.route}`, text: `${routeLabel(s, turn.meta.route)} · ${turn.meta.model}`, attrs: { "data-route": turn.meta.route, title: turn.meta.provider } }));
     const auditId = turn.meta.auditId;
     if (auditId !== undefined) header.append(button(s.auditEntry, () => post({ type: "openAudit", auditId }), { className: "link audit" }));
   }
-  article.append(header);
-  if (turn.attachments !== undefined && turn.attachments.length > 0) article.append(el("div", { className: "sent-attachments", text: turn.attachments.join(", ") }));
+  content.before(header);
+  if (turn.attachments !== undefined && turn.attachments.length > 0) content.before(el("div", { className: "sent-attachments" }, markedText(turn.attachments.join(", "))));
   if (turn.role === "assistant") {
-    const details = el("details", { className: "thoughts" }, el("summary", { text: s.thoughts }), el("div", { className: "thoughts-body", text: turn.reasoning ?? "" }));
+    const details = el("details", { className: "thoughts" }, el("summary", { text: s.thoughts }), el("div", { className: "thoughts-body" }, markedText(turn.reasoning ?? "")));
     details.hidden = (turn.reasoning ?? "") === "";
-    article.append(details);
+    if (wasOpen) details.setAttribute("open", "");
+    content.before(details);
   }
-  const content = el("div", { className: "content" });
-  article.append(content);
-  fillContent(content, turn);
-  if (turn.stopped === true) article.append(el("div", { className: "turn-stopped", text: s.stopped }));
-  if (turn.error !== undefined) article.append(el("div", { className: "turn-error", text: turn.error, attrs: { role: "alert" } }));
+  if (turn.error !== undefined) content.after(el("div", { className: "turn-error", text: turn.error, attrs: { role: "alert" } }));
+  if (turn.stopped === true || views.get(turn.id)?.isFrozen === true) content.after(el("div", { className: "turn-stopped", text: s.stopped }));
+  articles.set(turn.id, { signature, node: article });
   return article;
 }
 
-function fillContent(content: HTMLElement, turn: ChatTurn): void {
-  content.textContent = "";
-  if (turn.role === "user") {
-    content.append(el("p", { className: "user-text", text: turn.text }));
-    return;
+/** The turn's view (kept from an earlier render when there is one), brought up to the turn's text. */
+function answerView(turn: ChatTurn, streaming: boolean): AnswerView {
+  let view = views.get(turn.id);
+  if (view === undefined) {
+    view = new AnswerView(strings!, decorateBlocks, scheduleView);
+    views.set(turn.id, view);
   }
-  const rendered = renderMarkdown(turn.text);
-  content.append(rendered.fragment);
-  if (!rendered.formatted) content.append(el("div", { className: "turn-error", text: strings!.renderFailed }));
-  for (const pre of Array.from(content.querySelectorAll("pre"))) decorateCodeBlock(pre);
+  view.streaming = streaming;
+  view.setText(turn.text);
+  // The end of a stream renders the last block in full (it is no longer throttled).
+  scheduleView(view);
+  return view;
+}
+
+function decorateBlocks(root: HTMLElement): void {
+  for (const pre of Array.from(root.querySelectorAll("pre"))) if (codeOf.has(pre)) decorateCodeBlock(pre);
 }
 
 function decorateCodeBlock(pre: HTMLPreElement): void {
   const s = strings!;
-  // A fence's content ends with the newline before the closing ```; the code itself does not.
-  const code = (): string => (pre.querySelector("code")?.textContent ?? pre.textContent ?? "").replace(/\r?\n$/, "");
+  const raw = codeOf.get(pre) ?? "";
+  const code = (): string => raw;
   const bar = el(
     "div",
     { className: "code-actions", attrs: { role: "toolbar", "aria-label": s.codeBlock } },
@@ -183,16 +228,29 @@ function decorateCodeBlock(pre: HTMLPreElement): void {
   );
   const wrapper = el("div", { className: "code-block" });
   pre.replaceWith(wrapper);
-  wrapper.append(bar, pre);
+  wrapper.append(bar);
+  const hidden = summarizeInvisible(raw);
+  if (hidden.count > 0) {
+    wrapper.classList.add("has-invisible");
+    wrapper.append(el("div", { className: "code-warning", attrs: { role: "note" }, text: s.invisibleWarning.replace("{0}", String(hidden.count)).replace("{1}", hidden.labels.slice(0, 5).join(", ") + (hidden.labels.length > 5 ? ", …" : "")) }));
+  }
+  wrapper.append(pre);
 }
 
 function renderAll(): void {
   if (strings === undefined || chat === undefined) return;
   const s = strings;
   const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
-  messages.textContent = "";
-  if (chat.turns.length === 0) messages.append(el("p", { className: "empty", text: s.emptyState }));
-  for (const turn of chat.turns) messages.append(renderTurn(turn));
+  const last = chat.turns.at(-1);
+  const nodes = chat.turns.length === 0 ? [el("p", { className: "empty", text: s.emptyState })] : chat.turns.map((turn) => renderTurn(turn, busy && turn === last));
+  // Only what changed is replaced: unchanged turns keep their place (and their layout).
+  let same = 0;
+  while (same < nodes.length && messages.children[same] === nodes[same]) same++;
+  while (messages.children.length > same) messages.lastElementChild!.remove();
+  messages.append(...nodes.slice(same));
+  const ids = new Set(chat.turns.map((t) => t.id));
+  for (const id of [...views.keys()]) if (!ids.has(id)) views.delete(id);
+  for (const id of [...articles.keys()]) if (!ids.has(id)) articles.delete(id);
   if (atBottom) messages.scrollTop = messages.scrollHeight;
   thinkingBox.checked = chat.thinking;
   messages.setAttribute("aria-busy", String(busy));
@@ -206,7 +264,7 @@ function renderChips(s: WebviewStrings): void {
   chips.textContent = "";
   for (const chip of attachments) {
     const tokens = chip.tokens === undefined ? "" : ` · ${chip.tokens} ${chip.exact === false ? s.tokensEstimated : s.tokens}`;
-    const item = el("span", { className: `chip chip-${chip.kind}${chip.problem !== undefined ? " has-problem" : ""}`, attrs: { role: "listitem", title: chip.problem ?? chip.label } }, el("span", { className: "chip-label", text: chip.label + tokens }));
+    const item = el("span", { className: `chip chip-${chip.kind}${chip.problem !== undefined ? " has-problem" : ""}`, attrs: { role: "listitem", title: chip.problem ?? chip.label } }, el("span", { className: "chip-label" }, markedText(chip.label + tokens)));
     if (chip.problem !== undefined) item.append(el("span", { className: "chip-problem", text: chip.problem }));
     item.append(button(`${s.removeAttachment}: ${chip.label}`, () => post({ type: "removeAttachment", id: chip.id }), { text: "×", className: "chip-remove" }));
     chips.append(item);
@@ -227,7 +285,7 @@ function renderHistory(s: WebviewStrings): void {
       el(
         "li",
         { className: current ? "current" : "" },
-        button(`${s.openChat}: ${title}`, () => post({ type: "openChat", id: item.id }), { text: title, className: "link history-open", attrs: current ? { "aria-current": "true" } : {} }),
+        withMarkedText(button(`${s.openChat}: ${title}`, () => post({ type: "openChat", id: item.id }), { className: "link history-open", attrs: current ? { "aria-current": "true" } : {} }), title),
         button(`${s.deleteChat}: ${title}`, () => post({ type: "deleteChat", id: item.id }), { text: "×", className: "icon history-delete" }),
       ),
     );
@@ -235,33 +293,57 @@ function renderHistory(s: WebviewStrings): void {
   historyPanel.append(list);
 }
 
-/** Streams re-render only the turns that changed, once per animation frame. */
-function scheduleTurn(turnId: string): void {
-  dirty.add(turnId);
-  frame ??= requestAnimationFrame(() => {
-    frame = undefined;
-    for (const id of dirty) {
-      const turn = chat?.turns.find((t) => t.id === id);
-      const node = messages.querySelector<HTMLElement>(`article[data-turn-id="${CSS.escape(id)}"]`);
-      if (turn === undefined || node === null) continue;
-      const content = node.querySelector<HTMLElement>(".content");
-      if (content !== null) fillContent(content, turn);
-      const thoughts = node.querySelector<HTMLDetailsElement>("details.thoughts");
-      if (thoughts !== null && (turn.reasoning ?? "") !== "") {
-        thoughts.hidden = false;
-        const body = thoughts.querySelector(".thoughts-body");
-        if (body !== null) body.textContent = turn.reasoning ?? "";
-      }
-    }
-    dirty.clear();
-    messages.scrollTop = messages.scrollHeight;
-  });
+function withMarkedText<T extends HTMLElement>(node: T, text: string): T {
+  node.textContent = "";
+  node.append(markedText(text));
+  return node;
 }
 
-function appendTo(turnId: string, field: "text" | "reasoning", piece: string): void {
+function scheduleView(view: AnswerView): void {
+  dirty.add(view);
+  frame ??= requestAnimationFrame(renderFrame);
+}
+
+/** One animation frame's rendering: each changed answer within its budget; what is left waits for the next frame. */
+function renderFrame(): void {
+  frame = undefined;
+  const started = performance.now();
+  const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+  const views = [...dirty];
+  dirty.clear();
+  for (const view of views) if (view.step(started)) dirty.add(view);
+  for (const id of dirtyThoughts) {
+    const turn = chat?.turns.find((t) => t.id === id);
+    const thoughts = messages.querySelector<HTMLDetailsElement>(`article[data-turn-id="${CSS.escape(id)}"] details.thoughts`);
+    const body = thoughts?.querySelector<HTMLElement>(".thoughts-body");
+    if (turn === undefined || thoughts == null || body == null || (turn.reasoning ?? "") === "") continue;
+    thoughts.hidden = false;
+    withMarkedText(body, turn.reasoning ?? "");
+  }
+  dirtyThoughts.clear();
+  if (atBottom) messages.scrollTop = messages.scrollHeight;
+  if (dirty.size > 0) frame = requestAnimationFrame(renderFrame);
+}
+
+function appendText(turnId: string, piece: string): void {
+  views.get(turnId)?.append(piece);
+}
+
+function appendReasoning(turnId: string, piece: string): void {
   if (chat === undefined) return;
-  chat = { ...chat, turns: chat.turns.map((t) => (t.id === turnId ? { ...t, [field]: (t[field] ?? "") + piece } : t)) };
-  scheduleTurn(turnId);
+  chat = { ...chat, turns: chat.turns.map((t) => (t.id === turnId ? { ...t, reasoning: (t.reasoning ?? "") + piece } : t)) };
+  dirtyThoughts.add(turnId);
+  frame ??= requestAnimationFrame(renderFrame);
+}
+
+function showNotice(message: string, level: "info" | "error"): void {
+  notice.textContent = message;
+  notice.className = `notice ${level}`;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => {
+    notice.textContent = "";
+    notice.className = "notice";
+  }, NOTICE_MS[level]);
 }
 
 window.addEventListener("message", (event: MessageEvent) => {
@@ -279,7 +361,10 @@ window.addEventListener("message", (event: MessageEvent) => {
       history = message.history;
       attachments = message.attachments;
       // A new answer starting makes the last notice (e.g. "does not fit") stale.
-      if (message.busy && !busy) notice.textContent = "";
+      if (message.busy && !busy) {
+        notice.textContent = "";
+        clearTimeout(noticeTimer);
+      }
       busy = message.busy;
       if (pending !== undefined && chat.turns.some((t) => t.role === "user" && t.text === pending)) {
         input.value = "";
@@ -288,14 +373,13 @@ window.addEventListener("message", (event: MessageEvent) => {
       renderAll();
       return;
     case "delta":
-      appendTo(message.turnId, "text", message.text);
+      appendText(message.turnId, message.text);
       return;
     case "reasoning":
-      appendTo(message.turnId, "reasoning", message.text);
+      appendReasoning(message.turnId, message.text);
       return;
     case "notice":
-      notice.textContent = message.message;
-      notice.className = `notice ${message.level}`;
+      showNotice(message.message, message.level);
       return;
     case "focusInput":
       input.focus();

@@ -16,7 +16,8 @@ export const ATTACHMENT_KINDS = ["selection", "file", "pick", "repo"] as const;
 export const toHostSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
   z.object({ type: z.literal("send"), text: text(100_000).min(1) }),
-  z.object({ type: z.literal("stop") }),
+  /** keep: how much of the answer the person was shown when they pressed Stop; the rest is dropped. */
+  z.object({ type: z.literal("stop"), keep: z.number().int().min(0).optional() }),
   z.object({ type: z.literal("newChat") }),
   z.object({ type: z.literal("openChat"), id }),
   z.object({ type: z.literal("deleteChat"), id }),
@@ -24,7 +25,8 @@ export const toHostSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("copy"), code: text(1_000_000) }),
   z.object({ type: z.literal("insert"), code: text(1_000_000) }),
   z.object({ type: z.literal("apply"), code: text(1_000_000) }),
-  z.object({ type: z.literal("openLink"), href: text(4096) }),
+  /** text: the link's visible text, so the confirmation can say when it names another host. */
+  z.object({ type: z.literal("openLink"), href: text(4096), text: text(4096).optional() }),
   z.object({ type: z.literal("openAudit"), auditId: id }),
   z.object({ type: z.literal("attach"), kind: z.enum(ATTACHMENT_KINDS) }),
   z.object({ type: z.literal("removeAttachment"), id }),

@@ -38,6 +38,13 @@ export const WEBVIEW_STRINGS_EN = {
   codeBlock: "Code block",
   attachments: "Attachments",
   renderFailed: "This answer could not be formatted; it is shown as plain text.",
+  nestingTooDeep: "This part of the answer nests deeper than Hearth formats (100 levels); it is shown as plain text.",
+  imageNotLoaded: "Image (not loaded)",
+  linkRefused: "Not opened",
+  linkLeadsTo: "leads to",
+  showAll: "Show all",
+  hiddenChars: "{0} more characters of this long answer are not shown yet.",
+  invisibleWarning: "Contains {0} invisible or bidirectional characters ({1}), shown as <U+…>. Copy, Insert and Apply keep them.",
 } as const;
 
 export const WEBVIEW_STRING_KEYS = Object.keys(WEBVIEW_STRINGS_EN) as WebviewStringKey[];

@@ -23,7 +23,8 @@ export class ChatSession implements vscode.Disposable {
   readonly history: ChatHistory;
   readonly attachments: Attachments;
   private chat: Chat = newChat();
-  private running: { controller: AbortController; turnId: string } | undefined;
+  /** keep: set by Stop to how much of the answer the person was shown; the stored turn keeps that much. */
+  private running: { controller: AbortController; turnId: string; keep?: number } | undefined;
   private post: (message: ToWebview) => void = () => undefined;
 
   constructor(private readonly deps: ChatSessionDeps) {
@@ -52,8 +53,15 @@ export class ChatSession implements vscode.Disposable {
     this.post({ type: "notice", message, level });
   }
 
-  stop(): void {
+  stop(keep?: number): void {
+    if (this.running !== undefined && keep !== undefined) this.running.keep = keep;
     this.running?.controller.abort();
+  }
+
+  /** An answer cut short by Stop: only what the person was shown (the webview shows nothing after Stop). */
+  private kept(text: string): string {
+    const keep = this.running?.keep;
+    return keep === undefined ? text : text.slice(0, keep);
   }
 
   async newChat(): Promise<void> {
@@ -104,9 +112,17 @@ export class ChatSession implements vscode.Disposable {
       if (repo !== undefined) await this.answerFromRepo(repo, this.chat.id, assistantId, question, messages, controller);
       else await this.answer(this.chat.id, assistantId, messages, files, controller);
     } finally {
-      this.running = undefined;
+      // (A stopped answer already let go of `running` while its turn was being stored; a newer answer may hold it now.)
+      if (this.running?.controller === controller) this.running = undefined;
       this.postState();
     }
+  }
+
+  /** Stop is over for the person as soon as the turn is final in memory; storing it (megabytes, for a long answer) goes on meanwhile. */
+  private async settleStopped(controller: AbortController, stored: Promise<void>): Promise<void> {
+    if (this.running?.controller === controller) this.running = undefined;
+    this.postState();
+    await stored;
   }
 
   /**
@@ -185,17 +201,19 @@ export class ChatSession implements vscode.Disposable {
     } catch (error) {
       const partial = isProviderError(error) && error.partialText.length > text.length ? error.partialText : text;
       const stopped = controller.signal.aborted;
-      await this.changeTurn(
+      const stored = this.changeTurn(
         chatId,
         turnId,
         (turn) => ({
           ...turn,
-          text: partial,
+          text: stopped ? this.kept(partial) : partial,
           ...(reasoning !== "" ? { reasoning } : {}),
           ...(stopped ? { stopped: true } : { error: failureMessage(error) }),
         }),
         true,
       );
+      if (stopped) await this.settleStopped(controller, stored);
+      else await stored;
       if (!stopped) {
         this.deps.log.warn(`Chat answer failed: ${error instanceof Error ? error.message : String(error)}`);
         if (isGatewayRefusal(error)) void this.deps.notify?.(error);
@@ -219,7 +237,7 @@ export class ChatSession implements vscode.Disposable {
       await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: answer.text, meta }), true);
     } catch (error) {
       const stopped = controller.signal.aborted;
-      await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text, ...(stopped ? { stopped: true } : { error: failureMessage(error) }) }), true);
+      await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: stopped ? this.kept(text) : text, ...(stopped ? { stopped: true } : { error: failureMessage(error) }) }), true);
       if (!stopped) {
         this.deps.log.warn(`Chat @repo answer failed: ${error instanceof Error ? error.message : String(error)}`);
         if (isGatewayRefusal(error)) void this.deps.notify?.(error);

@@ -5,14 +5,21 @@ import { parseToHost, type ToHost, type ToWebview } from "../../core/chat";
 import type { Logger } from "../../core/logger";
 import { chatHtml } from "./chatHtml";
 import type { ChatSession } from "./chatSession";
-import { applyWithDiff, insertAtCursor, openLink, type ProposalDocuments } from "./codeActions";
+import { applyWithDiff, insertAtCursor, invisibleMention, openLink, TrustedLinkHosts, type ActionOutcome, type ProposalDocuments } from "./codeActions";
 import { webviewStrings } from "./webviewStrings";
 
 export const CHAT_VIEW_ID = "hearth.chatView";
 
+/** Streamed pieces are gathered this long before one message carries them (one message per piece floods the webview). */
+const DELTA_FLUSH_MS = 25;
+
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly trustedHosts = new TrustedLinkHosts();
+  /** Streamed pieces not yet posted, in order: consecutive pieces of one kind for one turn are joined. */
+  private pending: Array<Extract<ToWebview, { type: "delta" | "reasoning" }>> = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -55,7 +62,28 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private post(message: ToWebview): void {
+    if (message.type === "delta" || message.type === "reasoning") {
+      const last = this.pending.at(-1);
+      if (last !== undefined && last.type === message.type && last.turnId === message.turnId) this.pending[this.pending.length - 1] = { ...last, text: last.text + message.text };
+      else this.pending.push(message);
+      this.flushTimer ??= setTimeout(() => this.flush(), DELTA_FLUSH_MS);
+      return;
+    }
+    // Everything else keeps its place after the pieces posted before it.
+    this.flush();
     void this.view?.webview.postMessage(message);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const pieces = this.pending;
+    this.pending = [];
+    for (const piece of pieces) void this.view?.webview.postMessage(piece);
+  }
+
+  private tell(outcome: ActionOutcome | undefined): void {
+    if (outcome !== undefined) this.session.notice(outcome.message, outcome.level);
   }
 
   private async handle(message: ToHost): Promise<void> {
@@ -71,7 +99,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case "send":
         return session.send(message.text);
       case "stop":
-        return session.stop();
+        return session.stop(message.keep);
       case "newChat":
         return session.newChat();
       case "openChat":
@@ -82,14 +110,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return session.setThinking(message.on);
       case "copy":
         await vscode.env.clipboard.writeText(message.code);
-        session.notice(vscode.l10n.t("Copied the code block."));
+        session.notice(vscode.l10n.t("Copied the code block.") + invisibleMention(message.code));
         return;
       case "insert":
-        return say(await insertAtCursor(message.code));
+        return this.tell(await insertAtCursor(message.code));
       case "apply":
-        return say(await applyWithDiff(message.code, this.proposals));
+        return this.tell(await applyWithDiff(message.code, this.proposals));
       case "openLink":
-        return say(await openLink(message.href));
+        return this.tell(await openLink(message.href, message.text, this.trustedHosts));
       case "openAudit":
         await vscode.commands.executeCommand("hearth.openAuditLog", message.auditId);
         return;
@@ -111,6 +139,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   dispose(): void {
+    clearTimeout(this.flushTimer);
     for (const disposable of this.disposables) disposable.dispose();
   }
 }
