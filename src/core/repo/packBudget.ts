@@ -64,7 +64,7 @@ export interface SelectionInput {
   /** How many files import each file. */
   readonly dependents: ReadonlyMap<string, number>;
   /** Built on demand: only a pack that does not fit needs chunks. */
-  readonly chunks: () => ChunkIndex;
+  readonly chunks: () => ChunkIndex | Promise<ChunkIndex>;
   /** Token counts of rendered sections (chunks), in order. */
   readonly countSections: (sections: readonly PackSection[]) => Promise<number[]>;
   /** Token counts of the whole sections of files[i] for these indices, in order. */
@@ -254,7 +254,7 @@ export async function selectForBudget(input: SelectionInput): Promise<PackSelect
   // 2. The question's chunks, best first, from files not already whole.
   const chunkPicks: { section: PackSection; tokens: number; why: string }[] = [];
   if (input.question.trim() !== "") {
-    const ranked = input.chunks().rank(input.question).filter((c) => !wholeWhy.has(c.path));
+    const ranked = (await input.chunks()).rank(input.question).filter((c) => !wholeWhy.has(c.path));
     let misses = 0;
     for (let start = 0; start < ranked.length && budget - used > SECTION_MARGIN && misses < MAX_MISSES_PER_STEP; start += CHUNK_BATCH) {
       input.signal?.throwIfAborted();

@@ -95,6 +95,7 @@ const SECTION_OVERHEAD_CHARS = 2;
 
 /** Indexing a large repo takes seconds: one index per snapshot, shared by every question until a file changes. */
 const chunkIndexes = new WeakMap<RepoSnapshot, ChunkIndex>();
+const chunkIndexBuilds = new WeakMap<RepoSnapshot, Promise<ChunkIndex>>();
 
 function chunkIndexOf(snapshot: RepoSnapshot): ChunkIndex {
   let index = chunkIndexes.get(snapshot);
@@ -103,6 +104,27 @@ function chunkIndexOf(snapshot: RepoSnapshot): ChunkIndex {
     chunkIndexes.set(snapshot, index);
   }
   return index;
+}
+
+/** The snapshot's index, built in slices that yield (a cancelled build is not kept). */
+function buildChunkIndex(snapshot: RepoSnapshot, signal?: AbortSignal): ChunkIndex | Promise<ChunkIndex> {
+  const built = chunkIndexes.get(snapshot);
+  if (built !== undefined) return built;
+  let building = chunkIndexBuilds.get(snapshot);
+  if (building === undefined) {
+    building = ChunkIndex.build(snapshot.files, signal).then(
+      (index) => {
+        chunkIndexes.set(snapshot, index);
+        return index;
+      },
+      (error: unknown) => {
+        chunkIndexBuilds.delete(snapshot);
+        throw error;
+      },
+    );
+    chunkIndexBuilds.set(snapshot, building);
+  }
+  return building;
 }
 
 export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): Promise<RepoPack> {
@@ -133,7 +155,7 @@ export async function buildPack(snapshot: RepoSnapshot, options: PackOptions): P
     budget,
     question: options.question ?? "",
     dependents: snapshot.dependents,
-    chunks: () => chunkIndexOf(snapshot),
+    chunks: () => buildChunkIndex(snapshot, signal),
     countSections,
     countFiles: (indices) =>
       counter.countAll(

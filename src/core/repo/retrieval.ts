@@ -92,21 +92,55 @@ function questionFiles(question: string): string[] {
   return (question.match(/[\w.-]+\.[A-Za-z]\w*|[\w-]+\/[\w./-]+/g) ?? []).map((f) => f.toLowerCase());
 }
 
+const BUILD_SLICE_FILES = 64;
+const BUILD_SLICE_CHUNKS = 128;
+
+function newSearch(): MiniSearch<Chunk> {
+  return new MiniSearch<Chunk>({
+    fields: ["text", "path", "symbols"],
+    extractField: (chunk, field) => (field === "symbols" ? chunk.symbols.join(" ") : field === "id" ? chunk.id : String(chunk[field as "text" | "path"])),
+    tokenize: searchTerms,
+    processTerm: (term) => term,
+  });
+}
+
 export class ChunkIndex {
   private readonly search: MiniSearch<Chunk>;
   private readonly chunks: readonly Chunk[];
 
-  constructor(files: readonly { path: string; content: string }[]) {
+  constructor(files: readonly { path: string; content: string }[], built?: { chunks: readonly Chunk[]; search: MiniSearch<Chunk> }) {
+    if (built !== undefined) {
+      this.chunks = built.chunks;
+      this.search = built.search;
+      return;
+    }
     const chunks: Chunk[] = [];
     for (const file of files) chunks.push(...chunkFile(file.path, file.content, chunks.length));
     this.chunks = chunks;
-    this.search = new MiniSearch<Chunk>({
-      fields: ["text", "path", "symbols"],
-      extractField: (chunk, field) => (field === "symbols" ? chunk.symbols.join(" ") : field === "id" ? chunk.id : String(chunk[field as "text" | "path"])),
-      tokenize: searchTerms,
-      processTerm: (term) => term,
-    });
+    this.search = newSearch();
     this.search.addAll(chunks);
+  }
+
+  /**
+   * The same index, built in slices with a yield to other work in between: indexing 8,000
+   * files takes seconds, which on the model server's thread would stall every request.
+   */
+  static async build(files: readonly { path: string; content: string }[], signal?: AbortSignal): Promise<ChunkIndex> {
+    const chunks: Chunk[] = [];
+    for (let i = 0; i < files.length; i++) {
+      chunks.push(...chunkFile(files[i].path, files[i].content, chunks.length));
+      if (i % BUILD_SLICE_FILES === BUILD_SLICE_FILES - 1) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        signal?.throwIfAborted();
+      }
+    }
+    const search = newSearch();
+    for (let start = 0; start < chunks.length; start += BUILD_SLICE_CHUNKS) {
+      search.addAll(chunks.slice(start, start + BUILD_SLICE_CHUNKS));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+    }
+    return new ChunkIndex([], { chunks, search });
   }
 
   get size(): number {
