@@ -21,6 +21,8 @@ export interface SpeedProbeOptions {
   suggestionTokens?: number;
   /** Suggestions timed (each appends to the cached prompt, as typing does). */
   suggestions?: number;
+  /** Tokens generated in a run of their own, for the generation rate. */
+  generationTokens?: number;
   signal?: AbortSignal;
 }
 
@@ -32,7 +34,10 @@ export interface SpeedMeasurement {
   backend: "cpu" | "gpu";
   promptTokens: number;
   promptTokensPerSecond: number;
-  /** Steady-state generation: from the first token of a suggestion to its last. */
+  /**
+   * Steady-state generation: from the first token to the last of a run of its own (so that
+   * the suggestions check the speed model rather than restate it).
+   */
   generationTokensPerSecond: number;
   lineTokens: number;
   suggestionTokens: number;
@@ -100,10 +105,11 @@ export async function measureSpeed(llama: Llama, options: SpeedProbeOptions): Pr
   const lineTokens = options.lineTokens ?? 12;
   const suggestionTokens = options.suggestionTokens ?? 16;
   const suggestions = options.suggestions ?? 3;
+  const generationTokens = options.generationTokens ?? 24;
   const model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu ? "max" : 0 });
   try {
     const cost = modelCostOfModel(model);
-    const contextSize = 2 ** Math.ceil(Math.log2(promptTokens + (lineTokens + suggestionTokens) * (suggestions + 1) + 64));
+    const contextSize = 2 ** Math.ceil(Math.log2(promptTokens + generationTokens + (lineTokens + suggestionTokens) * (suggestions + 1) + 64));
     const context = await model.createContext({ contextSize, sequences: 1, threads: options.threads, batchSize: Math.max(512, promptTokens) });
     try {
       const sequence = context.getSequence();
@@ -116,15 +122,12 @@ export async function measureSpeed(llama: Llama, options: SpeedProbeOptions): Pr
       const promptStarted = performance.now();
       await sequence.evaluateWithoutGeneratingNewTokens(prompt);
       const promptTokensPerSecond = promptTokens / ((performance.now() - promptStarted) / 1000);
+      options.signal?.throwIfAborted();
+      const generation = await timeSuggestion(sequence, textTokens(model, 1, 3), generationTokens);
       const samples: number[] = [];
-      let stepMs = 0;
-      let steps = 0;
       for (let i = 0; i < suggestions; i++) {
         options.signal?.throwIfAborted();
-        const timed = await timeSuggestion(sequence, textTokens(model, lineTokens, 3 + i), suggestionTokens);
-        samples.push(timed.totalMs);
-        stepMs += timed.stepsMs;
-        steps += timed.steps;
+        samples.push((await timeSuggestion(sequence, textTokens(model, lineTokens, 4 + i), suggestionTokens)).totalMs);
       }
       return {
         modelPath: options.modelPath,
@@ -133,7 +136,7 @@ export async function measureSpeed(llama: Llama, options: SpeedProbeOptions): Pr
         backend: options.gpu ? "gpu" : "cpu",
         promptTokens,
         promptTokensPerSecond,
-        generationTokensPerSecond: steps / (stepMs / 1000),
+        generationTokensPerSecond: generation.steps / (generation.stepsMs / 1000),
         lineTokens,
         suggestionTokens,
         suggestionMs: median(samples),
