@@ -25,6 +25,8 @@ export interface TextCompletionRequest {
   readonly stop: readonly string[];
   /** The files whose text is in the prompt: the current file first, then context chunks. */
   readonly files: readonly PromptFile[];
+  /** The workspace folders the prompt draws on (GatewayRequest.folders). */
+  readonly folders?: readonly string[];
 }
 
 export interface ChatCompletionMessage {
@@ -40,6 +42,7 @@ export interface ChatCompletionRequest {
   readonly temperature: number;
   readonly stop: readonly string[];
   readonly files: readonly PromptFile[];
+  readonly folders?: readonly string[];
 }
 
 export type ModelRequest = TextCompletionRequest | ChatCompletionRequest;
@@ -74,6 +77,7 @@ export class GatewayCompletionClient implements CompletionClient {
     const common = {
       feature: "completion",
       files: request.files.map((file) => ({ path: file.path, content: file.content, origin: "file" as const, embedded: true })),
+      ...(request.folders !== undefined && request.folders.length > 0 ? { folders: request.folders } : {}),
       maxTokens: request.maxTokens,
       temperature: request.temperature,
       stop: request.stop,

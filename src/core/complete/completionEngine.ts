@@ -66,6 +66,8 @@ export interface CompletionInput {
   readonly insertSpaces?: boolean;
   /** Asked for explicitly (the keybinding): no debounce. */
   readonly manual: boolean;
+  /** The workspace folder(s) of the document, as URIs: the gateway applies their policy. */
+  readonly folders?: readonly string[];
 }
 
 export interface CompletionResult {
@@ -355,6 +357,7 @@ export class CompletionEngine {
         request = { kind: "chat", messages: chat.messages, maxTokens: chatMaxTokens, temperature, stop: [], files };
       }
     }
+    if (input.folders !== undefined && input.folders.length > 0) request = { ...request, folders: input.folders };
     return { kind, request, key: cacheKey(target, request), rawChars };
   }
 

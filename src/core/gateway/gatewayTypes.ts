@@ -39,6 +39,12 @@ export interface GatewayRequest {
   /** A raw prompt; used when `messages` is absent. Every file counts as embedded. */
   readonly prompt?: RawPrompt;
   readonly files?: readonly ContextFile[];
+  /**
+   * The workspace folders this request concerns, as URIs (a folder's, or a file's in it):
+   * the gateway applies their policy, the stricter of them when there are several. Absent
+   * or empty: the only folder's policy, or in a multi-root workspace the stricter of all.
+   */
+  readonly folders?: readonly string[];
   /** The user's pick, e.g. a cloud model in the chat's model menu. Default: local first. */
   readonly preferred?: { readonly route?: Route; readonly model?: string };
   readonly maxTokens?: number;

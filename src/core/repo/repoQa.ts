@@ -179,6 +179,8 @@ export class RepoQa {
       // Named (as already in the prompt) so that the consent prompt and the audit entry list what leaves, and so that
       // a local request the gateway reroutes after a local failure cannot carry a neverSend file off this machine.
       files: pack.sections.map((s) => ({ path: s.path, content: s.content, origin: "repo" as const, embedded: true })),
+      // The packed folder's policy applies, whichever editor is active.
+      folders: [this.options.root],
       maxTokens: this.options.settings().answerTokens,
       // Thoughts would spend the answer's room and, not being kept in the history, make the next turn's prompt differ.
       thinking: false,

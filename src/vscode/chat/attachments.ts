@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import type { AttachmentView, ChatRepoAnswerer } from "../../core/chat";
 import type { ContextFile } from "../../core/gateway";
+import { requestFolders } from "../policy/requestFolders";
 import { countTokens, type ChatGateway } from "./chatGateway";
 
 interface Attachment {
@@ -11,6 +12,8 @@ interface Attachment {
   readonly kind: "selection" | "file" | "repo";
   readonly label: string;
   readonly file?: ContextFile;
+  /** The document it came from: the request names its workspace folder, so that folder's policy applies. */
+  readonly uri?: vscode.Uri;
   tokens?: number;
   exact?: boolean;
 }
@@ -42,6 +45,11 @@ export class Attachments {
     return this.items.flatMap((item) => (item.file !== undefined ? [item.file] : []));
   }
 
+  /** The folders the attachments come from (GatewayRequest.folders). */
+  folders(): string[] {
+    return requestFolders(...this.items.map((item) => item.uri));
+  }
+
   hasRepo(): boolean {
     return this.items.some((item) => item.kind === "repo");
   }
@@ -67,7 +75,7 @@ export class Attachments {
     const { document, selection } = editor;
     const path = relativePath(document.uri);
     const label = `${path}:${selection.start.line + 1}-${selection.end.line + 1}`;
-    await this.add({ kind: "selection", label, file: { path, content: document.getText(selection), origin: "selection" } });
+    await this.add({ kind: "selection", label, uri: document.uri, file: { path, content: document.getText(selection), origin: "selection" } });
     return undefined;
   }
 
@@ -75,7 +83,7 @@ export class Attachments {
     const editor = vscode.window.activeTextEditor;
     if (editor === undefined) return vscode.l10n.t("Open a file in an editor first, then attach it.");
     const path = relativePath(editor.document.uri);
-    await this.add({ kind: "file", label: path, file: { path, content: editor.document.getText(), origin: "openEditor" } });
+    await this.add({ kind: "file", label: path, uri: editor.document.uri, file: { path, content: editor.document.getText(), origin: "openEditor" } });
     return undefined;
   }
 
@@ -89,7 +97,7 @@ export class Attachments {
     const stat = await vscode.workspace.fs.stat(chosen.uri);
     if (stat.size > MAX_FILE_BYTES) return vscode.l10n.t("{0} is too large to attach ({1} KB; the limit is {2} KB).", chosen.label, Math.round(stat.size / 1024), MAX_FILE_BYTES / 1024);
     const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(chosen.uri));
-    await this.add({ kind: "file", label: chosen.label, file: { path: chosen.label, content, origin: "file" } });
+    await this.add({ kind: "file", label: chosen.label, uri: chosen.uri, file: { path: chosen.label, content, origin: "file" } });
     return undefined;
   }
 

@@ -98,6 +98,7 @@ export class ChatSession implements vscode.Disposable {
     this.running = { controller, turnId: assistantId };
     try {
       const files = this.attachments.files();
+      const folders = this.attachments.folders();
       const repo = this.repoAnswerer();
       // The repository service packs its own context to fit; the check is for what the chat sends itself.
       if (repo === undefined && !(await this.fits(question, files, controller.signal))) return;
@@ -110,7 +111,7 @@ export class ChatSession implements vscode.Disposable {
       // Stored before the answer, so a New chat or another chat opened meanwhile leaves it in the history.
       await this.save(this.chat);
       if (repo !== undefined) await this.answerFromRepo(repo, this.chat.id, assistantId, question, messages, controller);
-      else await this.answer(this.chat.id, assistantId, messages, files, controller);
+      else await this.answer(this.chat.id, assistantId, messages, files, controller, folders);
     } finally {
       // (A stopped answer already let go of `running` while its turn was being stored; a newer answer may hold it now.)
       if (this.running?.controller === controller) this.running = undefined;
@@ -174,13 +175,14 @@ export class ChatSession implements vscode.Disposable {
     if (stored !== undefined && persist) await this.save(updateTurn(stored, turnId, change));
   }
 
-  private async answer(chatId: string, turnId: string, messages: GatewayRequest["messages"], files: ContextFile[], controller: AbortController): Promise<void> {
+  private async answer(chatId: string, turnId: string, messages: GatewayRequest["messages"], files: ContextFile[], controller: AbortController, folders: readonly string[] = []): Promise<void> {
     let text = "";
     let reasoning = "";
     const request: GatewayRequest = {
       feature: "chat",
       messages,
       files,
+      ...(folders.length > 0 ? { folders } : {}),
       thinking: this.chat.thinking,
       signal: controller.signal,
       // The turn on screen follows the stream too, so a webview created meanwhile (the view moved) shows it all.

@@ -6,6 +6,7 @@ import { TokenEstimator } from "../../core/complete/tokenEstimate.js";
 import type { Gateway, RouteEstimate } from "../../core/gateway/index.js";
 import type { Logger } from "../../core/logger.js";
 import type { ModelService, ModelServiceState } from "../modelService.js";
+import { requestFolders } from "../policy/requestFolders.js";
 import { CompletionConfig } from "./completionConfig.js";
 import { RecentFilesFeeder, documentLines, promptPath } from "./recentFiles.js";
 
@@ -108,6 +109,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
         languageId: document.languageId,
         position: { line: position.line, character: position.character },
         repoName: folder?.name ?? "workspace",
+        folders: requestFolders(document.uri),
         tabSize: typeof options?.tabSize === "number" ? options.tabSize : undefined,
         insertSpaces: typeof options?.insertSpaces === "boolean" ? options.insertSpaces : undefined,
         manual,

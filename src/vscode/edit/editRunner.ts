@@ -15,6 +15,7 @@ import { chooseTargets, type EditTarget, type SymbolNode, type SymbolShape } fro
 import type { Gateway, GatewayRequest, GatewayResult } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
 import { isProviderError } from "../../core/providers";
+import { requestFolders } from "../policy/requestFolders";
 import { EditSession, type SessionTarget } from "./editSession";
 import { loadGlossary } from "./glossaryFile";
 import type { ProposalController } from "./proposalController";
@@ -105,6 +106,7 @@ export async function runEdit(deps: EditRunnerDeps, kind: EditKind, editor: vsco
         feature: info.feature,
         messages,
         files: [{ path, content: shown, origin: prompt.wholeFile ? "file" : "selection", embedded: true }],
+        folders: requestFolders(document.uri),
         thinking: false,
         maxTokens: await budgetFor(prompt, messages.map((m) => m.content).join("\n"), signal),
         temperature: 0.2,

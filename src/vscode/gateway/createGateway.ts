@@ -14,7 +14,7 @@ import type { EffectivePolicy } from "../../core/policy";
 import { AnthropicProvider, DEFAULT_LOCAL_MODEL, LocalProvider, OpenAiProvider, ProviderError, SECRET_KEYS, SelfHostedProvider, type SecretSource, type SelfHostedEndpoint } from "../../core/providers";
 import type { ServerEndpoint } from "../../core/server/supervisor";
 import { EXTERNAL_API_KEY_SECRET, type ModelService } from "../modelService";
-import type { PolicyService } from "../policy";
+import { urisOfRequest, type PolicyService } from "../policy";
 import { ModalConsentPrompt } from "./consentDialog";
 import { FailureNotifier } from "./failureNotifier";
 import { hostOf, isLoopbackUrl } from "./loopback";
@@ -123,7 +123,8 @@ export function createGateway(host: GatewayHost, deps: GatewayDeps, overrides: G
   };
 
   const gateway = new Gateway({
-    policy: overrides.policy ?? (() => policy.getEffectivePolicy(policyUri())),
+    // The folders the request names (and those of its absolute file paths), never the active editor's.
+    policy: overrides.policy ?? ((request) => policy.getPolicyForRequest(urisOfRequest(request))),
     providers: {
       local: new LocalProvider({
         withServer: withLocalServer,
@@ -159,7 +160,10 @@ export function createGateway(host: GatewayHost, deps: GatewayDeps, overrides: G
   };
 }
 
-/** The folder whose policy governs a request: the active editor's, else the first. */
+/**
+ * The folder of the active editor, else the first: for UI that describes "the policy here"
+ * (status bar, commands). Never for deciding a request: that uses the request's own folders.
+ */
 export function policyUri(): vscode.Uri | undefined {
   const active = vscode.window.activeTextEditor?.document.uri;
   const folder = active === undefined ? undefined : vscode.workspace.getWorkspaceFolder(active);

@@ -6,6 +6,7 @@ import type { GatewayRequest } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
 import { SECRET_KEYS } from "../../core/providers";
 import type { TallyOptions } from "../../core/audit";
+import { requestFolders } from "../policy/requestFolders";
 import type { GatewayDeps, GatewayServices } from "./createGateway";
 import { SET_KEY_COMMAND_IDS } from "./failureNotifier";
 import { previewDocument } from "./payloadDocument";
@@ -95,6 +96,7 @@ export function dryRunRequest(editor: vscode.TextEditor): GatewayRequest {
   return {
     feature: "chat",
     messages: [{ role: "user", content: DRY_RUN_QUESTION }],
+    folders: requestFolders(document.uri),
     files: [
       {
         path: document.uri.scheme === "file" || vscode.workspace.getWorkspaceFolder(document.uri) !== undefined ? vscode.workspace.asRelativePath(document.uri, false) : document.fileName,
