@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { parseServerArgs } from "./args.js";
 import { ModelEngine, errorMessage } from "./engine.js";
 import { downloadModel } from "./download.js";
+import { describeProbe, probeHardware } from "../core/hardware/probe.js";
 import { createHttpServer } from "./http.js";
 import { LeaseTracker } from "./leases.js";
 import { StartupError } from "./startupErrors.js";
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
     ...(args.stateDir ? { stateDir: args.stateDir } : {}),
     warnings: warnings.map((warning) => warning.message),
     ...(completionModel ? { completionModel: completionModel.id, completionFim: completionModel.fim } : {}),
+    // CPU, memory, disk and OS as the model plan sees them; GPUs are probed by the plan, not here (other GPU binaries must not load beside the engine's).
+    hardware: describeProbe(await probeHardware({ storageDir: args.stateDir })),
     ...(process.env.HEARTH_SERVER_TOKEN ? {} : { token }),
   });
 }
