@@ -30,8 +30,9 @@ function sources(overrides: Partial<ProbeSources>): Partial<ProbeSources> {
 function fakeGetLlama(devices: Partial<Record<"cuda" | "vulkan" | "metal", { names: string[]; total: number; free: number; unified?: number } | Error>>, cpuMathCores = 4): { getLlama: GetLlama; disposed: string[] } {
   const disposed: string[] = [];
   const getLlama: GetLlama = async ({ gpu }) => {
-    const device = gpu === false ? undefined : devices[gpu];
-    if (gpu !== false && (device === undefined || device instanceof Error)) throw device ?? new Error("NoBinaryFoundError");
+    const entry = gpu === false ? undefined : devices[gpu];
+    if (gpu !== false && (entry === undefined || entry instanceof Error)) throw entry ?? new Error("NoBinaryFoundError");
+    const device = entry instanceof Error ? undefined : entry;
     const llama: LlamaLike = {
       gpu: gpu,
       cpuMathCores,
