@@ -1,4 +1,6 @@
 import * as vscode from "vscode";
+import { planModels, referenceCpuSample, type ModelPlan } from "../core/hardware/planner.js";
+import { describeProbe, probeHardware, type HardwareProbe } from "../core/hardware/probe.js";
 import type { ModelService, ModelServiceState } from "./modelService.js";
 import { describe } from "./statusBar.js";
 
@@ -18,9 +20,19 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly subscription: vscode.Disposable;
+  private machine?: { probe: HardwareProbe; plan: ModelPlan };
 
   constructor(private readonly service: ModelService) {
     this.subscription = service.onDidChangeState(() => this.emitter.fire());
+    // CPU, memory and OS only: GPUs need the engine, which never loads in the extension host.
+    void probeHardware().then(
+      (probe) => {
+        const reference = referenceCpuSample();
+        this.machine = { probe, plan: planModels({ probe, speeds: reference ? [reference] : [] }) };
+        this.emitter.fire();
+      },
+      () => undefined,
+    );
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
@@ -33,7 +45,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
   }
 
   getChildren(): Row[] {
-    return [...stateRows(this.service.state), ...ACTIONS];
+    return [...stateRows(this.service.state), ...machineRows(this.machine), ...ACTIONS];
   }
 
   dispose(): void {
@@ -55,6 +67,22 @@ function stateRows(state: ModelServiceState): Row[] {
     rows.push({ label: "Endpoint", description: state.url, icon: "globe" }, { label: "Model", description: state.model ?? "unknown", icon: "file-binary" });
   }
   return rows;
+}
+
+/** What this machine has and the model plan Hearth would pick for it (not applied: a suggestion). */
+function machineRows(machine: { probe: HardwareProbe; plan: ModelPlan } | undefined): Row[] {
+  if (!machine) return [];
+  const { probe, plan } = machine;
+  const why = Object.values(plan.roles).map((role) => `${role.role}: ${role.model?.label ?? "none"} — ${role.why}`);
+  return [
+    { label: "Machine", description: describeProbe(probe), tooltip: describeProbe(probe), icon: "vm" },
+    {
+      label: "Suggested plan",
+      description: plan.summary,
+      tooltip: [plan.summary, "", ...why, ...plan.problems, "", plan.estimated ? "Speeds are estimates until Hearth measures this machine." : "Speeds measured on this machine."].join("\n"),
+      icon: plan.problems.length > 0 ? "warning" : "lightbulb",
+    },
+  ];
 }
 
 const ACTIONS: Row[] = [

@@ -131,6 +131,17 @@ export function estimatedGpuSample(gpu: GpuInfo, table: readonly KnownModel[] = 
   };
 }
 
+/**
+ * Until the engine has been measured on this machine: the 0.8B shape at Q8_0 on one core of
+ * the project's 2-core Xeon (issue 19: prompt 156 tokens/s, generation 28), scaled to
+ * `threads` by the speed model. An ESTIMATE for any other machine, and marked so.
+ */
+export function referenceCpuSample(table: readonly KnownModel[] = KNOWN_MODELS): SpeedSample | undefined {
+  const small = findKnownModel("qwen3.5-0.8b", table);
+  if (!small) return undefined;
+  return { cost: costOfKnownModel(small, "Q8_0"), backend: "cpu", threads: 1, promptTokensPerSecond: 156, generationTokensPerSecond: 28, estimated: true, label: "reference figures (not measured here)" };
+}
+
 /** Quantisations tried for a model by default, best first: small models lose more to 4 bits. */
 function defaultQuants(model: KnownModel): KnownQuant[] {
   const order: QuantName[] = model.params < 3e9 ? ["Q8_0", "Q4_K_M"] : ["Q4_K_M"];
