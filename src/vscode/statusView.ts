@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { planModels, referenceCpuSample, type ModelPlan } from "../core/hardware/planner.js";
+import { describeRolePlan, PLAN_ROLES, planModels, referenceCpuSample, ROLE_NAMES, type ModelPlan } from "../core/hardware/planner.js";
 import { describeProbe, probeHardware, type HardwareProbe } from "../core/hardware/probe.js";
 import type { ModelService, ModelServiceState } from "./modelService.js";
 import { describe } from "./statusBar.js";
@@ -73,15 +73,18 @@ function stateRows(state: ModelServiceState): Row[] {
 function machineRows(machine: { probe: HardwareProbe; plan: ModelPlan } | undefined): Row[] {
   if (!machine) return [];
   const { probe, plan } = machine;
-  const why = Object.values(plan.roles).map((role) => `${role.role}: ${role.model?.label ?? "none"} — ${role.why}`);
+  const note = plan.estimated ? "Speeds are estimates until Hearth measures this machine." : "Speeds measured on this machine.";
   return [
     { label: "Machine", description: describeProbe(probe), tooltip: describeProbe(probe), icon: "vm" },
-    {
-      label: "Suggested plan",
-      description: plan.summary,
-      tooltip: [plan.summary, "", ...why, ...plan.problems, "", plan.estimated ? "Speeds are estimates until Hearth measures this machine." : "Speeds measured on this machine."].join("\n"),
-      icon: plan.problems.length > 0 ? "warning" : "lightbulb",
-    },
+    ...PLAN_ROLES.map((role): Row => {
+      const words = describeRolePlan(plan.roles[role]);
+      return {
+        label: `Suggested for ${ROLE_NAMES[role]}`,
+        description: words,
+        tooltip: [`${ROLE_NAMES[role]}: ${words}`, plan.roles[role].why, ...plan.problems, note].join("\n"),
+        icon: plan.roles[role].meetsTarget === false || !plan.roles[role].model ? "warning" : "lightbulb",
+      };
+    }),
   ];
 }
 

@@ -444,18 +444,20 @@ export function planModels(inputs: PlanInputs): ModelPlan {
   };
 }
 
-function roleWords(plan: RolePlan): string {
-  const name = plan.role === "repo" ? "repo questions" : plan.role;
-  if (!plan.model) return `${name}: no model fits`;
+export const ROLE_NAMES: Readonly<Record<PlanRole, string>> = { completion: "completion", chat: "chat", repo: "repo questions" };
+
+/** One role's choice in words, without the role's name: "0.8B Q8_0, ~120 ms". */
+export function describeRolePlan(plan: RolePlan): string {
+  if (!plan.model) return "no model fits";
   const where = plan.model.device === "gpu" ? " (GPU)" : "";
-  if (!plan.expected) return `${name} ${plan.model.label}${where}, speed unknown`;
+  if (!plan.expected) return `${plan.model.label}${where}, speed unknown`;
   const estimate = plan.expected.estimated ? " (estimated)" : "";
-  if (plan.role === "completion") return `${name} ${plan.model.label}${where}, ~${Math.round(plan.expected.suggestionMs)} ms${estimate}`;
-  if (plan.role === "chat") return `${name} ${plan.model.label}${where}, ~${plan.expected.generationTokensPerSecond.toFixed(plan.expected.generationTokensPerSecond < 10 ? 1 : 0)} tok/s${estimate}`;
-  return `${name} ${plan.model.label}, ${thousands(plan.contextSize)}-token context, a full pack ~${duration(plan.expected.coldPrefillSeconds ?? 0)} cold${estimate}`;
+  if (plan.role === "completion") return `${plan.model.label}${where}, ~${Math.round(plan.expected.suggestionMs)} ms${estimate}`;
+  if (plan.role === "chat") return `${plan.model.label}${where}, ~${plan.expected.generationTokensPerSecond.toFixed(plan.expected.generationTokensPerSecond < 10 ? 1 : 0)} tok/s${estimate}`;
+  return `${plan.model.label}, ${thousands(plan.contextSize)}-token context, a full pack ~${duration(plan.expected.coldPrefillSeconds ?? 0)} cold${estimate}`;
 }
 
 /** "completion 0.8B Q8_0, ~120 ms; chat 9B Q4_K_M, ~14 tok/s; repo questions 9B Q4_K_M, …". */
 export function summarize(roles: Record<PlanRole, RolePlan>): string {
-  return PLAN_ROLES.map((role) => roleWords(roles[role])).join("; ");
+  return PLAN_ROLES.map((role) => `${ROLE_NAMES[role]}${roles[role].model ? " " : ": "}${describeRolePlan(roles[role])}`).join("; ");
 }
