@@ -60,6 +60,8 @@ const md: InstanceType<typeof MarkdownIt> = new MarkdownIt({
     return md.utils.escapeHtml(code);
   },
 });
+const TARGET_ATTR = "data-md-target";
+
 // markdown-it's own check lets command: and other schemes through; the panel decides later, so keep them as text targets.
 md.validateLink = () => true;
 
@@ -72,6 +74,15 @@ md.renderer.rules.image = (tokens, idx, options, env: RenderEnv | undefined, sel
   const src = String(token.attrGet("src") ?? "");
   const esc = md.utils.escapeHtml;
   return `<span class="image-placeholder">${esc(env?.imageLabel ?? "")}: <span class="image-alt">${esc(alt)}</span> <span class="image-target">(${esc(src)})</span></span>`;
+};
+
+// DOMPurify drops an href it finds unsafe (javascript:) or cannot read (`app.js:2` looks like an unknown scheme), and with it
+// what the reader should see; the target travels in an attribute that never navigates, and the panel decides.
+md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
+  const token = tokens[idx];
+  token.attrSet(TARGET_ATTR, String(token.attrGet("href") ?? ""));
+  token.attrs = (token.attrs ?? []).filter(([name]) => name !== "href");
+  return self.renderToken(tokens, idx, options);
 };
 
 // Bare URLs found by linkify: characters that end a sentence or close markup stay outside the link.
@@ -97,7 +108,7 @@ md.core.ruler.after("linkify", "hearth_trim_autolinks", (state) => {
 });
 
 const ALLOWED_TAGS = ["p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "span"];
-const ALLOWED_ATTR = ["href", "class", "start", "style"];
+const ALLOWED_ATTR = ["class", "start", "style", TARGET_ATTR];
 
 /** A target the panel may offer to open (the extension checks it again): http(s), or a workspace path. */
 export function isOpenableHref(href: string): boolean {
@@ -155,7 +166,7 @@ export function renderMarkdown(text: string, strings: RenderStrings): RenderedMa
   } catch {
     return plain(text, strings.renderFailed);
   }
-  const fragment = DOMPurify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOW_DATA_ATTR: false, RETURN_DOM_FRAGMENT: true });
+  const fragment = DOMPurify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ADD_URI_SAFE_ATTR: [TARGET_ATTR], ALLOW_DATA_ATTR: false, RETURN_DOM_FRAGMENT: true });
   // markdown-it's table alignment is the only style it writes; nothing else may keep one.
   for (const node of Array.from(fragment.querySelectorAll<HTMLElement>("[style]"))) {
     const align = /^text-align:(left|right|center)$/.exec(node.getAttribute("style") ?? "")?.[1];
@@ -171,7 +182,8 @@ export function renderMarkdown(text: string, strings: RenderStrings): RenderedMa
 
 function defuseLinks(root: DocumentFragment, strings: RenderStrings): void {
   for (const link of Array.from(root.querySelectorAll("a"))) {
-    const href = link.getAttribute("href") ?? "";
+    const href = link.getAttribute(TARGET_ATTR) ?? "";
+    link.removeAttribute(TARGET_ATTR);
     link.removeAttribute("href");
     const target = classifyLink(href);
     if (target.kind !== "blocked") {

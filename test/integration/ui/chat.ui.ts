@@ -28,6 +28,46 @@ const HOSTILE = [
   "A safe one: [docs](https://example.com/docs) and [file](src/greet.ts:2).",
 ].join("\n\n");
 
+/** Deceptive text: bidi controls and zero-width characters in prose, inline code, a code block and link text. */
+const DECEIVE = (port: number): string =>
+  [
+    "Open `report\u202Etxt.exe` now; the pass\u200Bword is here.",
+    "```js\nconst isAdmin = false; /* \u202E } \u2066if (isAdmin)\u2069 \u2066 begin admins only */\nconsole.log('ok');\n```",
+    `Sign in at [paypal.com](http://127.0.0.1:${port}/phish) or [pay\u200Bpal docs](https://example.com/docs).`,
+  ].join("\n\n");
+
+/** Links of every kind: loopback, refused, workspace paths with a line, autolinks next to punctuation, an image. */
+const LINKS = (port: number): string =>
+  [
+    `Local docs: [local docs](http://127.0.0.1:${port}/docs/page) and [run it](command:workbench.action.terminal.new).`,
+    "See [the greeting](hello.py:2) and src/greet.ts:3:5 for details.",
+    "Bare: https://example.com/one. And **https://example.com/two** and `x` https://example.com/three`.",
+    "![diagram of the flow](https://example.com/flow.png)",
+  ].join("\n\n");
+
+const THEME = ["| Setting name | Default value | Description of the setting |", "|---|:---:|---:|", "| hearth.server.url | (none) | Where the model server runs |", "", "```ts", "export function greet(name: string): string {", "  return `Hello, ${name}!`;", "}", "```"].join("\n");
+
+const THEMES = [
+  { name: "dark", setting: "Default Dark Modern", selector: ".monaco-workbench.vs-dark" },
+  { name: "light", setting: "Default Light Modern", selector: ".monaco-workbench.vs" },
+  { name: "high-contrast", setting: "Default High Contrast", selector: ".monaco-workbench.hc-black" },
+] as const;
+
+/** A screenshot of the workbench in each of the three themes (set through the workspace's settings file). */
+async function screenshotInThemes(ui: UiContext, name: string): Promise<void> {
+  for (const theme of THEMES) {
+    await setWorkspaceSetting(ui, "workbench.colorTheme", theme.setting);
+    await ui.waitFor(`the ${theme.name} theme`, async () => (await ui.page.locator(theme.selector).count()) > 0, { timeoutMs: 15_000 });
+    await ui.page.waitForTimeout(400);
+    await ui.screenshot(`${name}-${theme.name}`);
+  }
+}
+
+/** The fake server, started when a test runs alone (--grep). */
+async function ensureFake(ui: UiContext): Promise<void> {
+  if (fake === undefined) await useFakeServer(ui);
+}
+
 let fake: FakeOpenAi | undefined;
 let fakePort = 0;
 
@@ -38,6 +78,11 @@ function answerFor(body: unknown): string {
   if (last.includes("CODE")) return `Here it is:\n\n\`\`\`ts\nexport const ${CODE_MARK} = 42;\n\`\`\`\n`;
   if (last.includes("HOSTILE")) return HOSTILE;
   if (last.includes("LONG")) return `STREAM-MARK ${Array.from({ length: 300 }, (_, i) => `word${i}`).join(" ")}`;
+  if (last.includes("DECEIVE")) return DECEIVE(fakePort);
+  if (last.includes("LINKS")) return LINKS(fakePort);
+  if (last.includes("NESTED")) return `${"> ".repeat(150)}NESTED-BOTTOM\n\nafter the quote`;
+  if (last.includes("HUGE")) return `HUGE-START\n\n${Array.from({ length: 4000 }, (_, i) => `Paragraph ${i} of a very long answer, with some words to fill it.`).join("\n\n")}\n\nHUGE-END`;
+  if (last.includes("THEME")) return THEME;
   return "PONG-FAKE all good.";
 }
 
@@ -149,9 +194,9 @@ export default defineUiTests([
     modes: ["trusted"],
     timeoutMs: 90_000,
     async run(ui) {
+      const chat = await openChat(ui);
       await useFakeServer(ui);
       fake!.pieceDelayMs = 60;
-      const chat = await openChat(ui);
       const turn = await ask(chat, "Write something LONG");
       await ui.waitFor("the long answer to start streaming", async () => ((await turn.locator(".content").textContent()) ?? "").includes("STREAM-MARK"), { timeoutMs: 30_000 });
       await chat.locator("textarea#input").press("Escape");
@@ -238,7 +283,9 @@ export default defineUiTests([
         onAttributes: Array.from(messages.querySelectorAll("*")).flatMap((node) => Array.from(node.attributes).filter((a) => a.name.toLowerCase().startsWith("on")).map((a) => `${node.tagName}.${a.name}`)),
         hrefs: Array.from(messages.querySelectorAll("[href], [src], [action], [formaction], [style]")).map((node) => node.outerHTML.slice(0, 120)),
         liveTargets: Array.from(messages.querySelectorAll<HTMLElement>("[data-href]")).map((node) => node.dataset.href),
-        blocked: Array.from(messages.querySelectorAll(".blocked-link")).map((node) => node.textContent),
+        // The link's own text, without the refused target shown after it.
+        blocked: Array.from(messages.querySelectorAll(".blocked-link")).map((node) => Array.from(node.childNodes).filter((child) => !(child instanceof Element && child.classList.contains("link-target"))).map((child) => child.textContent).join("")),
+        refusedTargets: Array.from(messages.querySelectorAll(".blocked-link .link-target")).map((node) => node.textContent ?? ""),
         text: messages.textContent ?? "",
       }));
       const added = facts.scripts.filter((script) => !scriptsBefore.includes(script));
@@ -252,9 +299,10 @@ export default defineUiTests([
       const odd = live.filter((href) => !/^https?:\/\//.test(href) && href !== "src/greet.ts:2");
       if (odd.length > 0) throw new Error(`links with other targets are live: ${JSON.stringify(odd)}`);
       for (const name of ["js link", "command link", "data link"]) if (!facts.blocked.includes(name)) throw new Error(`${name} is not shown as a blocked link: ${JSON.stringify(facts.blocked)}`);
+      for (const scheme of ["javascript:", "command:", "data:"]) if (!facts.refusedTargets.some((t) => t.includes(scheme))) throw new Error(`the refused ${scheme} target should stay visible: ${JSON.stringify(facts.refusedTargets)}`);
       if (!facts.text.includes("<script>")) throw new Error("raw HTML should show as text");
       // Clicking the defused links does nothing: no script runs, no terminal opens, the page stays.
-      for (const name of ["js link", "command link", "data link"]) await turn.getByText(name, { exact: true }).first().click();
+      for (const name of ["js link", "command link", "data link"]) await turn.locator(".blocked-link", { hasText: name }).first().click();
       for (const name of ["raw command", "raw html"]) await turn.locator("p", { hasText: name }).first().click();
       await ui.page.waitForTimeout(500);
       const pwned = await chat.locator("body").evaluate(() => (window as unknown as { __hearthPwned?: string }).__hearthPwned ?? null);
@@ -373,9 +421,10 @@ export default defineUiTests([
       // Japanese: the webview rendered with the Japanese strings table (a display-language
       // switch needs a reload of the whole workbench, too slow here). The table is the one the
       // extension would send under `ja`: the English strings looked up in l10n/chat.ja.json.
-      const ja = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../l10n/chat.ja.json"), "utf8")) as Record<string, string>;
+      const l10n = path.join(__dirname, "../../../l10n");
+      const ja = Object.assign({}, ...fs.readdirSync(l10n).filter((name) => name.endsWith(".ja.json")).map((name) => JSON.parse(fs.readFileSync(path.join(l10n, name), "utf8")) as Record<string, string>)) as Record<string, string>;
       const missing = Object.values(WEBVIEW_STRINGS_EN).filter((english) => ja[english] === undefined);
-      if (missing.length > 0) throw new Error(`l10n/chat.ja.json lacks: ${missing.join(" | ")}`);
+      if (missing.length > 0) throw new Error(`l10n/*.ja.json lacks: ${missing.join(" | ")}`);
       const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS_EN).map(([key, english]) => [key, ja[english]]));
       await chat.locator("body").evaluate((_, init) => window.postMessage(init, "*"), { type: "init", strings, language: "ja" });
       await chat.locator("button.send", { hasText: ja.Send }).waitFor({ state: "visible", timeout: 5_000 });
@@ -410,6 +459,206 @@ export default defineUiTests([
       // Deleting the open chat leaves a fresh one.
       await ui.waitFor("an empty chat after deleting the open one", async () => (await chat.locator("article.turn").count()) === 0, { timeoutMs: 10_000 });
       await chat.locator('button[aria-controls="history"]').click();
+    },
+  },
+  {
+    title: "chat: bidi and invisible characters show as marked escapes in text, inline code, code blocks and link text; the block warns and Copy says so",
+    modes: ["trusted"],
+    timeoutMs: 120_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      await ensureFake(ui);
+      fake!.pieceDelayMs = 2;
+      const turn = await ask(chat, "Say something to DECEIVE me");
+      await ui.waitFor("the deceptive answer", async () => ((await turn.locator(".content").textContent()) ?? "").includes("Sign in at"), { timeoutMs: 30_000 });
+      await waitIdle(ui, chat);
+      const facts = await turn.locator(".content").evaluate((content) => ({
+        raw: /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060\uFEFF]/.test(content.textContent ?? ""),
+        marks: Array.from(content.querySelectorAll(".invisible-char")).map((node) => node.textContent),
+        inlineCode: content.querySelector(":not(pre) > code")?.textContent ?? "",
+        linkText: Array.from(content.querySelectorAll(".chat-link")).map((node) => node.textContent),
+        realTarget: content.querySelector(".link-real-target")?.textContent ?? "",
+        warning: content.querySelector(".code-block .code-warning")?.textContent ?? "",
+      }));
+      if (facts.raw) throw new Error("a bidi or zero-width character reached the screen unmarked");
+      if (facts.inlineCode !== "report<U+202E>txt.exe") throw new Error(`inline code should show the override as a mark: ${JSON.stringify(facts.inlineCode)}`);
+      for (const label of ["<U+202E>", "<U+2066>", "<U+2069>", "<U+200B>"]) if (!facts.marks.includes(label)) throw new Error(`${label} is not marked: ${JSON.stringify(facts.marks)}`);
+      if (!facts.linkText.includes("pay<U+200B>pal docs")) throw new Error(`link text should show its zero-width space: ${JSON.stringify(facts.linkText)}`);
+      if (!facts.realTarget.includes(`127.0.0.1:${fakePort}/phish`)) throw new Error(`the deceptive link should show its real target: ${JSON.stringify(facts.realTarget)}`);
+      if (!/4 invisible or bidirectional/.test(facts.warning)) throw new Error(`the code block should warn: ${JSON.stringify(facts.warning)}`);
+      // Copy keeps the code as it is and says what it holds.
+      await turn.locator(".code-block button.copy").click();
+      await ui.waitFor("the copy notice naming the characters", async () => /invisible or bidirectional characters \(U\+202E/.test((await chat.locator(".notice").textContent()) ?? ""), { timeoutMs: 10_000 });
+      const copied = await ui.page.evaluate(() => navigator.clipboard.readText()).catch(() => undefined);
+      if (copied !== undefined && !copied.includes("\u202E")) throw new Error("Copy should keep the code exactly, controls included");
+      await screenshotInThemes(ui, "chat-invisible");
+    },
+  },
+  {
+    title: "chat: outside links open only after Hearth asks (loopback too), remembering a host when told; refused links show their target and say why",
+    modes: ["trusted"],
+    timeoutMs: 150_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      await ensureFake(ui);
+      fake!.pieceDelayMs = 2;
+      const turn = await ask(chat, "Show me LINKS");
+      await ui.waitFor("the links answer", async () => ((await turn.locator(".content").textContent()) ?? "").includes("Bare:"), { timeoutMs: 30_000 });
+      await waitIdle(ui, chat);
+      const picker = ui.page.locator(".quick-input-widget");
+      // VS Code opens an outside link in a new browser page (a localhost one through its port forwarding).
+      const opened: Page[] = [];
+      const onPage = (page: Page): void => void opened.push(page);
+      ui.page.context().on("page", onPage);
+      const gets = (): number => opened.length;
+      try {
+        // 1. Cancel: nothing opens, and the panel says so.
+        await turn.locator(".chat-link", { hasText: "local docs" }).click();
+        await picker.waitFor({ state: "visible", timeout: 10_000 });
+        const title = (await picker.textContent()) ?? "";
+        if (!title.includes(`http://127.0.0.1:${fakePort}/docs/page`) || !title.includes("server on this machine")) throw new Error(`the confirmation should name the whole target and say it is this machine: ${JSON.stringify(title)}`);
+        await ui.screenshot("chat-link-confirm");
+        await ui.page.keyboard.press("Escape");
+        await ui.waitFor("the 'did not open' notice", async () => ((await chat.locator(".notice").textContent()) ?? "").includes("Did not open"), { timeoutMs: 10_000 });
+        if (gets() !== 0) throw new Error("the link opened although the confirmation was cancelled");
+        // 2. Open and remember the host: it opens; the next click on that host opens without asking.
+        await turn.locator(".chat-link", { hasText: "local docs" }).click();
+        await picker.waitFor({ state: "visible", timeout: 10_000 });
+        await ui.page.keyboard.type("do not ask again");
+        await picker.locator(".monaco-list-row", { hasText: "do not ask again" }).first().waitFor({ state: "visible", timeout: 5_000 });
+        await ui.page.keyboard.press("Enter");
+        await ui.waitFor("the loopback page to be requested", () => gets() === 1, { timeoutMs: 15_000 });
+        await turn.locator(".chat-link", { hasText: "local docs" }).click();
+        await ui.waitFor("a second open without a question", () => gets() === 2, { timeoutMs: 15_000 });
+        if (await picker.isVisible()) throw new Error("a remembered host should not be asked about again");
+        // 3. A refused link keeps its target visible, has a tooltip, and says why when clicked.
+        const refused = turn.locator(".blocked-link", { hasText: "run it" });
+        const shown = (await refused.textContent()) ?? "";
+        if (!shown.includes("command:workbench.action.terminal.new")) throw new Error(`the refused target should stay visible: ${JSON.stringify(shown)}`);
+        if (((await refused.getAttribute("title")) ?? "").trim() === "") throw new Error("the refused link has an empty tooltip");
+        await refused.click();
+        await ui.waitFor("the refusal explained", async () => /did not open the link .*command: links are not opened/.test((await chat.locator(".notice").textContent()) ?? ""), { timeoutMs: 10_000 });
+        if ((await ui.page.locator(".terminal-wrapper, .terminal-tabs-entry").count()) > 0) throw new Error("a command: link opened a terminal");
+        await screenshotInThemes(ui, "chat-links");
+      } finally {
+        ui.page.context().off("page", onPage);
+        for (const page of opened) await page.close().catch(() => undefined);
+        await ui.page.bringToFront();
+      }
+    },
+  },
+  {
+    title: "chat: workspace paths with a line open the file there; autolinks stop at punctuation; images are placeholders; notices clear",
+    modes: ["trusted"],
+    timeoutMs: 120_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      await ensureFake(ui);
+      fake!.pieceDelayMs = 2;
+      const turn = await ask(chat, "More LINKS please");
+      await ui.waitFor("the links answer", async () => ((await turn.locator(".content").textContent()) ?? "").includes("Bare:"), { timeoutMs: 30_000 });
+      await waitIdle(ui, chat);
+      const facts = await turn.locator(".content").evaluate((content) => ({
+        links: Array.from(content.querySelectorAll<HTMLElement>(".chat-link")).map((node) => [node.textContent, node.dataset.href]),
+        image: content.querySelector(".image-placeholder")?.textContent ?? "",
+        images: content.querySelectorAll("img").length,
+      }));
+      const targets = facts.links.map(([, href]) => href);
+      for (const expected of ["hello.py:2", "src/greet.ts:3:5", "https://example.com/one", "https://example.com/two", "https://example.com/three"]) {
+        if (!targets.includes(expected)) throw new Error(`${expected} should be a link: ${JSON.stringify(facts.links)}`);
+      }
+      if (facts.images !== 0 || !facts.image.includes("diagram of the flow") || !facts.image.includes("https://example.com/flow.png")) throw new Error(`the image should be a placeholder with its alt text and target: ${JSON.stringify(facts)}`);
+      // [x](hello.py:2) opens hello.py at line 2.
+      await turn.locator(".chat-link", { hasText: "the greeting" }).click();
+      await ui.page.locator('.tabs-container .tab.active[data-resource-name="hello.py"]').waitFor({ state: "visible", timeout: 15_000 });
+      await ui.waitFor("the cursor on line 2", async () => /Ln 2, Col 1\b/.test((await ui.page.locator(".statusbar").textContent()) ?? ""), { timeoutMs: 10_000 });
+      // src/greet.ts:3:5 opens at line 3, column 5.
+      await turn.locator(".chat-link", { hasText: "src/greet.ts:3:5" }).click();
+      await ui.page.locator('.tabs-container .tab.active[data-resource-name="greet.ts"]').waitFor({ state: "visible", timeout: 15_000 });
+      await ui.waitFor("the cursor on line 3, column 5", async () => /Ln 3, Col 5\b/.test((await ui.page.locator(".statusbar").textContent()) ?? ""), { timeoutMs: 10_000 });
+      // Insert gives feedback, and the notice line clears by itself.
+      await ask(chat, "Some CODE to insert");
+      await waitIdle(ui, chat);
+      await assistantTurns(chat).last().locator(".code-block button.insert").click();
+      await ui.waitFor("Insert's notice", async () => ((await chat.locator(".notice").textContent()) ?? "").includes("Inserted the code block into greet.ts"), { timeoutMs: 10_000 });
+      await ui.waitFor("the notice to clear", async () => ((await chat.locator(".notice").textContent()) ?? "") === "", { timeoutMs: 20_000 });
+      const lines = ui.page.locator(".editor-instance .monaco-editor .view-lines").first();
+      await lines.click();
+      await ui.page.keyboard.press("Control+Z");
+      await ui.waitFor("the insert undone", async () => !((await lines.textContent()) ?? "").includes(CODE_MARK), { timeoutMs: 10_000 });
+    },
+  },
+  {
+    title: "chat: nested answers deeper than the parser's limit say so and show their text",
+    modes: ["trusted"],
+    timeoutMs: 90_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      await ensureFake(ui);
+      fake!.pieceDelayMs = 0;
+      const turn = await ask(chat, "Something NESTED");
+      await waitIdle(ui, chat);
+      await turn.locator(".render-note").waitFor({ state: "visible", timeout: 30_000 });
+      const note = (await turn.locator(".render-note").textContent()) ?? "";
+      if (!note.includes("nests deeper")) throw new Error(`the answer should say it nests too deep: ${JSON.stringify(note)}`);
+      if (!((await turn.locator(".content").textContent()) ?? "").includes("NESTED-BOTTOM")) throw new Error("the deepest text was dropped");
+      await ui.screenshot("chat-nesting");
+    },
+  },
+  {
+    title: "chat: very long answers are collapsed after a limit, with Show all; nothing is rendered after Stop",
+    modes: ["trusted"],
+    timeoutMs: 120_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      await ensureFake(ui);
+      fake!.pieceDelayMs = 0;
+      const turn = await ask(chat, "Something HUGE");
+      await waitIdle(ui, chat);
+      const more = turn.locator(".collapsed-more");
+      await more.waitFor({ state: "visible", timeout: 30_000 });
+      const before = ((await turn.locator(".content").textContent()) ?? "").length;
+      if (((await turn.locator(".content").textContent()) ?? "").includes("HUGE-END")) throw new Error("the end of a very long answer should be collapsed");
+      await ui.screenshot("chat-collapsed");
+      await more.locator("button.show-all").click();
+      await ui.waitFor("the whole answer after Show all", async () => ((await turn.locator(".content").textContent()) ?? "").includes("HUGE-END"), { timeoutMs: 60_000 });
+      const after = ((await turn.locator(".content").textContent()) ?? "").length;
+      if (after < before * 2) throw new Error(`Show all should render the rest: ${before} → ${after} characters`);
+      // Stop: what was on screen when Stop was pressed is all there ever is.
+      fake!.pieceDelayMs = 20;
+      const stopped = await ask(chat, "Write something LONG again");
+      await ui.waitFor("the answer to start streaming", async () => ((await stopped.locator(".content").textContent()) ?? "").includes("word5"), { timeoutMs: 30_000 });
+      await chat.locator("button.stop").click();
+      const atStop = await stopped.locator(".content").evaluate((node) => (node.textContent ?? "").length);
+      await stopped.locator(".turn-stopped").waitFor({ state: "visible", timeout: 10_000 });
+      await waitIdle(ui, chat);
+      await ui.page.waitForTimeout(500);
+      const later = await stopped.locator(".content").evaluate((node) => (node.textContent ?? "").length);
+      if (later > atStop) throw new Error(`text was rendered after Stop: ${atStop} → ${later} characters`);
+    },
+  },
+  {
+    title: "chat: code blocks and tables follow the theme without the default band; the chat view is taller than the Model view",
+    modes: ["trusted"],
+    timeoutMs: 120_000,
+    async run(ui) {
+      const chat = await openChat(ui);
+      await ensureFake(ui);
+      fake!.pieceDelayMs = 1;
+      const turn = await ask(chat, "A table and code in THEME colours");
+      await turn.locator(".code-block pre code").waitFor({ state: "visible", timeout: 30_000 });
+      await waitIdle(ui, chat);
+      const style = await turn.locator(".content").evaluate((content) => {
+        const code = getComputedStyle(content.querySelector(".code-block pre code")!);
+        const th = getComputedStyle(content.querySelector("th")!);
+        return { codeBackground: code.backgroundColor, codePadding: code.paddingLeft, thWrap: th.whiteSpace };
+      });
+      if (!/rgba\(0, 0, 0, 0\)|transparent/.test(style.codeBackground) || style.codePadding !== "0px") throw new Error(`code lines in a block should have no band: ${JSON.stringify(style)}`);
+      if (style.thWrap !== "nowrap") throw new Error(`table headers should not wrap: ${JSON.stringify(style)}`);
+      const chatPane = await ui.page.locator(".pane", { hasText: "Chat" }).last().boundingBox();
+      const modelPane = await ui.page.locator(".pane", { hasText: "Model" }).first().boundingBox();
+      if (chatPane !== null && modelPane !== null && chatPane.height <= modelPane.height) throw new Error(`the chat view should start taller than the Model view: ${chatPane.height} vs ${modelPane.height}`);
+      await screenshotInThemes(ui, "chat-theme");
     },
   },
   {
