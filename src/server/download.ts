@@ -49,12 +49,22 @@ export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEv
   // The cancel is waited for before this returns: the process exits right after, and a
   // cancel cut short can leave no partial file to resume from.
   let cancelling: Promise<void> | undefined;
+  let stopWaiting: (reason: unknown) => void = () => undefined;
+  const cancelled = new Promise<never>((_resolve, reject) => {
+    stopWaiting = reject;
+  });
+  // Observed here so that a cancel arriving after the download ended is not an unhandled rejection.
+  cancelled.catch(() => undefined);
   const onAbort = (): void => {
     cancelling = downloader.cancel({ deleteTempFile: false }).catch(() => undefined);
+    // ipull's cancel can fail before it aborts its requests (renaming a file it took for
+    // finished), and then download() never settles while a connection is stalled: the
+    // process would ignore SIGTERM. Once the cancel has run, stop waiting for it.
+    void cancelling.then(() => stopWaiting(signal.reason));
   };
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const path = await downloader.download();
+    const path = await Promise.race([downloader.download(), cancelled]);
     signal.throwIfAborted();
     return path;
   } finally {

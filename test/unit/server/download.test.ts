@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { watch } from "node:fs";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,10 +14,13 @@ interface FakeHub {
   server: Server;
   endpoint: string;
   requests: string[];
-  /** Bytes per second a response is served at (to leave time for a cancel); 0: at once. */
-  throttle: number;
-  /** Only responses starting below this byte are throttled. */
-  throttleBelow: number;
+  /**
+   * A response starting below `stallBelow` sends its first `stallAfter` bytes and then
+   * nothing more until the client goes away: the downloader's state then stops moving, so
+   * a cancel at a byte count sees exactly what was received, however busy the machine is.
+   */
+  stallAfter: number;
+  stallBelow: number;
 }
 
 /**
@@ -25,7 +29,7 @@ interface FakeHub {
  * with HEAD and Range support (what a resumed download needs).
  */
 async function startFakeHub(file: Buffer, fileName: string): Promise<FakeHub> {
-  const hub: FakeHub = { server: undefined as unknown as Server, endpoint: "", requests: [], throttle: 0, throttleBelow: Infinity };
+  const hub: FakeHub = { server: undefined as unknown as Server, endpoint: "", requests: [], stallAfter: Infinity, stallBelow: 0 };
   hub.server = createServer((req, res) => {
     hub.requests.push(`${req.method} ${req.url} ${req.headers.range ?? ""}`.trim());
     const url = new URL(req.url ?? "/", "http://x");
@@ -48,22 +52,12 @@ async function startFakeHub(file: Buffer, fileName: string): Promise<FakeHub> {
       return;
     }
     const body = file.subarray(start, end + 1);
-    if (hub.throttle <= 0 || start >= hub.throttleBelow) {
+    if (start >= hub.stallBelow || body.length <= hub.stallAfter) {
       res.end(body);
       return;
     }
-    let offset = 0;
-    const step = Math.max(1, Math.floor(hub.throttle / 20));
-    const timer = setInterval(() => {
-      if (res.destroyed || offset >= body.length) {
-        clearInterval(timer);
-        res.end();
-        return;
-      }
-      res.write(body.subarray(offset, offset + step));
-      offset += step;
-    }, 50);
-    res.on("close", () => clearInterval(timer));
+    // Left open on purpose: the client's cancel (or the hub's shutdown) closes it.
+    res.write(body.subarray(0, hub.stallAfter));
   });
   await new Promise<void>((resolve) => hub.server.listen(0, "127.0.0.1", resolve));
   hub.endpoint = `http://127.0.0.1:${(hub.server.address() as AddressInfo).port}/`;
@@ -75,15 +69,50 @@ interface DownloadRun {
   code: number | null;
 }
 
-function runDownload(args: string[], cancelWhen?: (event: { event: string; downloadedSize?: number }) => boolean): Promise<DownloadRun> {
+/**
+ * Runs the download command; with `cancelWhen`, sends SIGTERM once it holds. The condition
+ * is checked on every progress line and on every change in `watchDir` (the partial file
+ * being written), so it is decided by events, never by a delay.
+ */
+function runDownload(args: string[], cancelWhen?: (events: DownloadRun["events"]) => Promise<boolean>, watchDir?: string): Promise<DownloadRun> {
   const child = spawn(process.execPath, [SERVER_SCRIPT, "download", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const events: DownloadRun["events"] = [];
+  let cancelled = false;
+  let checking = Promise.resolve();
+  const check = (): void => {
+    checking = checking.then(async () => {
+      if (cancelled || cancelWhen === undefined || !(await cancelWhen(events))) return;
+      cancelled = true;
+      child.kill("SIGTERM");
+    });
+  };
+  const watcher = cancelWhen !== undefined && watchDir !== undefined ? watch(watchDir, check) : undefined;
   createInterface({ input: child.stdout! }).on("line", (line) => {
-    const event = JSON.parse(line) as DownloadRun["events"][number];
-    events.push(event);
-    if (cancelWhen?.(event)) child.kill("SIGTERM");
+    events.push(JSON.parse(line) as DownloadRun["events"][number]);
+    check();
   });
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ events, code })));
+  return new Promise((resolve) =>
+    child.once("exit", (code) => {
+      watcher?.close();
+      resolve({ events, code });
+    }),
+  );
+}
+
+/**
+ * Whether ipull's partial file records chunk `index` as complete: ipull appends its
+ * progress (`{"chunks":[…]}`, 2 = complete) after the file's `totalSize` bytes and
+ * resumes from exactly that record, so a cancel before it is written starts over.
+ */
+async function partialRecordsChunk(dir: string, totalSize: number, index: number): Promise<boolean> {
+  const bytes = await readFile(join(dir, "hf_hearth_Tiny.F32.gguf.ipull")).catch(() => undefined);
+  if (bytes === undefined || bytes.length <= totalSize) return false;
+  try {
+    const record = JSON.parse(bytes.subarray(totalSize).toString("utf8")) as { chunks?: number[] };
+    return record.chunks?.[index] === 2;
+  } catch {
+    return false; // Caught mid-write; the write's own change event brings another look.
+  }
 }
 
 describe("model download (server bundle's download command)", function () {
@@ -101,15 +130,18 @@ describe("model download (server bundle's download command)", function () {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "hearth-download-"));
     hub.requests.length = 0;
-    hub.throttle = 0;
-    hub.throttleBelow = Infinity;
+    hub.stallAfter = Infinity;
+    hub.stallBelow = 0;
   });
 
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  after(() => hub.server.close());
+  after(() => {
+    hub.server.closeAllConnections();
+    hub.server.close();
+  });
 
   it("resolves an hf: URI with a quantisation tag, reports size and progress, and writes the file", async () => {
     const run = await runDownload(["--model", "hf:hearth/Tiny-GGUF:F32", "--dir", dir, "--endpoint", hub.endpoint]);
@@ -124,25 +156,32 @@ describe("model download (server bundle's download command)", function () {
   });
 
   /**
-   * Serves `size` bytes, the second 5 MiB chunk at once and the first at 1 MiB/s (the
-   * downloader fetches 5 MiB chunks side by side), cancels the download when `cancelAt`
-   * bytes are reported, then downloads again and returns the byte ranges the second run
-   * asked for.
+   * Serves `size` bytes: the second 5 MiB chunk at once, and of the first (the downloader
+   * fetches 5 MiB chunks side by side) only its first `stalledBytes`, after which that
+   * response stalls. The download is cancelled once it reports `cancelAt` bytes (a count
+   * reachable only when the second chunk is complete, and which cannot grow past it) and
+   * its partial file records that chunk, then downloaded again; returns the byte ranges
+   * the second run asked for. Events decide the cancel, not timing.
    */
-  async function cancelAndResume(size: number, cancelAt: number): Promise<{ ranges: Array<{ start: number; end: number }>; partial: string[]; requests: string }> {
+  async function cancelAndResume(size: number, stalledBytes: number, cancelAt: number): Promise<{ ranges: Array<{ start: number; end: number }>; partial: string[]; requests: string }> {
     const big = Buffer.alloc(size);
     for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    hub.server.closeAllConnections();
     hub.server.close();
     hub = await startFakeHub(big, "Tiny.F32.gguf");
     model = big;
-    hub.throttle = 1024 * 1024;
-    hub.throttleBelow = 1;
+    hub.stallAfter = stalledBytes;
+    hub.stallBelow = 1;
     const args = ["--model", "hf:hearth/Tiny-GGUF:F32", "--dir", dir, "--endpoint", hub.endpoint];
-    const first = await runDownload(args, (e) => e.event === "progress" && (e.downloadedSize ?? 0) >= cancelAt);
+    const first = await runDownload(
+      args,
+      async (events) => events.some((e) => e.event === "progress" && (e.downloadedSize ?? 0) >= cancelAt) && (await partialRecordsChunk(dir, size, 1)),
+      dir,
+    );
     assert.notEqual(first.code, 0);
     assert.ok(!first.events.some((e) => e.event === "done"));
     const partial = await readdir(dir);
-    hub.throttle = 0;
+    hub.stallAfter = Infinity;
     hub.requests.length = 0;
     const second = await runDownload(args);
     assert.equal(second.code, 0, JSON.stringify(second.events));
@@ -157,7 +196,9 @@ describe("model download (server bundle's download command)", function () {
 
   it("keeps a cancelled download and resumes it with a Range request, skipping what it finished", async () => {
     const chunk = 5 * 1024 * 1024;
-    const run = await cancelAndResume(2 * chunk, chunk + 1024 * 1024);
+    // 6 MiB reported = the whole second chunk + the first chunk's stalled 1 MiB; before the
+    // second chunk completes at most 1 MiB + (5 MiB - 1) can be counted.
+    const run = await cancelAndResume(2 * chunk, 1024 * 1024, chunk + 1024 * 1024);
     assert.deepEqual(run.partial, ["hf_hearth_Tiny.F32.gguf.ipull"], "the partial file is kept under its partial name");
     assert.deepEqual(run.ranges, [{ start: 0, end: chunk - 1 }], `only the unfinished chunk again: ${run.requests}`);
   });
@@ -167,7 +208,8 @@ describe("model download (server bundle's download command)", function () {
     // 100 % and names the partial file as the model; the cancel must leave it resumable.
     const chunk = 5 * 1024 * 1024;
     const size = chunk + 1024 * 1024;
-    const run = await cancelAndResume(size, size);
+    // The finished 1 MiB last chunk counts as 5 MiB, plus the first chunk's stalled 1 MiB.
+    const run = await cancelAndResume(size, 1024 * 1024, size);
     assert.deepEqual(run.partial, ["hf_hearth_Tiny.F32.gguf.ipull"], "no half-written file under the model's name");
     assert.deepEqual(run.ranges, [{ start: 0, end: chunk - 1 }], `only the unfinished chunk again: ${run.requests}`);
   });
