@@ -213,8 +213,6 @@ export function planModels(inputs: PlanInputs): ModelPlan {
     const estimate = estimatedGpuSample(gpu, table);
     if (estimate) speeds.push(estimate);
   }
-  let estimated = false;
-
   const isOnDisk = (candidate: Candidate): boolean => onDisk.has(modelUri(candidate.model, candidate.quant.quant).toLowerCase());
   const downloadOf = (candidate: Candidate): number => (isOnDisk(candidate) ? 0 : candidate.quant.fileBytes);
 
@@ -251,9 +249,7 @@ export function planModels(inputs: PlanInputs): ModelPlan {
 
   const predict = (choice: ModelChoice): SpeedPrediction | undefined => {
     if (!choice.known) return undefined;
-    const prediction = predictSpeed(speeds, costOfKnownModel(choice.known.model, choice.known.quant.quant), choice.device, choice.threads);
-    if (prediction?.estimated) estimated = true;
-    return prediction;
+    return predictSpeed(speeds, costOfKnownModel(choice.known.model, choice.known.quant.quant), choice.device, choice.threads);
   };
 
   /** A model named in a setting: known (predictable) or a file Hearth cannot size. */
@@ -440,7 +436,7 @@ export function planModels(inputs: PlanInputs): ModelPlan {
     budgetBytes: budget,
     problems,
     summary: summarize(roles),
-    estimated,
+    estimated: [completionSpeed, mainSpeed].some((speed) => speed?.estimated),
   };
 }
 
