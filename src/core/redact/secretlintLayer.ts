@@ -20,9 +20,34 @@ interface Loaded {
 
 let loading: Promise<Loaded> | undefined;
 
+/**
+ * secretlint's profiler marks every rule run on the process-wide performance timeline and,
+ * through a PerformanceObserver, keeps every mark in an array it scans on each new one: a
+ * redactor called on every prompt got slower with each call (quadratic) and never gave the
+ * memory back. The observer is kept from being made while the module loads, and the marks
+ * are cleared after each run (only secretlint's own, by name).
+ */
+async function loadWithoutProfiler<T>(importModules: () => Promise<T>): Promise<T> {
+  const perfHooks = (await import("node:perf_hooks")).default as { PerformanceObserver: unknown };
+  const observer = perfHooks.PerformanceObserver;
+  perfHooks.PerformanceObserver = class {
+    observe(): void {}
+    disconnect(): void {}
+  };
+  try {
+    return await importModules();
+  } finally {
+    perfHooks.PerformanceObserver = observer;
+  }
+}
+
+function clearSecretlintMarks(): void {
+  for (const entry of performance.getEntriesByType("mark")) if (entry.name.startsWith("@core>")) performance.clearMarks(entry.name);
+}
+
 function load(): Promise<Loaded> {
   loading ??= (async () => {
-    const [core, preset] = await Promise.all([import("@secretlint/core"), import("@secretlint/secretlint-rule-preset-recommend")]);
+    const [core, preset] = await loadWithoutProfiler(() => Promise.all([import("@secretlint/core"), import("@secretlint/secretlint-rule-preset-recommend")]));
     const config: SecretLintCoreConfig = {
       rules: [
         {
@@ -43,6 +68,7 @@ export async function findWithSecretlint(text: string, fileName?: string): Promi
     source: { content: text, filePath: fileName ?? "prompt.txt", contentType: "text" },
     options: { config, noPhysicFilePath: true, maskSecrets: true },
   });
+  clearSecretlintMarks();
   return result.messages.map((m) => ({
     kind: m.ruleId.replace(/^@secretlint\/secretlint-rule-/, ""),
     start: m.range[0],
