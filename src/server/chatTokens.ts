@@ -1,6 +1,7 @@
 import type { Token } from "node-llama-cpp";
-import { renderChatML, type ChatMessage } from "../core/prompts/chatml.js";
+import { renderChatMLWithEnds, type ChatMessage } from "../core/prompts/chatml.js";
 import type { PromptText } from "../core/prompts/promptText.js";
+import { appendPaced } from "./tokenizeSlices.js";
 
 /**
  * A chat prompt as tokens, with the token indices where the next request of the same
@@ -25,33 +26,42 @@ export interface ChatTokens {
 }
 
 export interface ChatTokenizer {
-  tokenize(text: string, parseSpecial: boolean): Token[];
+  /** May be asynchronous: the server's gives way to other requests during long prompts. */
+  tokenize(text: string, parseSpecial: boolean): readonly Token[] | Promise<readonly Token[]>;
+  /** Lets other work run during a long copy (the engine's pacer). */
+  breathe?: () => Promise<void>;
 }
 
 /**
  * Tokenizes piece by piece, as the engine always has, so a boundary falls on a token
  * boundary the same way on every request. `specialSystem` parses control tokens in the
  * system message's text: the repo role's pack uses `<|repo_name|>` and `<|file_sep|>`.
+ * Linear in the conversation: the template's pieces (`<|im_start|>user\n`, ...) are
+ * tokenized once per request, each message's text once.
  */
-export function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMessage[], options: { enableThinking: boolean; specialSystem: boolean }): ChatTokens {
-  const prompt = renderChatML(messages, options);
-  // renderChatML appends the assistant's opening after the last message; its length in
-  // pieces is the same for any conversation, so each message's end is found by rendering
-  // the conversation up to it and dropping that trailer.
-  const trailer = renderChatML([], options).length;
-  const endPieces = messages.slice(0, -1).map((_, i) => renderChatML(messages.slice(0, i + 1), options).length - trailer);
+export async function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMessage[], options: { enableThinking: boolean; specialSystem: boolean }): Promise<ChatTokens> {
+  const { prompt, messageEnds: endPieces } = renderChatMLWithEnds(messages, options);
   const systemFirst = messages[0]?.role === "system";
   const pieces: PromptText = prompt.map((piece, index) => (options.specialSystem && systemFirst && index === 1 ? { text: piece.text, special: true } : piece));
+  const scaffolding = new Map<string, readonly Token[]>();
   const tokens: Token[] = [];
   const countAfter: number[] = [];
   for (const piece of pieces) {
-    // A loop, not push(...): a pack's piece has more tokens than a call may take arguments.
-    if (piece.text !== "") for (const token of tokenizer.tokenize(piece.text, piece.special)) tokens.push(token);
+    if (piece.text !== "") {
+      let pieceTokens = piece.special ? scaffolding.get(piece.text) : undefined;
+      if (pieceTokens === undefined) {
+        pieceTokens = await tokenizer.tokenize(piece.text, piece.special);
+        // Template pieces repeat every message; a control-token-parsed system message is content.
+        if (piece.special && piece.text.length < 64) scaffolding.set(piece.text, pieceTokens);
+      }
+      await appendPaced(tokens, pieceTokens, tokenizer.breathe);
+    }
     countAfter.push(tokens.length);
   }
-  const messageEnds = endPieces.map((end) => countAfter[end - 1]!);
-  // Each message's header is one piece, so the next message's text begins one piece later.
-  const textStarts = endPieces.map((end) => countAfter[end]!);
+  // Every message but the last: where it ends, and (its successor's header being one
+  // piece) where the next message's text begins.
+  const messageEnds = endPieces.slice(0, -1).map((end) => countAfter[end - 1]!);
+  const textStarts = endPieces.slice(0, -1).map((end) => countAfter[end]!);
   const boundaries = [...new Set([...messageEnds, ...textStarts])].sort((a, b) => a - b);
   const result: ChatTokens = { tokens, boundaries };
   if (systemFirst) {

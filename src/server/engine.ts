@@ -10,6 +10,7 @@ import { checkModelFile, checkTensorExtent } from "./ggufCheck.js";
 import { StartupError } from "./startupErrors.js";
 import { StopStringMatcher } from "./stopStrings.js";
 import { tensorDataEnd } from "./tensorExtent.js";
+import { Pacer, appendPaced, sliceEnds } from "./tokenizeSlices.js";
 
 /**
  * The roles that get a context of their own, so that one role's traffic never evicts
@@ -151,6 +152,10 @@ interface LoadedModel {
   /** Threads for its contexts (see resolveThreads). */
   threads: number;
   thinkEndToken: Token | undefined;
+  /** Token ids run from 0 to this, exclusive: llama.cpp aborts the process on any other. */
+  vocabularySize: number;
+  /** Whether long texts may be tokenized in slices (see tokenizeSlices.ts). */
+  sliceable: boolean;
 }
 
 interface RoleSlot {
@@ -172,6 +177,7 @@ export interface RoleStats {
 }
 
 const DEFAULT_COMPLETION_CONTEXT = 8192;
+const EMBEDDING_CONTEXT = 8192;
 const DEFAULT_CHECKPOINT_MEMORY = 512 * 1024 * 1024;
 
 /** Texts this long or longer are kept tokenized, two per role and parsing mode (a 262K-token pack and its tokens: ~3 MB). */
@@ -190,6 +196,8 @@ export class ModelEngine {
   private readonly embeddingLock = new FifoLock();
   /** Finished and abandoned generations, for /health: a client that leaves must stop its work. */
   readonly generations = { completed: 0, aborted: 0 };
+  /** Long synchronous work (tokenizing, detokenizing) gives way to other requests through this. */
+  readonly pacer = new Pacer();
 
   private constructor(
     private readonly llama: Llama,
@@ -282,21 +290,80 @@ export class ModelEngine {
   private tokenizeText(text: string, parseSpecial: boolean, role: Role): Token[] {
     const { model } = this.modelFor(role);
     if (text.length < TOKENIZE_CACHE_MIN_CHARS) return model.tokenize(text, parseSpecial);
-    const key = `${role}:${parseSpecial}`;
-    let texts = this.tokenizeCache.get(key);
-    if (texts === undefined) this.tokenizeCache.set(key, (texts = new Map()));
-    let tokens = texts.get(text);
-    if (tokens !== undefined) {
-      texts.delete(text); // Most recently used last.
-    } else {
-      tokens = model.tokenize(text, parseSpecial);
-      if (texts.size >= TOKENIZE_CACHE_TEXTS) texts.delete(texts.keys().next().value!);
-    }
-    texts.set(text, tokens);
+    const texts = this.tokenizeCache.get(`${role}:${parseSpecial}`);
+    let tokens = texts?.get(text);
+    if (tokens !== undefined) texts!.delete(text); // Most recently used last.
+    else tokens = model.tokenize(text, parseSpecial);
+    this.remember(text, parseSpecial, role, tokens);
     return tokens.slice();
   }
 
+  private remember(text: string, parseSpecial: boolean, role: Role, tokens: readonly Token[]): void {
+    if (text.length < TOKENIZE_CACHE_MIN_CHARS) return;
+    const key = `${role}:${parseSpecial}`;
+    let texts = this.tokenizeCache.get(key);
+    if (texts === undefined) this.tokenizeCache.set(key, (texts = new Map()));
+    texts.delete(text);
+    if (texts.size >= TOKENIZE_CACHE_TEXTS) texts.delete(texts.keys().next().value!);
+    texts.set(text, tokens);
+  }
+
+  /**
+   * Tokenizes like `tokenize`, but a long text in slices with other requests served between
+   * them (see tokenizeSlices.ts), and short ones with a pause whenever the work so far has
+   * taken long: a chat of 20,000 messages is 80,000 short pieces. The array may be shared
+   * with the tokenize cache: copy it before changing it.
+   */
+  async tokenizeAsync(prompt: PromptText | string, parseSpecial = false, role: Role = "chat"): Promise<readonly Token[]> {
+    if (typeof prompt === "string") return await this.tokenizeTextAsync(prompt, parseSpecial, role);
+    const tokens: Token[] = [];
+    for (const piece of prompt) {
+      if (piece.text !== "") await appendPaced(tokens, await this.tokenizeTextAsync(piece.text, piece.special, role), this.breathe);
+    }
+    return tokens;
+  }
+
+  /** The pacer's breathe, for loops that take other arrays through appendPaced. */
+  readonly breathe = (): Promise<void> => this.pacer.breathe();
+
+  private async tokenizeTextAsync(text: string, parseSpecial: boolean, role: Role): Promise<readonly Token[]> {
+    const loaded = this.modelFor(role);
+    if (text.length < TOKENIZE_CACHE_MIN_CHARS || !loaded.sliceable) {
+      const tokens = this.tokenizeText(text, parseSpecial, role);
+      await this.pacer.breathe();
+      return tokens;
+    }
+    const texts = this.tokenizeCache.get(`${role}:${parseSpecial}`);
+    const cached = texts?.get(text);
+    if (cached !== undefined) {
+      texts!.delete(text); // Most recently used last.
+      texts!.set(text, cached);
+      return cached;
+    }
+    const tokens: Token[] = [];
+    let start = 0;
+    for (const end of sliceEnds(text, { special: parseSpecial })) {
+      await appendPaced(tokens, loaded.model.tokenize(text.slice(start, end), parseSpecial), this.breathe);
+      start = end;
+      await this.pacer.breathe();
+    }
+    this.remember(text, parseSpecial, role, tokens);
+    return tokens;
+  }
+
+  /** The number of token ids the role's model knows; ids from it up are refused. */
+  vocabularySize(role: Role = "chat"): number {
+    return this.modelFor(role).vocabularySize;
+  }
+
+  /** Whether every id is one the role's model knows (llama.cpp aborts on any other). */
+  knowsTokens(tokens: readonly number[], role: Role = "chat"): boolean {
+    const size = this.vocabularySize(role);
+    return tokens.every((token) => Number.isInteger(token) && token >= 0 && token < size);
+  }
+
   detokenize(tokens: readonly Token[], role: Role = "chat"): string {
+    if (!this.knowsTokens(tokens, role)) throw new RangeError(`Token ids must be integers from 0 to ${this.vocabularySize(role) - 1}.`);
     return this.modelFor(role).model.detokenize(tokens, true);
   }
 
@@ -375,7 +442,9 @@ export class ModelEngine {
     let text = "";
     let reasoning = "";
     let completionTokens = 0;
-    let finishReason: FinishReason = "length";
+    // node-llama-cpp's iterator ends by itself at an end-of-generation token, without
+    // yielding it: a generation is "stop" unless it reached maxTokens.
+    let finishReason: FinishReason = "stop";
     const pending: Token[] = [];
     const lastTokens: Token[] = prompt.slice(-8);
 
@@ -423,7 +492,10 @@ export class ModelEngine {
             }
           }
         }
-        if (completionTokens >= maxTokens) break;
+        if (completionTokens >= maxTokens) {
+          finishReason = "length";
+          break;
+        }
       }
     } finally {
       await iterator.return(undefined);
@@ -433,7 +505,9 @@ export class ModelEngine {
     // makes the next turn evaluate only its new message.
     // Completions are never sent back as the next prompt's history: no such checkpoint there.
     if (request.role !== "completion" && !clientMarked && !signal.aborted && completionTokens > 0 && sequence.needsCheckpoints) await sequence.takeCheckpoint();
-    if (finishReason === "length" && !signal.aborted) emit(stopMatcher.flush());
+    // Text held back as the possible start of a stop string was not one (after a stop string
+    // the matcher holds nothing).
+    if (!signal.aborted) emit(stopMatcher.flush());
     signal.throwIfAborted();
     if (!inThought && request.startsInThought && text.startsWith("\n\n")) text = text.slice(2);
     const generationEnded = performance.now();
@@ -448,16 +522,26 @@ export class ModelEngine {
   }
 
   async embed(inputs: readonly string[], signal: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }> {
-    this.embeddingContext ??= this.main.model.createEmbeddingContext({ contextSize: Math.min(this.info.contextSize, 8192), threads: this.main.threads });
+    const embeddingContextSize = Math.min(this.info.contextSize, EMBEDDING_CONTEXT);
+    this.embeddingContext ??= this.main.model.createEmbeddingContext({ contextSize: embeddingContextSize, threads: this.main.threads });
     const embedding = await this.embeddingContext;
     const release = await this.embeddingLock.acquire(signal);
     try {
       const vectors: number[][] = [];
       let promptTokens = 0;
-      for (const input of inputs) {
+      // Checked before any evaluation: an input past the context is the caller's mistake.
+      const tokenized: Array<readonly Token[]> = [];
+      for (const [index, input] of inputs.entries()) {
+        const tokens = await this.tokenizeAsync(input, false, "chat");
+        // Room for the BOS and EOS tokens node-llama-cpp may add.
+        if (tokens.length + 2 >= embeddingContextSize) throw new PromptTooLongError(tokens.length, embeddingContextSize, "embedding", index);
+        tokenized.push(tokens);
         signal.throwIfAborted();
-        promptTokens += this.main.model.tokenize(input).length;
-        const result = await embedding.getEmbeddingFor(input);
+      }
+      for (const tokens of tokenized) {
+        signal.throwIfAborted();
+        promptTokens += tokens.length;
+        const result = await embedding.getEmbeddingFor(tokens.slice());
         vectors.push([...result.vector]);
       }
       return { vectors, promptTokens };
@@ -536,6 +620,9 @@ async function loadCheckedModel(llama: Llama, modelPath: string, options: Engine
     throw classifyLoadError(error, modelPath, architecture);
   }
   const thinkEnd = model.tokenize("</think>", true);
+  const tokenizer = (fileInfo.metadata as { tokenizer?: { ggml?: { model?: unknown; pre?: unknown; tokens?: unknown } } }).tokenizer?.ggml;
+  const embeddingRows = fileInfo.fullTensorInfo?.find((tensor) => tensor.name === "token_embd.weight")?.dimensions[1];
+  const vocabularySize = Array.isArray(tokenizer?.tokens) ? tokenizer.tokens.length : Number(embeddingRows ?? 0);
   return {
     model,
     id: basename(modelPath).replace(/\.gguf$/i, ""),
@@ -545,8 +632,13 @@ async function loadCheckedModel(llama: Llama, modelPath: string, options: Engine
     hybrid: model.fileInsights.isHybrid || model.fileInsights.isRecurrent,
     threads: resolveThreads(options.threads, insights.modelSize, llama.cpuMathCores),
     thinkEndToken: thinkEnd.length === 1 ? thinkEnd[0] : undefined,
+    vocabularySize,
+    sliceable: tokenizer?.model === "gpt2" && typeof tokenizer.pre === "string" && SLICEABLE_PRE_TOKENIZERS.has(tokenizer.pre),
   };
 }
+
+/** llama.cpp pre-tokenizers whose pattern tokenizeSlices.ts's cuts are safe under. */
+const SLICEABLE_PRE_TOKENIZERS = new Set(["qwen2", "qwen35", "llama-bpe"]);
 
 /**
  * Whether a context with flash attention and this KV cache type can be created at all: some
@@ -623,12 +715,16 @@ export class PromptTooLongError extends Error {
   constructor(
     readonly promptTokens: number,
     readonly contextSize: number,
-    readonly role: Role,
+    readonly role: Role | "embedding",
+    /** For embeddings: which input. */
+    readonly inputIndex?: number,
   ) {
     super(
       role === "repo"
         ? `The prompt has ${promptTokens} tokens but the repo context holds ${contextSize} (sized to this machine's free memory). Cut the repository pack to fewer tokens, or free memory and restart the server.`
-        : `The prompt has ${promptTokens} tokens but the ${role} context holds ${contextSize}. Shorten the prompt or raise hearth.server.contextSize.`,
+        : role === "embedding"
+          ? `Input ${inputIndex ?? 0} has ${promptTokens} tokens but the embedding context holds ${contextSize} (with 2 for the model's start and end tokens). Split the input into shorter texts.`
+          : `The prompt has ${promptTokens} tokens but the ${role} context holds ${contextSize}. Shorten the prompt or raise hearth.server.contextSize.`,
     );
     this.name = "PromptTooLongError";
   }

@@ -10,12 +10,17 @@ import { persistPoints, tokenizeChat } from "./chatTokens.js";
 import { PromptTooLongError, errorMessage, type GenerationDelta, type GenerationResult, type ModelEngine, type Role, type SamplingParams } from "./engine.js";
 import { HttpError, hostAllowed, readJsonBody, sendError, sendJson, tokensMatch } from "./httpBasics.js";
 import type { LeaseTracker } from "./leases.js";
+import { LIMITS } from "./limits.js";
+import { appendPaced } from "./tokenizeSlices.js";
 import type { PrefillProgress } from "./prefill.js";
 import { repoSystemMessage, repoTokenCounter } from "./repoPrompt.js";
 import {
-  chatRequestSchema,
+  chatEnvelopeSchema,
+  chatMessageSchema,
+  chatTextChars,
   completionRequestSchema,
   describeIssue,
+  oversizedArray,
   detokenizeRequestSchema,
   embeddingRequestSchema,
   leaseRequestSchema,
@@ -32,6 +37,10 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   leases: LeaseTracker;
   log: { info(message: string): void; warn(message: string): void };
+  /** Time a client has to send a whole request, headers and body (LIMITS.requestTimeoutMs). */
+  requestTimeoutMs?: number;
+  /** Folders below which hearth.repo may pack (--repo-root); leases add the windows' workspace folders. */
+  repoRoots?: readonly string[];
 }
 
 const DEFAULT_CHAT_MAX_TOKENS = 2048;
@@ -42,19 +51,30 @@ const DEFAULT_COMPLETION_MAX_TOKENS = 16;
  * `Host`, no browser `Origin` and the bearer token before anything else happens.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const server = createServer((req, res) => {
+  // Node's timeouts cover receiving a request (headers, then the whole body), never the
+  // response: a request that trickles is answered 408 and closed, token or not, while a
+  // long prefill or generation runs as long as it needs.
+  const requestTimeout = options.requestTimeoutMs ?? LIMITS.requestTimeoutMs;
+  const server = createServer({ requestTimeout, headersTimeout: Math.min(LIMITS.headersTimeoutMs, requestTimeout), connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(requestTimeout / 4))) }, (req, res) => {
     handle(req, res, options, server).catch((error: unknown) => {
+      if (clientLeft(req, res)) {
+        options.log.info(`${req.method} ${req.url}: client disconnected`);
+        return;
+      }
       const httpError = toHttpError(error);
       if (httpError.status >= 500) options.log.warn(`${req.method} ${req.url} failed: ${error instanceof Error && error.stack ? error.stack : errorMessage(error)}`);
-      // The rest of a refused body is never read: close the connection instead of reusing it.
-      if (httpError.status === 413 && !res.headersSent) res.setHeader("connection", "close");
+      // The rest of a refused body is read and dropped by Node after the answer (closing at
+      // once would reset the connection under a client still sending, losing the answer);
+      // requestTimeout bounds how long that may take.
       sendError(res, httpError);
     });
   });
-  // Long prefills must not be cut by Node's default request timeout.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
   return server;
+}
+
+/** Whether the request failed because its client went away (mid-body or mid-answer). */
+function clientLeft(req: IncomingMessage, res: ServerResponse): boolean {
+  return res.destroyed || (req.destroyed && !req.complete);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions, server: Server): Promise<void> {
@@ -78,21 +98,32 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
     case "GET /v1/models":
       return sendJson(res, 200, { object: "list", data: modelEntries(options.engine) });
     case "POST /v1/chat/completions":
-      return chatCompletions(parse(chatRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
+      return chatCompletions(await parseChat(await readJsonBody(req, options.maxBodyBytes), options.engine), res, options.engine, abort, [...(options.repoRoots ?? []), ...options.leases.roots()]);
     case "POST /v1/completions":
       return completions(parse(completionRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
     case "POST /v1/embeddings":
-      return embeddings(parse(embeddingRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
+      return embeddings(parse(embeddingRequestSchema, await readJsonBody(req, options.maxBodyBytes), "embeddings"), res, options.engine, abort);
     case "POST /tokenize": {
       const body = parse(tokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes));
       const role = body.role ?? "chat";
-      const tokens = options.engine.tokenize(body.content, body.parse_special ?? false, role);
-      const pieces = body.with_pieces ? tokens.map((token) => ({ id: token, piece: options.engine.detokenize([token], role) })) : undefined;
-      return sendJson(res, 200, { tokens: pieces ?? tokens.map(Number) });
+      if (body.with_pieces && body.content.length > LIMITS.piecesChars) throw tooLarge("content", `${body.content.length} characters with 'with_pieces'`, `${LIMITS.piecesChars}`);
+      const { engine } = options;
+      const tokens = await engine.tokenizeAsync(body.content, body.parse_special ?? false, role);
+      if (!body.with_pieces) return sendJsonList(res, '{"tokens":[', tokens, "]}", engine);
+      const pieces: Array<{ id: number; piece: string }> = [];
+      for (const token of tokens) {
+        pieces.push({ id: token, piece: engine.detokenize([token], role) });
+        if (engine.pacer.due) await engine.pacer.breathe();
+      }
+      return sendJsonList(res, '{"tokens":[', pieces, "]}", engine);
     }
     case "POST /detokenize": {
-      const body = parse(detokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes));
-      return sendJson(res, 200, { content: options.engine.detokenize(body.tokens as Token[]) });
+      const body = parse(detokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes), "detokenize");
+      const role = body.role ?? "chat";
+      const size = options.engine.vocabularySize(role);
+      const bad = body.tokens.findIndex((token) => token >= size);
+      if (bad >= 0) throw new HttpError(400, `Invalid value for 'tokens.${bad}': ${body.tokens[bad]} is not a token id of the ${role} model, whose ids run from 0 to ${size - 1}.`, "invalid_request_error", `tokens.${bad}`, "invalid_token_id");
+      return sendJson(res, 200, { content: options.engine.detokenize(body.tokens as Token[], role) });
     }
     case "GET /hearth/state": {
       const store = options.engine.stateStore;
@@ -105,7 +136,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
     }
     case "POST /hearth/lease": {
       const body = parse(leaseRequestSchema, await readJsonBody(req, options.maxBodyBytes));
-      options.leases.renew(body.client, (body.ttl_seconds ?? 60) * 1000);
+      options.leases.renew(body.client, (body.ttl_seconds ?? 60) * 1000, body.roots);
       return sendJson(res, 200, { ok: true, leases: options.leases.active });
     }
     case "DELETE /hearth/lease": {
@@ -128,13 +159,57 @@ function modelEntries(engine: ModelEngine): Array<{ id: string; object: "model";
   return entries;
 }
 
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+/** Checks a body against its schema; `route` names the array limits to check first (ARRAY_LIMITS). */
+function parse<T extends z.ZodType>(schema: T, body: unknown, route?: string): z.infer<T> {
+  const oversized = route !== undefined ? oversizedArray(route, body) : undefined;
+  if (oversized) throw tooLarge(oversized.field, `${oversized.length} items`, `${oversized.limit} items`);
   const result = schema.safeParse(body);
   if (!result.success) {
-    const { param, message } = describeIssue(result.error);
-    throw new HttpError(400, message, "invalid_request_error", param);
+    const { param, message, status } = describeIssue(result.error);
+    throw new HttpError(status, message, "invalid_request_error", param, status === 413 ? "too_large" : null);
   }
   return result.data;
+}
+
+/** A chat request, its messages checked one by one with pauses between (see chatEnvelopeSchema). */
+async function parseChat(body: unknown, engine: ModelEngine): Promise<ChatRequest> {
+  const envelope = parse(chatEnvelopeSchema, body, "chat");
+  const messages: ChatRequest["messages"] = [];
+  for (const [index, message] of envelope.messages.entries()) {
+    const result = chatMessageSchema.safeParse(message);
+    if (!result.success) {
+      const { param, message: text, status } = describeIssue(result.error, ["messages", index]);
+      throw new HttpError(status, text, "invalid_request_error", param, status === 413 ? "too_large" : null);
+    }
+    messages.push(result.data);
+    if (engine.pacer.due) await engine.pacer.breathe();
+  }
+  return { ...envelope, messages };
+}
+
+/** 413 for a field past one of LIMITS, naming both. */
+function tooLarge(field: string, size: string, limit: string): HttpError {
+  return new HttpError(413, `'${field}' has ${size}; the server's limit is ${limit} (see "Limits" in the README). Send less.`, "invalid_request_error", field, "too_large");
+}
+
+function checkTextChars(field: string, chars: number): void {
+  if (chars > LIMITS.textChars) throw tooLarge(field, `${chars} characters of text`, `${LIMITS.textChars} characters per request`);
+}
+
+/**
+ * Sends `{...[items]...}` in slices, giving way to other requests between them: the tokens
+ * of a 4-million-character text are a 20 MB answer.
+ */
+async function sendJsonList(res: ServerResponse, head: string, items: readonly unknown[], tail: string, engine: ModelEngine): Promise<void> {
+  res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+  res.write(head);
+  const slice = 16_384;
+  for (let start = 0; start < items.length && !res.destroyed; start += slice) {
+    const json = JSON.stringify(items.slice(start, start + slice));
+    res.write(`${start > 0 ? "," : ""}${json.slice(1, -1)}`);
+    await engine.pacer.breathe();
+  }
+  res.end(tail);
 }
 
 function samplingFrom(request: ChatRequest | CompletionRequest, defaultMaxTokens: number): SamplingParams {
@@ -143,7 +218,8 @@ function samplingFrom(request: ChatRequest | CompletionRequest, defaultMaxTokens
     maxTokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,
     temperature: request.temperature ?? 0.7,
     topP: request.top_p,
-    seed: request.seed,
+    // The sampler's seed is 32 bits: the low ones of any safe integer, negative ones too.
+    seed: request.seed === undefined ? undefined : Number(BigInt.asUintN(32, BigInt(request.seed))),
     stop: stop.filter((s) => s !== ""),
   };
 }
@@ -160,8 +236,9 @@ function repoCounter(engine: ModelEngine): TokenCounter {
   return counter;
 }
 
-async function chatCompletions(request: ChatRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
+async function chatCompletions(request: ChatRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal, repoRoots: readonly string[] = []): Promise<void> {
   const received = performance.now();
+  checkTextChars("messages", chatTextChars(request));
   const enableThinking = request.chat_template_kwargs?.enable_thinking ?? false;
   const messages: ChatMessage[] = request.messages.map((m) => ({
     role: m.role === "developer" ? "system" : m.role,
@@ -177,14 +254,15 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     // follow-ups keep the same pack, and the state evaluated for it, instead of a new one each.
     const question = messages.find((m) => m.role === "user")?.content ?? "";
     const conversationTokens = messages.reduce((n, m) => n + tokenize(m.content, false).length, 0);
-    const pack = await repoSystemMessage({ dir: repoDir, question, conversationTokens, messages: messages.length, contextTokens: engine.contextSizes().repo, answerTokens: sampling.maxTokens, tokenize, counter: repoCounter(engine), signal });
+    const pack = await repoSystemMessage({ dir: repoDir, roots: repoRoots, question, conversationTokens, messages: messages.length, contextTokens: engine.contextSizes().repo, answerTokens: sampling.maxTokens, tokenize, counter: repoCounter(engine), signal });
     messages.unshift({ role: "system", content: pack.text });
     const { report } = pack;
-    res.setHeader("x-hearth-repo-pack", `${report.packTokens} of ${report.repoTokens} tokens; ${report.included.length} parts in, ${report.leftOut.length} files left out`);
+    res.setHeader("x-hearth-repo-pack", `${report.packTokens} of ${report.repoTokensExact ? "" : "~"}${report.repoTokens} tokens; ${report.included.length} parts in, ${report.leftOut.length} files left out`);
   }
   // The role's own model tokenizes: the completion role may run a different model. The
   // repo role's system message is Hearth's pack, laid out with the model's repo tokens.
-  const chat = tokenizeChat({ tokenize: (text, parseSpecial) => engine.tokenize(text, parseSpecial, role) }, messages, { enableThinking, specialSystem: role === "repo" });
+  const chat = await tokenizeChat({ tokenize: (text, parseSpecial) => engine.tokenizeAsync(text, parseSpecial, role), breathe: engine.breathe }, messages, { enableThinking, specialSystem: role === "repo" });
+  signal.throwIfAborted();
   // A folder the server packs itself is paid for once: its state is kept on disk unless asked not to.
   const persist = request.hearth?.persist ?? repoDir !== undefined;
   const fileSep = engine.tokenize("<|file_sep|>", true, role);
@@ -210,6 +288,7 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
 async function completions(request: CompletionRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
   const text = typeof request.prompt === "string" ? request.prompt : request.prompt[0]!;
   const suffix = request.suffix ?? undefined;
+  checkTextChars("prompt", text.length + (suffix?.length ?? 0));
   const role: Role = request.hearth?.role ?? "completion";
   if (suffix !== undefined && !engine.fimFor(role)) {
     throw new HttpError(400, `The ${role} model has no fill-in-the-middle tokens, so 'suffix' is not supported. Use hearth.completion.mode "chat".`, "invalid_request_error", "suffix");
@@ -219,7 +298,8 @@ async function completions(request: CompletionRequest, res: ServerResponse, engi
   const offsets = request.hearth?.checkpoints ?? [];
   if (offsets.some((offset) => offset > text.length)) throw new HttpError(400, `Checkpoint offsets must lie within the prompt (${text.length} characters).`, "invalid_request_error", "hearth.checkpoints");
   if (suffix !== undefined && offsets.length > 0) throw new HttpError(400, "Checkpoints apply to raw prompts; send the layout in 'prompt' without 'suffix'.", "invalid_request_error", "hearth.checkpoints");
-  const { tokens: prompt, boundaries } = suffix !== undefined ? { tokens: engine.tokenize(renderFimPSM(text, suffix), false, role), boundaries: [] } : tokenizeAtOffsets(engine, text, offsets, role);
+  const { tokens: prompt, boundaries } = suffix !== undefined ? { tokens: (await engine.tokenizeAsync(renderFimPSM(text, suffix), false, role)) as Token[], boundaries: [] } : await tokenizeAtOffsets(engine, text, offsets, role);
+  signal.throwIfAborted();
   if (prompt.length === 0) throw new HttpError(400, "The prompt is empty.", "invalid_request_error", "prompt");
   await respond(res, engine, { kind: "text", role, prompt, checkpoints: boundaries, reuse: request.hearth?.reuse, sampling: samplingFrom(request, DEFAULT_COMPLETION_MAX_TOKENS), startsInThought: false, stream: request.stream ?? false, includeUsage: request.stream_options?.include_usage ?? false, signal });
 }
@@ -228,13 +308,13 @@ async function completions(request: CompletionRequest, res: ServerResponse, engi
  * Tokenizes a raw prompt piece by piece, split at the client's checkpoint offsets, so each
  * offset falls exactly on a token boundary, the same way on every request.
  */
-function tokenizeAtOffsets(engine: ModelEngine, text: string, offsets: readonly number[], role: Role): { tokens: Token[]; boundaries: number[] } {
+async function tokenizeAtOffsets(engine: ModelEngine, text: string, offsets: readonly number[], role: Role): Promise<{ tokens: Token[]; boundaries: number[] }> {
   const cuts = [...new Set(offsets)].filter((offset) => offset > 0 && offset < text.length).sort((a, b) => a - b);
   const tokens: Token[] = [];
   const boundaries: number[] = [];
   let start = 0;
   for (const cut of [...cuts, text.length]) {
-    for (const token of engine.tokenize(text.slice(start, cut), true, role)) tokens.push(token);
+    await appendPaced(tokens, await engine.tokenizeAsync(text.slice(start, cut), true, role), engine.breathe);
     if (cut < text.length) boundaries.push(tokens.length);
     start = cut;
   }
@@ -243,6 +323,7 @@ function tokenizeAtOffsets(engine: ModelEngine, text: string, offsets: readonly 
 
 async function embeddings(request: z.infer<typeof embeddingRequestSchema>, res: ServerResponse, engine: ModelEngine, signal: AbortSignal): Promise<void> {
   const inputs = typeof request.input === "string" ? [request.input] : request.input;
+  checkTextChars("input", inputs.reduce((n, input) => n + input.length, 0));
   const { vectors, promptTokens } = await engine.embed(inputs, signal);
   // The openai SDK asks for base64 (little-endian float32) by default to save bytes.
   const encode = (vector: number[]): number[] | string => (request.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector);
@@ -335,7 +416,7 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
 
   const chunkObject = options.kind === "chat" ? "chat.completion.chunk" : "text_completion";
   const send = (body: unknown): void => {
-    if (!res.writableEnded) res.write(`data: ${JSON.stringify(body)}\n\n`);
+    if (!res.writableEnded && !res.destroyed) res.write(`data: ${JSON.stringify(body)}\n\n`);
   };
   const chunk = (delta: GenerationDelta | { role: "assistant" }, finishReason: string | null): object =>
     options.kind === "chat"
@@ -409,6 +490,6 @@ function abortOnDisconnect(res: ServerResponse): AbortSignal {
 
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof PromptTooLongError) return new HttpError(400, error.message, "invalid_request_error", null, "context_length_exceeded");
+  if (error instanceof PromptTooLongError) return new HttpError(400, error.message, "invalid_request_error", error.role === "embedding" ? `input${error.inputIndex ? `.${error.inputIndex}` : ""}` : null, "context_length_exceeded");
   return new HttpError(500, `Internal server error: ${errorMessage(error)}`, "server_error");
 }

@@ -52,7 +52,9 @@ async function main(): Promise<void> {
       .finally(() => process.exit(0));
   };
   const leases = new LeaseTracker(args.idleExitSeconds * 1000, () => shutdown(`no client for ${args.idleExitSeconds} s`));
-  const server = createHttpServer({ engine, token, host: args.host, maxBodyBytes: args.maxBodyBytes, leases, log });
+  // Tests and scripts may shorten the time a client has to send its request (LIMITS.requestTimeoutMs).
+  const requestTimeoutMs = Number(process.env.HEARTH_SERVER_REQUEST_TIMEOUT_MS) || undefined;
+  const server = createHttpServer({ engine, token, host: args.host, maxBodyBytes: args.maxBodyBytes, leases, log, requestTimeoutMs, repoRoots: args.repoRoots });
   const port = await listen(server, args.host, args.port);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

@@ -1,5 +1,7 @@
+import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { ROLES } from "./engine.js";
+import { LIMITS } from "./limits.js";
 
 /**
  * The request bodies the server accepts, in OpenAI's shapes. Unknown fields are ignored
@@ -7,13 +9,16 @@ import { ROLES } from "./engine.js";
  * a 400 that names it.
  */
 
-const stop = z.union([z.string(), z.array(z.string()).max(16)]).optional();
+const stopString = z.string().max(LIMITS.stopStringChars);
+const stop = z.union([stopString, z.array(stopString).max(LIMITS.stopStrings)]).optional();
+const model = z.string().max(LIMITS.nameChars).optional();
 const sampling = {
-  max_tokens: z.number().int().positive().optional(),
-  max_completion_tokens: z.number().int().positive().optional(),
+  max_tokens: z.number().int().positive().max(LIMITS.maxTokens).optional(),
+  max_completion_tokens: z.number().int().positive().max(LIMITS.maxTokens).optional(),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().gt(0).max(1).optional(),
-  seed: z.number().int().optional(),
+  /** Any safe integer; the sampler takes its low 32 bits. */
+  seed: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).optional(),
   stop,
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
@@ -22,7 +27,7 @@ const sampling = {
     .object({
       role: z.enum(ROLES).optional(),
       /** Character offsets into a raw `prompt` where the server checkpoints the state. */
-      checkpoints: z.array(z.number().int().nonnegative()).max(8).optional(),
+      checkpoints: z.array(z.number().int().nonnegative().max(LIMITS.textChars)).max(LIMITS.checkpoints).optional(),
       reuse: z.boolean().optional(),
       /** Streaming only: `hearth.progress` chunks while the prompt is evaluated. */
       progress: z.boolean().optional(),
@@ -34,41 +39,49 @@ const sampling = {
     .optional(),
 };
 
-const textPart = z.object({ type: z.literal("text"), text: z.string() });
-const messageContent = z.union([z.string(), z.array(textPart).min(1)]);
+// Strings are capped at the request's whole text budget here; the budget itself is checked
+// across all of a request's strings by textChars() once the shape is known.
+const text = z.string().max(LIMITS.textChars);
+const textPart = z.object({ type: z.literal("text"), text });
+const messageContent = z.union([text, z.array(textPart).min(1).max(LIMITS.contentParts)]);
+
+export const chatMessageSchema = z.object({
+  role: z.enum(["system", "developer", "user", "assistant"]),
+  content: messageContent.nullable(),
+  reasoning_content: text.nullish(),
+});
 
 export const chatRequestSchema = z.object({
-  model: z.string().optional(),
-  messages: z
-    .array(
-      z.object({
-        role: z.enum(["system", "developer", "user", "assistant"]),
-        content: messageContent.nullable(),
-        reasoning_content: z.string().nullish(),
-      }),
-    )
-    .min(1),
+  model,
+  messages: z.array(chatMessageSchema).min(1).max(LIMITS.messages),
   chat_template_kwargs: z.object({ enable_thinking: z.boolean().optional() }).optional(),
   ...sampling,
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 
+/**
+ * A chat request with its messages left unchecked: the server checks them one by one with
+ * chatMessageSchema, giving way to other requests between them (20,000 messages at once
+ * held the event loop for ~100 ms on a loaded machine).
+ */
+export const chatEnvelopeSchema = chatRequestSchema.extend({ messages: z.array(z.unknown()).min(1).max(LIMITS.messages) });
+
 export const completionRequestSchema = z.object({
-  model: z.string().optional(),
-  prompt: z.union([z.string(), z.array(z.string()).length(1)]),
-  suffix: z.string().nullish(),
+  model,
+  prompt: z.union([text, z.array(text).length(1)]),
+  suffix: text.nullish(),
   ...sampling,
 });
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 
 export const embeddingRequestSchema = z.object({
-  model: z.string().optional(),
-  input: z.union([z.string(), z.array(z.string()).min(1).max(256)]),
+  model,
+  input: z.union([text, z.array(text).min(1).max(LIMITS.embeddingInputs)]),
   encoding_format: z.enum(["float", "base64"]).optional(),
 });
 
 export const tokenizeRequestSchema = z.object({
-  content: z.string(),
+  content: text,
   /** Whose tokenizer: the completion role may run a model of its own. */
   role: z.enum(ROLES).optional(),
   parse_special: z.boolean().optional(),
@@ -76,20 +89,69 @@ export const tokenizeRequestSchema = z.object({
 });
 
 export const detokenizeRequestSchema = z.object({
-  tokens: z.array(z.number().int().nonnegative()),
+  /** Ids are checked against the model's vocabulary by the route: a bad id crashed llama.cpp. */
+  tokens: z.array(z.number().int().nonnegative()).max(LIMITS.detokenizeTokens),
+  role: z.enum(ROLES).optional(),
 });
 
 export const leaseRequestSchema = z.object({
-  client: z.string().min(1).max(200),
+  client: z.string().min(1).max(LIMITS.nameChars),
   ttl_seconds: z.number().int().min(5).max(3600).optional(),
+  /** The window's workspace folders: hearth.repo may pack folders below them while the lease lasts. */
+  roots: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(4096)
+        .refine((p) => isAbsolute(p), "must be an absolute folder path"),
+    )
+    .max(256)
+    .optional(),
 });
 
-/** The first problem of a failed parse as OpenAI's `param` and a readable message. */
-export function describeIssue(error: z.ZodError): { param: string | null; message: string } {
+/**
+ * The arrays a request may carry, by route, checked before the schema walks them: a
+ * schema checks an array's length only after checking each element.
+ */
+export const ARRAY_LIMITS: Readonly<Record<string, readonly [field: string, limit: number]>> = {
+  chat: ["messages", LIMITS.messages],
+  embeddings: ["input", LIMITS.embeddingInputs],
+  detokenize: ["tokens", LIMITS.detokenizeTokens],
+};
+
+/** A failed parse's first problem: OpenAI's `param`, a readable message, and 413 for a size past a limit. */
+export function describeIssue(error: z.ZodError, prefix: ReadonlyArray<string | number> = []): { param: string | null; message: string; status: 400 | 413 } {
   const issue = error.issues[0];
-  if (!issue) return { param: null, message: "Invalid request body." };
-  const param = issue.path.length > 0 ? issue.path.map(String).join(".") : null;
-  return { param, message: param ? `Invalid value for '${param}': ${issue.message}` : issue.message };
+  if (!issue) return { param: null, message: "Invalid request body.", status: 400 };
+  const path = [...prefix, ...issue.path];
+  const param = path.length > 0 ? path.map(String).join(".") : null;
+  if (issue.code === "too_big" && (issue.origin === "array" || issue.origin === "string")) {
+    const what = issue.origin === "array" ? "items" : "characters";
+    return { param, status: 413, message: `'${param ?? "body"}' holds more than ${String(issue.maximum)} ${what}, the server's limit (README, "Limits"); send less.` };
+  }
+  return { param, status: 400, message: param ? `Invalid value for '${param}': ${issue.message}` : issue.message };
+}
+
+/** An array field past its limit, before the schema spends time on its elements. */
+export function oversizedArray(route: string, body: unknown): { field: string; limit: number; length: number } | undefined {
+  const entry = ARRAY_LIMITS[route];
+  if (entry === undefined || typeof body !== "object" || body === null) return undefined;
+  const [field, limit] = entry;
+  const value = (body as Record<string, unknown>)[field];
+  return Array.isArray(value) && value.length > limit ? { field, limit, length: value.length } : undefined;
+}
+
+/** Characters of text in a chat request: every message's content and reasoning. */
+export function chatTextChars(request: ChatRequest): number {
+  let chars = 0;
+  for (const message of request.messages) {
+    const { content } = message;
+    if (typeof content === "string") chars += content.length;
+    else if (content !== null) for (const part of content) chars += part.text.length;
+    chars += message.reasoning_content?.length ?? 0;
+  }
+  return chars;
 }
 
 export function messageText(content: z.infer<typeof messageContent> | null): string {

@@ -25,22 +25,33 @@ export interface ChatMLOptions {
  * turn N's prompt an exact extension of turn N-1's prompt plus its answer.
  */
 export function renderChatML(messages: readonly ChatMessage[], options: ChatMLOptions): PromptText {
+  return renderChatMLWithEnds(messages, options).prompt;
+}
+
+/**
+ * renderChatML, and where each message ends among the pieces (`messageEnds[i]` pieces hold
+ * messages 0..i). One pass, linear in the conversation: rendering each prefix again to find
+ * its end took 78 s for 16,000 one-word messages.
+ */
+export function renderChatMLWithEnds(messages: readonly ChatMessage[], options: ChatMLOptions): { prompt: PromptText; messageEnds: number[] } {
   const prompt: PromptText = [];
+  const messageEnds: number[] = [];
   for (const message of messages) {
     prompt.push(special(`<|im_start|>${message.role}\n`));
     if (message.role === "assistant") {
-      prompt.push(...thinkBlock(message.reasoning ?? ""));
+      for (const piece of thinkBlock(message.reasoning ?? "")) prompt.push(piece);
     }
     prompt.push(literal(message.content));
     prompt.push(special("<|im_end|>\n"));
+    messageEnds.push(prompt.length);
   }
   prompt.push(special("<|im_start|>assistant\n"));
   if (options.enableThinking) {
     prompt.push(special("<think>\n"));
   } else {
-    prompt.push(...thinkBlock(""));
+    for (const piece of thinkBlock("")) prompt.push(piece);
   }
-  return prompt;
+  return { prompt, messageEnds };
 }
 
 function thinkBlock(reasoning: string): PromptText {
