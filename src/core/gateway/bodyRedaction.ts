@@ -4,7 +4,7 @@
 // cursor inside a token puts its start in the prefix and the rest in the suffix. So the
 // redactor reads several views of the same segments, and every span any view finds is
 // mapped back onto every segment it touches:
-//   - each segment alone, with its own file name as the redactor's hint;
+//   - a segment from a file alone, with the file's name as the redactor's hint;
 //   - all segments joined with nothing between them (a secret cut at a boundary reads whole);
 //   - all segments joined by line breaks (a name in one part, its value in the next);
 //   - the caller's text only, without Hearth's wrappers (a file's last line continued by the message).
@@ -54,6 +54,9 @@ const SECRET_MIN = 8;
 /** The shortest cut piece of a known secret that is taken out. */
 const FRAGMENT_MIN = 6;
 
+/** Text that is placeholders only (and the space between them). */
+const ALREADY_REDACTED = /^\s*(?:«redacted:[^»]*»\s*)+$/;
+
 interface Span {
   readonly start: number;
   readonly end: number;
@@ -74,9 +77,11 @@ export async function redactSegments(segments: readonly Segment[], options: { re
   const spans: Span[] = [];
   const secrets: KnownSecret[] = [...(options.known ?? [])];
 
-  for (let i = 0; i < segments.length; i++) {
+  const all = segments.map((_, i) => i).filter((i) => segments[i].text !== "");
+  for (const i of all) {
     const { text, fileName } = segments[i];
-    if (text === "") continue;
+    // The joined views read every segment with the request's hint; one with a hint of its own (a file) is also read alone.
+    if (all.length > 1 && (fileName === undefined || fileName === options.hint)) continue;
     for (const f of (await options.redactor(text, fileName ?? options.hint)).findings) {
       if (f.end <= f.start) continue;
       spans.push({ start: starts[i] + f.start, end: starts[i] + f.end, kind: f.kind });
@@ -84,7 +89,6 @@ export async function redactSegments(segments: readonly Segment[], options: { re
     }
   }
 
-  const all = segments.map((_, i) => i).filter((i) => segments[i].text !== "");
   const content = all.filter((i) => segments[i].content);
   const views: { indices: number[]; separator: string }[] = [];
   if (all.length > 1) views.push({ indices: all, separator: "" }, { indices: all, separator: "\n" });
@@ -126,6 +130,8 @@ export async function redactSegments(segments: readonly Segment[], options: { re
       if (span.end <= from || span.start >= to) continue;
       const start = Math.max(span.start, from) - from;
       const end = Math.min(span.end, to) - from;
+      // A layer that reads a placeholder as a secret again (a key block whose body is one) changes nothing.
+      if (ALREADY_REDACTED.test(segments[i].text.slice(start, end))) continue;
       out += segments[i].text.slice(at, start) + placeholder(span.kind);
       at = end;
       count++;

@@ -59,7 +59,7 @@ export class RedactionFailure extends Error {
 const MAX_BODY_PASSES = 4;
 /** A line of a neverSend file this long is its own (see contextFiles.appearsIn). */
 const DISTINCTIVE_LINE = 16;
-/** A file holding a single value this short or shorter may be named after what it holds (`github_token`). */
+/** A file holding one value this short or shorter may be named after what it holds (`github_token`). */
 const SINGLE_VALUE_MAX = 4096;
 
 export async function buildOutgoingPayload(input: PayloadInput): Promise<OutgoingPayload> {
@@ -103,50 +103,42 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
   };
   const cleaning = redacting || known.length > 0;
   let call: ModelCall;
-  let redactions = 0;
+  let original: ModelCall;
   const addedBytes = new Map<ContextFile, number>();
   if (request.messages !== undefined) {
+    const parted = request.messages.map((m): PartedMessage => ({ role: m.role, parts: [{ text: m.content, content: true }] }));
     const block = contextBlockParts(added.map((f) => ({ path: f.path, shownPath: shownPath(f), content: f.content })));
-    const messages = withContextParts(
-      request.messages.map((m): PartedMessage => ({ role: m.role, parts: [{ text: m.content, content: true }] })),
-      block,
-    );
+    const messages = withContextParts(parted, block);
     const segments: Segment[] = messages.flatMap((m) => m.parts);
     const redacted = cleaning ? await redactSegments(segments, { redactor, hint, known }) : undefined;
-    let at = 0;
-    call = {
-      kind: "chat",
-      messages: messages.map((m) => {
-        const from = at;
-        at += m.parts.length;
-        return { role: m.role, content: (redacted?.texts.slice(from, at) ?? m.parts.map((p) => p.text)).join("") };
-      }),
-      ...common,
-      hearth: { role: input.hearthRole },
+    const chat = (laid: readonly PartedMessage[], texts: readonly string[]): ModelCall => {
+      let at = 0;
+      const content = (m: PartedMessage): string => texts.slice(at, (at += m.parts.length)).join("");
+      return { kind: "chat", messages: laid.map((m) => ({ role: m.role, content: content(m) })), ...common, hearth: { role: input.hearthRole } };
     };
+    // As the caller wrote it, file names included: what the redactions are counted against.
+    const asWritten = withContextParts(parted, contextBlockParts(added.map((f) => ({ path: f.path, shownPath: f.path, content: f.content }))));
+    original = chat(asWritten, asWritten.flatMap((m) => m.parts).map((p) => p.text));
+    call = redacted === undefined ? chat(messages, segments.map((p) => p.text)) : chat(messages, redacted.texts);
     if (redacted !== undefined) {
-      redactions += redacted.count;
       known.push(...redacted.secrets);
       // The block's content parts, one per added file in order, are the very objects among the segments.
       block.filter((p) => p.content).forEach((part, k) => addedBytes.set(added[k], Buffer.byteLength(redacted.texts[segments.indexOf(part)], "utf8")));
     }
-    // A credential in a file's tag was taken out before the text was read.
-    if (redacting) redactions += added.reduce((n, f) => n + (shownPath(f) !== f.path ? (shownPath(f).match(/«redacted:/g) ?? []).length : 0), 0);
   } else {
     const prompt = request.prompt ?? { text: "" };
     const segments: Segment[] = [{ text: prompt.text, content: true }, ...(prompt.suffix !== undefined ? [{ text: prompt.suffix, content: true }] : [])];
     const redacted = cleaning ? await redactSegments(segments, { redactor, hint, known }) : undefined;
-    if (redacted !== undefined) {
-      redactions += redacted.count;
-      known.push(...redacted.secrets);
-    }
-    call = {
+    if (redacted !== undefined) known.push(...redacted.secrets);
+    const text = (texts: readonly string[]): ModelCall => ({
       kind: "text",
-      prompt: redacted?.texts[0] ?? prompt.text,
-      ...(prompt.suffix !== undefined ? { suffix: redacted?.texts[1] ?? prompt.suffix } : {}),
+      prompt: texts[0],
+      ...(prompt.suffix !== undefined ? { suffix: texts[1] } : {}),
       ...common,
       hearth: { role: input.hearthRole, ...(prompt.checkpoints !== undefined ? { checkpoints: prompt.checkpoints } : {}), ...(prompt.reuse !== undefined ? { reuse: prompt.reuse } : {}) },
-    };
+    });
+    original = text(segments.map((s) => s.text));
+    call = redacted === undefined ? original : text(redacted.texts);
   }
 
   const sent: SentFile[] = kept.map((file) => ({
@@ -155,10 +147,11 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     bytes: addedBytes.get(file) ?? Buffer.byteLength(file.content, "utf8"),
   }));
   let prepared = input.prepare(call);
+  let redactions = 0;
   if (cleaning) {
-    const body = await cleanBody(prepared, { redactor, hint, known });
-    prepared = body.prepared;
-    redactions += body.count;
+    prepared = await cleanBody(prepared, { redactor, hint, known });
+    // Counted on the body itself: a placeholder the caller's own text held already is not a redaction.
+    redactions = Math.max(0, placeholders(prepared.json) - placeholders(input.prepare(original).json));
   }
   return { call, prepared, files: sent, dropped: dropped.map(shownPath), redactions, warnings };
 }
@@ -167,9 +160,8 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
  * The provider's final body, every string in it (messages, system prompt, prefix, suffix,
  * stop sequences) read as one text, redacted until a pass finds nothing more.
  */
-async function cleanBody(prepared: PreparedCall, options: { redactor: Redactor; hint?: string; known: readonly KnownSecret[] }): Promise<{ prepared: PreparedCall; count: number }> {
+async function cleanBody(prepared: PreparedCall, options: { redactor: Redactor; hint?: string; known: readonly KnownSecret[] }): Promise<PreparedCall> {
   let json = prepared.json;
-  let count = 0;
   for (let pass = 0; pass < MAX_BODY_PASSES; pass++) {
     const body = JSON.parse(json) as unknown;
     const leaves = stringLeaves(body);
@@ -177,12 +169,16 @@ async function cleanBody(prepared: PreparedCall, options: { redactor: Redactor; 
       leaves.map((leaf) => ({ text: leaf.value, content: true })),
       options,
     );
-    if (result.count === 0) return { prepared: json === prepared.json ? prepared : { ...prepared, json, bytes: Buffer.byteLength(json, "utf8") }, count };
+    if (result.count === 0) return json === prepared.json ? prepared : { ...prepared, json, bytes: Buffer.byteLength(json, "utf8") };
     leaves.forEach((leaf, i) => leaf.set(result.texts[i]));
     json = JSON.stringify(body);
-    count += result.count;
   }
   throw new RedactionFailure(`the redactor still found secrets in the request body after ${MAX_BODY_PASSES} passes`);
+}
+
+/** Placeholders in a body; JSON writes « and » as they are. */
+function placeholders(json: string): number {
+  return json.split("«redacted:").length - 1;
 }
 
 /** Fields that name the protocol's own things, never text from the user or a file. */
@@ -234,16 +230,18 @@ function neverSendText(content: string): KnownSecret[] {
 
 /**
  * A file named after what it holds (`secrets/github_token`, `db_password.txt`) whose whole
- * content is one value: the name is the assignment's name, the content its value.
+ * content is one value (a line, or a key's body): the name is the assignment's name, the content its value.
  */
 async function valueNamedByFile(file: ContextFile, redactor: Redactor): Promise<KnownSecret[]> {
   const value = file.content.trim();
-  if (value === "" || value.length > SINGLE_VALUE_MAX || /[\r\n]/.test(value)) return [];
+  if (value === "" || value.length > SINGLE_VALUE_MAX) return [];
   const stem = (file.path.split(/[\\/]/).pop() ?? "").replace(/^\.+/, "").replace(/\.[A-Za-z0-9]{1,5}$/, "");
   if (!/^[A-Za-z][\w.-]*$/.test(stem)) return [];
-  const probe = `${stem} = ${JSON.stringify(value)}`;
-  const valueStart = stem.length + 4;
-  return (await redactor(probe)).findings.filter((f) => f.start < valueStart + value.length && f.end > valueStart).map((f) => ({ value, kind: f.kind }));
+  const quoted = JSON.stringify(value);
+  const probe = `${stem} = ${quoted}`;
+  const valueStart = stem.length + 3;
+  const found = (await redactor(probe)).findings.filter((f) => f.start < valueStart + quoted.length && f.end > valueStart);
+  return found.length > 0 ? [{ value, kind: found[0].kind }] : [];
 }
 
 /** Any failure of the redactor stops the request; warnings (a layer failed, the others ran) go to the log. */
