@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -57,6 +58,14 @@ export interface SupervisorOptions {
   readyTimeoutMs?: number;
   leaseIntervalMs?: number;
   backoff?: { initialMs: number; maxMs: number; maxAttempts: number };
+  /** How long a lease renewal or a /health probe may take before it counts as unanswered; default 3 s. */
+  healthTimeoutMs?: number;
+  /** Unanswered /health probes in a row before a live server is taken for wedged and stopped; default 3. */
+  wedgedAfterProbes?: number;
+  /** Pause between those probes; default 0.5 s. */
+  probeIntervalMs?: number;
+  /** How long a server has to leave after SIGTERM before it gets SIGKILL; default 5 s. */
+  killGraceMs?: number;
 }
 
 export class ServerStartError extends Error {
@@ -70,12 +79,20 @@ export class ServerStartError extends Error {
   }
 }
 
+/** What a look at the lock file found: a server to use, one that does not answer, or none. */
+type Found = { kind: "healthy"; endpoint: ServerEndpoint } | { kind: "wedged"; record: ServerLockRecord } | { kind: "none" };
+
 const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|EPIPE|fetch failed|socket hang up|other side closed/i;
 
 /**
  * Starts, shares, watches and restarts the model server. One supervisor per window; all
  * windows that want the same model share one server process through a lock file, and
  * each keeps a lease on it so the server leaves once the last window has gone.
+ *
+ * One server per key, ever: a server that stops answering but stays alive (wedged) is
+ * confirmed unresponsive by several /health probes, then stopped by pid (SIGTERM, SIGKILL
+ * after a grace) and seen gone before another is spawned, whichever window started it.
+ * Only the window holding the spawn claim stops or spawns.
  */
 export class ServerSupervisor {
   private current: ServerState = { kind: "stopped" };
@@ -87,6 +104,8 @@ export class ServerSupervisor {
   private leaseTimer?: NodeJS.Timeout;
   private restartTimer?: NodeJS.Timeout;
   private crashes = 0;
+  /** Aborted when the server this window uses is declared lost, so requests in flight to it end at once. */
+  private lost = new AbortController();
   private readySince = 0;
   private disposed = false;
   private readonly backoff: { initialMs: number; maxMs: number; maxAttempts: number };
@@ -122,17 +141,23 @@ export class ServerSupervisor {
 
   /**
    * Runs a request against the server; when the connection fails (the server crashed or
-   * was killed) it brings a server back and tries once more.
+   * was killed) or the server is declared lost meanwhile (it stopped answering), it brings
+   * a server back and tries once more. `signal` aborts when the server is declared lost:
+   * a request that passes it on does not wait on a wedged server.
    */
-  async withServer<T>(request: (endpoint: ServerEndpoint) => Promise<T>): Promise<T> {
+  async withServer<T>(request: (endpoint: ServerEndpoint, signal: AbortSignal) => Promise<T>): Promise<T> {
     const endpoint = await this.endpoint();
+    const lost = this.lost.signal;
     try {
-      return await request(endpoint);
+      return await request(endpoint, lost);
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
-      this.options.log.warn(`model server unreachable (${describe(error)}); starting it again`);
-      this.markLost("the server stopped answering");
-      return request(await this.endpoint());
+      if (!isConnectionError(error) && !lost.aborted) throw error;
+      if (!lost.aborted) {
+        this.options.log.warn(`model server unreachable (${describe(error)}); starting it again`);
+        this.markLost("the server stopped answering");
+      }
+      const next = await this.endpoint();
+      return request(next, this.lost.signal);
     }
   }
 
@@ -150,16 +175,7 @@ export class ServerSupervisor {
     this.stopWatching();
     const child = this.child;
     this.child = undefined;
-    if (pid !== undefined && processAlive(pid)) {
-      const exited = child ? new Promise<void>((resolve) => child.once("exit", () => resolve())) : waitForExit(pid);
-      try {
-        process.kill(pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await Promise.race([exited, delay(5000)]);
-      if (processAlive(pid)) process.kill(pid, "SIGKILL");
-    }
+    if (pid !== undefined && serverAlive(pid)) await stopProcess(pid, child?.pid === pid ? child : undefined, this.options.killGraceMs ?? 5000);
     await this.lock.remove(pid);
     this.setState({ kind: "stopped" });
   }
@@ -187,22 +203,21 @@ export class ServerSupervisor {
 
   private async startOnce(): Promise<ServerEndpoint> {
     try {
-      const attached = await this.attachToRunning();
-      if (attached) return attached;
+      let found = await this.findRunning();
+      if (found.kind === "healthy") return found.endpoint;
       for (let waited = 0; ; waited++) {
         const release = await this.lock.claimSpawn(this.options.readyTimeoutMs ?? 15 * 60_000);
         if (release) {
           try {
-            // Another window may have finished spawning while we waited for the claim.
-            return (await this.attachToRunning()) ?? (await this.spawnServer());
+            return await this.replaceServer(found);
           } finally {
             await release();
           }
         }
         this.setState({ kind: "starting", detail: "waiting for another window to start the server" });
         await delay(Math.min(250 * 2 ** waited, 2000));
-        const other = await this.attachToRunning();
-        if (other) return other;
+        found = await this.findRunning();
+        if (found.kind === "healthy") return found.endpoint;
       }
     } catch (error) {
       const failure = error instanceof ServerStartError ? error : new ServerStartError("start_failed", describe(error), false);
@@ -212,15 +227,74 @@ export class ServerSupervisor {
     }
   }
 
-  private async attachToRunning(): Promise<ServerEndpoint | undefined> {
+  /**
+   * Holding the spawn claim: use the server in the lock if it answers (another window may
+   * have finished spawning while we waited), stop it if it is alive but does not answer,
+   * stop this window's own earlier server if it is still around, and only then spawn.
+   */
+  private async replaceServer(before: Found): Promise<ServerEndpoint> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const record = await this.lock.read();
+      // Probed already and the lock still names the same process: no need to probe again.
+      const found = before.kind === "wedged" && record && sameRecord(record, before.record) && serverAlive(record.pid) ? before : await this.findRunning();
+      before = { kind: "none" };
+      if (found.kind === "healthy") return found.endpoint;
+      if (found.kind === "wedged" && !(await this.retire(found.record))) continue;
+      const child = this.child;
+      if (child?.pid !== undefined && serverAlive(child.pid)) {
+        this.child = undefined;
+        this.options.log.warn(`stopping this window's earlier model server (pid ${child.pid}) before starting another`);
+        await this.stopOrFail(child.pid, child);
+      }
+      return await this.spawnServer();
+    }
+    throw new ServerStartError("lock_contended", "Another window keeps replacing the model server. Close the other VS Code windows, then run \"Hearth: Restart Model Server\".", false);
+  }
+
+  /** The server named in the lock file, probed: one answer is enough, several silences in a row make it wedged. */
+  private async findRunning(): Promise<Found> {
     const record = await this.lock.read();
-    if (!record || record.modelPath !== this.options.modelPath || (record.completionModelPath ?? "") !== (this.options.completionModelPath ?? "") || !processAlive(record.pid)) return undefined;
+    if (!record || record.modelPath !== this.options.modelPath || (record.completionModelPath ?? "") !== (this.options.completionModelPath ?? "") || !serverAlive(record.pid)) return { kind: "none" };
     const endpoint = endpointOf(record);
-    const healthy = await checkHealth(endpoint);
-    if (!healthy) return undefined;
-    this.options.log.info(`using the model server another window started (pid ${record.pid}, port ${record.port})`);
-    this.becomeReady(endpoint, { model: record.model, contextSize: record.contextSize, ...(record.contexts !== undefined ? { contexts: record.contexts } : {}), pid: record.pid, shared: true });
-    return endpoint;
+    const probes = Math.max(1, this.options.wedgedAfterProbes ?? 3);
+    const timeoutMs = this.options.healthTimeoutMs ?? 3000;
+    for (let probe = 0; probe < probes; probe++) {
+      if (probe > 0) await delay(this.options.probeIntervalMs ?? 500);
+      if (await checkHealth(endpoint, timeoutMs)) {
+        const own = this.child?.pid === record.pid;
+        if (!own) this.options.log.info(`using the model server another window started (pid ${record.pid}, port ${record.port})`);
+        this.becomeReady(endpoint, { model: record.model, contextSize: record.contextSize, ...(record.contexts !== undefined ? { contexts: record.contexts } : {}), pid: record.pid, shared: !own });
+        return { kind: "healthy", endpoint };
+      }
+      if (!serverAlive(record.pid)) return { kind: "none" };
+    }
+    return { kind: "wedged", record };
+  }
+
+  /**
+   * Stops a server that is alive but did not answer, after confirming the lock still names
+   * that very process (a server another window has just started must not be stopped), then
+   * clears the lock. False when the lock changed meanwhile: look again.
+   */
+  private async retire(record: ServerLockRecord): Promise<boolean> {
+    const current = await this.lock.read();
+    if (!current || !sameRecord(current, record)) return false;
+    if (serverAlive(record.pid) && (await isServerProcess(record.pid, this.options.modelPath))) {
+      this.options.log.warn(`model server (pid ${record.pid}) is running but did not answer ${this.options.wedgedAfterProbes ?? 3} health checks in a row; stopping it before starting another`);
+      const child = this.child?.pid === record.pid ? this.child : undefined;
+      if (child) this.child = undefined;
+      await this.stopOrFail(record.pid, child);
+    }
+    await this.lock.remove(record.pid);
+    return true;
+  }
+
+  private async stopOrFail(pid: number, child: ChildProcess | undefined): Promise<void> {
+    const outcome = await stopProcess(pid, child, this.options.killGraceMs ?? 5000);
+    if (outcome === "killed") this.options.log.warn(`model server (pid ${pid}) ignored SIGTERM; stopped it with SIGKILL`);
+    if (outcome === "alive") {
+      throw new ServerStartError("unstoppable", `The model server (pid ${pid}) stopped answering and could not be stopped, so no second one was started beside it. End process ${pid}, then run "Hearth: Restart Model Server".`, true);
+    }
   }
 
   private async spawnServer(): Promise<ServerEndpoint> {
@@ -280,6 +354,7 @@ export class ServerSupervisor {
 
   private becomeReady(endpoint: ServerEndpoint, info: ServerInfo): void {
     this.stopWatching();
+    if (this.lost.signal.aborted) this.lost = new AbortController();
     this.readySince = Date.now();
     this.setState({ kind: "ready", endpoint, info });
     // A window that closed while its server was loading holds no lease on it.
@@ -298,7 +373,7 @@ export class ServerSupervisor {
         method: "POST",
         headers: { authorization: `Bearer ${endpoint.token}`, "content-type": "application/json" },
         body: JSON.stringify({ client: this.options.clientId, ttl_seconds: Math.max(5, ttlSeconds), ...(this.options.repoRoots ? { roots: this.options.repoRoots() } : {}) }),
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(this.options.healthTimeoutMs ?? 3000),
       });
       if (!response.ok) throw new Error(`lease refused with HTTP ${response.status}`);
     } catch (error) {
@@ -320,6 +395,7 @@ export class ServerSupervisor {
   /** The server is gone: forget it and bring one back with backoff. */
   private markLost(reason: string): void {
     if (this.current.kind !== "ready" || this.disposed) return;
+    this.lost.abort(new ServerStartError("server_lost", `The model server stopped answering (${reason}); Hearth is starting it again.`, false));
     this.stopWatching();
     this.scheduleRestart(reason);
   }
@@ -362,15 +438,66 @@ function endpointOf(record: ServerLockRecord): ServerEndpoint {
   return { baseUrl: `http://${host}:${record.port}/v1`, token: record.token };
 }
 
-async function checkHealth(endpoint: ServerEndpoint): Promise<boolean> {
+async function checkHealth(endpoint: ServerEndpoint, timeoutMs: number): Promise<boolean> {
   try {
     const response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/health`, {
       headers: { authorization: `Bearer ${endpoint.token}` },
-      signal: AbortSignal.timeout(3000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
+    await response.body?.cancel();
     return response.ok;
   } catch {
     return false;
+  }
+}
+
+function sameRecord(a: ServerLockRecord, b: ServerLockRecord): boolean {
+  return a.pid === b.pid && a.startedAt === b.startedAt && a.port === b.port;
+}
+
+/** Alive and not a zombie (a zombie holds no memory, and only its parent can reap it). */
+function serverAlive(pid: number): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // No /proc (macOS, Windows), or it went away: trust kill(pid, 0).
+  }
+}
+
+/**
+ * Whether `pid` is still a server for this model and not another program that got the pid
+ * after it: where /proc exists, its command line names the model. Elsewhere the lock record
+ * and the failed probes have to do.
+ */
+async function isServerProcess(pid: number, modelPath: string): Promise<boolean> {
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
+  return commandLine === undefined || commandLine.split("\0").includes(modelPath);
+}
+
+/** SIGTERM, SIGKILL after `graceMs`, and waits to see it gone: "alive" if even SIGKILL did not end it. */
+async function stopProcess(pid: number, child: ChildProcess | undefined, graceMs: number): Promise<"exited" | "killed" | "alive"> {
+  const exited = child && child.exitCode === null && child.signalCode === null ? new Promise<void>((resolve) => child.once("exit", () => resolve())) : undefined;
+  const gone = async (ms: number): Promise<boolean> => {
+    const deadline = Date.now() + ms;
+    const polled = (async () => {
+      while (serverAlive(pid) && Date.now() < deadline) await delay(25);
+    })();
+    await Promise.race([exited ?? polled, polled]);
+    return !serverAlive(pid);
+  };
+  if (!signal(pid, "SIGTERM") || (await gone(graceMs))) return "exited";
+  if (!signal(pid, "SIGKILL") || (await gone(graceMs))) return "killed";
+  return "alive";
+}
+
+function signal(pid: number, name: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch {
+    return false; // Gone already (ESRCH); EPERM cannot happen for our own user's server.
   }
 }
 
@@ -407,10 +534,6 @@ function readFirstLine(child: ChildProcess, timeoutMs: number): Promise<ServerRe
     child.once("exit", onExit);
     child.once("error", onError);
   });
-}
-
-async function waitForExit(pid: number): Promise<void> {
-  while (processAlive(pid)) await delay(50);
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { MemoryLogger } from "../../../../src/core/logger";
 import { processAlive } from "../../../../src/core/server/serverLock";
-import { ServerSupervisor, type SupervisorOptions } from "../../../../src/core/server/supervisor";
+import { ServerSupervisor, type ServerState, type SupervisorOptions } from "../../../../src/core/server/supervisor";
 import { ensureTestModel } from "../../../fixtures/models";
 import { SERVER_SCRIPT, assertServerBuilt } from "../../../support/serverProcess";
 
@@ -132,5 +132,153 @@ describe("server supervisor", function () {
     const after = supervisor.state.kind === "ready" ? supervisor.state.info.pid : -1;
     assert.notEqual(before, after);
     assert.equal(processAlive(before), false);
+  });
+});
+
+/**
+ * A server that stops answering but does not exit (test/support/wedgingServer.mjs, real
+ * processes): the supervisor must see it gone before it starts another, so that at no
+ * moment two servers run for one key. Short intervals come from the options; nothing here
+ * depends on how long anything takes.
+ */
+describe("server supervisor with a server that stops answering", function () {
+  this.timeout(60_000);
+  const WEDGING_SERVER = join(__dirname, "..", "..", "..", "support", "wedgingServer.mjs");
+  let stateDir: string;
+  let modelPath: string;
+  let eventsPath: string;
+  const supervisors: ServerSupervisor[] = [];
+
+  interface StartEvent {
+    pid: number;
+    othersAlive: number[];
+  }
+  const starts = async (): Promise<StartEvent[]> =>
+    (await readFile(eventsPath, "utf8").catch(() => ""))
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as StartEvent);
+
+  const make = async (config: { ignoreSigterm?: boolean } = {}, clientId = `window-${supervisors.length}`): Promise<{ supervisor: ServerSupervisor; states: ServerState[]; log: MemoryLogger }> => {
+    await writeFile(modelPath, JSON.stringify({ events: eventsPath, ...config }));
+    const log = new MemoryLogger();
+    const supervisor = new ServerSupervisor({
+      serverScript: WEDGING_SERVER,
+      nodePath: process.execPath,
+      modelPath,
+      contextSize: 1024,
+      gpu: "cpu",
+      stateDir,
+      clientId,
+      idleExitSeconds: 300,
+      log,
+      leaseIntervalMs: 100,
+      healthTimeoutMs: 250,
+      wedgedAfterProbes: 3,
+      probeIntervalMs: 20,
+      killGraceMs: 500,
+      backoff: { initialMs: 20, maxMs: 100, maxAttempts: 3 },
+    });
+    supervisors.push(supervisor);
+    const states: ServerState[] = [];
+    supervisor.onDidChangeState((state) => states.push(state));
+    return { supervisor, states, log };
+  };
+
+  /** Resolves on the first state that satisfies `test` (the mocha timeout bounds the wait). */
+  const reach = (supervisor: ServerSupervisor, test: (state: ServerState) => boolean): Promise<ServerState> =>
+    new Promise((resolve) => {
+      if (test(supervisor.state)) return resolve(supervisor.state);
+      const subscription = supervisor.onDidChangeState((state) => {
+        if (!test(state)) return;
+        subscription.dispose();
+        resolve(state);
+      });
+    });
+  const pidOf = (state: ServerState): number => (state.kind === "ready" ? state.info.pid : -1);
+  const readyOnAnotherPid = (pid: number) => (state: ServerState) => state.kind === "ready" && state.info.pid !== pid;
+
+  beforeEach(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), "hearth-supervisor-wedge-"));
+    modelPath = join(stateDir, "wedging-model.json");
+    eventsPath = join(stateDir, "starts.jsonl");
+  });
+
+  afterEach(async () => {
+    for (const supervisor of supervisors.splice(0)) await supervisor.dispose();
+    for (const { pid } of await starts()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  /** Every server started saw no other server of its key alive at its start. */
+  const assertNeverTwo = async (expectedStarts: number): Promise<void> => {
+    const events = await starts();
+    assert.equal(events.length, expectedStarts, JSON.stringify(events));
+    for (const event of events) assert.deepEqual(event.othersAlive, [], `server ${event.pid} started while ${event.othersAlive.join(", ")} still ran`);
+  };
+
+  it("stops a server that stopped answering before it starts another, and goes restarting → ready", async () => {
+    const { supervisor, states } = await make();
+    await supervisor.endpoint();
+    const first = pidOf(supervisor.state);
+    assert.ok(processAlive(first));
+    process.kill(first, "SIGUSR2");
+    const after = await reach(supervisor, readyOnAnotherPid(first));
+    assert.equal(processAlive(first), false, "the wedged server is gone");
+    assert.ok(processAlive(pidOf(after)));
+    await assertNeverTwo(2);
+    const kinds = states.map((state) => state.kind);
+    const restarting = kinds.indexOf("restarting");
+    assert.ok(restarting > 0, `states: ${kinds.join(" → ")}`);
+    assert.equal(kinds.indexOf("ready", restarting), kinds.length - 1, `states: ${kinds.join(" → ")}`);
+  });
+
+  it("kills a wedged server that ignores SIGTERM with SIGKILL, then starts one", async () => {
+    const { supervisor, log } = await make({ ignoreSigterm: true });
+    await supervisor.endpoint();
+    const first = pidOf(supervisor.state);
+    process.kill(first, "SIGUSR2");
+    await reach(supervisor, readyOnAnotherPid(first));
+    assert.equal(processAlive(first), false);
+    assert.match(log.lines.join("\n"), new RegExp(`pid ${first}\\) ignored SIGTERM; stopped it with SIGKILL`));
+    await assertNeverTwo(2);
+  });
+
+  it("a request sent to a server that wedged is answered by the next one", async () => {
+    const { supervisor } = await make();
+    await supervisor.endpoint();
+    const first = pidOf(supervisor.state);
+    process.kill(first, "SIGUSR2");
+    // The first attempt waits on the wedged server until the supervisor declares it lost
+    // (the signal), then the request is sent again to the new server.
+    const answer = await supervisor.withServer(async (endpoint, signal) => {
+      const response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/health`, { headers: { authorization: `Bearer ${endpoint.token}` }, signal });
+      return (await response.json()) as { pid: number };
+    });
+    assert.notEqual(answer.pid, first);
+    assert.equal(processAlive(first), false);
+    await assertNeverTwo(2);
+  });
+
+  it("a wedged server another window started is stopped by pid, and both windows end on one new server", async () => {
+    const { supervisor: starter } = await make({}, "window-a");
+    const { supervisor: sharer, states: sharerStates } = await make({}, "window-b");
+    await starter.endpoint();
+    await sharer.endpoint();
+    const first = pidOf(starter.state);
+    assert.equal(pidOf(sharer.state), first);
+    assert.equal(sharer.state.kind === "ready" && sharer.state.info.shared, true);
+    process.kill(first, "SIGUSR2");
+    const [a, b] = await Promise.all([reach(starter, readyOnAnotherPid(first)), reach(sharer, readyOnAnotherPid(first))]);
+    assert.equal(pidOf(a), pidOf(b), "one server for the key");
+    assert.equal(processAlive(first), false);
+    await assertNeverTwo(2);
+    assert.ok(sharerStates.some((state) => state.kind === "restarting"));
   });
 });
