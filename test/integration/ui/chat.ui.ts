@@ -92,11 +92,10 @@ function chatFrame(page: Page): FrameLocator {
 
 async function runCommand(ui: UiContext, title: string): Promise<void> {
   const { page } = ui;
-  // Move focus out of the webview without side effects: the blank bottom of the Model view's tree.
-  const modelPane = page.locator(".pane", { hasText: "Model" }).locator(".pane-body").first();
-  // (Before the Hearth container is first shown there is no Model view, and focus is in the workbench anyway.)
-  const box = (await modelPane.count()) > 0 ? await modelPane.boundingBox({ timeout: 2_000 }).catch(() => null) : null;
-  if (box !== null) await page.mouse.click(box.x + box.width / 2, box.y + box.height - 4);
+  // Move focus out of the webview without side effects: the side bar's title (a click on a
+  // tree row of the Model view would run its command).
+  const sideBarTitle = page.locator(".part.sidebar > .composite.title").first();
+  if (await sideBarTitle.isVisible().catch(() => false)) await sideBarTitle.click({ position: { x: 8, y: 8 }, timeout: 2_000 }).catch(() => undefined);
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget .quick-input-box input");
   await input.waitFor({ state: "visible", timeout: 10_000 });
