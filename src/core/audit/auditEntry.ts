@@ -30,6 +30,7 @@ export interface EgressRecord {
   readonly dropped: readonly string[];
   /** UTF-8 bytes of the request body. */
   readonly bytes: number;
+  /** Placeholders the gateway put into the body that was sent (a secret cut across two fields counts on each side). */
   readonly redactions: number;
   /** SHA-256 (hex) of the request body exactly as sent. */
   readonly sha256: string;
