@@ -2,11 +2,12 @@
 // 1.100.3, see scripts/install-test-vscode.sh) driven by headless Chromium.
 //
 //   npx tsx test/integration/harness/run.ts [--grep <regexp>] [--suite <name part>]
-//       [--mode trusted|restricted] [--workspace <dir>] [--keep]
+//       [--mode trusted|restricted] [--workspace <dir>] [--multi-root] [--keep]
 //       [--timeout <s, whole run, default 900>] [--pass-timeout <s, default 420>]
 //
 // Per pass (trusted, then Restricted Mode): a fresh copy of the fixture workspace,
-// user-data dir and VS Code server; the workbench opened with extensionDevelopmentPath
+// user-data dir and VS Code server (--multi-root: two copies of it, "one" and "two", opened
+// as a multi-root workspace through a .code-workspace file); the workbench opened with extensionDevelopmentPath
 // (this repository, so `npm run build` must have run) and extensionTestsPath (the
 // bundled test/integration/index.ts). The extension host runs the mocha suites, then
 // asks this process (control server) to run the browser-driven tests
@@ -42,6 +43,7 @@ interface Options {
   suite?: string;
   modes: PassName[];
   workspace: string;
+  multiRoot: boolean;
   keep: boolean;
   timeoutMs: number;
   passTimeoutMs: number;
@@ -57,6 +59,7 @@ function parseOptions(): Options {
       timeout: { type: "string" },
       "pass-timeout": { type: "string" },
       keep: { type: "boolean", default: false },
+      "multi-root": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -88,6 +91,7 @@ function parseOptions(): Options {
     modes,
     workspace: path.resolve(values.workspace ?? DEFAULT_WORKSPACE),
     keep: values.keep ?? false,
+    multiRoot: values["multi-root"] ?? false,
     timeoutMs: seconds(values.timeout, 900, "--timeout"),
     passTimeoutMs: seconds(values["pass-timeout"], 420, "--pass-timeout"),
   };
@@ -203,6 +207,7 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
   const workDir = path.join(run.tempRoot, pass.name);
   fs.mkdirSync(workDir);
   const workspace = copyWorkspace(options.workspace, path.join(workDir, "workspace"));
+  const opened: Record<string, string> = options.multiRoot ? { workspace: multiRootWorkspace(options.workspace, workspace, workDir) } : { folder: workspace };
   const userDataDir = path.join(workDir, "user-data");
   const resultsFile = path.join(workDir, "results.json");
   writeUserSettings(userDataDir, pass.settings);
@@ -270,7 +275,7 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
       ["extensionDevelopmentPath", `vscode-remote://${authority}${REPO_ROOT}`],
       ["extensionTestsPath", `vscode-remote://${authority}${testsEntry}`],
     ];
-    const url = `http://${authority}/?${new URLSearchParams({ folder: workspace, payload: JSON.stringify(payload) }).toString()}`;
+    const url = `http://${authority}/?${new URLSearchParams({ ...opened, payload: JSON.stringify(payload) }).toString()}`;
     await page.goto(url, { waitUntil: "domcontentloaded" });
 
     const outcome = await withTimeout(
@@ -384,3 +389,11 @@ main().then(
     process.exit(err instanceof UsageError ? 2 : 1);
   },
 );
+
+/** For --multi-root: a second copy of the fixture beside the first, and a .code-workspace naming both ("one" first). */
+function multiRootWorkspace(fixture: string, first: string, workDir: string): string {
+  const second = copyWorkspace(fixture, path.join(workDir, "workspace-two"));
+  const file = path.join(workDir, "hearth.code-workspace");
+  fs.writeFileSync(file, `${JSON.stringify({ folders: [{ path: first, name: "one" }, { path: second, name: "two" }], settings: {} }, null, 2)}\n`);
+  return file;
+}
