@@ -472,7 +472,8 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
     res.end("data: [DONE]\n\n");
   } catch (error) {
     if (heartbeat) clearInterval(heartbeat);
-    if (!started) throw error;
+    // A client that left is logged as such by the caller; the others get the error in-stream.
+    if (!started || res.destroyed) throw error;
     const httpError = toHttpError(error);
     send({ error: { message: httpError.message, type: httpError.type, param: httpError.param, code: httpError.code } });
     res.end();

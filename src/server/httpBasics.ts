@@ -42,17 +42,41 @@ export function sendError(res: ServerResponse, error: HttpError): void {
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limitBytes) throw new HttpError(413, `Request body of ${declared} bytes exceeds the limit of ${limitBytes} bytes (--max-body-mb).`, "invalid_request_error", null, "body_too_large");
-  const chunks: Buffer[] = [];
-  const scanner = new JsonShapeScanner();
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limitBytes) throw new HttpError(413, `Request body exceeds the limit of ${limitBytes} bytes (--max-body-mb).`, "invalid_request_error", null, "body_too_large");
-    scanner.push(buffer);
-    chunks.push(buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const scanner = new JsonShapeScanner();
+    let size = 0;
+    let settled = false;
+    // Listeners, not `for await`: leaving that loop early destroys the request, and with it
+    // the socket the refusal must go out on. A refused body keeps flowing, unread, until its
+    // end or the server's request timeout.
+    const stop = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      req.off("data", onData);
+      reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limitBytes) return stop(new HttpError(413, `Request body exceeds the limit of ${limitBytes} bytes (--max-body-mb).`, "invalid_request_error", null, "body_too_large"));
+      try {
+        scanner.push(chunk);
+      } catch (error) {
+        return stop(error);
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    // A client that leaves mid-body: the caller sees the request destroyed and logs it as such.
+    req.on("error", stop);
+    req.once("close", () => stop(new Error("client disconnected")));
+  });
   if (text.trim() === "") throw new HttpError(400, "The request body is empty; send a JSON object.");
   try {
     return JSON.parse(text);
