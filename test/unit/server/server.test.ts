@@ -345,10 +345,86 @@ describe("model server (tiny qwen35 model, real node-llama-cpp)", function () {
     assert.deepEqual(finished, [0, 1, 2]);
   });
 
+  it("refuses token ids past the vocabulary with a 400 naming the id, and stays up (llama.cpp aborted on them)", async () => {
+    const response = await raw(server, "POST", "/detokenize", { body: JSON.stringify({ tokens: [1, 2, 1_000_000] }) });
+    assert.equal(response.status, 400, response.body);
+    const error = (JSON.parse(response.body) as { error: { param: string; code: string; message: string } }).error;
+    assert.equal(error.param, "tokens.2");
+    assert.equal(error.code, "invalid_token_id");
+    const hi = (JSON.parse((await raw(server, "POST", "/tokenize", { body: JSON.stringify({ content: "Hi" }) })).body) as { tokens: number[] }).tokens;
+    const ok = await raw(server, "POST", "/detokenize", { body: JSON.stringify({ tokens: hi }) });
+    assert.equal(ok.status, 200);
+    assert.equal((JSON.parse(ok.body) as { content: string }).content, "Hi");
+  });
+
+  it("refuses requests past a limit with 413 naming the field and the limit", async () => {
+    const many = await raw(server, "POST", "/v1/chat/completions", { body: JSON.stringify({ messages: Array.from({ length: 20_001 }, () => ({ role: "user", content: "w" })) }) });
+    assert.equal(many.status, 413);
+    const manyError = (JSON.parse(many.body) as { error: { param: string; message: string } }).error;
+    assert.equal(manyError.param, "messages");
+    assert.match(manyError.message, /20001 items; the server's limit is 20000/);
+    const stops = await raw(server, "POST", "/v1/completions", { body: JSON.stringify({ prompt: "x", stop: ["s".repeat(300)] }) });
+    assert.equal(stops.status, 413);
+    assert.equal((JSON.parse(stops.body) as { error: { param: string } }).error.param, "stop.0");
+    const deep = await raw(server, "POST", "/tokenize", { body: `{"content":"x","x":${"[".repeat(100)}${"]".repeat(100)}}` });
+    assert.equal(deep.status, 400);
+    assert.equal((JSON.parse(deep.body) as { error: { code: string } }).error.code, "json_too_deep");
+  });
+
+  it("says finish_reason length only at max_tokens, and stop at a stop string (with the held text flushed)", async () => {
+    const long = await client.completions.create({ model: server.ready.model, prompt: "abc", max_tokens: 5, temperature: 0 });
+    assert.equal(long.usage!.completion_tokens, 5);
+    assert.equal(long.choices[0]!.finish_reason, "length");
+    // The first generated character as a stop string: generation stops at once, with "stop".
+    const first = long.choices[0]!.text[0]!;
+    const stopped = await client.completions.create({ model: server.ready.model, prompt: "abc", max_tokens: 5, temperature: 0, stop: [first] });
+    assert.equal(stopped.choices[0]!.finish_reason, "stop");
+    assert.equal(stopped.choices[0]!.text, "");
+    // A stop string that never completes is held back and then flushed at max_tokens.
+    const held = await client.completions.create({ model: server.ready.model, prompt: "abc", max_tokens: 5, temperature: 0, stop: [`${long.choices[0]!.text}\u0001`] });
+    assert.equal(held.choices[0]!.finish_reason, "length");
+    assert.equal(held.choices[0]!.text, long.choices[0]!.text);
+  });
+
+  it("refuses an embeddings input longer than the embedding context with a 400, not a 500", async () => {
+    const response = await raw(server, "POST", "/v1/embeddings", { body: JSON.stringify({ input: ["short", "word ".repeat(5000)] }) });
+    assert.equal(response.status, 400, response.body);
+    const error = (JSON.parse(response.body) as { error: { code: string; param: string; message: string } }).error;
+    assert.equal(error.code, "context_length_exceeded");
+    assert.equal(error.param, "input.1");
+  });
+
   it("returns embeddings", async () => {
     const response = await client.embeddings.create({ model: server.ready.model, input: ["hello", "world"] });
     assert.equal(response.data.length, 2);
     assert.ok(response.data[0]!.embedding.length > 0);
     assert.ok(response.data[0]!.embedding.every(Number.isFinite));
+  });
+});
+
+describe("model server finish_reason on end-of-generation (tiny qwen35 model that may end its answer)", function () {
+  this.timeout(120_000);
+  let server: RunningServer;
+
+  before(async () => {
+    // Tied embeddings: no LM head steered away from the special tokens, so <|im_end|> comes up.
+    server = await startServer(await ensureTestModel({ arch: "qwen35", dims: { tiedEmbeddings: true } }));
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("says stop when the model ends its answer before max_tokens, and length only at max_tokens", async () => {
+    const reasons: string[] = [];
+    for (let seed = 1; seed <= 40 && !reasons.some((r) => r.startsWith("stop")); seed++) {
+      const response = await raw(server, "POST", "/v1/chat/completions", { body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], max_tokens: 24, temperature: 1.5, seed }) });
+      const body = JSON.parse(response.body) as { choices: Array<{ finish_reason: string }>; usage: { completion_tokens: number } };
+      const reason = body.choices[0]!.finish_reason;
+      reasons.push(`${reason}/${body.usage.completion_tokens}`);
+      if (reason === "length") assert.equal(body.usage.completion_tokens, 24);
+      else assert.ok(reason === "stop" && body.usage.completion_tokens < 24, reasons.join(" "));
+    }
+    assert.ok(reasons.some((r) => r.startsWith("stop")), `some answer ends by itself within 40 seeds: ${reasons.join(" ")}`);
   });
 });
