@@ -234,13 +234,15 @@ function neverSendText(content: string): KnownSecret[] {
  */
 async function valueNamedByFile(file: ContextFile, redactor: Redactor): Promise<KnownSecret[]> {
   const value = file.content.trim();
-  if (value === "" || value.length > SINGLE_VALUE_MAX) return [];
+  // One value: no white space inside. A file of code that merely contains a secret is read as code.
+  if (value === "" || value.length > SINGLE_VALUE_MAX || /\s/.test(value)) return [];
   const stem = (file.path.split(/[\\/]/).pop() ?? "").replace(/^\.+/, "").replace(/\.[A-Za-z0-9]{1,5}$/, "");
   if (!/^[A-Za-z][\w.-]*$/.test(stem)) return [];
   const quoted = JSON.stringify(value);
   const probe = `${stem} = ${quoted}`;
   const valueStart = stem.length + 3;
-  const found = (await redactor(probe)).findings.filter((f) => f.start < valueStart + quoted.length && f.end > valueStart);
+  // The finding must be the value itself (quotes aside), not a secret somewhere inside it.
+  const found = (await redactor(probe)).findings.filter((f) => f.start <= valueStart + 1 && f.end >= valueStart + quoted.length - 1);
   return found.length > 0 ? [{ value, kind: found[0].kind }] : [];
 }
 

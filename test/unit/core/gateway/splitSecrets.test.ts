@@ -206,6 +206,18 @@ describe("gateway: secrets cut across prompt parts never leave (property, real p
     }
   });
 
+  it("a code file that contains a secret keeps its code: only the secret becomes a placeholder", async () => {
+    const secret = SECRET_KINDS["github-token"]("code:file");
+    const content = `const token = "${secret.value}";\nexport const retries = 3;\n`;
+    const { body } = await send(
+      { target: "openai", request: { feature: "chat", messages: [{ role: "user", content: "What does this configure?" }], files: [{ path: "src/config.ts", content, origin: "file" }], preferred: { route: "cloud" } } },
+      secret,
+      "code file with a token",
+    );
+    assert.ok(decodedText(body).includes("export const retries = 3;"), `the code around the secret was sent: ${body}`);
+    assert.equal(decodedText(body).split("«redacted:").length - 1, 1);
+  });
+
   describe("file names are content", () => {
     const pathSecrets = (seed: string): { secret: PlantedSecret; path: string }[] => {
       const token = SECRET_KINDS["github-token"](seed);
