@@ -39,7 +39,7 @@ export interface ChatTokenizer {
  * Linear in the conversation: the template's pieces (`<|im_start|>user\n`, ...) are
  * tokenized once per request, each message's text once.
  */
-export async function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMessage[], options: { enableThinking: boolean; specialSystem: boolean }): Promise<ChatTokens> {
+export async function tokenizeChat(tokenizer: ChatTokenizer, messages: readonly ChatMessage[], options: { enableThinking: boolean; specialSystem: boolean; toolsSystem?: string }): Promise<ChatTokens> {
   const { prompt, messageEnds: endPieces } = renderChatMLWithEnds(messages, options);
   const systemFirst = messages[0]?.role === "system";
   const pieces: PromptText = prompt.map((piece, index) => (options.specialSystem && systemFirst && index === 1 ? { text: piece.text, special: true } : piece));

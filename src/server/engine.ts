@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
-import type { Llama, LlamaContext, LlamaContextOptions, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
+import type { Llama, LlamaContext, LlamaContextOptions, LlamaContextSequence, LlamaEmbeddingContext, LlamaGrammar, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
 import type { PromptText } from "../core/prompts/promptText.js";
 import { FifoLock } from "./fifoLock.js";
 import { prefill, type PrefillProgress } from "./prefill.js";
@@ -135,6 +135,8 @@ export interface GenerateRequest {
   persist?: boolean;
   /** False evaluates the whole prompt afresh (benchmarks' baseline). */
   reuse?: boolean;
+  /** A GBNF grammar the answer must follow (tool_choice "required" or named: see toolCalls.ts). */
+  grammar?: string;
   signal: AbortSignal;
   onDelta?: (delta: GenerationDelta) => void;
   /** Called while the prompt is evaluated, about once a second, and at its end. */
@@ -342,7 +344,7 @@ export class ModelEngine {
     }
     const tokens: Token[] = [];
     let start = 0;
-    for (const end of sliceEnds(text, { special: parseSpecial })) {
+    for (const end of sliceEnds(text)) {
       await appendPaced(tokens, loaded.model.tokenize(text.slice(start, end), parseSpecial), this.breathe);
       start = end;
       await this.pacer.breathe();
@@ -391,6 +393,21 @@ export class ModelEngine {
       };
     }
     return stats;
+  }
+
+  /** Parsed grammars by their text, the latest few (an agent sends the same tools every step). */
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+
+  private async grammarState(model: LlamaModel, text: string): Promise<LlamaGrammarEvaluationState> {
+    let grammar = this.grammars.get(text);
+    if (grammar === undefined) {
+      grammar = this.llama.createGrammar({ grammar: text });
+      grammar.catch(() => this.grammars.delete(text));
+      this.grammars.set(text, grammar);
+      if (this.grammars.size > 8) this.grammars.delete(this.grammars.keys().next().value!);
+    }
+    const { LlamaGrammarEvaluationState } = await import("node-llama-cpp");
+    return new LlamaGrammarEvaluationState({ model, grammar: await grammar });
   }
 
   async generate(request: GenerateRequest): Promise<GenerationResult> {
@@ -459,10 +476,12 @@ export class ModelEngine {
       }
     };
 
+    const grammarEvaluationState = request.grammar !== undefined ? await this.grammarState(model, request.grammar) : undefined;
     const iterator = sequence.evaluate([prompt[prompt.length - 1]!], {
       temperature: sampling.temperature,
       topP: sampling.topP,
       seed: sampling.seed,
+      grammarEvaluationState,
     });
     try {
       for await (const token of iterator) {

@@ -14,6 +14,7 @@ import { LIMITS } from "./limits.js";
 import { appendPaced } from "./tokenizeSlices.js";
 import type { PrefillProgress } from "./prefill.js";
 import { repoSystemMessage, repoTokenCounter } from "./repoPrompt.js";
+import { ToolArgumentsError, ToolCallStream, parseModelOutput, renderToolCalls, toolCallGrammar, toolsSystemText, type Tool, type ToolCall } from "./toolCalls.js";
 import {
   chatEnvelopeSchema,
   chatMessageSchema,
@@ -238,13 +239,28 @@ function repoCounter(engine: ModelEngine): TokenCounter {
 
 async function chatCompletions(request: ChatRequest, res: ServerResponse, engine: ModelEngine, signal: AbortSignal, repoRoots: readonly string[] = []): Promise<void> {
   const received = performance.now();
-  checkTextChars("messages", chatTextChars(request));
-  const enableThinking = request.chat_template_kwargs?.enable_thinking ?? false;
-  const messages: ChatMessage[] = request.messages.map((m) => ({
-    role: m.role === "developer" ? "system" : m.role,
-    content: messageText(m.content),
-    reasoning: m.reasoning_content ?? undefined,
-  }));
+  const tools: Tool[] = request.tools ?? [];
+  checkTextChars("messages", chatTextChars(request) + tools.reduce((n, tool) => n + JSON.stringify(tool).length, 0));
+  const toolChoice = request.tool_choice ?? "auto";
+  const forcedTool = typeof toolChoice === "object" ? toolChoice.function.name : undefined;
+  if (toolChoice !== "auto" && toolChoice !== "none" && tools.length === 0) throw new HttpError(400, "'tool_choice' asks for a tool call but the request offers no 'tools'.", "invalid_request_error", "tool_choice");
+  if (forcedTool !== undefined && !tools.some((tool) => tool.function.name === forcedTool)) throw new HttpError(400, `'tool_choice' names '${forcedTool}', which is not among 'tools'.`, "invalid_request_error", "tool_choice");
+  // A forced call is constrained by a grammar from the tools' parameter schemas; it starts
+  // at once, without a thought (the grammar admits nothing before the call).
+  const grammar = toolChoice === "required" || forcedTool !== undefined ? toolCallGrammar(tools, forcedTool) : undefined;
+  const enableThinking = grammar === undefined && (request.chat_template_kwargs?.enable_thinking ?? false);
+  const messages: ChatMessage[] = request.messages.map((m, index) => {
+    const message: ChatMessage = { role: m.role === "developer" ? "system" : m.role, content: messageText(m.content), reasoning: m.reasoning_content ?? undefined };
+    if (m.role === "assistant" && m.tool_calls && m.tool_calls.length > 0) {
+      try {
+        message.toolCallsText = renderToolCalls(message.content, m.tool_calls.map((call) => call.function));
+      } catch (error) {
+        if (error instanceof ToolArgumentsError) throw new HttpError(400, `Invalid value for 'messages.${index}.tool_calls': ${error.message}.`, "invalid_request_error", `messages.${index}.tool_calls`);
+        throw error;
+      }
+    }
+    return message;
+  });
   const repoDir = request.hearth?.repo;
   const role: Role = repoDir !== undefined ? "repo" : (request.hearth?.role ?? "chat");
   const sampling = samplingFrom(request, DEFAULT_CHAT_MAX_TOKENS);
@@ -259,9 +275,10 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     const { report } = pack;
     res.setHeader("x-hearth-repo-pack", `${report.packTokens} of ${report.repoTokensExact ? "" : "~"}${report.repoTokens} tokens; ${report.included.length} parts in, ${report.leftOut.length} files left out`);
   }
+  const toolsSystem = tools.length > 0 ? toolsSystemText(tools, messages[0]?.role === "system" ? messages[0].content : undefined) : undefined;
   // The role's own model tokenizes: the completion role may run a different model. The
   // repo role's system message is Hearth's pack, laid out with the model's repo tokens.
-  const chat = await tokenizeChat({ tokenize: (text, parseSpecial) => engine.tokenizeAsync(text, parseSpecial, role), breathe: engine.breathe }, messages, { enableThinking, specialSystem: role === "repo" });
+  const chat = await tokenizeChat({ tokenize: (text, parseSpecial) => engine.tokenizeAsync(text, parseSpecial, role), breathe: engine.breathe }, messages, { enableThinking, specialSystem: role === "repo", toolsSystem });
   signal.throwIfAborted();
   // A folder the server packs itself is paid for once: its state is kept on disk unless asked not to.
   const persist = request.hearth?.persist ?? repoDir !== undefined;
@@ -282,6 +299,8 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     includeUsage: request.stream_options?.include_usage ?? false,
     signal,
     prepareMs: performance.now() - received,
+    tools: tools.length > 0 && toolChoice !== "none" ? tools : undefined,
+    grammar,
   });
 }
 
@@ -353,6 +372,15 @@ interface RespondOptions {
   signal: AbortSignal;
   /** Time spent before generation: packing a folder, applying the template, tokenizing. */
   prepareMs?: number;
+  /** The request's tools, when the answer may call them: it is parsed for Qwen3.5's tool calls. */
+  tools?: readonly Tool[];
+  /** GBNF the answer must follow (a forced tool call). */
+  grammar?: string;
+}
+
+/** OpenAI's `tool_calls` of a message. */
+function toolCallsJson(calls: readonly ToolCall[]): object[] {
+  return calls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } }));
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -395,6 +423,7 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
         reuse: options.reuse,
         sampling: options.sampling,
         startsInThought: options.startsInThought,
+        grammar: options.grammar,
         signal: options.signal,
         onDelta,
         onProgress,
@@ -406,10 +435,21 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
 
   if (!options.stream) {
     const result = await generate();
+    const parsed = options.tools !== undefined ? parseModelOutput(result.text, options.tools) : undefined;
+    const reasoning = result.reasoning ? { reasoning_content: result.reasoning } : {};
     const choice =
-      options.kind === "chat"
-        ? { index: 0, message: { role: "assistant", content: result.text, ...(result.reasoning ? { reasoning_content: result.reasoning } : {}) }, finish_reason: result.finishReason, logprobs: null }
-        : { index: 0, text: result.text, finish_reason: result.finishReason, logprobs: null };
+      options.kind !== "chat"
+        ? { index: 0, text: result.text, finish_reason: result.finishReason, logprobs: null }
+        : parsed?.kind === "calls"
+          ? { index: 0, message: { role: "assistant", content: parsed.content === "" ? null : parsed.content, ...reasoning, tool_calls: toolCallsJson(parsed.calls) }, finish_reason: "tool_calls", logprobs: null }
+          : {
+              index: 0,
+              message: { role: "assistant", content: result.text, ...reasoning },
+              finish_reason: result.finishReason,
+              logprobs: null,
+              // A call the model began but got wrong comes back as text, and says so.
+              ...(parsed?.kind === "malformed" ? { hearth: { tool_call_error: parsed.error } } : {}),
+            };
     sendJson(res, 200, { id, object, created, model, choices: [choice], usage: usageOf(result, options.prepareMs) });
     return;
   }
@@ -446,11 +486,19 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
   const heartbeat = options.progress ? setInterval(() => {
     if (lastProgress !== undefined && Date.now() - lastSentAt >= 1000) sendProgress(lastProgress);
   }, 250) : undefined;
+  // With tools, text streams until the answer may open a call; the call is sent whole at the end.
+  const toolStream = options.tools !== undefined ? new ToolCallStream() : undefined;
   try {
     const result = await generate(
       (delta) => {
         if (heartbeat) clearInterval(heartbeat);
         start();
+        if (toolStream !== undefined && delta.text !== undefined) {
+          const text = toolStream.push(delta.text);
+          if (text === "" && delta.reasoning === undefined) return;
+          send(chunk({ ...delta, text: text === "" ? undefined : text }, null));
+          return;
+        }
         send(chunk(delta, null));
       },
       options.progress
@@ -465,7 +513,28 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
     );
     if (heartbeat) clearInterval(heartbeat);
     start();
-    const final = chunk({}, result.finishReason) as { usage?: object };
+    let finishReason: string = result.finishReason;
+    let toolCallError: string | undefined;
+    if (toolStream !== undefined && options.tools !== undefined) {
+      const { parsed, unsent } = toolStream.finish(options.tools);
+      if (parsed.kind === "calls") {
+        // As OpenAI streams them: the id, type and name first, then the arguments in pieces.
+        parsed.calls.forEach((call, index) => {
+          const base = { id, object: chunkObject, created, model };
+          send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }, finish_reason: null, logprobs: null }] });
+          const half = Math.ceil(call.arguments.length / 2);
+          for (const piece of [call.arguments.slice(0, half), call.arguments.slice(half)]) {
+            if (piece !== "") send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, finish_reason: null, logprobs: null }] });
+          }
+        });
+        finishReason = "tool_calls";
+      } else {
+        if (unsent !== "") send(chunk({ text: unsent }, null));
+        if (parsed.kind === "malformed") toolCallError = parsed.error;
+      }
+    }
+    const final = chunk({}, finishReason) as { usage?: object; choices: Array<Record<string, unknown>> };
+    if (toolCallError !== undefined) final.choices[0]!.hearth = { tool_call_error: toolCallError };
     if (!options.includeUsage) final.usage = usageOf(result, options.prepareMs);
     send(final);
     if (options.includeUsage) send({ id, object: chunkObject, created, model, choices: [], usage: usageOf(result, options.prepareMs) });

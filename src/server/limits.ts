@@ -32,6 +32,11 @@ export const LIMITS = {
   piecesChars: 262_144,
   /** `max_tokens` and `max_completion_tokens` (the context caps them further). */
   maxTokens: 1_048_576,
+  /** Tools offered in one chat request, and characters of each tool's JSON (name, description, parameters). */
+  tools: 128,
+  toolChars: 65_536,
+  /** Tool calls in one assistant message sent back. */
+  toolCalls: 128,
   /** Characters in names: `model`, a lease's `client`. */
   nameChars: 256,
   /** Nesting of arrays and objects in a JSON body (OpenAI's shapes need 4). */

@@ -45,16 +45,44 @@ const text = z.string().max(LIMITS.textChars);
 const textPart = z.object({ type: z.literal("text"), text });
 const messageContent = z.union([text, z.array(textPart).min(1).max(LIMITS.contentParts)]);
 
-export const chatMessageSchema = z.object({
-  role: z.enum(["system", "developer", "user", "assistant"]),
-  content: messageContent.nullable(),
-  reasoning_content: text.nullish(),
+const functionName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a function name is 1 to 64 letters, digits, '_', '.', ':' or '-'");
+const toolCallSchema = z.object({
+  id: z.string().max(LIMITS.nameChars),
+  type: z.literal("function").optional(),
+  function: z.object({ name: functionName, arguments: text }),
 });
+
+export const chatMessageSchema = z.object({
+  role: z.enum(["system", "developer", "user", "assistant", "tool"]),
+  // An assistant message that only calls tools may leave its content out.
+  content: messageContent.nullish(),
+  reasoning_content: text.nullish(),
+  tool_calls: z.array(toolCallSchema).max(LIMITS.toolCalls).nullish(),
+  tool_call_id: z.string().max(LIMITS.nameChars).nullish(),
+});
+
+const toolSchema = z
+  .object({
+    type: z.literal("function"),
+    function: z.object({
+      name: functionName,
+      description: z.string().max(LIMITS.toolChars).optional(),
+      // A JSON schema; its size is checked with the tool's (LIMITS.toolChars).
+      parameters: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullish(),
+    }),
+  })
+  .refine((tool) => JSON.stringify(tool).length <= LIMITS.toolChars, { message: `a tool's JSON is longer than ${LIMITS.toolChars} characters, the server's limit (README, "Limits")` });
+
+const toolChoiceSchema = z.union([z.enum(["auto", "none", "required"]), z.object({ type: z.literal("function"), function: z.object({ name: functionName }) })]);
 
 export const chatRequestSchema = z.object({
   model,
   messages: z.array(chatMessageSchema).min(1).max(LIMITS.messages),
   chat_template_kwargs: z.object({ enable_thinking: z.boolean().optional() }).optional(),
+  tools: z.array(toolSchema).max(LIMITS.tools).nullish(),
+  tool_choice: toolChoiceSchema.nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
   ...sampling,
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
@@ -148,14 +176,15 @@ export function chatTextChars(request: ChatRequest): number {
   for (const message of request.messages) {
     const { content } = message;
     if (typeof content === "string") chars += content.length;
-    else if (content !== null) for (const part of content) chars += part.text.length;
+    else if (content !== null && content !== undefined) for (const part of content) chars += part.text.length;
     chars += message.reasoning_content?.length ?? 0;
+    for (const call of message.tool_calls ?? []) chars += call.function.arguments.length;
   }
   return chars;
 }
 
-export function messageText(content: z.infer<typeof messageContent> | null): string {
-  if (content === null) return "";
+export function messageText(content: z.infer<typeof messageContent> | null | undefined): string {
+  if (content === null || content === undefined) return "";
   if (typeof content === "string") return content;
   return content.map((part) => part.text).join("");
 }

@@ -1,17 +1,27 @@
 import { literal, special, type PromptText } from "./promptText.js";
 
-export type ChatRole = "system" | "user" | "assistant";
+export type ChatRole = "system" | "user" | "assistant" | "tool";
 
 export interface ChatMessage {
   role: ChatRole;
   content: string;
   /** The thoughts of an earlier assistant turn, when the client sends them back. */
   reasoning?: string;
+  /**
+   * An assistant turn's tool calls, already in the model's own layout (see
+   * src/server/toolCalls.ts renderToolCalls): written after the content, before `<|im_end|>`.
+   */
+  toolCallsText?: string;
 }
 
 export interface ChatMLOptions {
   /** Qwen3.5 thinks by default; Hearth always says which it wants. */
   enableThinking: boolean;
+  /**
+   * The tools block of the system message when the request offers tools (toolsSystemText):
+   * it replaces the first system message's text, or makes a system message of its own.
+   */
+  toolsSystem?: string;
 }
 
 /**
@@ -36,15 +46,28 @@ export function renderChatML(messages: readonly ChatMessage[], options: ChatMLOp
 export function renderChatMLWithEnds(messages: readonly ChatMessage[], options: ChatMLOptions): { prompt: PromptText; messageEnds: number[] } {
   const prompt: PromptText = [];
   const messageEnds: number[] = [];
-  for (const message of messages) {
+  // As Qwen3.5's template: with tools, the system message is the tools block followed by the
+  // client's system text; without a system message the tools block is one of its own.
+  const toolsOwnSystem = options.toolsSystem !== undefined && messages[0]?.role !== "system";
+  if (toolsOwnSystem) prompt.push(special("<|im_start|>system\n"), literal(options.toolsSystem!), special("<|im_end|>\n"));
+  messages.forEach((message, index) => {
+    if (message.role === "tool") {
+      // Consecutive tool results share one user turn, each in <tool_response> tags.
+      if (messages[index - 1]?.role !== "tool") prompt.push(special("<|im_start|>user"));
+      prompt.push(literal(`\n<tool_response>\n${message.content}\n</tool_response>`));
+      if (messages[index + 1]?.role !== "tool") prompt.push(special("<|im_end|>\n"));
+      messageEnds.push(prompt.length);
+      return;
+    }
     prompt.push(special(`<|im_start|>${message.role}\n`));
     if (message.role === "assistant") {
       for (const piece of thinkBlock(message.reasoning ?? "")) prompt.push(piece);
     }
-    prompt.push(literal(message.content));
+    const text = index === 0 && message.role === "system" && options.toolsSystem !== undefined ? options.toolsSystem : message.content;
+    prompt.push(literal(message.toolCallsText !== undefined ? text + message.toolCallsText : text));
     prompt.push(special("<|im_end|>\n"));
     messageEnds.push(prompt.length);
-  }
+  });
   prompt.push(special("<|im_start|>assistant\n"));
   if (options.enableThinking) {
     prompt.push(special("<think>\n"));
