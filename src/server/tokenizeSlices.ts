@@ -18,12 +18,13 @@
  *   at a letter, digit or punctuation mark looks back;
  * - between a letter and a space followed by a letter (`foo| bar`): the letter run ends at
  *   the space, and ` bar` is matched from the space alike in both;
- * - between a letter and two ASCII punctuation marks (`foo|);`): the letter run ends there,
- *   and the optional prefix of a word cannot take the mark (no letter follows it).
+ * - between a letter and two punctuation marks of code (`foo|);`): the letter run ends
+ *   there, and the optional prefix of a word cannot take the mark (no letter follows it).
  *
- * Control tokens (`<|file_sep|>` in a pack parsed with special tokens) are found before the
- * pre-tokenizer runs; with `special`, only the first two kinds of cut are used, and none of
- * Qwen's control tokens contains a newline or a space. A text with no safe cut in
+ * Added tokens are found before the pre-tokenizer runs: control tokens (`<|file_sep|>`) in
+ * text parsed with special tokens, user-defined ones (`<think>`, `<tool_call>`) always. None
+ * of Qwen's contains a newline or a space, and the marks of the third kind leave out `<`,
+ * `>`, `|`, `/` and `_`, so no cut falls inside one. A text with no safe cut in
  * `maxSlice` characters (no newline or space between letters for 64K characters: not code
  * or prose) is cut there anyway, between code points. Other vocabularies (SentencePiece)
  * are never sliced; see ModelEngine.tokenizeAsync.
@@ -44,8 +45,11 @@ function isAsciiPunctuation(char: string | undefined): boolean {
   return (code >= 0x21 && code <= 0x2f) || (code >= 0x3a && code <= 0x40) || (code >= 0x5b && code <= 0x60) || (code >= 0x7b && code <= 0x7e);
 }
 
+/** Marks that appear in no added token's text (see above). */
+const CODE_MARKS = new Set("!\"#$%&()*+,-.:;=?@[]{}");
+
 /** Whether the pre-tokenizer ends a pre-token before `text[at]` whatever surrounds the cut (see above). */
-export function isSafeCut(text: string, at: number, special: boolean): boolean {
+export function isSafeCut(text: string, at: number): boolean {
   if (at <= 0 || at >= text.length) return false;
   const before = text[at - 1]!;
   const next = text[at]!;
@@ -53,14 +57,14 @@ export function isSafeCut(text: string, at: number, special: boolean): boolean {
   if (!LETTER.test(before)) return false;
   const after = text[at + 1];
   if (next === " ") return after !== undefined && WORD_START.test(after);
-  return !special && isAsciiPunctuation(next) && isAsciiPunctuation(after);
+  return after !== undefined && CODE_MARKS.has(next) && CODE_MARKS.has(after);
 }
 
 /**
  * The ends of the slices of `text`: the last safe cut at or before `target` characters
  * into each slice (or the first after it), and at most `maxSlice` characters apart.
  */
-export function sliceEnds(text: string, options: { special: boolean; target?: number; maxSlice?: number }): number[] {
+export function sliceEnds(text: string, options: { target?: number; maxSlice?: number } = {}): number[] {
   const target = options.target ?? SLICE_CHARS;
   const maxSlice = options.maxSlice ?? MAX_SLICE_CHARS;
   const ends: number[] = [];
@@ -68,7 +72,7 @@ export function sliceEnds(text: string, options: { special: boolean; target?: nu
   while (text.length - start > target) {
     let cut = -1;
     for (let at = start + target; at > start; at--) {
-      if (isSafeCut(text, at, options.special)) {
+      if (isSafeCut(text, at)) {
         cut = at;
         break;
       }
@@ -76,7 +80,7 @@ export function sliceEnds(text: string, options: { special: boolean; target?: nu
     if (cut < 0) {
       const limit = Math.min(text.length, start + maxSlice);
       for (let at = start + target + 1; at < limit; at++) {
-        if (isSafeCut(text, at, options.special)) {
+        if (isSafeCut(text, at)) {
           cut = at;
           break;
         }
