@@ -8,6 +8,10 @@ export interface Pass {
   description: string;
   /** Written to <user-data-dir>/User/settings.json before the server starts. */
   settings: Record<string, unknown>;
+  /** Opens two copies of the fixture as a multi-root workspace instead of one folder. */
+  multiRoot?: boolean;
+  /** Runs only the tests whose full title matches this (host and browser alike). */
+  only?: string;
 }
 
 /** Quiet, deterministic workbench: no telemetry, no auto-save into the fixture, no welcome page. */
@@ -51,6 +55,16 @@ export const PASSES: readonly Pass[] = [
     description: "Restricted Mode (trust enabled, folder not trusted)",
     get settings() {
       return { ...WORKBENCH_SETTINGS, ...hearthSettings(), "security.workspace.trust.enabled": true };
+    },
+  },
+  {
+    // A third start of the workbench costs ~15 s, so only the suite about several folders runs here.
+    name: "multiRoot",
+    description: "two folders as a multi-root workspace (trusted); the multi-root suite only",
+    multiRoot: true,
+    only: "multi-root workspace",
+    get settings() {
+      return { ...WORKBENCH_SETTINGS, ...hearthSettings(), "security.workspace.trust.enabled": false };
     },
   },
 ];

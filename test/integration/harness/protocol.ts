@@ -1,9 +1,9 @@
 // What the runner (Node, drives the browser) and the extension host (runs the mocha
 // suites) say to each other. Imported by both sides: no Node-only or vscode imports.
 
-/** A pass is one start of the workbench with one workspace-trust setup. */
-export type PassName = "trusted" | "restricted";
-export const PASS_NAMES: readonly PassName[] = ["trusted", "restricted"];
+/** A pass is one start of the workbench with one workspace-trust setup (multiRoot: two folders, trusted). */
+export type PassName = "trusted" | "restricted" | "multiRoot";
+export const PASS_NAMES: readonly PassName[] = ["trusted", "restricted", "multiRoot"];
 
 /** Environment the runner gives the VS Code server; the extension host inherits it. */
 export const ENV = {

@@ -2,12 +2,13 @@
 // 1.100.3, see scripts/install-test-vscode.sh) driven by headless Chromium.
 //
 //   npx tsx test/integration/harness/run.ts [--grep <regexp>] [--suite <name part>]
-//       [--mode trusted|restricted] [--workspace <dir>] [--multi-root] [--keep]
+//       [--mode trusted|restricted|multiRoot] [--workspace <dir>] [--multi-root] [--keep]
 //       [--timeout <s, whole run, default 900>] [--pass-timeout <s, default 420>]
 //
-// Per pass (trusted, then Restricted Mode): a fresh copy of the fixture workspace,
-// user-data dir and VS Code server (--multi-root: two copies of it, "one" and "two", opened
-// as a multi-root workspace through a .code-workspace file); the workbench opened with extensionDevelopmentPath
+// Per pass (trusted, Restricted Mode, then multiRoot, which runs only the multi-root suite): a
+// fresh copy of the fixture workspace, user-data dir and VS Code server (the multiRoot pass, or
+// --multi-root for every pass: two copies of it, "one" and "two", opened as a multi-root
+// workspace through a .code-workspace file); the workbench opened with extensionDevelopmentPath
 // (this repository, so `npm run build` must have run) and extensionTestsPath (the
 // bundled test/integration/index.ts). The extension host runs the mocha suites, then
 // asks this process (control server) to run the browser-driven tests
@@ -207,7 +208,7 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
   const workDir = path.join(run.tempRoot, pass.name);
   fs.mkdirSync(workDir);
   const workspace = copyWorkspace(options.workspace, path.join(workDir, "workspace"));
-  const opened: Record<string, string> = options.multiRoot ? { workspace: multiRootWorkspace(options.workspace, workspace, workDir) } : { folder: workspace };
+  const opened: Record<string, string> = options.multiRoot || pass.multiRoot === true ? { workspace: multiRootWorkspace(options.workspace, workspace, workDir) } : { folder: workspace };
   const userDataDir = path.join(workDir, "user-data");
   const resultsFile = path.join(workDir, "results.json");
   writeUserSettings(userDataDir, pass.settings);
@@ -228,7 +229,7 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
       [ENV.results]: resultsFile,
       [ENV.control]: run.controlUrl,
       [ENV.controlToken]: run.control.token,
-      [ENV.grep]: options.grep ?? "",
+      [ENV.grep]: pass.only ?? options.grep ?? "",
       [ENV.artifacts]: ARTIFACTS_DIR,
     },
   });
@@ -267,7 +268,8 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
     });
     run.control.handle("ui-phase", async (): Promise<UiPhaseResult> => {
       uiRan = true;
-      report.ui = await runUiTests(uiTests, livePage, pass, workspace, options.grep ? new RegExp(options.grep) : undefined);
+      const grep = pass.only ?? options.grep;
+      report.ui = await runUiTests(uiTests, livePage, pass, workspace, grep ? new RegExp(grep) : undefined);
       return { passed: report.ui.filter((t) => t.state === "passed").length, failed: report.ui.filter((t) => t.state === "failed").length };
     });
 
@@ -367,7 +369,9 @@ async function main(): Promise<number> {
     console.log(`Hearth integration tests — VS Code ${CODE_SERVER_VERSION.replace(/^4\./, "1.")} (code-server ${CODE_SERVER_VERSION}), ${CHROMIUM}`);
 
     const reports: PassReport[] = [];
-    for (const pass of PASSES.filter((p) => options.modes.includes(p.name))) {
+    // A pass limited to one suite runs when no suite was named, or that one.
+    const passes = PASSES.filter((p) => options.modes.includes(p.name) && (p.only === undefined || options.suite === undefined || options.suite === "multiRoot"));
+    for (const pass of passes) {
       if (interrupted) break;
       reports.push(await runPass(run, browser, pass, testsEntry, uiTests));
     }

@@ -173,7 +173,8 @@ async function main(): Promise<number> {
     const testsEntry = await bundleHostTests(outDir, options.suite);
     console.log(`Hearth integration tests — desktop VS Code (${vscodeExecutable})`);
     const reports: PassReport[] = [];
-    for (const pass of PASSES.filter((p) => options.modes.includes(p.name))) {
+    // Desktop VS Code opens one folder here; the multi-root pass needs run.ts's .code-workspace.
+    for (const pass of PASSES.filter((p) => options.modes.includes(p.name) && p.multiRoot !== true)) {
       reports.push(await runPass(vscodeExecutable, pass, testsEntry, tempRoot, runId, options));
     }
     const totals = printReport(reports);

@@ -2,9 +2,8 @@
 // never by the folder of whichever editor happens to be active, and a request about files of
 // two folders gets the stricter of their policies.
 //
-// Needs a window with two folders: run it with
-//   npx tsx test/integration/harness/run.ts --suite multiRoot --multi-root --mode trusted
-// In an ordinary (single-folder) run it is skipped and says so.
+// Runs in the harness's multiRoot pass (two folders, trusted), which `npm test` includes; alone:
+//   npx tsx test/integration/harness/run.ts --suite multiRoot --mode multiRoot
 //
 // A real PolicyService reads the real files; a real gateway (createGateway, as the extension
 // builds it, with the extension's own model service) previews each request. Preview decides
@@ -40,7 +39,7 @@ function policyFile(folder: vscode.WorkspaceFolder): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, ".hearth", "policy.json");
 }
 
-describeIn(["trusted"], "multi-root workspace: each request gets its own folder's policy", function () {
+describeIn(["multiRoot"], "multi-root workspace: each request gets its own folder's policy", function () {
   this.timeout(90_000);
   let one: vscode.WorkspaceFolder;
   let two: vscode.WorkspaceFolder;
@@ -50,10 +49,8 @@ describeIn(["trusted"], "multi-root workspace: each request gets its own folder'
 
   before(async function () {
     const folders = vscode.workspace.workspaceFolders ?? [];
-    if (folders.length < 2) {
-      note("multi-root suite skipped: this window has one folder (run with --multi-root)");
-      this.skip();
-    }
+    // The multiRoot pass opens two folders; fewer means the harness is broken, not a reason to pass.
+    assert.ok(folders.length >= 2, `the multiRoot pass opened ${folders.length} folder(s), not two`);
     [one, two] = folders;
     await vscode.workspace.fs.writeFile(policyFile(one), Buffer.from(POLICY_ONE));
     await vscode.workspace.fs.writeFile(policyFile(two), Buffer.from(POLICY_TWO));
