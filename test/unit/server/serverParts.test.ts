@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { parseServerArgs } from "../../../src/server/args";
 import { resolveThreads } from "../../../src/server/engine";
 import { FifoLock } from "../../../src/server/fifoLock";
-import { hostAllowed, tokensMatch } from "../../../src/server/httpBasics";
+import { JsonShapeScanner, hostAllowed, tokensMatch } from "../../../src/server/httpBasics";
+import { LIMITS } from "../../../src/server/limits";
+import { chatRequestSchema, completionRequestSchema, describeIssue, oversizedArray } from "../../../src/server/requestSchemas";
 import { LeaseTracker } from "../../../src/server/leases";
 import { StartupError } from "../../../src/server/startupErrors";
 import { StopStringMatcher } from "../../../src/server/stopStrings";
@@ -156,5 +158,52 @@ describe("LeaseTracker", () => {
     tracker.check();
     assert.equal(fired, 1);
     tracker.dispose();
+  });
+});
+
+describe("JsonShapeScanner", () => {
+  const scan = (body: string, limits = { depth: 4, values: 10, stringChars: 8 }, pieces = 3): void => {
+    const scanner = new JsonShapeScanner(limits);
+    const bytes = Buffer.from(body);
+    const size = Math.ceil(bytes.length / pieces);
+    for (let at = 0; at < bytes.length; at += size) scanner.push(bytes.subarray(at, at + size));
+  };
+  const code = (fn: () => void): string | null => {
+    try {
+      fn();
+      return null;
+    } catch (error) {
+      return (error as { code: string | null }).code;
+    }
+  };
+
+  it("refuses nesting past the limit as it arrives, and ignores brackets inside strings", () => {
+    assert.equal(code(() => scan("[[[[1]]]]")), null);
+    assert.equal(code(() => scan("[[[[[1]]]]]")), "json_too_deep");
+    assert.equal(code(() => scan('["[[[[[[", "\\"[[[[["]', { depth: 4, values: 10, stringChars: 100 })), null);
+  });
+
+  it("counts values and string characters as JavaScript does, across chunk boundaries", () => {
+    assert.equal(code(() => scan("[1,2,3,4,5,6,7,8,9]")), null);
+    assert.equal(code(() => scan("[1,2,3,4,5,6,7,8,9,10,11]")), "too_many_values");
+    // 8 UTF-16 units each: escapes count once, a 4-byte character twice, a 2-byte one once.
+    for (const text of ['"abcdefgh"', '"\\u00e9\\n\\"abcde"', '"😀😀éab"']) assert.equal(code(() => scan(text, undefined, 7)), null, text);
+    for (const text of ['"abcdefghi"', '"\\u00e9\\n\\"abcdef"', '"😀😀😀éab"']) assert.equal(code(() => scan(text, undefined, 7)), "text_too_long", text);
+  });
+});
+
+describe("request limits", () => {
+  it("answers a size past a limit with 413 and a bad value with 400, naming the field", () => {
+    const tooMany = chatRequestSchema.safeParse({ messages: Array.from({ length: LIMITS.messages + 1 }, () => ({ role: "user", content: "x" })) });
+    assert.ok(!tooMany.success);
+    assert.deepEqual({ ...describeIssue(tooMany.error), message: undefined }, { param: "messages", status: 413, message: undefined });
+    const badRole = chatRequestSchema.safeParse({ messages: [{ role: "wizard", content: "x" }] });
+    assert.ok(!badRole.success);
+    assert.equal(describeIssue(badRole.error, []).status, 400);
+    const longStop = completionRequestSchema.safeParse({ prompt: "x", stop: ["s".repeat(LIMITS.stopStringChars + 1)] });
+    assert.ok(!longStop.success);
+    assert.equal(describeIssue(longStop.error).param, "stop.0");
+    assert.equal(describeIssue(longStop.error).status, 413);
+    assert.equal(oversizedArray("detokenize", { tokens: new Array(LIMITS.detokenizeTokens + 1).fill(1) })?.field, "tokens");
   });
 });
