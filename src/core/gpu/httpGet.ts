@@ -1,0 +1,103 @@
+// A GET that honours npm's proxy settings: plain-HTTP targets go through the proxy with an
+// absolute URI, HTTPS targets through a CONNECT tunnel (TLS end to end with the registry).
+// Redirects are followed (registries send tarballs to CDNs); the caller reads the body.
+import * as http from "node:http";
+import * as https from "node:https";
+import * as tls from "node:tls";
+import { proxyFor, type NpmSettings } from "./npmConfig.js";
+
+export type ProxySettings = Pick<NpmSettings, "httpsProxy" | "httpProxy" | "noProxy">;
+
+export interface GetOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  proxy?: ProxySettings;
+  maxRedirects?: number;
+}
+
+function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (!proxy.username) return {};
+  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { "proxy-authorization": `Basic ${Buffer.from(credentials).toString("base64")}` };
+}
+
+function tunnel(proxy: URL, target: URL, signal: AbortSignal | undefined): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const port = target.port || "443";
+    const request = http.request({
+      host: proxy.hostname,
+      port: proxy.port || 80,
+      method: "CONNECT",
+      path: `${target.hostname}:${port}`,
+      headers: { host: `${target.hostname}:${port}`, ...proxyAuthorization(proxy) },
+      signal,
+    });
+    request.once("connect", (response, socket) => {
+      if (response.statusCode !== 200) {
+        socket.destroy();
+        reject(new Error(`The proxy ${proxy.host} refused a tunnel to ${target.host} (HTTP ${response.statusCode}). Check https-proxy in ~/.npmrc or HTTPS_PROXY.`));
+        return;
+      }
+      resolve(tls.connect({ socket, servername: target.hostname }));
+    });
+    request.once("error", reject);
+    request.end();
+  });
+}
+
+function requestOnce(url: URL, options: GetOptions): Promise<http.IncomingMessage> {
+  const proxy = options.proxy ? proxyFor(url, options.proxy) : undefined;
+  const headers = { "user-agent": "hearth-vscode (node-llama-cpp binary fetch)", ...options.headers };
+  return new Promise((resolve, reject) => {
+    const onResponse = (response: http.IncomingMessage): void => resolve(response);
+    if (proxy && url.protocol === "http:") {
+      const request = http.request({ host: proxy.hostname, port: proxy.port || 80, path: url.href, headers: { ...headers, host: url.host, ...proxyAuthorization(proxy) }, signal: options.signal }, onResponse);
+      request.once("error", reject);
+      request.end();
+      return;
+    }
+    if (proxy) {
+      tunnel(proxy, url, options.signal).then((socket) => {
+        const request = https.request(url, { headers, signal: options.signal, createConnection: () => socket }, onResponse);
+        request.once("error", reject);
+        request.end();
+      }, reject);
+      return;
+    }
+    const request = (url.protocol === "https:" ? https : http).request(url, { headers, signal: options.signal }, onResponse);
+    request.once("error", reject);
+    request.end();
+  });
+}
+
+/** GETs `url`, following up to `maxRedirects` redirects; the response is unread. */
+export async function httpGet(url: string | URL, options: GetOptions = {}): Promise<{ response: http.IncomingMessage; url: URL }> {
+  let current = new URL(url);
+  for (let hop = 0; ; hop++) {
+    if (current.protocol !== "http:" && current.protocol !== "https:") throw new Error(`Refusing to fetch ${current.href}: only http and https are supported.`);
+    const response = await requestOnce(current, options);
+    const location = response.headers.location;
+    if (response.statusCode !== undefined && response.statusCode >= 300 && response.statusCode < 400 && location) {
+      response.resume();
+      if (hop >= (options.maxRedirects ?? 5)) throw new Error(`Too many redirects fetching ${url.toString()}.`);
+      current = new URL(location, current);
+      continue;
+    }
+    return { response, url: current };
+  }
+}
+
+/** Reads a whole (small) response body, refusing more than `maxBytes`. */
+export async function readBody(response: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      response.destroy();
+      throw new Error(`Response larger than ${maxBytes} bytes.`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
