@@ -1,0 +1,180 @@
+// Agents nobody here wrote, over a multi-step tool loop against the real server: the openai
+// SDK's runTools helper and Vercel's AI SDK (ai + @ai-sdk/openai-compatible), both streaming.
+// The tiny model's text is noise, so its calls come from a grammar: tool_choice "required"
+// constrains generation with a GBNF built from the tools' parameter schemas (toolCalls.ts),
+// and what the model writes goes through the same parsing path as any model's answer.
+import assert from "node:assert/strict";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { isStepCount, jsonSchema, streamText, tool } from "ai";
+import OpenAI from "openai";
+import { ensureTestModel } from "../../fixtures/models";
+import { startServer, type RunningServer } from "../../support/serverProcess";
+
+const weatherParameters: { type: "object"; properties: Record<string, { type: "string" | "integer"; enum?: string[] }>; required: string[] } = {
+  type: "object",
+  properties: { city: { type: "string" }, days: { type: "integer" }, unit: { type: "string", enum: ["C", "F"] } },
+  required: ["city", "days", "unit"],
+};
+
+interface StepUsage {
+  prompt: number;
+  cached: number;
+}
+
+/**
+ * From the second step on, the tokens evaluated (prompt minus cached) are at most what the
+ * step added to the prompt (the previous answer, the tool result, the new turn's header)
+ * plus 32: the earlier conversation's state was reused, not evaluated again.
+ */
+function assertReuse(steps: readonly StepUsage[]): void {
+  for (let i = 1; i < steps.length; i++) {
+    const added = steps[i]!.prompt - steps[i - 1]!.prompt;
+    const evaluated = steps[i]!.prompt - steps[i]!.cached;
+    assert.ok(added > 0, `step ${i + 1} adds to the prompt: ${JSON.stringify(steps)}`);
+    assert.ok(evaluated <= added + 32, `step ${i + 1} evaluated ${evaluated} tokens for ${added} new ones: ${JSON.stringify(steps)}`);
+  }
+}
+
+describe("tool calls with real agent clients (tiny qwen35 model, real server)", function () {
+  this.timeout(240_000);
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startServer(await ensureTestModel({ arch: "qwen35" }));
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("runs the openai SDK's runTools loop, streaming, for four steps, each evaluating only what is new", async () => {
+    const client = new OpenAI({ baseURL: `${server.baseUrl}/v1`, apiKey: server.token, maxRetries: 0 });
+    const calls: Array<{ city: string; days: number; unit: string }> = [];
+    const usages: StepUsage[] = [];
+    const runner = client.chat.completions.runTools(
+      {
+        model: "hearth",
+        stream: true,
+        stream_options: { include_usage: true },
+        max_tokens: 400,
+        seed: 7,
+        tool_choice: "required",
+        messages: [
+          { role: "system", content: "You answer weather questions with the tool." },
+          { role: "user", content: "Weather in Paris, Lyon and Nice for the next days?" },
+        ],
+        tools: [
+          {
+            type: "function",
+            function: {
+              name: "get_weather",
+              description: "The forecast for a city",
+              parameters: weatherParameters,
+              parse: (text: string) => JSON.parse(text) as { city: string; days: number; unit: string },
+              function: (args: { city: string; days: number; unit: string }) => {
+                calls.push(args);
+                return `Forecast ${calls.length}: sunny, 21 degrees`;
+              },
+            },
+          },
+        ],
+      },
+      { maxChatCompletions: 4 },
+    );
+    runner.on("chunk", (chunk: OpenAI.ChatCompletionChunk) => {
+      if (chunk.usage) usages.push({ prompt: chunk.usage.prompt_tokens, cached: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0 });
+    });
+    await runner.done();
+    assert.equal(calls.length, 4);
+    for (const args of calls) {
+      assert.equal(typeof args.city, "string");
+      assert.ok(Number.isInteger(args.days));
+      assert.ok(args.unit === "C" || args.unit === "F");
+    }
+    // The conversation the SDK kept: each assistant turn a call with an id, each answered by a tool message.
+    const assistants = runner.messages.filter((m) => m.role === "assistant");
+    assert.equal(assistants.length, 4);
+    for (const message of assistants) assert.match((message as { tool_calls: Array<{ id: string }> }).tool_calls[0]!.id, /^call_/);
+    assert.equal(runner.messages.filter((m) => m.role === "tool").length, 4);
+    assert.equal(usages.length, 4);
+    assertReuse(usages);
+  });
+
+  it("runs Vercel's AI SDK streamText agent loop (ai + @ai-sdk/openai-compatible) for three steps with reuse", async () => {
+    const hearth = createOpenAICompatible({ name: "hearth", baseURL: `${server.baseUrl}/v1`, apiKey: server.token, includeUsage: true });
+    const calls: unknown[] = [];
+    const result = streamText({
+      model: hearth.chatModel("hearth"),
+      system: "You look things up with the tool.",
+      prompt: "Weather in Paris?",
+      toolChoice: "required",
+      maxOutputTokens: 400,
+      seed: 11,
+      maxRetries: 0,
+      stopWhen: isStepCount(3),
+      tools: {
+        get_weather: tool({
+          description: "The forecast for a city",
+          inputSchema: jsonSchema<{ city: string; days: number; unit: "C" | "F" }>(weatherParameters),
+          execute: (args) => {
+            calls.push(args);
+            return Promise.resolve(`Forecast ${calls.length}: rain`);
+          },
+        }),
+      },
+    });
+    const streamedCalls: string[] = [];
+    for await (const part of result.fullStream) {
+      if (part.type === "tool-call") streamedCalls.push(part.toolName);
+      if (part.type === "error") throw part.error;
+    }
+    const steps = await result.steps;
+    assert.equal(steps.length, 3);
+    assert.deepEqual(streamedCalls, ["get_weather", "get_weather", "get_weather"]);
+    assert.equal(calls.length, 3);
+    for (const step of steps) assert.equal(step.finishReason, "tool-calls");
+    const usages = steps.map((step) => ({ prompt: step.usage.inputTokens ?? 0, cached: step.usage.inputTokenDetails.cacheReadTokens ?? 0 }));
+    assertReuse(usages);
+  });
+
+  it("answers with text when tool_choice is none or auto lets the model write, and refuses a tool_choice naming no offered tool", async () => {
+    const client = new OpenAI({ baseURL: `${server.baseUrl}/v1`, apiKey: server.token, maxRetries: 0 });
+    const tools: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "get_weather", parameters: weatherParameters } }];
+    const none = await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "hi" }], tools, tool_choice: "none", max_tokens: 8, seed: 1 });
+    assert.equal(none.choices[0]!.message.tool_calls, undefined);
+    assert.equal(typeof none.choices[0]!.message.content, "string");
+    // The tiny model's noise never opens a call: "auto" streams it as text.
+    const auto = await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "hi" }], tools, tool_choice: "auto", max_tokens: 8, seed: 1, stream: true });
+    let text = "";
+    let finish: string | null = null;
+    for await (const chunk of auto) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      assert.equal(chunk.choices[0]?.delta.tool_calls, undefined);
+    }
+    assert.ok(text.length > 0);
+    assert.ok(finish === "length" || finish === "stop", String(finish));
+    await assert.rejects(
+      client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "hi" }], tools, tool_choice: { type: "function", function: { name: "rm_rf" } }, max_tokens: 8 }),
+      (error: unknown) => error instanceof OpenAI.BadRequestError && /rm_rf/.test(error.message),
+    );
+    await assert.rejects(
+      client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "hi" }, { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: "not json" } }] }], max_tokens: 8 }),
+      (error: unknown) => error instanceof OpenAI.BadRequestError && /messages\.1\.tool_calls/.test(error.message),
+    );
+  });
+
+  it("returns a named function's call, non-streaming, with finish_reason tool_calls", async () => {
+    const client = new OpenAI({ baseURL: `${server.baseUrl}/v1`, apiKey: server.token, maxRetries: 0 });
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: "function", function: { name: "get_weather", parameters: weatherParameters } },
+      { type: "function", function: { name: "read_file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } } },
+    ];
+    const reply = await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "open it" }], tools, tool_choice: { type: "function", function: { name: "read_file" } }, max_tokens: 400, seed: 3 });
+    const choice = reply.choices[0]!;
+    assert.equal(choice.finish_reason, "tool_calls");
+    const toolCall = choice.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall;
+    assert.equal(toolCall.function.name, "read_file");
+    assert.equal(typeof (JSON.parse(toolCall.function.arguments) as { path: unknown }).path, "string");
+  });
+});
