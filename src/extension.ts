@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import type { Gateway } from "./core/gateway/index.js";
 import { registerChat, type ChatHandle } from "./vscode/chat/index.js";
 import { registerServerCommands } from "./vscode/commands/serverCommands.js";
+import { offerGpuSupportOnce, registerGpuCommands } from "./vscode/commands/gpuCommands.js";
 import { registerInlineCompletion, type InlineCompletionHandle } from "./vscode/completion/inlineProvider.js";
 import { Config } from "./vscode/config.js";
 import { registerEdit, type EditApi } from "./vscode/edit/index.js";
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const modelService = new ModelService(config, resolver, context.secrets, { serverScript, stateDir, log });
   const gateway = registerGateway(context, { log, policy, modelService, pricing: () => ({ prices: config.value.usagePrices, avoidedAt: config.value.usageAvoidedAt }) });
   const statusBar = new StatusBar(modelService);
+  const gpuDeps = { service: modelService, config, log, extensionPath: context.extensionPath, stateDir, globalState: context.globalState };
   const statusView = new StatusViewProvider(modelService);
   context.subscriptions.push(
     log,
@@ -44,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     statusView,
     vscode.window.registerTreeDataProvider("hearth.modelView", statusView),
     ...registerServerCommands({ service: modelService, log, secrets: context.secrets }),
+    ...registerGpuCommands(gpuDeps),
+    offerGpuSupportOnce(gpuDeps),
     ...gateway.disposables,
   );
   const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });

@@ -10,6 +10,7 @@ import { describeProbe, probeHardware } from "../core/hardware/probe.js";
 import { createHttpServer } from "./http.js";
 import { LeaseTracker } from "./leases.js";
 import { StartupError } from "./startupErrors.js";
+import { useDownloadedGpuPackages } from "./gpuPackageResolve.js";
 
 const log = {
   info: (message: string) => process.stderr.write(`[info] ${message}\n`),
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
   const args = parseServerArgs(process.argv.slice(2));
   const token = process.env.HEARTH_SERVER_TOKEN || randomBytes(24).toString("base64url");
   const started = Date.now();
+  // GPU binaries Hearth downloaded into global storage (HEARTH_GPU_PACKAGES_DIR) resolve before getLlama runs.
+  if (useDownloadedGpuPackages()) log.info(`GPU binary packages are looked up in ${process.env.HEARTH_GPU_PACKAGES_DIR}`);
   const engine = await ModelEngine.load({ modelPath: args.model, completionModelPath: args.completionModel, contextSize: args.contextSize, gpu: args.gpu, threads: args.threads, repoContextSize: args.repoContextSize, repoKvType: args.repoKvType, stateDir: args.stateDir, stateMaxBytes: args.stateMaxBytes, log });
   let shuttingDown = false;
   const shutdown = (reason: string): void => {
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     contexts: engine.contextSizes(),
     repoKvType: repo.kvType,
     repoFlashAttention: repo.flashAttention,
+    onGpu: repo.memory === "vram",
     ...(args.stateDir ? { stateDir: args.stateDir } : {}),
     warnings: warnings.map((warning) => warning.message),
     ...(completionModel ? { completionModel: completionModel.id, completionFim: completionModel.fim } : {}),

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
+import { gpuPackagesRoot } from "../core/gpu/gpuPackages.js";
 import type { Logger } from "../core/logger.js";
 import { ServerSupervisor, type ServerEndpoint, type ServerState } from "../core/server/supervisor.js";
 import type { Config, HearthConfig } from "./config.js";
@@ -91,6 +92,8 @@ export class ModelService implements vscode.Disposable {
       clientId: this.clientId,
       repoRoots: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath),
       idleExitSeconds: config.idleShutdownSeconds,
+      // GPU binary packages downloaded by Hearth: Download GPU Support (the server resolves them there when present).
+      env: { HEARTH_GPU_PACKAGES_DIR: gpuPackagesRoot(this.options.stateDir) },
       log: this.options.log,
     });
     this.supervisor = supervisor;

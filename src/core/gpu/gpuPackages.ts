@@ -65,6 +65,11 @@ export function gpuPackagesFor(platform: string, arch: string, backend: GpuPacka
   });
 }
 
+/** The folder in global storage (`stateDir`) that holds downloaded binary packages. */
+export function gpuPackagesRoot(stateDir: string): string {
+  return path.join(stateDir, "gpu-packages");
+}
+
 /** Where `spec` is unpacked below `root` (the folder whose node_modules the server resolves from). */
 export function packageDir(root: string, name: string): string {
   return path.join(root, "node_modules", ...name.split("/"));

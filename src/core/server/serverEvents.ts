@@ -19,6 +19,8 @@ export interface ServerReadyEvent {
   /** The completion role's own model, when `--completion-model` was given. */
   completionModel?: string;
   completionFim?: boolean;
+  /** Whether the model's layers run on a GPU (false: node-llama-cpp fell back to the CPU binary). */
+  onGpu?: boolean;
   /** Present only when the token was generated rather than given by HEARTH_SERVER_TOKEN. */
   token?: string;
 }

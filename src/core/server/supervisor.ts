@@ -24,6 +24,8 @@ export interface ServerInfo {
   pid: number;
   /** Another window started this server; this one only uses it. */
   shared: boolean;
+  /** Whether the model runs on a GPU (absent when the server did not say). */
+  onGpu?: boolean;
   /** What the server could not do as asked (e.g. a smaller context than configured). */
   warnings?: string[];
 }
@@ -54,6 +56,8 @@ export interface SupervisorOptions {
   /** The window's workspace folders, sent with each lease: the server packs `hearth.repo` folders only below registered roots. */
   repoRoots?: () => readonly string[];
   idleExitSeconds: number;
+  /** Extra environment for the server (e.g. HEARTH_GPU_PACKAGES_DIR). */
+  env?: Record<string, string>;
   log: Logger;
   readyTimeoutMs?: number;
   leaseIntervalMs?: number;
@@ -317,7 +321,7 @@ export class ServerSupervisor {
     ];
     options.log.info(`starting model server: ${options.modelPath} (context ${options.contextSize}, gpu ${options.gpu})`);
     const child = spawn(options.nodePath, args, {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1", HEARTH_SERVER_TOKEN: token },
+      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: "1", HEARTH_SERVER_TOKEN: token },
       // Detached: the server outlives this window while other windows use it.
       detached: true,
       stdio: ["ignore", "pipe", logFile.fd],
@@ -348,7 +352,7 @@ export class ServerSupervisor {
     const endpoint = endpointOf(record);
     options.log.info(`model server ready: ${first.model} (${first.architecture}), context ${first.contextSize}, port ${first.port}, pid ${first.pid}`);
     for (const warning of first.warnings ?? []) options.log.warn(warning);
-    this.becomeReady(endpoint, { model: first.model, contextSize: first.contextSize, ...(first.contexts !== undefined ? { contexts: first.contexts } : {}), architecture: first.architecture, fim: first.fim, pid: first.pid, shared: false, warnings: first.warnings });
+    this.becomeReady(endpoint, { model: first.model, contextSize: first.contextSize, ...(first.contexts !== undefined ? { contexts: first.contexts } : {}), architecture: first.architecture, fim: first.fim, pid: first.pid, shared: false, warnings: first.warnings, ...(first.onGpu !== undefined ? { onGpu: first.onGpu } : {}) });
     return endpoint;
   }
 

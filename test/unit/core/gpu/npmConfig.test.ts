@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
+import { detectGpuDrivers } from "../../../../src/core/gpu/gpuDrivers";
 import { DEFAULT_REGISTRY, parseNpmrc, proxyFor, readNpmSettings } from "../../../../src/core/gpu/npmConfig";
 
 function sources(files: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
@@ -51,5 +52,23 @@ describe("npm registry and proxy settings", () => {
     assert.equal(proxyFor(new URL("http://10.0.0.1:8080/x"), settings), undefined);
     assert.equal(proxyFor(new URL("http://10.0.0.1:9090/x"), settings)?.host, "plain:2");
     assert.equal(proxyFor(new URL("https://any.example/"), { httpsProxy: "http://p:1", noProxy: "*" }), undefined);
+  });
+});
+
+describe("GPU driver detection", () => {
+  const machine = (platform: string, files: string[]) => ({ platform, env: {}, exists: async (file: string) => files.includes(file) });
+
+  it("finds NVIDIA's driver and a Vulkan GPU on Linux, CUDA first", async () => {
+    const found = await detectGpuDrivers(machine("linux", ["/dev/nvidia0", "/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/dev/dri/renderD128"]));
+    assert.deepEqual(found.map((f) => f.backend), ["cuda", "vulkan"]);
+  });
+
+  it("does not take a bare Vulkan loader (no render node) for a GPU", async () => {
+    assert.deepEqual(await detectGpuDrivers(machine("linux", ["/usr/lib/x86_64-linux-gnu/libvulkan.so.1"])), []);
+  });
+
+  it("reads System32 on Windows and finds nothing on macOS (Metal is built in)", async () => {
+    assert.deepEqual((await detectGpuDrivers(machine("win32", ["C:\\Windows\\System32\\vulkan-1.dll"]))).map((f) => f.backend), ["vulkan"]);
+    assert.deepEqual(await detectGpuDrivers(machine("darwin", ["/dev/nvidia0"])), []);
   });
 });
