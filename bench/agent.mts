@@ -5,7 +5,7 @@
 // a question, then each step sends the whole conversation back with the model's tool call
 // and the tool's result (a slice of a real source file here, as an agent reading code gets).
 // tool_choice "required": a generated model's text is noise, so its calls come from the
-// grammar the server builds from the tools' parameter schemas.
+// grammar the server builds from the tools' parameter schemas (maxLength bounds the strings).
 //
 // Per step: prompt tokens, cached and evaluated tokens, the tokens the step added to the
 // prompt (the previous call and its result, the new turn's header), and time to first token
@@ -37,9 +37,9 @@ const maxTokens = Number(values["max-tokens"]);
 const SLACK = 32;
 
 const tools: OpenAI.ChatCompletionTool[] = [
-  { type: "function", function: { name: "read_file", description: "Read a file of the workspace, or some of its lines.", parameters: { type: "object", properties: { path: { type: "string", description: "Path relative to the workspace root." }, start_line: { type: "integer" }, end_line: { type: "integer" } }, required: ["path"] } } },
-  { type: "function", function: { name: "search", description: "Search the workspace for text.", parameters: { type: "object", properties: { query: { type: "string" }, regex: { type: "boolean" } }, required: ["query"] } } },
-  { type: "function", function: { name: "list_dir", description: "List a folder of the workspace.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } } },
+  { type: "function", function: { name: "read_file", description: "Read a file of the workspace, or some of its lines.", parameters: { type: "object", properties: { path: { type: "string", description: "Path relative to the workspace root.", maxLength: 64 }, start_line: { type: "integer" }, end_line: { type: "integer" } }, required: ["path"] } } },
+  { type: "function", function: { name: "search", description: "Search the workspace for text.", parameters: { type: "object", properties: { query: { type: "string", maxLength: 64 }, regex: { type: "boolean" } }, required: ["query"] } } },
+  { type: "function", function: { name: "list_dir", description: "List a folder of the workspace.", parameters: { type: "object", properties: { path: { type: "string", maxLength: 64 } }, required: ["path"] } } },
 ];
 
 /** What the tools answer: 40-line slices of this repository's server sources, a new one each step. */

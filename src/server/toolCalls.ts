@@ -268,8 +268,18 @@ function schemaOf(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** Longest string a constrained parameter may take: a noise model fills whatever it is given. */
+/** Characters of a JSON string inside an object or array parameter. */
 const STRING_CHARS = 48;
+/** A string parameter's `maxLength` up to this is enforced by the grammar; beyond, any length is. */
+const MAX_BOUNDED_LENGTH = 256;
+
+/** A string parameter's text: bounded by the schema's minLength and maxLength when they are small. */
+function stringRule(schema: Record<string, unknown>): string {
+  const max = schema["maxLength"];
+  const min = typeof schema["minLength"] === "number" && Number.isInteger(schema["minLength"]) ? Math.max(0, schema["minLength"]) : 0;
+  if (typeof max === "number" && Number.isInteger(max) && max <= MAX_BOUNDED_LENGTH && max >= min) return `strchar{${min},${max}}`;
+  return min > 0 && min <= MAX_BOUNDED_LENGTH ? `strchar{${min},}` : "strchar*";
+}
 
 /** GBNF for one parameter's value, as the template writes it (see renderParameterValue). */
 function valueRule(schema: Record<string, unknown>): string {
@@ -280,7 +290,7 @@ function valueRule(schema: Record<string, unknown>): string {
   const type = Array.isArray(raw) ? (raw.find((t) => t !== "null") as string | undefined) : (raw as string | undefined);
   switch (type) {
     case "string":
-      return `strchar{1,${STRING_CHARS}}`;
+      return stringRule(schema);
     case "integer":
       return `"-"? [0-9]{1,12}`;
     case "number":
@@ -301,7 +311,8 @@ function valueRule(schema: Record<string, unknown>): string {
 /**
  * A GBNF grammar that admits exactly one well-formed call of one of `tools` (or of the named
  * one) in Qwen3.5's layout, with the required parameters in the schema's order and the
- * optional ones allowed, each value shaped by its JSON-schema type. Used for tool_choice
+ * optional ones allowed, each value shaped by its JSON-schema type (a string's length by its
+ * maxLength up to 256 characters: a generated model's noise fills whatever it is given). Used for tool_choice
  * "required" and a named function: the model cannot answer anything else.
  */
 export function toolCallGrammar(tools: readonly Tool[], only?: string): string {

@@ -127,6 +127,10 @@ describe("tool calls: tokens (real tokenizer of the tiny qwen35 model)", functio
     await llama.createGrammar({ grammar: named });
     assert.ok(!named.includes("get_weather"));
     assert.ok(toolCallGrammar([weather]).includes('("C" | "F")'));
+    const bounded: Tool = { type: "function", function: { name: "f", parameters: { type: "object", properties: { a: { type: "string", maxLength: 12 }, b: { type: "string", maxLength: 100_000 } } } } };
+    const grammar = toolCallGrammar([bounded]);
+    assert.ok(grammar.includes("strchar{0,12}") && grammar.includes("strchar*"), grammar);
+    await llama.createGrammar({ grammar });
   });
 });
 

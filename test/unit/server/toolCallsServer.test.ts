@@ -10,9 +10,10 @@ import OpenAI from "openai";
 import { ensureTestModel } from "../../fixtures/models";
 import { startServer, type RunningServer } from "../../support/serverProcess";
 
-const weatherParameters: { type: "object"; properties: Record<string, { type: "string" | "integer"; enum?: string[] }>; required: string[] } = {
+// maxLength bounds the grammar's string: the tiny model's noise would otherwise run to max_tokens.
+const weatherParameters: { type: "object"; properties: Record<string, { type: "string" | "integer"; enum?: string[]; maxLength?: number }>; required: string[] } = {
   type: "object",
-  properties: { city: { type: "string" }, days: { type: "integer" }, unit: { type: "string", enum: ["C", "F"] } },
+  properties: { city: { type: "string", maxLength: 40 }, days: { type: "integer" }, unit: { type: "string", enum: ["C", "F"] } },
   required: ["city", "days", "unit"],
 };
 
@@ -168,7 +169,7 @@ describe("tool calls with real agent clients (tiny qwen35 model, real server)", 
     const client = new OpenAI({ baseURL: `${server.baseUrl}/v1`, apiKey: server.token, maxRetries: 0 });
     const tools: OpenAI.ChatCompletionTool[] = [
       { type: "function", function: { name: "get_weather", parameters: weatherParameters } },
-      { type: "function", function: { name: "read_file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } } },
+      { type: "function", function: { name: "read_file", parameters: { type: "object", properties: { path: { type: "string", maxLength: 40 } }, required: ["path"] } } },
     ];
     const reply = await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "open it" }], tools, tool_choice: { type: "function", function: { name: "read_file" } }, max_tokens: 400, seed: 3 });
     const choice = reply.choices[0]!;
