@@ -165,6 +165,26 @@ describe("tool calls with real agent clients (tiny qwen35 model, real server)", 
     );
   });
 
+  it("returns a call cut short (here by a stop string) as text, with finish_reason stop and hearth.tool_call_error, streamed or not", async () => {
+    const tools: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "get_weather", parameters: weatherParameters } }];
+    const body = { model: "hearth", messages: [{ role: "user", content: "weather" }], tools, tool_choice: "required", stop: ["</function>"], max_tokens: 400, seed: 5 };
+    const post = (extra: object): Promise<Response> => fetch(`${server.baseUrl}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" }, body: JSON.stringify({ ...body, ...extra }) });
+    const plain = (await (await post({})).json()) as { choices: Array<{ finish_reason: string; message: { content: string; tool_calls?: unknown }; hearth?: { tool_call_error: string } }> };
+    const choice = plain.choices[0]!;
+    assert.equal(choice.finish_reason, "stop");
+    assert.equal(choice.message.tool_calls, undefined);
+    assert.ok(choice.message.content.startsWith("<tool_call>\n<function=get_weather>\n"), choice.message.content);
+    assert.match(choice.hearth?.tool_call_error ?? "", /not <function=name>/);
+    const streamed = await (await post({ stream: true })).text();
+    const chunks = streamed.split("\n\n").filter((event) => event.startsWith("data: {")).map((event) => JSON.parse(event.slice(6)) as { choices: Array<{ delta: { content?: string; tool_calls?: unknown }; finish_reason: string | null; hearth?: { tool_call_error: string } }> });
+    const content = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
+    assert.ok(content.startsWith("<tool_call>\n<function=get_weather>\n"), content);
+    assert.ok(chunks.every((chunk) => chunk.choices[0]?.delta.tool_calls === undefined));
+    const last = chunks.at(-1)!.choices[0]!;
+    assert.equal(last.finish_reason, "stop");
+    assert.match(last.hearth?.tool_call_error ?? "", /not <function=name>/);
+  });
+
   it("returns a named function's call, non-streaming, with finish_reason tool_calls", async () => {
     const client = new OpenAI({ baseURL: `${server.baseUrl}/v1`, apiKey: server.token, maxRetries: 0 });
     const tools: OpenAI.ChatCompletionTool[] = [
