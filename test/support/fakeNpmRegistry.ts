@@ -5,6 +5,8 @@
 // forwarding HTTP proxy that counts what passed through it.
 import { createHash } from "node:crypto";
 import * as http from "node:http";
+import * as https from "node:https";
+import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 
@@ -132,10 +134,12 @@ export class FakeNpmRegistry {
     for (const resume of [...this.stalled]) resume();
   }
 
-  async start(): Promise<void> {
-    this.server = http.createServer((request, response) => this.handle(request, response));
+  /** Listens on loopback; with `tls` (PEM key and certificate) it serves HTTPS. */
+  async start(tls?: { key: string; cert: string }): Promise<void> {
+    const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => this.handle(request, response);
+    this.server = tls ? https.createServer(tls, handler) : http.createServer(handler);
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    this.base = `${tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
   }
 
   async stop(): Promise<void> {
@@ -205,9 +209,11 @@ export class FakeNpmRegistry {
   }
 }
 
-/** A forwarding HTTP proxy on loopback (absolute-URI requests only) that counts its requests. */
+/** A forwarding HTTP proxy on loopback (absolute-URI requests and CONNECT tunnels) that records what passed. */
 export class FakeProxy {
   readonly forwarded: string[] = [];
+  readonly tunnels: string[] = [];
+  private readonly sockets = new Set<net.Socket>();
   private server?: http.Server;
   url = "";
 
@@ -222,11 +228,27 @@ export class FakeProxy {
       upstream.once("error", () => response.destroy());
       request.pipe(upstream);
     });
+    this.server.on("connect", (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      this.tunnels.push(request.url ?? "");
+      const [host, port] = (request.url ?? "").split(":");
+      const upstream = net.connect(Number(port), host, () => {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.once("close", () => this.sockets.delete(socket));
+        socket.once("error", () => socket.destroy());
+      }
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

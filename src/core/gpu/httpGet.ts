@@ -3,10 +3,11 @@
 // Redirects are followed (registries send tarballs to CDNs); the caller reads the body.
 import * as http from "node:http";
 import * as https from "node:https";
+import { isIP } from "node:net";
 import * as tls from "node:tls";
 import { proxyFor, type NpmSettings } from "./npmConfig.js";
 
-export type ProxySettings = Pick<NpmSettings, "httpsProxy" | "httpProxy" | "noProxy">;
+export type ProxySettings = Pick<NpmSettings, "httpsProxy" | "httpProxy" | "noProxy" | "ca" | "strictSsl">;
 
 export interface GetOptions {
   headers?: Record<string, string>;
@@ -21,7 +22,15 @@ function proxyAuthorization(proxy: URL): Record<string, string> {
   return { "proxy-authorization": `Basic ${Buffer.from(credentials).toString("base64")}` };
 }
 
-function tunnel(proxy: URL, target: URL, signal: AbortSignal | undefined): Promise<tls.TLSSocket> {
+function tlsOptions(target: URL, settings: ProxySettings | undefined): tls.ConnectionOptions {
+  return {
+    ...(isIP(target.hostname) === 0 ? { servername: target.hostname } : {}),
+    ...(settings?.ca ? { ca: settings.ca } : {}),
+    ...(settings?.strictSsl === false ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+function tunnel(proxy: URL, target: URL, settings: ProxySettings | undefined, signal: AbortSignal | undefined): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const port = target.port || "443";
     const request = http.request({
@@ -38,7 +47,9 @@ function tunnel(proxy: URL, target: URL, signal: AbortSignal | undefined): Promi
         reject(new Error(`The proxy ${proxy.host} refused a tunnel to ${target.host} (HTTP ${response.statusCode}). Check https-proxy in ~/.npmrc or HTTPS_PROXY.`));
         return;
       }
-      resolve(tls.connect({ socket, servername: target.hostname }));
+      const secure = tls.connect({ socket, host: target.hostname, ...tlsOptions(target, settings) });
+      secure.once("secureConnect", () => resolve(secure));
+      secure.once("error", reject);
     });
     request.once("error", reject);
     request.end();
@@ -57,14 +68,20 @@ function requestOnce(url: URL, options: GetOptions): Promise<http.IncomingMessag
       return;
     }
     if (proxy) {
-      tunnel(proxy, url, options.signal).then((socket) => {
-        const request = https.request(url, { headers, signal: options.signal, createConnection: () => socket }, onResponse);
+      tunnel(proxy, url, options.proxy, options.signal).then((socket) => {
+        // An agent of its own whose only connection is the tunnel (a request's createConnection
+        // option is ignored while an agent is in play).
+        const agent = new https.Agent({ keepAlive: false });
+        agent.createConnection = () => socket;
+        const request = https.request(url, { headers, signal: options.signal, agent }, onResponse);
         request.once("error", reject);
         request.end();
       }, reject);
       return;
     }
-    const request = (url.protocol === "https:" ? https : http).request(url, { headers, signal: options.signal }, onResponse);
+    const request = url.protocol === "https:"
+      ? https.request(url, { headers, signal: options.signal, ...tlsOptions(url, options.proxy) }, onResponse)
+      : http.request(url, { headers, signal: options.signal }, onResponse);
     request.once("error", reject);
     request.end();
   });

@@ -19,6 +19,10 @@ export interface NpmSettings {
   httpProxy?: string;
   /** Comma-separated hosts (or .suffixes) that bypass the proxy. */
   noProxy?: string;
+  /** Certificate authorities from npm's `cafile` (PEM), replacing Node's defaults as npm does. */
+  ca?: string;
+  /** npm's `strict-ssl=false`: accept any certificate (the sha512 integrity check still applies). */
+  strictSsl?: boolean;
 }
 
 export interface NpmConfigSources {
@@ -80,12 +84,17 @@ export async function readNpmSettings(sources: Partial<NpmConfigSources> = {}, s
   const httpsProxy = pick("https-proxy")?.value ?? envValue(env, "https_proxy");
   const httpProxy = pick("proxy")?.value ?? envValue(env, "http_proxy");
   const noProxy = pick("noproxy")?.value ?? envValue(env, "no_proxy");
+  const cafile = pick("cafile")?.value;
+  const ca = cafile ? await readTextFile(cafile.startsWith("~/") ? path.join(homeDir, cafile.slice(2)) : cafile) : undefined;
+  const strictSsl = pick("strict-ssl")?.value;
   return {
     registry: withSlash(registry.value),
     registryFrom: registry.from,
     ...(httpsProxy ? { httpsProxy } : {}),
     ...(httpProxy ? { httpProxy } : {}),
     ...(noProxy ? { noProxy } : {}),
+    ...(ca ? { ca } : {}),
+    ...(strictSsl === "false" ? { strictSsl: false } : {}),
   };
 }
 

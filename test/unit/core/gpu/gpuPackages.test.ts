@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,6 +12,15 @@ import { binaryContent, binaryPackageTarball, FakeNpmRegistry, FakeProxy, makeTa
 const NAME = "@node-llama-cpp/linux-x64-cuda";
 const VERSION = "3.22.1";
 const SPEC: GpuPackageSpec = { name: NAME, version: VERSION };
+
+/** A throwaway certificate for 127.0.0.1 from the openssl CLI, or undefined where there is none. */
+function selfSignedCertificate(dir: string): { key: string; cert: string } | undefined {
+  const key = path.join(dir, "key.pem");
+  const cert = path.join(dir, "cert.pem");
+  const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore", timeout: 30_000 });
+  if (made.status !== 0) return undefined;
+  return { key: readFileSync(key, "utf8"), cert: readFileSync(cert, "utf8") };
+}
 
 async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<GpuPackageError> {
   try {
@@ -154,6 +165,29 @@ describe("GPU package download from a loopback npm registry", function () {
       assert.equal(proxy.forwarded.length, 2);
     } finally {
       await proxy.stop();
+    }
+  });
+
+  it("reaches an HTTPS registry through a CONNECT tunnel, trusting the CA from npm's cafile", async function () {
+    const pem = selfSignedCertificate(root);
+    if (!pem) this.skip();
+    const secure = new FakeNpmRegistry();
+    await secure.start(pem);
+    const proxy = new FakeProxy();
+    await proxy.start();
+    try {
+      secure.publish(NAME, VERSION, tarball);
+      const viaTunnel: NpmSettings = { registry: secure.url, registryFrom: "test", httpsProxy: proxy.url, ca: pem.cert };
+      await downloadAndInstall(await fetchPackageInfo(SPEC, viaTunnel), { root, settings: viaTunnel });
+      assert.ok(await isInstalled(root, SPEC));
+      const port = new URL(secure.url).port;
+      assert.deepEqual(proxy.tunnels, [`127.0.0.1:${port}`, `127.0.0.1:${port}`]);
+      assert.deepEqual(proxy.forwarded, []);
+      // Without the CA the registry's certificate is refused, before any byte is trusted.
+      await rejectsWith(fetchPackageInfo(SPEC, { ...viaTunnel, ca: undefined }), "network", /certificate/);
+    } finally {
+      await proxy.stop();
+      await secure.stop();
     }
   });
 

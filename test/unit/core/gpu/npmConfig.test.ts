@@ -39,6 +39,13 @@ describe("npm registry and proxy settings", () => {
     assert.equal(settings.registryFrom, "/etc/custom-npmrc");
   });
 
+  it("reads the CA bundle npm's cafile names (~ expanded) and strict-ssl=false", async () => {
+    const files = { [path.join("/home/u", ".npmrc")]: "cafile=~/certs/corp.pem\nstrict-ssl=false\n", [path.join("/home/u", "certs/corp.pem")]: "-----BEGIN CERTIFICATE-----" };
+    const settings = await readNpmSettings(sources(files));
+    assert.equal(settings.ca, "-----BEGIN CERTIFICATE-----");
+    assert.equal(settings.strictSsl, false);
+  });
+
   it("parses quoted values and skips sections and comments", () => {
     const values = parseNpmrc('# c\n[section]\nkey="quoted value"\nbad line\n', {});
     assert.deepEqual([...values], [["key", "quoted value"]]);
