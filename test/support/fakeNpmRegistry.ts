@@ -110,6 +110,8 @@ export class FakeNpmRegistry {
   readonly requests: RequestRecord[] = [];
   private readonly packages = new Map<string, Published>();
   private readonly stalled = new Set<() => void>();
+  /** When set, every request must carry `Authorization: Bearer <token>` (401 otherwise). */
+  requiredToken?: string;
   private server?: http.Server;
   private base = "";
 
@@ -157,6 +159,10 @@ export class FakeNpmRegistry {
       record.bytesSent = Buffer.byteLength(body);
       response.writeHead(status, headers).end(body);
     };
+    if (this.requiredToken !== undefined && request.headers.authorization !== `Bearer ${this.requiredToken}`) {
+      reply(401, JSON.stringify({ error: "authentication required" }), { "content-type": "application/json" });
+      return;
+    }
     const byPackument = this.packages.get(url.slice(1));
     if (byPackument) {
       const versions = { [byPackument.version]: { name: byPackument.name, version: byPackument.version, dist: { tarball: new URL(this.tarballPath(byPackument.name, byPackument.version), this.base).href, integrity: byPackument.integrity, ...(byPackument.unpackedSize ? { unpackedSize: byPackument.unpackedSize } : {}) } } };

@@ -105,6 +105,10 @@ export async function fetchPackageInfo(spec: GpuPackageSpec, settings: NpmSettin
       response.resume();
       throw new GpuPackageError("not_found", `${spec.name} is not on the registry ${settings.registry} (from ${settings.registryFrom}). Point \`registry\` in ~/.npmrc at a registry that mirrors it.`);
     }
+    if (response.statusCode === 401 || response.statusCode === 403) {
+      response.resume();
+      throw new GpuPackageError("http", `The registry ${settings.registry} refused ${spec.name} (HTTP ${response.statusCode}). Log in with \`npm login --registry ${settings.registry}\` so ~/.npmrc holds its token.`);
+    }
     if (response.statusCode !== 200) {
       response.resume();
       throw new GpuPackageError("http", `The registry ${settings.registry} answered HTTP ${response.statusCode} for ${spec.name}.`);

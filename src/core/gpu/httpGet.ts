@@ -5,9 +5,9 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { isIP } from "node:net";
 import * as tls from "node:tls";
-import { proxyFor, type NpmSettings } from "./npmConfig.js";
+import { authTokenFor, proxyFor, type NpmSettings } from "./npmConfig.js";
 
-export type ProxySettings = Pick<NpmSettings, "httpsProxy" | "httpProxy" | "noProxy" | "ca" | "strictSsl">;
+export type ProxySettings = Pick<NpmSettings, "httpsProxy" | "httpProxy" | "noProxy" | "ca" | "strictSsl" | "authTokens">;
 
 export interface GetOptions {
   headers?: Record<string, string>;
@@ -58,7 +58,9 @@ function tunnel(proxy: URL, target: URL, settings: ProxySettings | undefined, si
 
 function requestOnce(url: URL, options: GetOptions): Promise<http.IncomingMessage> {
   const proxy = options.proxy ? proxyFor(url, options.proxy) : undefined;
-  const headers = { "user-agent": "hearth-vscode (node-llama-cpp binary fetch)", ...options.headers };
+  // npm's rule: a registry token goes only to URLs under its //host/path/ (not to a CDN a redirect names).
+  const token = options.proxy ? authTokenFor(url, options.proxy) : undefined;
+  const headers = { "user-agent": "hearth-vscode (node-llama-cpp binary fetch)", ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
   return new Promise((resolve, reject) => {
     const onResponse = (response: http.IncomingMessage): void => resolve(response);
     if (proxy && url.protocol === "http:") {

@@ -23,6 +23,8 @@ export interface NpmSettings {
   ca?: string;
   /** npm's `strict-ssl=false`: accept any certificate (the sha512 integrity check still applies). */
   strictSsl?: boolean;
+  /** `//host/path/:_authToken=…` lines: the token goes only to URLs under that host and path. */
+  authTokens?: { prefix: string; token: string }[];
 }
 
 export interface NpmConfigSources {
@@ -87,6 +89,7 @@ export async function readNpmSettings(sources: Partial<NpmConfigSources> = {}, s
   const cafile = pick("cafile")?.value;
   const ca = cafile ? await readTextFile(cafile.startsWith("~/") ? path.join(homeDir, cafile.slice(2)) : cafile) : undefined;
   const strictSsl = pick("strict-ssl")?.value;
+  const authTokens = [...rc].filter(([key, value]) => key.startsWith("//") && key.endsWith(":_authToken") && value !== "").map(([key, token]) => ({ prefix: key.slice(0, -":_authToken".length), token }));
   return {
     registry: withSlash(registry.value),
     registryFrom: registry.from,
@@ -95,7 +98,19 @@ export async function readNpmSettings(sources: Partial<NpmConfigSources> = {}, s
     ...(noProxy ? { noProxy } : {}),
     ...(ca ? { ca } : {}),
     ...(strictSsl === "false" ? { strictSsl: false } : {}),
+    ...(authTokens.length > 0 ? { authTokens } : {}),
   };
+}
+
+/** The bearer token npm would send to `url` (the longest matching `//host/path/` entry), if any. */
+export function authTokenFor(url: URL, settings: Pick<NpmSettings, "authTokens">): string | undefined {
+  const nerfed = `//${url.host}${url.pathname}`;
+  let best: { prefix: string; token: string } | undefined;
+  for (const entry of settings.authTokens ?? []) {
+    const prefix = entry.prefix.endsWith("/") ? entry.prefix : `${entry.prefix}/`;
+    if (nerfed.startsWith(prefix) && (!best || prefix.length > best.prefix.length)) best = { prefix, token: entry.token };
+  }
+  return best?.token;
 }
 
 /** The proxy for `url` under these settings, or undefined for a direct connection. */

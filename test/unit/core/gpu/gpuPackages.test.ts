@@ -191,6 +191,16 @@ describe("GPU package download from a loopback npm registry", function () {
     }
   });
 
+  it("sends the registry's token from ~/.npmrc only to that registry, and names npm login when it is missing", async () => {
+    registry.publish(NAME, VERSION, tarball);
+    registry.requiredToken = "secret-token";
+    await rejectsWith(fetchPackageInfo(SPEC, settings), "http", /npm login --registry/);
+    const prefix = `//${new URL(registry.url).host}/`;
+    const withToken: NpmSettings = { ...settings, authTokens: [{ prefix: "//elsewhere.example/", token: "wrong" }, { prefix, token: "secret-token" }] };
+    await downloadAndInstall(await fetchPackageInfo(SPEC, withToken), { root, settings: withToken });
+    assert.ok(await isInstalled(root, SPEC));
+  });
+
   it("refuses a tarball that unpacks past the size the registry announced", async () => {
     registry.publish(NAME, VERSION, tarball, { unpackedSize: 10_000 });
     await rejectsWith(downloadAndInstall(await fetchPackageInfo(SPEC, settings), { root, settings }), "corrupt", /more than/);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { detectGpuDrivers } from "../../../../src/core/gpu/gpuDrivers";
-import { DEFAULT_REGISTRY, parseNpmrc, proxyFor, readNpmSettings } from "../../../../src/core/gpu/npmConfig";
+import { authTokenFor, DEFAULT_REGISTRY, parseNpmrc, proxyFor, readNpmSettings } from "../../../../src/core/gpu/npmConfig";
 
 function sources(files: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
   return { env, homeDir: "/home/u", readTextFile: async (file: string) => files[file] };
@@ -44,6 +44,14 @@ describe("npm registry and proxy settings", () => {
     const settings = await readNpmSettings(sources(files));
     assert.equal(settings.ca, "-----BEGIN CERTIFICATE-----");
     assert.equal(settings.strictSsl, false);
+  });
+
+  it("keeps //host/path/:_authToken lines and matches them to URLs by host and path", async () => {
+    const rc = "//npm.corp.example/repo/:_authToken=${NPM_TOKEN}\n//other.example/:_authToken=x\n";
+    const settings = await readNpmSettings(sources({ [path.join("/home/u", ".npmrc")]: rc }, { NPM_TOKEN: "t0k" }));
+    assert.equal(authTokenFor(new URL("https://npm.corp.example/repo/@node-llama-cpp%2flinux-x64-cuda"), settings), "t0k");
+    assert.equal(authTokenFor(new URL("https://npm.corp.example/other/x.tgz"), settings), undefined);
+    assert.equal(authTokenFor(new URL("https://cdn.example/x.tgz"), settings), undefined);
   });
 
   it("parses quoted values and skips sections and comments", () => {
