@@ -269,7 +269,9 @@ async function chatCompletions(request: ChatRequest, res: ServerResponse, engine
     // A repo that does not fit is packed for the conversation's first question, so its
     // follow-ups keep the same pack, and the state evaluated for it, instead of a new one each.
     const question = messages.find((m) => m.role === "user")?.content ?? "";
-    const conversationTokens = messages.reduce((n, m) => n + tokenize(m.content, false).length, 0);
+    // A long conversation is counted in slices that yield, like the prompt itself below.
+    let conversationTokens = 0;
+    for (const m of messages) conversationTokens += (await engine.tokenizeAsync(m.content, false, "repo")).length;
     const pack = await repoSystemMessage({ dir: repoDir, roots: repoRoots, question, conversationTokens, messages: messages.length, contextTokens: engine.contextSizes().repo, answerTokens: sampling.maxTokens, tokenize, counter: repoCounter(engine), signal });
     messages.unshift({ role: "system", content: pack.text });
     const { report } = pack;
