@@ -210,6 +210,13 @@ export function parseModelOutput(text: string, tools: readonly Tool[]): ParsedOu
   return { kind: "calls", content, calls };
 }
 
+/** Where the white space that ends `text.slice(0, end)` begins. */
+function beforeSpace(text: string, end: number): number {
+  let cut = end;
+  while (cut > 0 && /\s/.test(text[cut - 1]!)) cut--;
+  return cut;
+}
+
 /**
  * Streams text until the answer may open a tool call, then holds the rest back until the
  * end, when it is parsed: clients get text as it comes and each call whole.
@@ -229,10 +236,13 @@ export class ToolCallStream {
     const at = text.indexOf(OPEN);
     if (at >= 0) {
       this.inCall = true;
-      this.held = text.slice(at);
-      return this.release(text.slice(0, at));
+      const cut = beforeSpace(text, at);
+      this.held = text.slice(cut);
+      return this.release(text.slice(0, cut));
     }
-    // Keep back an ending that could be the start of "<tool_call>".
+    // Keep back an ending that could be the start of "<tool_call>", and the white space
+    // before it: the text before a call is sent trimmed, as the non-streamed answer is, so
+    // that the client sends back what the template writes.
     let keep = 0;
     for (let n = Math.min(OPEN.length - 1, text.length); n > 0; n--) {
       if (OPEN.startsWith(text.slice(-n))) {
@@ -240,8 +250,9 @@ export class ToolCallStream {
         break;
       }
     }
-    this.held = text.slice(text.length - keep);
-    return this.release(text.slice(0, text.length - keep));
+    const cut = beforeSpace(text, text.length - keep);
+    this.held = text.slice(cut);
+    return this.release(text.slice(0, cut));
   }
 
   private release(text: string): string {

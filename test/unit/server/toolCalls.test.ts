@@ -171,12 +171,13 @@ describe("tool calls: parsing the model's answers", () => {
 
   it("streams text up to a call, holding back what may open one", () => {
     const stream = new ToolCallStream();
-    const sent = ["Sure. <to", "ol", "_call>\n<function=read_file>\n", "<parameter=path>\na\n</parameter>\n</function>\n</tool_call>"].map((piece) => stream.push(piece));
-    assert.deepEqual(sent, ["Sure. ", "", "", ""]);
+    const sent = ["Sure.", "\n\n<to", "ol", "_call>\n<function=read_file>\n", "<parameter=path>\na\n</parameter>\n</function>\n</tool_call>"].map((piece) => stream.push(piece));
+    // The text before the call goes out trimmed, as the non-streamed answer's content.
+    assert.deepEqual(sent, ["Sure.", "", "", "", ""]);
     const { parsed } = stream.finish(tools);
-    assert.equal(parsed.kind, "calls");
+    assert.equal(parsed.kind === "calls" && parsed.content, "Sure.");
     const text = new ToolCallStream();
-    assert.deepEqual(["a <", "b"].map((piece) => text.push(piece)), ["a ", "<b"]);
-    assert.deepEqual(text.finish(tools), { parsed: { kind: "text", content: "a <b" }, unsent: "" });
+    assert.deepEqual(["a <", "b", " c\n"].map((piece) => text.push(piece)), ["a", " <b", " c"]);
+    assert.deepEqual(text.finish(tools), { parsed: { kind: "text", content: "a <b c\n" }, unsent: "\n" });
   });
 });
