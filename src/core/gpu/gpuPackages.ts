@@ -7,7 +7,7 @@
 // node-llama-cpp's `import("@node-llama-cpp/<name>")` there (see src/server/gpuPackageResolve.ts).
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { httpGet, readBody, type ProxySettings } from "./httpGet.js";
 import type { NpmSettings } from "./npmConfig.js";
@@ -28,7 +28,7 @@ export interface GpuPackageInfo extends GpuPackageSpec {
   unpackedSize?: number;
 }
 
-export type GpuPackageErrorCode = "unsupported" | "not_found" | "http" | "network" | "truncated" | "integrity" | "corrupt" | "cancelled";
+export type GpuPackageErrorCode = "busy" | "unsupported" | "not_found" | "http" | "network" | "truncated" | "integrity" | "corrupt" | "cancelled";
 
 export class GpuPackageError extends Error {
   constructor(readonly code: GpuPackageErrorCode, message: string, options?: { cause?: unknown }) {
@@ -138,6 +138,36 @@ async function hashFile(file: string, hash: ReturnType<typeof createHash>): Prom
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * One download per package at a time across windows (each window is its own extension host):
+ * a lock file holding the owner's pid; a lock whose process is gone is taken over.
+ */
+async function lockDownload(lockPath: string, name: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lockPath, String(process.pid), { flag: "wx" });
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(await readFile(lockPath, "utf8").catch(() => ""));
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+        throw new GpuPackageError("busy", `Another Hearth window (process ${owner}) is downloading ${name}; wait for it to finish.`);
+      }
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new GpuPackageError("busy", `Could not lock the download of ${name}; run the command again.`);
+}
+
 export interface DownloadOptions {
   /** Folder in global storage that holds `node_modules/@node-llama-cpp/...` and partial downloads. */
   root: string;
@@ -155,12 +185,20 @@ export interface DownloadOptions {
  * for the next attempt; a file that fails the check is deleted.
  */
 export async function downloadAndInstall(info: GpuPackageInfo, options: DownloadOptions): Promise<string> {
-  const { root, signal, onProgress } = options;
-  const maxBytes = options.maxBytes ?? 4 * 1024 ** 3;
-  const downloads = path.join(root, "downloads");
+  const downloads = path.join(options.root, "downloads");
   await mkdir(downloads, { recursive: true });
   const baseName = `${info.name.replace(/^@/, "").replace("/", "-")}-${info.version}.tgz`;
-  const partPath = path.join(downloads, `${baseName}.part`);
+  const unlock = await lockDownload(path.join(downloads, `${baseName}.lock`), info.name);
+  try {
+    return await downloadLocked(info, options, path.join(downloads, `${baseName}.part`));
+  } finally {
+    await unlock();
+  }
+}
+
+async function downloadLocked(info: GpuPackageInfo, options: DownloadOptions, partPath: string): Promise<string> {
+  const { root, signal, onProgress } = options;
+  const maxBytes = options.maxBytes ?? 4 * 1024 ** 3;
   let offset = (await stat(partPath).catch(() => undefined))?.size ?? 0;
 
   const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -199,6 +199,21 @@ describe("GPU package download from a loopback npm registry", function () {
     const withToken: NpmSettings = { ...settings, authTokens: [{ prefix: "//elsewhere.example/", token: "wrong" }, { prefix, token: "secret-token" }] };
     await downloadAndInstall(await fetchPackageInfo(SPEC, withToken), { root, settings: withToken });
     assert.ok(await isInstalled(root, SPEC));
+  });
+
+  it("lets one process download a package at a time, and takes over a lock whose process is gone", async () => {
+    registry.publish(NAME, VERSION, tarball);
+    const info = await fetchPackageInfo(SPEC, settings);
+    const lock = path.join(root, "downloads", "node-llama-cpp-linux-x64-cuda-3.22.1.tgz.lock");
+    await mkdir(path.dirname(lock), { recursive: true });
+    await writeFile(lock, String(process.pid));
+    await rejectsWith(downloadAndInstall(info, { root, settings }), "busy", /Another Hearth window/);
+    assert.equal(registry.requests.length, 1, "no tarball request while another process holds the lock");
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid;
+    await writeFile(lock, String(gone));
+    await downloadAndInstall(info, { root, settings });
+    assert.ok(await isInstalled(root, SPEC));
+    await assert.rejects(stat(lock));
   });
 
   it("refuses a tarball that unpacks past the size the registry announced", async () => {
