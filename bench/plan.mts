@@ -12,6 +12,14 @@
 // On a machine shared with other work the figures are noisy: the JSON carries the load
 // average before and after, and --repeat N measures every model N times, interleaved, and
 // keeps each model's least disturbed run (highest rates, shortest suggestion).
+//
+// Measured on the project's 2-core machine while other work ran (load average ~7, so a
+// fraction of a core; 4.4 min, models already generated), 1 thread: 0.8B shape Q8_0 prompt
+// 35 tok/s, generation 7.2; Q4_0 42 and 7.0; 9B shape Q4_0 4.1 and 0.77, suggestion 24.3 s.
+// The 9B predicted from the 0.8B in the same weight type: suggestion -0.5 %, generation
+// +1.3 %, prompt -25 %. From Q8_0 across types: -29 %, +51 %, -22 %: on one busy thread
+// generation is bound by compute, not by the bytes read, so the byte scaling across weight
+// types does not hold there; the planner prefers a sample of the target's own type.
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
