@@ -94,7 +94,7 @@ function plan(): Planned {
     { kind: "no_messages", method: "POST", path: "/v1/chat/completions", body: { messages: [] } },
     { kind: "huge_max_tokens", method: "POST", path: "/v1/completions", body: { prompt: "x", max_tokens: 1e12 } },
     { kind: "bad_tokens", method: "POST", path: "/detokenize", body: { tokens: [-1, 1e9, 3.5] } },
-    { kind: "bad_role", method: "POST", path: "/v1/chat/completions", body: { messages: [{ role: "tool", content: "x" }] } },
+    { kind: "bad_role", method: "POST", path: "/v1/chat/completions", body: { messages: [{ role: "robot", content: "x" }] } },
     { kind: "deep_nesting", method: "POST", path: "/tokenize", body: `${"[".repeat(5000)}${"]".repeat(5000)}` },
     { kind: "unknown_route", method: "POST", path: "/v1/nothing", body: {} },
     { kind: "bad_checkpoints", method: "POST", path: "/v1/completions", body: { prompt: "abc", hearth: { checkpoints: ["a", -1] } } },
