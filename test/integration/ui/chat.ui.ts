@@ -12,6 +12,7 @@ import { WEBVIEW_STRINGS_EN } from "../../../src/core/chat/webviewStringKeys";
 import { FakeOpenAi } from "../../support/fakeCloud";
 import { defineUiTests, type UiContext } from "../harness/ui";
 import { withTimeout } from "../harness/wait";
+import { openChat, runCommand, send, setWorkspaceSetting, waitIdle } from "./chatPanel";
 
 const CODE_MARK = "chatInsertedValue";
 const HOSTILE = [
@@ -56,7 +57,7 @@ const THEMES = [
 /** A screenshot of the workbench in each of the three themes (set through the workspace's settings file). */
 async function screenshotInThemes(ui: UiContext, name: string): Promise<void> {
   for (const theme of THEMES) {
-    await setWorkspaceSetting(ui, "workbench.colorTheme", theme.setting);
+    setWorkspaceSetting(ui, "workbench.colorTheme", theme.setting);
     await ui.waitFor(`the ${theme.name} theme`, async () => (await ui.page.locator(theme.selector).count()) > 0, { timeoutMs: 15_000 });
     await ui.page.waitForTimeout(400);
     await ui.screenshot(`${name}-${theme.name}`);
@@ -86,37 +87,6 @@ function answerFor(body: unknown): string {
   return "PONG-FAKE all good.";
 }
 
-function chatFrame(page: Page): FrameLocator {
-  return page.locator("iframe.webview").first().contentFrame().locator("iframe#active-frame").contentFrame();
-}
-
-async function runCommand(ui: UiContext, title: string): Promise<void> {
-  const { page } = ui;
-  // Move focus out of the webview without side effects: the side bar's title (a click on a
-  // tree row of the Model view would run its command).
-  const sideBarTitle = page.locator(".part.sidebar > .composite.title").first();
-  if (await sideBarTitle.isVisible().catch(() => false)) await sideBarTitle.click({ position: { x: 8, y: 8 }, timeout: 2_000 }).catch(() => undefined);
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.waitFor({ state: "visible", timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ state: "visible", timeout: 10_000 });
-  await page.keyboard.press("Enter");
-}
-
-async function openChat(ui: UiContext): Promise<FrameLocator> {
-  await runCommand(ui, "Hearth: Open Chat");
-  const chat = chatFrame(ui.page);
-  await chat.locator('.messages[role="log"]').waitFor({ state: "visible", timeout: 30_000 });
-  return chat;
-}
-
-async function send(chat: FrameLocator, text: string): Promise<void> {
-  const input = chat.locator("textarea#input");
-  await input.fill(text);
-  await input.press("Enter");
-}
-
 const assistantTurns = (chat: FrameLocator) => chat.locator("article.turn.assistant");
 
 /** Sends `text` and returns the assistant turn that will hold its answer. */
@@ -134,26 +104,13 @@ async function askFake(ui: UiContext, chat: FrameLocator, text: string): Promise
   await waitIdle(ui, chat);
 }
 
-async function waitIdle(ui: UiContext, chat: FrameLocator): Promise<void> {
-  await ui.waitFor("the answer to finish (Send enabled again)", () => chat.locator("button.send").isEnabled(), { timeoutMs: 60_000 });
-}
-
-/** Writes one setting into the workspace's .vscode/settings.json (VS Code picks the change up from disk). */
-async function setWorkspaceSetting(ui: UiContext, key: string, value: unknown): Promise<void> {
-  const file = path.join(ui.workspace, ".vscode", "settings.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const settings = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
-  settings[key] = value;
-  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
-}
-
 /** Points Hearth at the fake server through the workspace's settings file and waits until the Model view names it. */
 async function useFakeServer(ui: UiContext): Promise<void> {
   fake = await new FakeOpenAi().start(fakePort);
   fakePort = Number(new URL(fake.address).port);
   fake.answer = (request) => answerFor(request.json);
   fake.pieceDelayMs = 15;
-  await setWorkspaceSetting(ui, "hearth.server.url", fake.baseUrl);
+  setWorkspaceSetting(ui, "hearth.server.url", fake.baseUrl);
   await ui.waitFor("the Model view to show the external server", () => ui.page.locator(".monaco-list-row", { hasText: String(fakePort) }).first().isVisible(), { timeoutMs: 30_000 });
 }
 
@@ -407,12 +364,12 @@ export default defineUiTests([
     modes: ["trusted"],
     timeoutMs: 90_000,
     async run(ui) {
-      await setWorkspaceSetting(ui, "workbench.colorTheme", "Default Dark Modern");
+      setWorkspaceSetting(ui, "workbench.colorTheme", "Default Dark Modern");
       await ui.waitFor("the dark theme", async () => (await ui.page.locator(".monaco-workbench.vs-dark").count()) > 0, { timeoutMs: 15_000 });
       await openChat(ui);
       await ui.page.waitForTimeout(500);
       await ui.screenshot("chat-dark");
-      await setWorkspaceSetting(ui, "workbench.colorTheme", "Default Light Modern");
+      setWorkspaceSetting(ui, "workbench.colorTheme", "Default Light Modern");
       await ui.waitFor("the light theme", async () => (await ui.page.locator(".monaco-workbench.vs").count()) > 0, { timeoutMs: 15_000 });
       const chat = await openChat(ui);
       await ui.page.waitForTimeout(500);
@@ -430,7 +387,7 @@ export default defineUiTests([
       await ui.screenshot("chat-japanese");
       const english = Object.fromEntries(Object.entries(WEBVIEW_STRINGS_EN));
       await chat.locator("body").evaluate((_, init) => window.postMessage(init, "*"), { type: "init", strings: english, language: "en" });
-      await setWorkspaceSetting(ui, "workbench.colorTheme", "Default High Contrast");
+      setWorkspaceSetting(ui, "workbench.colorTheme", "Default High Contrast");
       await ui.waitFor("the high-contrast theme", async () => (await ui.page.locator(".monaco-workbench.hc-black").count()) > 0, { timeoutMs: 15_000 });
       await ui.page.waitForTimeout(500);
       await ui.screenshot("chat-high-contrast");
