@@ -121,11 +121,10 @@ for (const vendor of vendors) {
 
     it("no answer before the first-token deadline → timeout", async () => {
       fake.failNext(faults.slow(3_000));
-      const started = Date.now();
       const error = await rejectsWith(send());
       assert.equal(error.kind, "timeout");
+      // The deadline's own message proves which timer fired; no bound on elapsed time (loaded CI machines).
       assert.match(error.message, /sent nothing for 0\.4 s/);
-      assert.ok(Date.now() - started < 2_000);
     });
 
     it("a stream that stalls midway → timeout, and the text so far is delivered and kept", async () => {
