@@ -10,6 +10,8 @@ interface Row {
   tooltip?: string;
   icon: string;
   command?: vscode.Command;
+  /** Shown folded under this row (the plan under Machine), so the actions stay in sight in a short view. */
+  children?: Row[];
 }
 
 /**
@@ -36,7 +38,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
-    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(row.label, row.children !== undefined ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.description = row.description;
     item.tooltip = row.tooltip;
     item.iconPath = new vscode.ThemeIcon(row.icon);
@@ -44,7 +46,8 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
     return item;
   }
 
-  getChildren(): Row[] {
+  getChildren(row?: Row): Row[] {
+    if (row !== undefined) return row.children ?? [];
     return [...stateRows(this.service.state), ...machineRows(this.machine), ...ACTIONS];
   }
 
@@ -75,16 +78,21 @@ function machineRows(machine: { probe: HardwareProbe; plan: ModelPlan } | undefi
   const { probe, plan } = machine;
   const note = plan.estimated ? "Speeds are estimates until Hearth measures this machine." : "Speeds measured on this machine.";
   return [
-    { label: "Machine", description: describeProbe(probe), tooltip: describeProbe(probe), icon: "vm" },
-    ...PLAN_ROLES.map((role): Row => {
-      const words = describeRolePlan(plan.roles[role]);
-      return {
-        label: `Suggested for ${ROLE_NAMES[role]}`,
-        description: words,
-        tooltip: [`${ROLE_NAMES[role]}: ${words}`, plan.roles[role].why, ...plan.problems, note].join("\n"),
-        icon: plan.roles[role].meetsTarget === false || !plan.roles[role].model ? "warning" : "lightbulb",
-      };
-    }),
+    {
+      label: "Machine",
+      description: describeProbe(probe),
+      tooltip: `${describeProbe(probe)}\nExpand for the models Hearth suggests for this machine.`,
+      icon: "vm",
+      children: PLAN_ROLES.map((role): Row => {
+        const words = describeRolePlan(plan.roles[role]);
+        return {
+          label: `Suggested for ${ROLE_NAMES[role]}`,
+          description: words,
+          tooltip: [`${ROLE_NAMES[role]}: ${words}`, plan.roles[role].why, ...plan.problems, note].join("\n"),
+          icon: plan.roles[role].meetsTarget === false || !plan.roles[role].model ? "warning" : "lightbulb",
+        };
+      }),
+    },
   ];
 }
 

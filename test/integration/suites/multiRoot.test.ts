@@ -70,6 +70,14 @@ describeIn(["multiRoot"], "multi-root workspace: each request gets its own folde
     );
   });
 
+  // The watcher may report the files written above a while later, and a re-read is local-only
+  // while it runs (by design): each test starts once both folders' files are read again.
+  beforeEach(async () => {
+    const s = service;
+    assert.ok(s);
+    await waitFor("both files read", () => s.describe(one.uri).fileState === "valid" && s.describe(two.uri).fileState === "valid");
+  });
+
   after(async () => {
     services?.dispose();
     service?.dispose();

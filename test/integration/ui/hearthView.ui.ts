@@ -21,6 +21,13 @@ export default defineUiTests([
       await ui.page.locator(".monaco-list-row", { hasText: /Context.*2048 tokens/ }).first().waitFor({ state: "visible", timeout: 60_000 });
       await ui.page.locator(".monaco-list-row", { hasText: "Restart Model Server" }).first().waitFor({ state: "visible" });
       await ui.screenshot("hearth-view");
+      // This machine and the models Hearth suggests for it, folded under Machine so the actions stay in sight.
+      const machine = ui.page.locator(".monaco-list-row", { hasText: "Machine" }).first();
+      await machine.waitFor({ state: "visible", timeout: 30_000 });
+      await machine.click();
+      await ui.page.locator(".monaco-list-row", { hasText: "Suggested for completion" }).first().waitFor({ state: "visible", timeout: 10_000 });
+      await ui.screenshot("hearth-view-plan");
+      await machine.click();
     },
   },
 ]);
