@@ -1,4 +1,4 @@
-// npm run bench:chatview [-- --bytes 1000000 --seconds 12]
+// npm run bench:chatview [-- --bytes 1000000 --seconds 12] [--json]
 //
 // The chat view under a huge answer, in the real workbench (issue #21, item 3): runs the
 // browser-driven benchmark test/integration/ui/chatviewBench.ui.ts through the integration
@@ -13,7 +13,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 
-const { values } = parseArgs({ options: { bytes: { type: "string", default: "1000000" }, seconds: { type: "string", default: "12" } } });
+// --json is accepted like the other benchmarks' (the figures are always JSON).
+const { values } = parseArgs({ options: { bytes: { type: "string", default: "1000000" }, seconds: { type: "string", default: "12" }, json: { type: "boolean", default: true } } });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hearth-bench-chatview-")), "result.json");
 const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "test/integration/harness/run.ts"), "--suite", "chatviewBench", "--mode", "trusted", "--timeout", "600"], {

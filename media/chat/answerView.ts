@@ -121,6 +121,8 @@ export class AnswerView {
 
   /** Does up to a frame's budget of rendering; returns whether more work is left for later frames. */
   step(frameStart: number): boolean {
+    // Frozen by Stop: what is on screen stays exactly as it is (no late tail or block render).
+    if (this.frozen) return false;
     const found = scanBlocks(this.text, this.scan);
     this.scan = found.scan;
     this.cuts.push(...found.cuts);
@@ -151,7 +153,11 @@ export class AnswerView {
     }
     const hidden = this.text.length - this.renderedEnd();
     this.more.hidden = hidden <= 0 || this.limit === Infinity;
-    if (!this.more.hidden) this.more.firstElementChild!.textContent = `${this.strings.hiddenChars.replace("{0}", hidden.toLocaleString())} `;
+    if (!this.more.hidden) {
+      // Written only when it changes: every state message steps each view, and a rewrite is a DOM change.
+      const note = `${this.strings.hiddenChars.replace("{0}", hidden.toLocaleString())} `;
+      if (this.more.firstElementChild!.textContent !== note) this.more.firstElementChild!.textContent = note;
+    }
     return pendingBlocks || pendingTail;
   }
 

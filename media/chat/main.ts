@@ -131,10 +131,13 @@ function stopAnswer(): void {
   const view = last?.role === "assistant" ? views.get(last.id) : undefined;
   const keep = view?.freeze();
   post(keep === undefined ? { type: "stop" } : { type: "stop", keep });
-  // Shown at once; the extension's confirmation (the stopped turn) follows.
-  const article = last !== undefined ? articles.get(last.id)?.node : undefined;
-  if (view !== undefined && article !== undefined && article.querySelector(".turn-stopped") === null) view.element.after(el("div", { className: "turn-stopped", text: strings!.stopped }));
-  stopButton.disabled = true;
+  // Idle at once, as the extension will say: the turn stopped, Send back. Its confirmation (the
+  // stopped turn, same as here) then changes nothing on screen, however long the round trip.
+  if (chat !== undefined && last !== undefined && last.role === "assistant") {
+    chat = { ...chat, turns: chat.turns.map((turn) => (turn === last ? { ...turn, stopped: true } : turn)) };
+  }
+  busy = false;
+  renderAll();
 }
 
 function onMessageClick(event: Event): void {
@@ -162,6 +165,8 @@ function renderTurn(turn: ChatTurn, streaming: boolean): HTMLElement {
   const s = strings!;
   const signature = signatureOf(turn, streaming);
   const cached = articles.get(turn.id);
+  // A user turn is all in its signature: an unchanged one keeps its node (built anew, it would be a DOM change per state message).
+  if (turn.role === "user" && cached !== undefined && cached.signature === signature) return cached.node;
   const content = turn.role === "assistant" ? answerView(turn, streaming).element : el("div", { className: "content" }, el("p", { className: "user-text" }, markedText(turn.text)));
   if (cached !== undefined && cached.signature === signature && content.parentElement === cached.node) return cached.node;
   // The article is patched around its content, which stays in place (moving a long answer would lay it out again).

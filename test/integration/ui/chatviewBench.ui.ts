@@ -94,6 +94,8 @@ interface FrameProbe {
   longTasks: number[];
   stopAt?: number;
   lastMutation: number;
+  /** What the last change of the log was (element classes and mutation kind), to tell what came late. */
+  lastMutationWhat?: string;
   renderedAtStop?: number;
 }
 
@@ -137,7 +139,13 @@ async function installProbe(chat: FrameLocator): Promise<void> {
       const turns = document.querySelectorAll("article.turn.assistant .content");
       w.__bench!.renderedAtStop = (turns[turns.length - 1]?.textContent ?? "").length;
     }, true);
-    new MutationObserver(() => (w.__bench!.lastMutation = performance.now())).observe(document.querySelector(".messages")!, { childList: true, subtree: true, characterData: true });
+    new MutationObserver((records) => {
+      w.__bench!.lastMutation = performance.now();
+      const record = records[records.length - 1];
+      const node = record?.target instanceof Element ? record.target : record?.target.parentElement;
+      const added = record?.addedNodes[0];
+      w.__bench!.lastMutationWhat = `${record?.type} on ${node?.className ?? "?"}${added instanceof Element ? ` (+${added.className})` : ""}`;
+    }).observe(document.querySelector(".messages")!, { childList: true, subtree: true, characterData: true });
   });
 }
 
@@ -228,6 +236,7 @@ export default defineUiTests([
             // From the Stop press (in the webview) to the last change of the log.
             stopToIdleMs: stopped.stopAt === undefined ? null : round(Math.max(0, stopped.lastMutation - stopped.stopAt)),
             idleSeenByTestMs: idleSeenMs,
+            lastChange: stopped.lastMutationWhat ?? null,
             renderedAtStop: stopped.renderedAtStop ?? null,
             renderedAfterStop: stopped.renderedAtStop === undefined ? null : stoppedChars - stopped.renderedAtStop,
             longestStallMs: round(Math.max(0, ...stopped.gaps)),
