@@ -99,3 +99,25 @@ describe("repo walk: hostile and special files", function () {
     }
   });
 });
+
+describe("repo walk: hostile .gitignore files", () => {
+  const rules = (n: number, prefix: string): string => Array.from({ length: n }, (_, i) => `${prefix}-${i}/**/*.tmp`).join("\n") + "\n";
+  let tree: TempTree | undefined;
+  afterEach(() => tree?.remove());
+
+  it("leaves out a folder whose .gitignore is huge, instead of testing every path against 120,000 rules", async () => {
+    tree = tempTree({ ".gitignore": rules(120_000, "root"), "src/main.ts": "export const main = 1;\n" });
+    const result = await enumerateRepo({ root: tree.root, maxFileBytes: 1 << 20 });
+    assert.deepEqual(result.files, []);
+    assert.deepEqual(result.skipped, [{ path: "/", reason: "tooLarge" }]);
+  });
+
+  it("leaves out a subfolder whose .gitignore brings the rules along its paths past the cap, and packs the rest", async () => {
+    tree = tempTree({ ".gitignore": rules(600, "root"), "README.md": "# Kept\n", "deep/.gitignore": rules(600, "deep"), "deep/a.ts": "export const a = 1;\n", "ok/.gitignore": "*.log\n", "ok/b.ts": "export const b = 1;\n" });
+    const result = await enumerateRepo({ root: tree.root, maxFileBytes: 1 << 20 });
+    assert.deepEqual(result.files.map((f) => f.path).sort(), [".gitignore", "README.md", "ok/.gitignore", "ok/b.ts"].filter((p) => result.files.some((f) => f.path === p)));
+    assert.ok(result.files.some((f) => f.path === "ok/b.ts") && result.files.some((f) => f.path === "README.md"));
+    assert.ok(!result.files.some((f) => f.path.startsWith("deep/")));
+    assert.deepEqual(result.skipped.find((s) => s.path === "deep/"), { path: "deep/", reason: "tooLarge" });
+  });
+});
