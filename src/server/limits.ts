@@ -35,6 +35,16 @@ export const LIMITS = {
   /** Tools offered in one chat request, and characters of each tool's JSON (name, description, parameters). */
   tools: 128,
   toolChars: 65_536,
+  /**
+   * The grammar that constrains a forced call (tool_choice "required" or a named function),
+   * built from the constrained tools' parameter schemas: llama.cpp parses it synchronously,
+   * so its size is bounded. Properties across those tools, and characters of the grammar's
+   * text (413 past either); string lengths (maxLength, minLength) that the grammar enforces,
+   * all parameters together: past this budget a string is left unbounded rather than refused.
+   */
+  grammarProperties: 256,
+  grammarChars: 262_144,
+  grammarStringChars: 4_096,
   /** Tool calls in one assistant message sent back. */
   toolCalls: 128,
   /** Characters in names: `model`, a lease's `client`. */

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { HttpError } from "./httpBasics.js";
+import { LIMITS } from "./limits.js";
 
 /**
  * OpenAI tool calling on Qwen3.5's own format.
@@ -271,8 +273,37 @@ export class ToolCallStream {
 // ---------------------------------------------------------------------------------------
 // Grammar for tool_choice "required" or a named function
 
-function gbnfLiteral(text: string): string {
-  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
+/** What a grammar being built has spent of LIMITS.grammarStringChars. */
+interface GrammarBudget {
+  stringChars: number;
+}
+
+/** A request's tools that no grammar can be built from: 400, naming the tool. */
+function badGrammarText(param: string, what: string): HttpError {
+  return new HttpError(400, `Invalid value for '${param}': ${what} holds a NUL character, which the model cannot write; the forced call's grammar (tool_choice) cannot require it.`, "invalid_request_error", param);
+}
+
+/** 413 for a grammar past one of LIMITS (same wording as the server's other size limits). */
+function grammarTooLarge(size: string, limit: string): HttpError {
+  return new HttpError(413, `'tools' has ${size}; the server's limit is ${limit} (see "Limits" in the README). Send less.`, "invalid_request_error", "tools", "too_large");
+}
+
+/**
+ * A GBNF literal. Control characters are written as \xNN (a raw one, NUL above all, would
+ * end or break the grammar's text in llama.cpp); a NUL cannot be generated at all, so a
+ * literal that holds one is refused (`param` and `what` say where it came from).
+ */
+function gbnfLiteral(text: string, param = "tools", what = "a name"): string {
+  if (text.includes("\u0000")) throw badGrammarText(param, what);
+  const escaped = text
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, "\\n")
+    .replace(/\r/g, "\\r")
+    .replace(/\t/g, "\\t")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0001-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return `"${escaped}"`;
 }
 
 function schemaOf(value: unknown): Record<string, unknown> {
@@ -284,24 +315,37 @@ const STRING_CHARS = 48;
 /** A string parameter's `maxLength` up to this is enforced by the grammar; beyond, any length is. */
 const MAX_BOUNDED_LENGTH = 256;
 
-/** A string parameter's text: bounded by the schema's minLength and maxLength when they are small. */
-function stringRule(schema: Record<string, unknown>): string {
+/**
+ * A string parameter's text: bounded by the schema's minLength and maxLength when they are
+ * small. llama.cpp unrolls `x{m,n}` into n rules, so the lengths enforced are drawn from
+ * `budget` (LIMITS.grammarStringChars for the whole grammar); once it is spent, strings are
+ * unbounded (`strchar*`), which costs one rule.
+ */
+function stringRule(schema: Record<string, unknown>, budget: GrammarBudget): string {
   const max = schema["maxLength"];
   const min = typeof schema["minLength"] === "number" && Number.isInteger(schema["minLength"]) ? Math.max(0, schema["minLength"]) : 0;
-  if (typeof max === "number" && Number.isInteger(max) && max <= MAX_BOUNDED_LENGTH && max >= min) return `strchar{${min},${max}}`;
-  return min > 0 && min <= MAX_BOUNDED_LENGTH ? `strchar{${min},}` : "strchar*";
+  const left = LIMITS.grammarStringChars - budget.stringChars;
+  if (typeof max === "number" && Number.isInteger(max) && max <= MAX_BOUNDED_LENGTH && max >= min && max <= left) {
+    budget.stringChars += max;
+    return `strchar{${min},${max}}`;
+  }
+  if (min > 0 && min <= MAX_BOUNDED_LENGTH && min <= left) {
+    budget.stringChars += min;
+    return `strchar{${min},}`;
+  }
+  return "strchar*";
 }
 
 /** GBNF for one parameter's value, as the template writes it (see renderParameterValue). */
-function valueRule(schema: Record<string, unknown>): string {
+function valueRule(schema: Record<string, unknown>, budget: GrammarBudget, param: string, key: string): string {
   const enumValues = schema["enum"];
-  if (Array.isArray(enumValues) && enumValues.length > 0) return `(${enumValues.map((v) => gbnfLiteral(renderParameterValue(v))).join(" | ")})`;
-  if ("const" in schema) return gbnfLiteral(renderParameterValue(schema["const"]));
+  if (Array.isArray(enumValues) && enumValues.length > 0) return `(${enumValues.map((v) => gbnfLiteral(renderParameterValue(v), param, `an enum value of '${key}'`)).join(" | ")})`;
+  if ("const" in schema) return gbnfLiteral(renderParameterValue(schema["const"]), param, `the const of '${key}'`);
   const raw = schema["type"];
   const type = Array.isArray(raw) ? (raw.find((t) => t !== "null") as string | undefined) : (raw as string | undefined);
   switch (type) {
     case "string":
-      return stringRule(schema);
+      return stringRule(schema, budget);
     case "integer":
       return `"-"? [0-9]{1,12}`;
     case "number":
@@ -325,25 +369,39 @@ function valueRule(schema: Record<string, unknown>): string {
  * optional ones allowed, each value shaped by its JSON-schema type (a string's length by its
  * maxLength up to 256 characters: a generated model's noise fills whatever it is given). Used for tool_choice
  * "required" and a named function: the model cannot answer anything else.
+ *
+ * llama.cpp parses a grammar synchronously, so the grammar is bounded before it is built:
+ * at most LIMITS.grammarProperties properties across the constrained tools and
+ * LIMITS.grammarChars characters of text (an HttpError 413 past either), and string lengths
+ * enforced up to LIMITS.grammarStringChars in all. Text the model cannot write (a NUL in a
+ * key or an enum value) is an HttpError 400.
  */
 export function toolCallGrammar(tools: readonly Tool[], only?: string): string {
-  const chosen = only === undefined ? tools : tools.filter((tool) => tool.function.name === only);
+  const chosen = tools.map((tool, index) => ({ tool, index })).filter(({ tool }) => only === undefined || tool.function.name === only);
+  let properties = 0;
+  for (const { tool } of chosen) properties += Object.keys(schemaOf(schemaOf(tool.function.parameters)["properties"])).length;
+  if (properties > LIMITS.grammarProperties) throw grammarTooLarge(`${properties} parameter properties in the tools a call is forced from (tool_choice)`, `${LIMITS.grammarProperties} properties`);
+  const budget: GrammarBudget = { stringChars: 0 };
   const rules: string[] = [];
   const alternatives: string[] = [];
-  chosen.forEach((tool, t) => {
+  let chars = 0;
+  chosen.forEach(({ tool, index }, t) => {
+    const param = `tools.${index}.function.parameters`;
     const parameters = schemaOf(tool.function.parameters);
-    const properties = schemaOf(parameters["properties"]);
     const required = new Set(Array.isArray(parameters["required"]) ? (parameters["required"] as unknown[]).filter((r): r is string => typeof r === "string") : []);
     const parts: string[] = [];
-    Object.entries(properties).forEach(([key, schema], p) => {
+    Object.entries(schemaOf(parameters["properties"])).forEach(([key, schema], p) => {
       const rule = `t${t}p${p}`;
-      rules.push(`${rule} ::= ${gbnfLiteral(`<parameter=${key}>\n`)} ${valueRule(schemaOf(schema))} ${gbnfLiteral("\n</parameter>\n")}`);
+      const text = `${rule} ::= ${gbnfLiteral(`<parameter=${key}>\n`, param, "a property's name")} ${valueRule(schemaOf(schema), budget, param, key)} ${gbnfLiteral("\n</parameter>\n")}`;
+      chars += text.length + 1;
+      if (chars > LIMITS.grammarChars) throw grammarTooLarge(`parameter schemas whose forced-call grammar (tool_choice) passes ${LIMITS.grammarChars} characters`, `${LIMITS.grammarChars} characters of grammar`);
+      rules.push(text);
       parts.push(required.has(key) ? rule : `${rule}?`);
     });
     rules.push(`t${t} ::= ${gbnfLiteral(`${tool.function.name}>\n`)}${parts.length > 0 ? ` ${parts.join(" ")}` : ""}`);
     alternatives.push(`t${t}`);
   });
-  return [
+  const grammar = [
     `root ::= ${gbnfLiteral("<tool_call>\n<function=")} (${alternatives.join(" | ")}) ${gbnfLiteral("</function>\n</tool_call>")}`,
     ...rules,
     `strchar ::= [^<\\x00]`,
@@ -352,4 +410,6 @@ export function toolCallGrammar(tools: readonly Tool[], only?: string): string {
     `jobj ::= "{" (jstr ": " jscalar (", " jstr ": " jscalar){0,7})? "}"`,
     `jarr ::= "[" (jscalar (", " jscalar){0,7})? "]"`,
   ].join("\n");
+  if (grammar.length > LIMITS.grammarChars) throw grammarTooLarge(`parameter schemas whose forced-call grammar (tool_choice) passes ${LIMITS.grammarChars} characters`, `${LIMITS.grammarChars} characters of grammar`);
+  return grammar;
 }

@@ -6,6 +6,8 @@ import { renderChatML, type ChatMessage } from "../../../src/core/prompts/chatml
 import { promptToString } from "../../../src/core/prompts/promptText";
 import { tokenizeChat } from "../../../src/server/chatTokens";
 import { ToolCallStream, parseModelOutput, pyJson, renderToolCalls, toolCallGrammar, toolsSystemText, type Tool } from "../../../src/server/toolCalls";
+import { HttpError } from "../../../src/server/httpBasics";
+import { LIMITS } from "../../../src/server/limits";
 import { TEST_TOKEN_IDS, ensureTestModel } from "../../fixtures/models";
 
 const weather: Tool = {
@@ -131,6 +133,50 @@ describe("tool calls: tokens (real tokenizer of the tiny qwen35 model)", functio
     const grammar = toolCallGrammar([bounded]);
     assert.ok(grammar.includes("strchar{0,12}") && grammar.includes("strchar*"), grammar);
     await llama.createGrammar({ grammar });
+  });
+
+  it("escapes control characters in keys and enum values as \\xNN, so llama.cpp parses the grammar; a NUL is a 400", async () => {
+    const controls: Tool = { type: "function", function: { name: "f", parameters: { type: "object", properties: { "k\u0002ey": { type: "string", enum: ["x\u0001y", "a\u001bb", "\u007f", "tab\tend"] }, plain: { const: "c\u001f" } }, required: ["k\u0002ey"] } } };
+    const grammar = toolCallGrammar([controls]);
+    assert.ok(grammar.includes('"x\\x01y" | "a\\x1bb" | "\\x7f" | "tab\\tend"') && grammar.includes("<parameter=k\\x02ey>") && grammar.includes('"c\\x1f"'), grammar);
+    assert.ok(![...grammar].some((c) => c !== "\n" && (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)), "no raw control character but the rules' line breaks");
+    await llama.createGrammar({ grammar });
+    // The model cannot write a NUL (llama.cpp ends a token's text at one): refused, naming the tool, before any grammar is built.
+    const nulEnum: Tool = { type: "function", function: { name: "g", parameters: { type: "object", properties: { a: { type: "string", enum: ["x\u0000y"] } } } } };
+    const nulKey: Tool = { type: "function", function: { name: "h", parameters: { type: "object", properties: { "a\u0000b": { type: "string" } } } } };
+    for (const [list, param] of [[[nulEnum], "tools.0.function.parameters"], [[readFile, nulKey], "tools.1.function.parameters"]] as const) {
+      assert.throws(() => toolCallGrammar(list), (error: unknown) => error instanceof HttpError && error.status === 400 && error.param === param && /NUL/.test(error.message));
+    }
+    // A named function other than the one with the NUL is built as usual.
+    await llama.createGrammar({ grammar: toolCallGrammar([readFile, nulKey], "read_file") });
+  });
+
+  it("bounds the grammar: 413 past the properties or characters limit, unbounded strings once the length budget is spent", async () => {
+    const manyProperties = (name: string, count: number, schema: object): Tool => ({
+      type: "function",
+      function: { name, parameters: { type: "object", properties: Object.fromEntries(Array.from({ length: count }, (_, i) => [`p${i}`, schema])) } },
+    });
+    // The review's request: 32 tools x 1,500 string properties of maxLength 256 (12 million unrolled rules before).
+    const wedge = Array.from({ length: 32 }, (_, t) => manyProperties(`t${t}`, 1_500, { type: "string", maxLength: 256 }));
+    const refused = (error: unknown): boolean => error instanceof HttpError && error.status === 413 && error.param === "tools" && error.code === "too_large";
+    assert.throws(() => toolCallGrammar(wedge), (error: unknown) => refused(error) && (error as Error).message.includes(`${32 * 1_500} parameter properties`) && (error as Error).message.includes(`${LIMITS.grammarProperties} properties`));
+    // Only the constrained tools count: a named function's own properties.
+    const limit = LIMITS.grammarProperties;
+    const split = [manyProperties("a", limit, { type: "integer" }), manyProperties("b", 1, { type: "integer" })];
+    assert.throws(() => toolCallGrammar(split), refused);
+    await llama.createGrammar({ grammar: toolCallGrammar(split, "a") });
+    // At the limit, every string bounded at 256: the enforced lengths stop at LIMITS.grammarStringChars, the rest are strchar*.
+    const strings = toolCallGrammar([manyProperties("s", limit, { type: "string", maxLength: 256, minLength: 1 })]);
+    const bounded = strings.match(/strchar\{1,256\}/g)?.length ?? 0;
+    assert.equal(bounded, Math.floor(LIMITS.grammarStringChars / 256));
+    assert.equal(strings.match(/ strchar\* /g)?.length ?? 0, limit - bounded);
+    await llama.createGrammar({ grammar: strings });
+    // Few properties, but enums whose text passes LIMITS.grammarChars, each tool within LIMITS.toolChars.
+    const values = Array.from({ length: 800 }, (_, i) => `value-${i}-${"x".repeat(60)}`);
+    const enums = ["e", "f", "g", "h", "i"].map((name) => manyProperties(name, 1, { type: "string", enum: values }));
+    assert.ok(enums.every((tool) => JSON.stringify(tool).length <= LIMITS.toolChars));
+    assert.throws(() => toolCallGrammar(enums), (error: unknown) => refused(error) && (error as Error).message.includes(`${LIMITS.grammarChars} characters`));
+    assert.ok(toolCallGrammar(enums, "e").length <= LIMITS.grammarChars);
   });
 });
 

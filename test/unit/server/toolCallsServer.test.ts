@@ -185,6 +185,32 @@ describe("tool calls with real agent clients (tiny qwen35 model, real server)", 
     assert.match(last.hearth?.tool_call_error ?? "", /not <function=name>/);
   });
 
+  it("refuses a forced call's grammar past the limits with 413, and a NUL in an enum or a key with 400, before the engine; the server answers on", async () => {
+    const post = (body: object): Promise<Response> => fetch(`${server.baseUrl}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "go" }], max_tokens: 8, ...body }) });
+    const properties = Object.fromEntries(Array.from({ length: 1_500 }, (_, i) => [`p${i}`, { type: "string", maxLength: 256 }]));
+    // The review's request (about 2 MB): 32 tools x 1,500 string properties of maxLength 256.
+    const wedge = Array.from({ length: 32 }, (_, t) => ({ type: "function", function: { name: `t${t}`, parameters: { type: "object", properties } } }));
+    const tooLarge = await post({ tools: wedge, tool_choice: "required" });
+    const refusal = (await tooLarge.json()) as { error: { param: string; code: string; message: string } };
+    assert.equal(tooLarge.status, 413, JSON.stringify(refusal));
+    assert.equal(refusal.error.param, "tools");
+    assert.equal(refusal.error.code, "too_large");
+    assert.match(refusal.error.message, /48000 parameter properties.*256 properties/);
+    for (const parameters of [{ type: "object", properties: { a: { type: "string", enum: ["x\u0000y"] } } }, { type: "object", properties: { "a\u0000b": { type: "string" } } }]) {
+      const nul = await post({ tools: [{ type: "function", function: { name: "f", parameters } }], tool_choice: { type: "function", function: { name: "f" } } });
+      const error = (await nul.json()) as { error: { param: string } };
+      assert.equal(nul.status, 400, JSON.stringify(error));
+      assert.equal(error.error.param, "tools.0.function.parameters");
+    }
+    // Other control characters are escaped: the grammar is built and the call comes back.
+    const controls = await post({ tools: [{ type: "function", function: { name: "f", parameters: { type: "object", properties: { "k\u0002": { type: "string", enum: ["a\u0001b", "c\u001bd"] } }, required: ["k\u0002"] } } }], tool_choice: "required", max_tokens: 400, seed: 2 });
+    const reply = (await controls.json()) as { choices: Array<{ message: { tool_calls?: Array<{ function: { name: string; arguments: string } }> } }> };
+    assert.equal(controls.status, 200, JSON.stringify(reply));
+    assert.ok(reply.choices[0]!.message.tool_calls, JSON.stringify(reply));
+    const args = JSON.parse(reply.choices[0]!.message.tool_calls![0]!.function.arguments) as Record<string, string>;
+    assert.ok(["a\u0001b", "c\u001bd"].includes(args["k\u0002"]!), JSON.stringify(args));
+  });
+
   it("returns a named function's call, non-streaming, with finish_reason tool_calls", async () => {
     const client = new OpenAI({ baseURL: `${server.baseUrl}/v1`, apiKey: server.token, maxRetries: 0 });
     const tools: OpenAI.ChatCompletionTool[] = [
