@@ -216,7 +216,6 @@ export class Gateway {
         ),
       };
     }
-    for (const warning of payload.warnings) this.options.log?.warn(`gateway: ${warning}`);
     const prepared = payload.prepared;
     return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex") };
   }

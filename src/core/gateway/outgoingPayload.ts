@@ -43,8 +43,6 @@ export interface OutgoingPayload {
   readonly dropped: readonly string[];
   /** Placeholders in the body that is sent. */
   readonly redactions: number;
-  /** What the redactor said went wrong in a layer while others still ran, for the log. */
-  readonly warnings: readonly string[];
 }
 
 /** The request may not leave: the redactor failed, or could not make the body clean. */
@@ -68,8 +66,7 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
   const dropped = leaving ? files.filter((f) => !input.embedded.has(f) && neverSendMatches(input.neverSend, f.path)) : [];
   const kept = files.filter((f) => !dropped.includes(f));
   const redacting = leaving && input.redactSecrets;
-  const warnings: string[] = [];
-  const redactor: Redactor = redacting ? guarded(input.redactor, warnings) : async (text) => ({ text, count: 0, findings: [] });
+  const redactor: Redactor = redacting ? guarded(input.redactor) : async (text) => ({ text, count: 0, findings: [] });
 
   // Secrets known before reading the prompt: credentials in file names, secrets of files that
   // are in the prompt already (maybe rearranged, or cut by a marker), and neverSend files' text.
@@ -153,7 +150,7 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     // Counted on the body itself: a placeholder the caller's own text held already is not a redaction.
     redactions = Math.max(0, placeholders(prepared.json) - placeholders(input.prepare(original).json));
   }
-  return { call, prepared, files: sent, dropped: dropped.map(shownPath), redactions, warnings };
+  return { call, prepared, files: sent, dropped: dropped.map(shownPath), redactions };
 }
 
 /**
@@ -246,8 +243,12 @@ async function valueNamedByFile(file: ContextFile, redactor: Redactor): Promise<
   return found.length > 0 ? [{ value, kind: found[0].kind }] : [];
 }
 
-/** Any failure of the redactor stops the request; warnings (a layer failed, the others ran) go to the log. */
-function guarded(redactor: Redactor, warnings: string[]): Redactor {
+/**
+ * Any failure of the redactor stops the request, a layer that failed while the others ran
+ * included (secretlint throwing: Hearth's own rules alone catch about half of what the two
+ * catch together, so "the rest ran" is not "redacted").
+ */
+function guarded(redactor: Redactor): Redactor {
   return async (text, fileName) => {
     let result: Awaited<ReturnType<Redactor>>;
     try {
@@ -255,7 +256,8 @@ function guarded(redactor: Redactor, warnings: string[]): Redactor {
     } catch (error) {
       throw new RedactionFailure(error instanceof Error ? error.message : String(error), { cause: error });
     }
-    for (const warning of result.warnings ?? []) if (!warnings.includes(warning)) warnings.push(warning);
+    const failed = result.warnings ?? [];
+    if (failed.length > 0) throw new RedactionFailure(`a redaction layer failed (${failed[0]})`);
     return result;
   };
 }

@@ -308,6 +308,15 @@ describe("gateway: secrets cut across prompt parts never leave (property, real p
     assert.deepEqual((await h.audit.read()).entries, []);
   });
 
+  it("a redaction layer that failed while the others ran (secretlint down): refused, nothing leaves", async () => {
+    h.state.policy = userPolicy({ features: { chat: cloud(GPT) } });
+    const halfBlind = h.gateway({ redactor: async (text) => ({ text, count: 0, findings: [], warnings: ["secretlint failed, so only Hearth's own rules ran: out of memory"] }) });
+    const request: GatewayRequest = { feature: "chat", messages: [{ role: "user", content: "hello there" }], preferred: { route: "cloud" } };
+    await assert.rejects(halfBlind.request(request), (e: unknown) => e instanceof GatewayRefusal && e.code === "redactionFailed" && /secretlint failed/.test(e.message));
+    assert.equal(h.egressRequests(), 0);
+    assert.deepEqual((await h.audit.read()).entries, []);
+  });
+
   it("a redactor that keeps finding something in its own output: refused, never sent half-clean", async () => {
     h.state.policy = userPolicy({ features: { chat: cloud(GPT) } });
     // Finds its own placeholder again and again: the body never comes clean.
