@@ -15,7 +15,16 @@
 //   expand is kept local;
 // - the real path (symbolic links followed, via the longest existing prefix), judged
 //   against the folder's real path. A link in the workspace whose target lies outside it
-//   cannot be judged by the workspace's rules, so it is kept local.
+//   cannot be judged by the workspace's rules, so it is kept local;
+// - where the path has "..", also the real path of the path as spelled: the OS follows a link
+//   before it applies the ".." after it ("sub/../x" with sub -> deploy/a opens deploy/x), so
+//   the OS resolves the un-normalised spelling. Where it cannot (a dangling link, a missing
+//   folder) and a ".." follows a component that is, or may be, a link, the file is kept local;
+// - Windows device prefixes ("\\?\C:\...", "\\.\C:\...", "\\?\UNC\server\share\...") are
+//   dropped; other device paths ("\\.\PIPE\x", "\\?\Volume{...}\x") are kept local;
+// - a URI: a file: URI is judged as the path it names (percent-decoded, "..", kept as spelled);
+//   any other scheme ("untitled:", "vscode-remote://") is kept local. A "scheme" with a dot
+//   and no "//" ("key.pem:zone") is a file name with a Windows stream suffix, not a URI.
 // Matching ignores case everywhere: erring towards "keep it local" is the safe side.
 //
 // Paths outside the workspace (absolute elsewhere, or "../x" without a root) are tested only
@@ -43,6 +52,12 @@ export interface PathFacts {
   realpath(absolute: string): string | undefined;
   /** Whether the file system holding the existing folder `dir` compares names without case. */
   caseInsensitive(dir: string): boolean;
+  /**
+   * Whether `absolute` (links in its folders followed, "..", applied by the OS) is itself a
+   * symbolic link; false when it does not exist. Other errors throw. Left out: unknown, which
+   * counts as "may be a link".
+   */
+  isSymbolicLink?(absolute: string): boolean;
 }
 
 export interface NeverSendMatcherOptions {
@@ -66,7 +81,8 @@ export function createNeverSendMatcher(patterns: readonly string[], options: Nev
   const usable = patterns.filter((p) => p.trim() !== "" && !p.startsWith("#")).map((p) => p.normalize("NFC"));
   const inside = compile(usable);
   const outside = compile(usable.filter(isUnanchored));
-  const root = options.root === undefined || options.root === "" ? undefined : trimSlashes(normalise(options.root)).normalize("NFC");
+  const rawRoot = options.root === undefined || options.root === "" ? undefined : plainPath(options.root);
+  const root = rawRoot === undefined ? undefined : trimSlashes(normalise(rawRoot)).normalize("NFC");
   const facts = options.fs === null || root === undefined ? undefined : (options.fs ?? NODE_PATH_FACTS);
   let rootFacts: { real: string | undefined; caseless: boolean } | undefined;
   const rootInfo = (): { real: string | undefined; caseless: boolean } => {
@@ -87,10 +103,15 @@ export function createNeverSendMatcher(patterns: readonly string[], options: Nev
       try {
         if (inside === undefined || outside === undefined) return true;
         if (typeof filePath !== "string") return true;
-        const spelled = normalise(filePath).normalize("NFC");
+        if (filePath === "") return false;
+        const plain = plainPath(filePath);
+        if (plain === undefined) return true;
+        const asSpelled = normalise(plain);
+        const spelled = asSpelled.normalize("NFC");
         if (trimSlashes(spelled) === "" || spelled === ".") return false;
         const windows = options.windows ?? (process.platform === "win32" || /^[A-Za-z]:\//.test(spelled) || (root !== undefined && /^[A-Za-z]:\//.test(root)));
-        const views = viewsOf(spelled, root, facts, rootInfo, windows);
+        const osRoot = rawRoot === undefined ? undefined : trimSlashes(normalise(rawRoot));
+        const views = viewsOf(spelled, asSpelled, root, osRoot, facts, rootInfo, windows);
         if (views === KEEP_LOCAL) return true;
         for (const view of views) {
           for (const path of aliases(view.path)) {
@@ -125,6 +146,14 @@ export const NODE_PATH_FACTS: PathFacts = {
     }
   },
   caseInsensitive: probeCaseInsensitive,
+  isSymbolicLink(absolute: string): boolean {
+    try {
+      return nodeFs.lstatSync(absolute).isSymbolicLink();
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  },
 };
 
 const caseProbes = new Map<string, boolean>();
@@ -180,6 +209,49 @@ function isUnanchored(pattern: string): boolean {
   return !body.includes("/");
 }
 
+/**
+ * The file path a request names: a file: URI converted to its path, Windows device prefixes
+ * ("\\?\", "\\.\", "\??\", and their UNC forms) dropped. Undefined when it names something
+ * that cannot be judged as a path: a URI of another scheme, a device path that is not a drive
+ * or a share, a file: URI with a query, a fragment or a bad escape.
+ */
+function plainPath(filePath: string): string | undefined {
+  let path = filePath;
+  if (hasScheme(path)) {
+    const converted = /^file:/i.test(path) ? fileUriToPath(path) : undefined;
+    if (converted === undefined || hasScheme(converted)) return undefined;
+    path = converted;
+  }
+  const device = /^(?:[\\/]{2}[?.]|[\\/]\?\?)[\\/]/.exec(path);
+  if (device === null) return path;
+  const rest = path.slice(device[0].length);
+  const unc = /^UNC[\\/]/i.exec(rest);
+  if (unc !== null) return `//${rest.slice(unc[0].length)}`;
+  if (/^[A-Za-z]:(?:[\\/]|$)/.test(rest)) return rest;
+  return undefined;
+}
+
+/** "scheme:" at the start, other than a drive letter ("C:") and other than a file name with a stream suffix ("key.pem:zone"). */
+function hasScheme(path: string): boolean {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(path)?.[0];
+  if (scheme === undefined || scheme.length <= 2) return false;
+  return !scheme.includes(".") || path.startsWith("//", scheme.length);
+}
+
+/** The path of a file: URI, "..", kept as spelled (the OS resolves them); undefined where it has a query, a fragment or a bad escape. */
+function fileUriToPath(uri: string): string | undefined {
+  const parts = /^file:(?:\/\/([^/\\?#]*))?([^?#]*)$/i.exec(uri);
+  if (parts === null) return undefined;
+  const host = decodeURIComponent(parts[1] ?? "");
+  let path = decodeURIComponent(parts[2] ?? "");
+  if (path === "" || !/^[\\/]/.test(path)) return undefined;
+  const drive = /^[\\/]([A-Za-z])[:|](?=[\\/]|$)/.exec(path);
+  if (drive !== null) path = `${drive[1] ?? ""}:${path.slice(drive[0].length)}`;
+  if (host === "" || host.toLowerCase() === "localhost") return path;
+  if (drive === null && /^[A-Za-z][:|]$/.test(host)) return `${host.slice(0, 1)}:${path}`;
+  return drive === null ? `//${host}${path}` : undefined;
+}
+
 function normalise(path: string): string {
   return path.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
 }
@@ -196,7 +268,9 @@ function isAbsolute(path: string): boolean {
 /** Every way the file system may see `spelled`: the lexical path and, where it exists, the real one. */
 function viewsOf(
   spelled: string,
+  asSpelled: string,
   root: string | undefined,
+  osRoot: string | undefined,
   facts: PathFacts | undefined,
   rootInfo: () => { real: string | undefined; caseless: boolean },
   windows: boolean,
@@ -219,6 +293,19 @@ function viewsOf(
       }
       if (target.path !== lexical.path || target.inside !== lexical.inside) views.push(target);
     }
+    // The OS follows a link before it applies a ".." after it: judge the real path of the
+    // spelling itself, un-normalised, as the OS resolves it.
+    const unresolved = osRoot === undefined || isAbsolute(asSpelled) ? asSpelled : `${osRoot}/${asSpelled}`;
+    if (unresolved.split("/").includes("..") && nodePath.isAbsolute(unresolved)) {
+      const real = realOfSpelling(unresolved, facts);
+      if (real === KEEP_LOCAL) return KEEP_LOCAL;
+      if (real !== undefined) {
+        resolvedShortNames ||= real.complete;
+        const target = locate(real.path, info.real ?? root, info.caseless);
+        if (lexical.inside && !target.inside) return KEEP_LOCAL;
+        if (views.every((v) => v.path !== target.path || v.inside !== target.inside)) views.push(target);
+      }
+    }
   }
   if (windows && !resolvedShortNames && absolute.split("/").some((segment) => /~\d/.test(segment))) {
     // An 8.3 short name the file system did not expand: its long name is unknown.
@@ -237,6 +324,36 @@ function realOfLongestExisting(absolute: string, facts: PathFacts): { path: stri
     const tail = segments.slice(keep).join("/");
     const joined = normalise(tail === "" ? real : `${trimSlashes(normalise(real))}/${tail}`).normalize("NFC");
     return { path: joined, complete: keep === segments.length };
+  }
+  return undefined;
+}
+
+/**
+ * The real path of an absolute spelling with ".." in it, resolved by the OS: of the whole
+ * spelling, or of its longest existing prefix with the rest appended. KEEP_LOCAL when the rest
+ * has a ".." after a component that is, or may be, a link (a dangling one, say): then the OS's
+ * answer is unknown.
+ */
+function realOfSpelling(unresolved: string, facts: PathFacts): { path: string; complete: boolean } | typeof KEEP_LOCAL | undefined {
+  const segments = unresolved.split("/");
+  for (let keep = segments.length; keep > 0; keep--) {
+    const head = segments.slice(0, keep).join("/") || "/";
+    const real = facts.realpath(head);
+    if (real === undefined) continue;
+    const tail = segments.slice(keep);
+    const lastUp = tail.lastIndexOf("..");
+    if (lastUp >= 0) {
+      // Components in the rest do not exist, except perhaps the first, as a dangling link;
+      // where the rest starts with "..", the head itself (a file, or a link to one) precedes it.
+      for (let j = tail[0] === ".." ? -1 : 0; j < lastUp; j++) {
+        if (j >= 0 && (tail[j] === ".." || tail[j] === "." || tail[j] === "")) continue;
+        const prefix = [head === "/" ? "" : head, ...tail.slice(0, j + 1)].join("/") || "/";
+        if (facts.isSymbolicLink?.(prefix) !== false) return KEEP_LOCAL;
+      }
+    }
+    const rest = cleanRelative(tail.join("/"));
+    const joined = rest === "" ? normalise(real) : resolveDots(`${trimSlashes(normalise(real))}/${rest}`);
+    return { path: joined.normalize("NFC"), complete: keep === segments.length };
   }
   return undefined;
 }
