@@ -26,8 +26,16 @@ function tlsOptions(target: URL, settings: ProxySettings | undefined): tls.Conne
   return {
     ...(isIP(target.hostname) === 0 ? { servername: target.hostname } : {}),
     ...(settings?.ca ? { ca: settings.ca } : {}),
-    ...(settings?.strictSsl === false ? { rejectUnauthorized: false } : {}),
+    // npm's strict-ssl=false is not honoured here: what arrives is native code the server loads,
+    // and its sha512 comes from the same connection. A private CA goes in npm's `cafile`.
   };
+}
+
+/** A connection the binary and its hash may come over: TLS, or plain HTTP to this machine only. */
+function transportAllowed(url: URL): boolean {
+  if (url.protocol === "https:") return true;
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return url.protocol === "http:" && (host === "localhost" || host === "::1" || /^127\./.test(host));
 }
 
 function tunnel(proxy: URL, target: URL, settings: ProxySettings | undefined, signal: AbortSignal | undefined): Promise<tls.TLSSocket> {
@@ -94,6 +102,8 @@ export async function httpGet(url: string | URL, options: GetOptions = {}): Prom
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
     if (current.protocol !== "http:" && current.protocol !== "https:") throw new Error(`Refusing to fetch ${current.href}: only http and https are supported.`);
+    // Also every redirect: an https registry that redirects to http would hand both the tarball and its hash to whoever is on the path.
+    if (!transportAllowed(current)) throw new Error(`Refusing to fetch ${current.href} over plain HTTP: GPU binaries come only over HTTPS (or from this machine). Point npm's registry at an https:// address.`);
     const response = await requestOnce(current, options);
     const location = response.headers.location;
     if (response.statusCode !== undefined && response.statusCode >= 300 && response.statusCode < 400 && location) {

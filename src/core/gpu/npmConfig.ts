@@ -21,7 +21,7 @@ export interface NpmSettings {
   noProxy?: string;
   /** Certificate authorities from npm's `cafile` (PEM), replacing Node's defaults as npm does. */
   ca?: string;
-  /** npm's `strict-ssl=false`: accept any certificate (the sha512 integrity check still applies). */
+  /** npm's `strict-ssl=false`, as read; the GPU download still verifies certificates (httpGet.ts). */
   strictSsl?: boolean;
   /** `//host/path/:_authToken=…` lines: the token goes only to URLs under that host and path. */
   authTokens?: { prefix: string; token: string }[];

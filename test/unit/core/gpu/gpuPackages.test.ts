@@ -86,6 +86,11 @@ describe("GPU package download from a loopback npm registry", function () {
     assert.deepEqual(await readdir(path.join(root, "downloads")), []);
   });
 
+  it("refuses a plain-HTTP registry that is not on this machine, before connecting (the binary and its hash would share one unprotected path)", async () => {
+    const remote: NpmSettings = { registry: "http://registry.example.invalid/", registryFrom: "test" };
+    await assert.rejects(fetchPackageInfo(SPEC, remote), /over plain HTTP.*https:\/\//s);
+  });
+
   it("refuses a packument that offers no sha512 integrity", async () => {
     registry.publish(NAME, VERSION, tarball, { integrity: "sha1-AAAA" });
     await rejectsWith(fetchPackageInfo(SPEC, settings), "integrity", /no sha512/);
