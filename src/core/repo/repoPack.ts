@@ -42,7 +42,7 @@ export async function scanRepo(options: ScanOptions): Promise<RepoSnapshot> {
     files,
     skipped: listing.skipped,
     truncated: listing.truncated,
-    dependents: dependentCounts(files),
+    dependents: await dependentCounts(files, options.signal),
     orderedByGit: history !== undefined,
   };
 }
