@@ -5,7 +5,8 @@
 // At start it appends a line `{"pid", "othersAlive": [...]}` to `events`, naming the
 // earlier servers of that file that are still alive (not zombies) at that moment; then it
 // prints the ready line and answers /health and /hearth/lease. On SIGUSR2 it wedges: every
-// request from then on is held open and never answered, and the process stays alive.
+// request from then on is held open and never answered, and the process stays alive; it
+// then creates `<events>.wedged-<pid>`.
 import { appendFileSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
@@ -37,6 +38,8 @@ appendFileSync(config.events, `${JSON.stringify({ pid: process.pid, othersAlive:
 let wedged = false;
 process.on("SIGUSR2", () => {
   wedged = true;
+  // Said on disk, so a test sends its request only once the server really stopped answering.
+  appendFileSync(`${config.events}.wedged-${process.pid}`, "");
 });
 if (config.ignoreSigterm) process.on("SIGTERM", () => undefined);
 

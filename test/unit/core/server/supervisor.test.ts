@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
@@ -216,6 +216,12 @@ describe("server supervisor with a server that stops answering", function () {
     await rm(stateDir, { recursive: true, force: true });
   });
 
+  /** Wedges a server and waits until it says so (a signal is handled when its process gets to it). */
+  const wedge = async (pid: number): Promise<void> => {
+    process.kill(pid, "SIGUSR2");
+    while (!(await stat(`${eventsPath}.wedged-${pid}`).then(() => true, () => false))) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+
   /** Every server started saw no other server of its key alive at its start. */
   const assertNeverTwo = async (expectedStarts: number): Promise<void> => {
     const events = await starts();
@@ -228,7 +234,7 @@ describe("server supervisor with a server that stops answering", function () {
     await supervisor.endpoint();
     const first = pidOf(supervisor.state);
     assert.ok(processAlive(first));
-    process.kill(first, "SIGUSR2");
+    await wedge(first);
     const after = await reach(supervisor, readyOnAnotherPid(first));
     assert.equal(processAlive(first), false, "the wedged server is gone");
     assert.ok(processAlive(pidOf(after)));
@@ -243,7 +249,7 @@ describe("server supervisor with a server that stops answering", function () {
     const { supervisor, log } = await make({ ignoreSigterm: true });
     await supervisor.endpoint();
     const first = pidOf(supervisor.state);
-    process.kill(first, "SIGUSR2");
+    await wedge(first);
     await reach(supervisor, readyOnAnotherPid(first));
     assert.equal(processAlive(first), false);
     assert.match(log.lines.join("\n"), new RegExp(`pid ${first}\\) ignored SIGTERM; stopped it with SIGKILL`));
@@ -254,7 +260,7 @@ describe("server supervisor with a server that stops answering", function () {
     const { supervisor } = await make();
     await supervisor.endpoint();
     const first = pidOf(supervisor.state);
-    process.kill(first, "SIGUSR2");
+    await wedge(first);
     // The first attempt waits on the wedged server until the supervisor declares it lost
     // (the signal), then the request is sent again to the new server.
     const answer = await supervisor.withServer(async (endpoint, signal) => {
@@ -274,7 +280,7 @@ describe("server supervisor with a server that stops answering", function () {
     const first = pidOf(starter.state);
     assert.equal(pidOf(sharer.state), first);
     assert.equal(sharer.state.kind === "ready" && sharer.state.info.shared, true);
-    process.kill(first, "SIGUSR2");
+    await wedge(first);
     const [a, b] = await Promise.all([reach(starter, readyOnAnotherPid(first)), reach(sharer, readyOnAnotherPid(first))]);
     assert.equal(pidOf(a), pidOf(b), "one server for the key");
     assert.equal(processAlive(first), false);
