@@ -10,7 +10,8 @@ import { checkModelFile, checkTensorExtent } from "./ggufCheck.js";
 import { StartupError } from "./startupErrors.js";
 import { StopStringMatcher } from "./stopStrings.js";
 import { tensorDataEnd } from "./tensorExtent.js";
-import { Pacer, appendPaced, sliceEnds } from "./tokenizeSlices.js";
+import { Pacer } from "../core/pacer.js";
+import { appendPaced, sliceEnds } from "./tokenizeSlices.js";
 
 /**
  * The roles that get a context of their own, so that one role's traffic never evicts

@@ -3,7 +3,11 @@
 // included) and files inside the workspace (`src/a.ts`, `app.js:2`, `src/a.ts:10:5`).
 // Everything else — command:, javascript:, data:, file:, vscode:, paths that climb out of
 // the workspace — is refused. Pure and free of Node's modules: the webview bundles it too.
+import { isLoopbackHost } from "../loopback";
+import { joinRelative } from "../relativePath";
 import { hasInvisible, stripInvisible } from "./invisible";
+
+export { isLoopbackHost };
 
 export type LinkTarget =
   | { readonly kind: "external"; readonly url: string; readonly host: string; readonly loopback: boolean }
@@ -53,7 +57,7 @@ function workspaceTarget(ref: string, lineText: string | undefined, columnText: 
     return { kind: "blocked", reason: "not a valid path" };
   }
   if (file === "" || file.startsWith("/") || file.startsWith("\\") || /^[a-zA-Z]:/.test(file)) return { kind: "blocked", reason: "absolute paths are not opened" };
-  const normal = normalizeRelative(file.replace(/\\/g, "/"));
+  const normal = joinRelative("", file.replace(/\\/g, "/"));
   if (normal === undefined) return { kind: "blocked", reason: "outside the workspace" };
   if (normal === "") return { kind: "blocked", reason: "not a workspace file" };
   const line = lineText !== undefined ? Number(lineText) : undefined;
@@ -62,24 +66,7 @@ function workspaceTarget(ref: string, lineText: string | undefined, columnText: 
   return column !== undefined && column > 0 ? { kind: "workspace", relativePath: normal, line, column } : { kind: "workspace", relativePath: normal, line };
 }
 
-/** `a/./b/../c` → `a/c`; undefined when the path climbs above its start. */
-function normalizeRelative(file: string): string | undefined {
-  const parts: string[] = [];
-  for (const part of file.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.join("/");
-}
 
-/** This machine: VS Code trusts these without asking; Hearth asks like for any other host. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1" || host === "0.0.0.0" || host === "::" || /^::ffff:(?:127\.|7f)/.test(host);
-}
 
 /** Endings of a bare name ("paypal.com") that read as a web host rather than a file name ("app.js", "README.md"). */
 const HOST_ENDINGS = new Set(["com", "org", "net", "io", "dev", "app", "ai", "co", "gov", "edu", "info", "xyz", "me", "cloud", "site", "online", "tech", "uk", "de", "jp", "fr", "ru", "cn", "us", "ca", "au", "nl", "eu", "in", "br", "ch", "se", "biz", "page", "link"]);

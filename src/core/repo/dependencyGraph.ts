@@ -2,6 +2,8 @@
 // over import lines, resolved against the repo's own paths. It does not need to be a
 // compiler: it only has to find the files most of the repo leans on (types, utilities,
 // the core module), which form the stable core of a pack that does not fit whole.
+import { Pacer } from "../pacer";
+import { joinRelative } from "../relativePath";
 
 interface SourceFile {
   readonly path: string;
@@ -38,18 +40,6 @@ function withoutExtension(path: string): string {
   return dot > slash + 1 ? path.slice(0, dot) : path;
 }
 
-/** Joins and normalises `a/b` + `../c` → `a/c`; undefined when it climbs out of the root. */
-function joinPath(base: string, relative: string): string | undefined {
-  const parts = base === "" ? [] : base.split("/");
-  for (const part of relative.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.join("/");
-}
 
 class PathIndex {
   private readonly exact = new Set<string>();
@@ -115,7 +105,7 @@ function resolveImports(file: SourceFile, index: PathIndex): string[] {
   if (JS.test(path)) {
     for (const spec of matches(JS_IMPORT, content)) {
       if (spec.startsWith(".")) {
-        const joined = joinPath(dir, spec);
+        const joined = joinRelative(dir, spec);
         if (joined === undefined) continue;
         // `./x.js` in TypeScript sources means `./x.ts`.
         const stems = [joined, joined.replace(/\.(m|c)?js$/, "")];
@@ -143,20 +133,20 @@ function resolveImports(file: SourceFile, index: PathIndex): string[] {
   } else if (RS.test(path)) {
     for (const spec of matches(RS_USE, content)) out.push(...byModulePath(index, spec.split("::").filter((s) => !["crate", "super", "self"].includes(s))));
     for (const name of matches(RS_MOD, content)) {
-      const hit = [joinPath(dir, `${name}.rs`), joinPath(dir, `${name}/mod.rs`)].find((candidate) => candidate !== undefined && index.has(candidate));
+      const hit = [joinRelative(dir, `${name}.rs`), joinRelative(dir, `${name}/mod.rs`)].find((candidate) => candidate !== undefined && index.has(candidate));
       if (hit !== undefined) out.push(hit);
     }
   } else if (JVM.test(path)) {
     for (const spec of matches(JVM_IMPORT, content)) out.push(...byModulePath(index, spec.split(".")));
   } else if (C.test(path)) {
     for (const spec of matches(C_INCLUDE, content)) {
-      const local = joinPath(dir, spec);
+      const local = joinRelative(dir, spec);
       if (local !== undefined && index.has(local)) out.push(local);
       else out.push(...index.bySuffix(withoutExtension(spec)).filter((p) => p.endsWith(spec)));
     }
   } else if (RB.test(path)) {
     for (const spec of matches(RB_REQUIRE, content)) {
-      const local = joinPath(dir, spec.endsWith(".rb") ? spec : `${spec}.rb`);
+      const local = joinRelative(dir, spec.endsWith(".rb") ? spec : `${spec}.rb`);
       if (local !== undefined && index.has(local)) out.push(local);
       else out.push(...index.bySuffix(withoutExtension(spec)));
     }
@@ -164,24 +154,20 @@ function resolveImports(file: SourceFile, index: PathIndex): string[] {
   return out.filter((target) => target !== path);
 }
 
-/** A stretch of synchronous work before the graph lets other work (a server's /health) run. */
-const SLICE_MS = 8;
-
 /**
  * For each file, how many other files import it (files nobody imports are absent). Reading
  * the imports of thousands of files is a few hundred milliseconds of regular expressions, so
- * it yields to the event loop every SLICE_MS.
+ * it gives way to other work (a server's /health) whenever the pacer says so.
  */
 export async function dependentCounts(files: readonly SourceFile[], signal?: AbortSignal): Promise<Map<string, number>> {
   const index = new PathIndex(files.map((f) => f.path));
   const counts = new Map<string, number>();
-  let sliceStart = performance.now();
+  const pacer = new Pacer();
   for (const file of files) {
     for (const target of new Set(resolveImports(file, index))) counts.set(target, (counts.get(target) ?? 0) + 1);
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    if (pacer.due) {
+      await pacer.breathe();
       signal?.throwIfAborted();
-      sliceStart = performance.now();
     }
   }
   return counts;

@@ -1,21 +1,5 @@
-// Whether a URL names this machine. Only such an endpoint may serve the `local` route: a
-// hearth.server.url on another host is someone else's machine, so prompts to it are egress.
-
-/** True for localhost, *.localhost, 127.0.0.0/8, ::1 and 0.0.0.0 (which connects here). False for anything unparsable. */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (host === "::1" || host === "0:0:0:0:0:0:0:1" || host === "0.0.0.0" || host === "::") return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
-  // IPv4-mapped IPv6 loopback, as URL normalises it (::ffff:7f00:1).
-  return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host) || /^::ffff:127\./.test(host);
-}
+// Whether a URL names this machine (see src/core/loopback.ts), and its host for messages.
+export { isLoopbackUrl } from "../../core/loopback";
 
 /** The host of a URL, for messages. */
 export function hostOf(url: string): string {
