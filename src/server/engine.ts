@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import type { Llama, LlamaContext, LlamaContextOptions, LlamaContextSequence, LlamaEmbeddingContext, LlamaGrammar, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
+import type { HearthRole } from "../core/model/index.js";
 import type { PromptText } from "../core/prompts/promptText.js";
 import { FifoLock } from "./fifoLock.js";
 import { prefill, type PrefillProgress } from "./prefill.js";
@@ -17,8 +18,8 @@ import { appendPaced, sliceEnds } from "./tokenizeSlices.js";
  * The roles that get a context of their own, so that one role's traffic never evicts
  * another's cached prefix (completion keystrokes must not throw away a repo pack).
  */
-export const ROLES = ["completion", "chat", "repo"] as const;
-export type Role = (typeof ROLES)[number];
+export { HEARTH_ROLES as ROLES } from "../core/model/index.js";
+export type Role = HearthRole;
 
 export interface EngineLog {
   info(message: string): void;

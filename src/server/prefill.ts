@@ -1,5 +1,5 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
-import type { StateLoading } from "../core/providers/index.js";
+import type { StateLoading } from "../core/model/index.js";
 import type { StateStore } from "./stateStore.js";
 
 /** How far a prompt's evaluation has got: `cached` tokens were reused, not evaluated. */

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
-import type { StateLoading } from "../core/providers/index.js";
+import type { StateLoading } from "../core/model/index.js";
 
 /**
  * Sequence states saved to disk, so a repository pack evaluated once is not evaluated again

@@ -2,7 +2,8 @@
 // what went where and a SHA-256 of the exact bytes, never the prompt itself: the log must
 // not become a second copy of the code and secrets it is there to account for.
 import type { Feature } from "../policy";
-import type { ProviderErrorKind, ProviderId, TokenUsage } from "../providers";
+import type { ProviderId, TokenUsage } from "../model";
+import type { ProviderErrorKind } from "../providers";
 
 /** How the user agreed: the policy said `allow`, they answered the prompt, or an earlier "Always" covered it. */
 export type EgressConsent = "policy" | "once" | "always" | "remembered";

@@ -6,7 +6,7 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Route } from "../policy";
-import type { ProviderId } from "../providers";
+import type { ProviderId } from "../model";
 import { costUsd, DEFAULT_AVOIDED_AT, DEFAULT_PRICES, priceFor, type PriceTable } from "./prices";
 
 export interface UsageEvent {

@@ -2,7 +2,7 @@
 // (it chooses and packs the context, then asks the model through the gateway). The repo
 // Q&A service (src/vscode/repo, `RepoHandle.ask`) fits it; the chat only calls it. Without
 // one wired, an @repo chip says so and the question goes to the gateway as usual.
-import type { ChatMessage } from "../providers";
+import type { ChatMessage } from "../model";
 import type { Route } from "../policy";
 
 export interface ChatRepoAnswer {

@@ -2,7 +2,7 @@
 // answered it. These functions turn it into what the gateway takes and name it for the
 // history list; they never mutate a chat in place (the view renders snapshots).
 import { randomUUID } from "node:crypto";
-import type { ChatMessage } from "../providers";
+import type { ChatMessage } from "../model";
 import type { Chat, ChatTurn } from "./protocol";
 
 const TITLE_LENGTH = 60;

@@ -3,7 +3,7 @@
 // the surrounding code for context, the target inside a fence long enough to hold it, and
 // what to do. Thinking stays off: these answers are rewrites, not puzzles, and a thought
 // block would only delay the first visible line.
-import type { ChatMessage } from "../providers";
+import type { ChatMessage } from "../model";
 import { EDIT_KINDS, type EditKind } from "./editKinds";
 import { fenceFor } from "./extract";
 import type { CodeLanguage } from "./languages";

@@ -2,7 +2,7 @@
 // how the others are laid into it. A neverSend file pasted into the chat box is still a
 // neverSend file: content found inside the prompt counts as embedded, so the route check
 // sees it, whatever the caller said.
-import type { ChatMessage } from "../providers";
+import type { ChatMessage } from "../model";
 import type { ContextFile, GatewayRequest } from "./gatewayTypes";
 
 /** Lines shorter than this are too common ("}", "import os") to tell that a file was pasted. */

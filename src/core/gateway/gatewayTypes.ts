@@ -2,7 +2,7 @@
 // (a feature, the conversation or raw prompt, the files it draws on); the result says where
 // it went and why, what was left out, and where it is on record.
 import type { Feature, Route, RouteProvider } from "../policy";
-import type { ChatMessage, PromptProgress, TokenUsage } from "../providers";
+import type { ChatMessage, PromptProgress, TokenUsage } from "../model";
 
 /** Where a piece of context came from; shown to the user in the consent prompt and audit log. */
 export type FileOrigin = "file" | "selection" | "openEditor" | "clipboard" | "repo" | "terminal" | "diagnostics" | "search";

@@ -9,7 +9,8 @@
 //     until a pass finds nothing: what is hashed, audited, shown and sent is that body.
 // The redactor failing means nothing leaves (RedactionFailure), never "send it as it is".
 import type { NeverSendMatcher } from "../policy";
-import type { HearthRole, ModelCall, PreparedCall } from "../providers";
+import type { HearthRole } from "../model";
+import type { ModelCall, PreparedCall } from "../providers";
 import { redactSegments, type KnownSecret, type Redactor, type Segment } from "./bodyRedaction";
 import { contextBlockParts, withContextParts, type PartedMessage } from "./contextFiles";
 import type { ContextFile, GatewayRequest, SentFile } from "./gatewayTypes";

@@ -6,7 +6,8 @@ import type { MessageCreateParamsStreaming, MessageParam } from "@anthropic-ai/s
 import { CLOUD_LIMITS, runCall, type AttemptContext, type AttemptOutcome, type CallLimits } from "./callRunner";
 import { describeProviderError } from "./errorMessages";
 import { ProviderError } from "./providerError";
-import type { ChatMessage, ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
+import type { ChatMessage } from "../model";
+import type { ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
 import { createAnthropicClient } from "./sdkClients";
 import { readSecret, SECRET_KEYS, type SecretSource } from "./secretSource";
 

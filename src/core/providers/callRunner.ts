@@ -6,7 +6,8 @@
 import { classifyError } from "./classifyError";
 import { describeProviderError } from "./errorMessages";
 import { ProviderError, type ProviderErrorKind } from "./providerError";
-import type { PromptProgress, ProviderId, ProviderResult, SendOptions, TokenUsage } from "./providerTypes";
+import type { PromptProgress, ProviderId, TokenUsage } from "../model";
+import type { ProviderResult, SendOptions } from "./providerTypes";
 
 export interface CallLimits {
   /** Longest wait for the first piece of the answer: connection, queueing and prefill. */

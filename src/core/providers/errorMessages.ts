@@ -2,7 +2,7 @@
 // affects, and the one thing to do, naming the command or setting (docs/conventions.md,
 // "Errors for people"). Kept apart from classification so the wording can be reviewed alone.
 import type { ProviderErrorKind } from "./providerError";
-import type { ProviderId } from "./providerTypes";
+import type { ProviderId } from "../model";
 import { SET_KEY_COMMANDS } from "./secretSource";
 
 export interface ErrorFacts {

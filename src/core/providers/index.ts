@@ -1,5 +1,5 @@
 // Providers: the code that talks to a model server. Only the gateway (src/core/gateway) uses them.
-export type { ProviderId, ChatMessage, HearthRole, HearthOptions, ChatCall, TextCall, ModelCall, PreparedCall, TokenUsage, PromptProgress, StateLoading, ProviderResult, SendOptions, ModelProvider } from "./providerTypes";
+export type { HearthOptions, ChatCall, TextCall, ModelCall, PreparedCall, ProviderResult, SendOptions, ModelProvider } from "./providerTypes";
 export { ProviderError, isProviderError, PROVIDER_ERROR_KINDS, type ProviderErrorKind, type ProviderErrorDetails } from "./providerError";
 export { describeProviderError, type ErrorFacts } from "./errorMessages";
 export { classifyError, retryAfterOf, type Classified } from "./classifyError";

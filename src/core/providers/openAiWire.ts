@@ -7,7 +7,8 @@ import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/
 import type { CompletionCreateParamsStreaming } from "openai/resources/completions";
 import { runCall, type AttemptContext, type AttemptOutcome, type CallLimits } from "./callRunner";
 import { ProviderError } from "./providerError";
-import type { HearthOptions, ModelCall, PreparedCall, PromptProgress, ProviderId, ProviderResult, SendOptions, StateLoading, TokenUsage } from "./providerTypes";
+import type { PromptProgress, ProviderId, StateLoading, TokenUsage } from "../model";
+import type { HearthOptions, ModelCall, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
 import { createOpenAiClient } from "./sdkClients";
 
 export interface OpenAiDialect {

@@ -1,7 +1,7 @@
 // A failed model call, classified for people: what happened, and the one thing to do about
 // it. The kind is for code (retry? fall back to another route? show a "set key" button?);
 // the message is for the user and names the command, setting or action.
-import type { ProviderId } from "./providerTypes";
+import type { ProviderId } from "../model";
 
 export const PROVIDER_ERROR_KINDS = [
   "auth",

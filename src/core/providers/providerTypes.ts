@@ -1,17 +1,7 @@
 // The one shape every model call takes, whoever serves it: Hearth's own server, an
 // organisation's OpenAI-compatible endpoint, OpenAI or Anthropic. The gateway speaks only
 // these types, so a new vendor is a new provider file and nothing else.
-
-/** Who serves a call. `local` is Hearth's own model server (or the user's external one). */
-export type ProviderId = "local" | "selfHosted" | "openai" | "anthropic";
-
-export interface ChatMessage {
-  readonly role: "system" | "user" | "assistant";
-  readonly content: string;
-}
-
-/** Roles of Hearth's model server: each has its own context, so one feature does not evict another's cache. */
-export type HearthRole = "completion" | "chat" | "repo";
+import type { ChatMessage, HearthRole, PromptProgress, ProviderId, TokenUsage } from "../model";
 
 /**
  * Body fields Hearth's server understands beyond OpenAI's (`hearth: {role, checkpoints, reuse}`).
@@ -28,21 +18,6 @@ export interface HearthOptions {
   readonly progress?: boolean;
   /** The server saves the state after the system message to disk (the repo pack). */
   readonly persist?: boolean;
-}
-
-/** How far Hearth's server has got evaluating a prompt; `cached` tokens were reused. */
-export interface PromptProgress {
-  readonly evaluated: number;
-  readonly total: number;
-  readonly cached: number;
-  /** While a saved state is read from disk instead: checked (hashed) first, then loaded. */
-  readonly loading?: StateLoading;
-}
-
-export interface StateLoading {
-  readonly step: "checking" | "loading";
-  readonly bytes: number;
-  readonly totalBytes: number;
 }
 
 interface CallBase {
@@ -88,13 +63,6 @@ export interface PreparedCall {
   readonly json: string;
   /** UTF-8 length of `json`. */
   readonly bytes: number;
-}
-
-export interface TokenUsage {
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  /** Prompt tokens the server reused instead of evaluating (`prompt_tokens_details.cached_tokens`), when it says. */
-  readonly cachedTokens?: number;
 }
 
 export interface ProviderResult {

@@ -3,7 +3,7 @@
 // counts only tokens actually evaluated since the first report, so a prefix restored from
 // a checkpoint or from disk does not look like a burst of speed.
 
-import type { PromptProgress } from "../providers";
+import type { PromptProgress } from "../model";
 
 export type { PromptProgress };
 

@@ -11,7 +11,7 @@
 import { GatewayRefusal, clearlyExceedsContext, type GatewayRefusalCode, type GatewayRequest, type GatewayResult, type RouteEstimate, type TokenCount } from "../gateway";
 import type { Logger } from "../logger";
 import type { Feature, Route } from "../policy";
-import type { ChatMessage, StateLoading, TokenUsage } from "../providers";
+import type { ChatMessage, StateLoading, TokenUsage } from "../model";
 import { parseCitations, type Citation } from "./citations";
 import type { PackLayout } from "./packLayout";
 import { MIN_PACK_TOKENS, packRoom } from "./packBudget";

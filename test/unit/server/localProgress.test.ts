@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { LocalProvider } from "../../../src/core/providers/localProvider";
-import type { PromptProgress } from "../../../src/core/providers/providerTypes";
+import type { PromptProgress } from "../../../src/core/model";
 import { ensureTestModel } from "../../fixtures/models";
 import { startServer, type RunningServer } from "../../support/serverProcess";
 
