@@ -1,9 +1,9 @@
 // What the webview accepts from the extension, checked by hand: the protocol's zod schemas
-// (src/core/chat/protocol.ts) would bring zod's 450 KB into the webview for six message
+// (src/shared/chatProtocol.ts) would bring zod's 450 KB into the webview for six message
 // kinds. The extension validates with zod what it receives; this checks the shape the
 // renderer relies on (types of every field it reads) and drops anything else.
-import type { Chat, ChatTurn, ToWebview } from "../../src/core/chat/protocol";
-import { WEBVIEW_STRING_KEYS } from "../../src/core/chat/webviewStringKeys";
+import type { Chat, ChatTurn, ToWebview } from "../../src/shared/chatProtocol";
+import { WEBVIEW_STRING_KEYS } from "../../src/shared/webviewStringKeys";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -4,8 +4,8 @@
 // Answers render incrementally, in animation frames (answerView.ts); model text everywhere
 // shows invisible and bidirectional characters as marked escapes.
 import { summarizeInvisible } from "../../src/core/chat/invisible";
-import type { AttachmentView, Chat, ChatSummary, ChatTurn, ToHost } from "../../src/core/chat/protocol";
-import type { WebviewStrings } from "../../src/core/chat/webviewStringKeys";
+import type { AttachmentView, Chat, ChatSummary, ChatTurn, ToHost } from "../../src/shared/chatProtocol";
+import type { WebviewStrings } from "../../src/shared/webviewStringKeys";
 import { AnswerView } from "./answerView";
 import { parseToWebview } from "./guard";
 import { codeOf, markedText } from "./markdown";

@@ -3,7 +3,7 @@
 // history list; they never mutate a chat in place (the view renders snapshots).
 import { randomUUID } from "node:crypto";
 import type { ChatMessage } from "../model";
-import type { Chat, ChatTurn } from "./protocol";
+import type { Chat, ChatTurn } from "../../shared/chatProtocol";
 
 const TITLE_LENGTH = 60;
 

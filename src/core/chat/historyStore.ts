@@ -1,7 +1,7 @@
 // Chats of one workspace, kept in a key-value store (VS Code's workspaceState in the
 // extension, a Map in tests) so they survive reloads. Data that does not parse (an older
 // shape, a hand edit) is dropped chat by chat, never the whole history.
-import { chatSchema, type Chat, type ChatSummary } from "./protocol";
+import { chatSchema, type Chat, type ChatSummary } from "../../shared/chatProtocol";
 
 /** The part of vscode.Memento the history needs. */
 export interface KeyValueStore {

@@ -1,5 +1,7 @@
-export * from "./protocol";
-export * from "./webviewStringKeys";
+// The chat's messages and strings live in src/shared, which the webview imports too; the
+// extension side reaches them through here with the rest of the chat.
+export * from "../../shared/chatProtocol";
+export * from "../../shared/webviewStringKeys";
 export * from "./conversation";
 export * from "./historyStore";
 export * from "./links";

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FrameLocator, Locator, Page } from "playwright-core";
-import { WEBVIEW_STRINGS_EN } from "../../../src/core/chat/webviewStringKeys";
+import { WEBVIEW_STRINGS_EN } from "../../../src/shared/webviewStringKeys";
 import { FakeOpenAi } from "../../support/fakeCloud";
 import { defineUiTests, type UiContext } from "../harness/ui";
 import { withTimeout } from "../harness/wait";

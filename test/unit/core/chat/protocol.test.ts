@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseToHost, parseToWebview, WEBVIEW_STRING_KEYS } from "../../../../src/core/chat";
+import { parseToHost, parseToWebview } from "../../../../src/shared/chatProtocol";
+import { WEBVIEW_STRING_KEYS } from "../../../../src/shared/webviewStringKeys";
 
 describe("chat protocol", () => {
   it("accepts each message kind the webview may send", () => {

@@ -1,7 +1,8 @@
 // The webview checks incoming messages by hand (to keep zod out of its bundle); it must
 // accept and refuse the same messages as the protocol's zod schema.
 import assert from "node:assert/strict";
-import { parseToWebview as zodParse, WEBVIEW_STRINGS_EN } from "../../../../src/core/chat";
+import { parseToWebview as zodParse } from "../../../../src/shared/chatProtocol";
+import { WEBVIEW_STRINGS_EN } from "../../../../src/shared/webviewStringKeys";
 import { parseToWebview as guardParse } from "../../../../media/chat/guard";
 
 const chat = { id: "c", title: "t", createdAt: 1, updatedAt: 2, thinking: true, turns: [{ id: "a", role: "assistant", text: "x", meta: { route: "local", provider: "local", model: "m" } }] };

@@ -1,5 +1,6 @@
-// The webview's strings table, by key: a plain constant (no zod) so the webview bundle can
-// import it too. The extension translates each English string with vscode.l10n.t.
+// The webview's strings table, by key: a plain constant (no zod), so the webview bundle
+// imports it as a value without pulling zod in. The extension translates each English
+// string with vscode.l10n.t.
 /** The English strings; each is also the key of its translation in l10n/chat.<lang>.json. */
 export const WEBVIEW_STRINGS_EN = {
   messagesLabel: "Chat messages",

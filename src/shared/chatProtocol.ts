@@ -2,7 +2,8 @@
 // sides: the extension validates what the webview posts (a compromised or buggy webview
 // must not be able to make it do anything outside this list), and the webview validates
 // what it receives (the webview with a hand-written guard, media/chat/guard.ts, to keep
-// zod out of its bundle). Nothing here imports vscode or the DOM.
+// zod out of its bundle). It lives in src/shared, the one folder of src the webview may
+// import: nothing here imports vscode, Node or the DOM (eslint.config.mjs enforces it).
 import { z } from "zod";
 import { WEBVIEW_STRING_KEYS, type WebviewStringKey } from "./webviewStringKeys";
 
