@@ -1,7 +1,14 @@
+// Hearth's settings, read here and nowhere else (a unit test holds src/ to that): the typed
+// view of `hearth.*` that the model server and the usage view follow, one typed accessor per
+// other group of settings, the one write (Choose Model), and which settings restart the server.
 import * as vscode from "vscode";
 import { SettingProblems } from "./settingProblems.js";
 import type { Logger } from "../core/logger.js";
 import { DEFAULT_AVOIDED_AT, DEFAULT_PRICES, parsePriceTable, type PriceTable } from "../core/audit/index.js";
+import type { CompletionMode } from "../core/complete/completionEngine.js";
+import type { FimLayout } from "../core/complete/completionPrompt.js";
+import { naturalLanguage, type NaturalLanguage } from "../core/edit/languages.js";
+import type { RepoSettings } from "../core/repo/index.js";
 
 export interface HearthConfig {
   model: string;
@@ -27,6 +34,25 @@ const DEFAULTS: HearthConfig = {
   usagePrices: DEFAULT_PRICES,
   usageAvoidedAt: DEFAULT_AVOIDED_AT,
 };
+
+/**
+ * The settings whose change restarts the model server, with the HearthConfig field each is
+ * read into: what the server process is started with (the README's settings table marks the
+ * same ones). Every other setting applies to the next request, no restart.
+ */
+export const SERVER_RESTART_SETTINGS = {
+  "hearth.model": "model",
+  "hearth.completion.model": "completionModel",
+  "hearth.server.url": "serverUrl",
+  "hearth.server.contextSize": "contextSize",
+  "hearth.server.gpu": "gpu",
+  "hearth.server.idleShutdownSeconds": "idleShutdownSeconds",
+} as const satisfies Readonly<Record<string, keyof HearthConfig>>;
+
+/** Whether going from `previous` to `current` changed a setting of SERVER_RESTART_SETTINGS. */
+export function serverSettingsChanged(previous: HearthConfig, current: HearthConfig): boolean {
+  return Object.values(SERVER_RESTART_SETTINGS).some((field) => previous[field] !== current[field]);
+}
 
 /**
  * The one typed view of `hearth.*` settings. A wrong value is reported once, naming the
@@ -112,4 +138,106 @@ export class Config implements vscode.Disposable {
     }
     return this.problems.fallback("hearth.server.url", url, "");
   }
+}
+
+/** Chooses the model in the user's settings (Hearth: Choose Model); the change restarts the server. */
+export async function setUserModel(model: string): Promise<void> {
+  await vscode.workspace.getConfiguration("hearth").update("model", model, vscode.ConfigurationTarget.Global);
+}
+
+// ---- hearth.completion.* ------------------------------------------------------------------
+
+export interface CompletionConfigValue {
+  enabled: boolean;
+  /** Language id → whether automatic suggestions run there; `*` is the default. */
+  languages: Readonly<Record<string, boolean>>;
+  mode: CompletionMode;
+  fimLayout: FimLayout;
+}
+
+export const COMPLETION_DEFAULTS: CompletionConfigValue = {
+  enabled: true,
+  languages: { "*": true, plaintext: false, scminput: false },
+  mode: "auto",
+  fimLayout: "spm",
+};
+
+/** `hearth.completion.*` but the model (HearthConfig's); a wrong value is reported through `problems` and its default used. */
+export function readCompletionSettings(problems: SettingProblems): CompletionConfigValue {
+  const section = vscode.workspace.getConfiguration("hearth.completion");
+  const enabled = section.get<unknown>("enabled");
+  const mode = section.get<unknown>("mode");
+  const layout = section.get<unknown>("fimLayout");
+  return {
+    enabled: typeof enabled === "boolean" ? enabled : problems.fallback("hearth.completion.enabled", enabled, COMPLETION_DEFAULTS.enabled),
+    languages: completionLanguages(problems, section.get<unknown>("languages")),
+    mode: mode === "auto" || mode === "fim" || mode === "chat" ? mode : problems.fallback("hearth.completion.mode", mode, COMPLETION_DEFAULTS.mode),
+    fimLayout: layout === "spm" || layout === "psm" ? layout : problems.fallback("hearth.completion.fimLayout", layout, COMPLETION_DEFAULTS.fimLayout),
+  };
+}
+
+function completionLanguages(problems: SettingProblems, value: unknown): Record<string, boolean> {
+  if (value === undefined || value === null) return { ...COMPLETION_DEFAULTS.languages };
+  if (typeof value !== "object" || Array.isArray(value)) return problems.fallback("hearth.completion.languages", value, { ...COMPLETION_DEFAULTS.languages });
+  const result: Record<string, boolean> = {};
+  for (const [language, on] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof on === "boolean") result[language] = on;
+    else problems.fallback(`hearth.completion.languages.${language}`, on, true);
+  }
+  return result;
+}
+
+// ---- hearth.repo.* and files.exclude ------------------------------------------------------
+
+export const REPO_DEFAULTS = { maxFileKB: 256, exclude: [] as string[], answerTokens: 2048 };
+
+/** `hearth.repo.*` plus VS Code's own `files.exclude`, as they apply to `folder`; a wrong value is reported through `problems` and its default used. */
+export function readRepoSettings(problems: SettingProblems, folder: vscode.Uri | undefined): RepoSettings {
+  const section = vscode.workspace.getConfiguration("hearth.repo", folder);
+  const maxFileKB = section.get<unknown>("maxFileKB");
+  const answerTokens = section.get<unknown>("answerTokens");
+  const exclude = section.get<unknown>("exclude");
+  const kb = typeof maxFileKB === "number" && Number.isFinite(maxFileKB) && maxFileKB > 0 ? maxFileKB : problems.fallback("hearth.repo.maxFileKB", maxFileKB, REPO_DEFAULTS.maxFileKB);
+  return {
+    maxFileBytes: Math.round(kb * 1024),
+    answerTokens:
+      typeof answerTokens === "number" && Number.isInteger(answerTokens) && answerTokens >= 16 ? answerTokens : problems.fallback("hearth.repo.answerTokens", answerTokens, REPO_DEFAULTS.answerTokens),
+    exclude: [...repoExcludeGlobs(problems, exclude), ...filesExclude(folder)],
+  };
+}
+
+function repoExcludeGlobs(problems: SettingProblems, value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((g) => typeof g !== "string")) return problems.fallback("hearth.repo.exclude", value, REPO_DEFAULTS.exclude);
+  return value as string[];
+}
+
+/** The enabled patterns of `files.exclude` (a `when` clause counts as enabled: leaving out too much is the safe side). */
+function filesExclude(folder: vscode.Uri | undefined): string[] {
+  const value = vscode.workspace.getConfiguration("files", folder).get<Record<string, unknown>>("exclude") ?? {};
+  return Object.entries(value)
+    .filter(([, on]) => on === true || (typeof on === "object" && on !== null))
+    .map(([glob]) => glob)
+    .sort();
+}
+
+// ---- hearth.translate.defaultLanguage -----------------------------------------------------
+
+/** The configured default target language, or undefined when unset or not one Hearth knows. */
+export function defaultTranslationLanguage(): NaturalLanguage | undefined {
+  const value = vscode.workspace.getConfiguration("hearth").get<unknown>("translate.defaultLanguage");
+  return typeof value === "string" ? naturalLanguage(value) : undefined;
+}
+
+// ---- application-scope settings: the user's own value, never a workspace's ----------------
+
+/** `hearth.policy` as the user set it (checked by the policy service). */
+export function userPolicySetting(): unknown {
+  return vscode.workspace.getConfiguration("hearth").inspect<unknown>("policy")?.globalValue;
+}
+
+/** `hearth.selfHosted.*`: trimmed, undefined when unset or empty. */
+export function globalString(key: "selfHosted.url" | "selfHosted.model"): string | undefined {
+  const value = vscode.workspace.getConfiguration("hearth").inspect<unknown>(key)?.globalValue;
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }

@@ -21,3 +21,5 @@ export { PolicyParseCache, NeverSendMatcherCache, type ParsedPolicyText, type Po
 export { readPolicyFile, type PolicyFileRead, type PolicyReadRefusal, type ReadPolicyFileOptions } from "./readPolicyFile";
 export { decideRoute, type RouteRequest, type RouteDecision, type RouteChoice, type RouteRefusal, type RefusalCode, type RouteProvider } from "./decideRoute";
 export { applyUserOverrides } from "./userPolicyDefaults";
+export { policyFileState, policyProblem, workspacePolicyOf, type FolderPolicyRead, type PolicyFileState } from "./folderPolicyRead";
+export { parseUserPolicySetting, type UserPolicySettingValue } from "./userPolicySetting";

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { setUserModel } from "../config.js";
 import { EXTERNAL_API_KEY_SECRET, type ModelService } from "../modelService.js";
 import { openPolicyFile } from "../policy/index.js";
 
@@ -18,7 +19,7 @@ export function registerServerCommands({ service, log, secrets }: Deps): vscode.
     vscode.commands.registerCommand("hearth.chooseModel", async () => {
       const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { "GGUF models": ["gguf"] }, title: "Choose a GGUF model for Hearth" });
       if (!picked?.[0]) return;
-      await vscode.workspace.getConfiguration("hearth").update("model", picked[0].fsPath, vscode.ConfigurationTarget.Global);
+      await setUserModel(picked[0].fsPath);
     }),
     vscode.commands.registerCommand("hearth.openPolicy", () => openPolicyFile()),
     vscode.commands.registerCommand("hearth.setServerApiKey", async () => {

@@ -1,7 +1,8 @@
 // hearth.translate.defaultLanguage and the remembered choices (recent instructions and
 // languages) kept in globalState, so pick lists open with what the user chose last.
-import * as vscode from "vscode";
-import { languagePickOrder, naturalLanguage, remember, type NaturalLanguage } from "../../core/edit/languages";
+import type * as vscode from "vscode";
+import { languagePickOrder, remember, type NaturalLanguage } from "../../core/edit/languages";
+import { defaultTranslationLanguage } from "../config";
 
 const RECENT_INSTRUCTIONS = "hearth.edit.recentInstructions";
 const RECENT_LANGUAGES = "hearth.edit.recentLanguages";
@@ -39,12 +40,6 @@ export class EditMemory {
     const value = this.state.get<unknown>(key);
     return Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : [];
   }
-}
-
-/** The configured default target language, or undefined when unset or not one Hearth knows. */
-export function defaultTranslationLanguage(): NaturalLanguage | undefined {
-  const value = vscode.workspace.getConfiguration("hearth").get<unknown>("translate.defaultLanguage");
-  return typeof value === "string" ? naturalLanguage(value) : undefined;
 }
 
 export function translationPickOrder(memory: EditMemory): NaturalLanguage[] {

@@ -13,6 +13,7 @@ import type { Logger } from "../../core/logger";
 import type { EffectivePolicy } from "../../core/policy";
 import { AnthropicProvider, DEFAULT_LOCAL_MODEL, LocalProvider, OpenAiProvider, ProviderError, SECRET_KEYS, SelfHostedProvider, type SecretSource, type SelfHostedEndpoint } from "../../core/providers";
 import type { ServerEndpoint } from "../../core/server/supervisor";
+import { globalString } from "../config";
 import { EXTERNAL_API_KEY_SECRET, type ModelService } from "../modelService";
 import { urisOfRequest, type PolicyService } from "../policy";
 import { ModalConsentPrompt } from "./consentDialog";
@@ -168,12 +169,6 @@ export function policyUri(): vscode.Uri | undefined {
   const active = vscode.window.activeTextEditor?.document.uri;
   const folder = active === undefined ? undefined : vscode.workspace.getWorkspaceFolder(active);
   return folder?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
-}
-
-/** An application-scope setting: the user's own value only, never a workspace's. */
-function globalString(key: string): string | undefined {
-  const value = vscode.workspace.getConfiguration("hearth").inspect<unknown>(key)?.globalValue;
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
 function reportOnce(reported: Set<string>, log: Logger, message: string): void {

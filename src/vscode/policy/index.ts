@@ -4,7 +4,11 @@ import type { Logger } from "../../core/logger.js";
 import { PolicyService } from "./policyService.js";
 import { PolicyStatusBar } from "./policyStatusBar.js";
 
-export { PolicyService, POLICY_FILE, POLICY_SETTING, DIAGNOSTICS_NAME, type PolicySnapshot, type PolicyChangeEvent, type PolicyFileState, type PolicyConsentState, type PolicyServiceOptions } from "./policyService.js";
+export { PolicyService, type PolicyServiceOptions } from "./policyService.js";
+export type { PolicySnapshot, PolicyChangeEvent, PolicyFileState, PolicyConsentState } from "./policySnapshot.js";
+export { POLICY_FILE } from "./folderPolicyFile.js";
+export { POLICY_SETTING } from "./userPolicySetting.js";
+export { DIAGNOSTICS_NAME } from "./policyDiagnostics.js";
 export { ConsentStore, type ConsentDecision } from "./consentStore.js";
 export { describePolicy, PolicyStatusBar, POLICY_STATUS_ID, type PolicyView } from "./policyStatusBar.js";
 export { openPolicyFile, POLICY_TEMPLATE } from "./openPolicy.js";

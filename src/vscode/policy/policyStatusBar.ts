@@ -3,7 +3,8 @@
 // per-feature table in the tooltip. Clicking it opens the policy file.
 import * as vscode from "vscode";
 import { cloudModelKey, FEATURES, type FeatureRule } from "../../core/policy/index.js";
-import type { PolicyService, PolicySnapshot } from "./policyService.js";
+import type { PolicyService } from "./policyService.js";
+import type { PolicySnapshot } from "./policySnapshot.js";
 
 export const POLICY_STATUS_ID = "hearth.policy";
 
