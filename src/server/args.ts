@@ -1,5 +1,7 @@
 import { isAbsolute } from "node:path";
 import { StartupError } from "./startupErrors.js";
+import { parseLoraArg, type LoraRequest } from "./loraAdapters.js";
+import { HEARTH_ROLES } from "../core/model/index.js";
 
 export interface ServerArgs {
   model: string;
@@ -20,20 +22,28 @@ export interface ServerArgs {
   stateMaxBytes: number;
   /** Folders below which `hearth.repo` may pack (--repo-root, repeatable); the extension registers its workspace folders too. */
   repoRoots: string[];
+  /** LoRA adapters per role (--lora, repeatable), checked when the model is loaded. */
+  lora?: LoraRequest[];
 }
 
 export const USAGE = `Usage: node dist/server.mjs --model <file.gguf> [--completion-model <file.gguf>] [--host 127.0.0.1] [--port 0]
        [--context-size N|auto] [--gpu auto|cpu] [--threads N|auto] [--max-body-mb 32] [--idle-exit-seconds 0]
        [--repo-context-size N|auto] [--repo-kv-type auto|q8_0|f16] [--state-dir <folder>] [--state-max-gb 8]
        [--repo-root <folder>]...   (hearth.repo packs only folders below these, or below a VS Code window's workspace folders)
+       [--lora <completion|chat|repo>=<adapter.gguf>[:<scale>]]...   (a bad adapter is reported and left out)
 The bearer token comes from HEARTH_SERVER_TOKEN, or is generated and printed in the ready line.`;
 
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
   const values = new Map<string, string>();
   const repoRoots: string[] = [];
+  const lora: LoraRequest[] = [];
   const set = (key: string, value: string): void => {
     if (key === "repo-root") repoRoots.push(value);
-    else values.set(key, value);
+    else if (key === "lora") {
+      const parsed = parseLoraArg(value, HEARTH_ROLES);
+      if (typeof parsed === "string") throw new StartupError("usage", `${parsed}.\n${USAGE}`);
+      lora.push(parsed);
+    } else values.set(key, value);
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -51,7 +61,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
   for (const root of repoRoots) {
     if (!isAbsolute(root)) throw new StartupError("usage", `--repo-root must be an absolute folder path, not "${root}".`);
   }
-  const known = new Set(["model", "completion-model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads", "repo-context-size", "repo-kv-type", "state-dir", "state-max-gb", "repo-root"]);
+  const known = new Set(["model", "completion-model", "host", "port", "context-size", "gpu", "max-body-mb", "idle-exit-seconds", "threads", "repo-context-size", "repo-kv-type", "state-dir", "state-max-gb", "repo-root", "lora"]);
   for (const key of values.keys()) {
     if (!known.has(key)) throw new StartupError("usage", `Unknown option --${key}.\n${USAGE}`);
   }
@@ -68,6 +78,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
   return {
     model,
     repoRoots,
+    ...(lora.length > 0 ? { lora } : {}),
     ...(repoContextText !== undefined ? { repoContextSize: repoContextText === "auto" ? ("auto" as const) : integer(repoContextText, "--repo-context-size", 256, 1 << 20) } : {}),
     repoKvType,
     ...(values.get("state-dir") ? { stateDir: values.get("state-dir") } : {}),

@@ -13,6 +13,7 @@ import { StopStringMatcher } from "./stopStrings.js";
 import { tensorDataEnd } from "./tensorExtent.js";
 import { Pacer } from "../core/pacer.js";
 import { appendPaced, sliceEnds } from "./tokenizeSlices.js";
+import { planLoraAdapters, type LoraAdapterStatus, type LoraModel, type LoraPlan, type LoraRequest } from "./loraAdapters.js";
 
 /**
  * The roles that get a context of their own, so that one role's traffic never evicts
@@ -28,7 +29,7 @@ export interface EngineLog {
 
 /** Problems worth telling the user about once (e.g. a context that had to shrink). */
 export interface EngineWarning {
-  code: "context_fallback";
+  code: "context_fallback" | "lora_adapter";
   message: string;
 }
 
@@ -52,6 +53,8 @@ export interface EngineOptions {
   /** Where sequence states are saved for `persist` requests; none disables persistence. */
   stateDir?: string;
   stateMaxBytes?: number;
+  /** LoRA adapters per role; one that fails its checks is reported and left out. */
+  lora?: readonly LoraRequest[];
   log: EngineLog;
 }
 
@@ -69,6 +72,8 @@ export interface ModelInfo {
   completionModel?: { id: string; path: string; architecture: string; fim: boolean };
   /** How the repo role's context was sized (it is created on first use). */
   repo: { contextSize: number; kvType: KvType; flashAttention: boolean; memory: "ram" | "vram"; freeBytes: number; budgetBytes: number };
+  /** Each requested LoRA adapter: loaded, or why not. */
+  lora: LoraAdapterStatus[];
 }
 
 export interface SamplingParams {
@@ -146,7 +151,7 @@ export interface GenerateRequest {
 }
 
 /** A loaded model with what the engine needs to know about it. */
-interface LoadedModel {
+interface LoadedModel extends LoraModel {
   model: LlamaModel;
   id: string;
   path: string;
@@ -213,6 +218,7 @@ export class ModelEngine {
     private readonly repoPlan: RepoContextPlan,
     /** Saved sequence states of the repo role, when a state dir is set. */
     readonly stateStore: StateStore | undefined,
+    private readonly lora: LoraPlan,
   ) {
     this.slots.set("chat", Promise.resolve(primary));
   }
@@ -248,7 +254,14 @@ export class ModelEngine {
       },
     };
     options = { ...options, log };
-    const primary = await createSlot(main, "chat", options);
+    const lora = await planLoraAdapters(options.lora ?? [], (role) => (role === "completion" ? completion : main), (message) => {
+      log.warn(message);
+      warnings.push({ code: "lora_adapter", message });
+    });
+    for (const status of lora.statuses) {
+      if (status.loaded) log.info(`LoRA adapter ${status.path} on the ${status.role} role at scale ${status.scale} (${status.tensors} matrices, rank ${status.rank})`);
+    }
+    const primary = await createSlot(main, "chat", options, undefined, lora.adapters.get("chat"));
     let repoPlan = await planRepoContext(llama, main.model, { requested: options.repoContextSize ?? options.contextSize, kv: options.repoKvType ?? "auto" });
     if (repoPlan.kvType === "q8_0" && !(await flashAttentionWorks(main, "q8_0"))) {
       log.warn(`this build of llama.cpp cannot run a q8_0 KV cache for ${main.id}; the repo context uses f16`);
@@ -259,7 +272,7 @@ export class ModelEngine {
     if (!repoPlan.flashAttention) log.warn(`this build of llama.cpp cannot run flash attention for ${main.id}; repo follow-up questions will be slower`);
     // States are only loadable into a context with the same KV cache layout (flash attention
     // stores V untransposed).
-    const layout = `kv=${repoPlan.kvType}${repoPlan.flashAttention ? ",fa" : ""}`;
+    const layout = `kv=${repoPlan.kvType}${repoPlan.flashAttention ? ",fa" : ""}${lora.repoIdentity ? `,lora=${lora.repoIdentity}` : ""}`;
     const stateStore = options.stateDir ? new StateStore({ dir: options.stateDir, maxBytes: options.stateMaxBytes ?? 8 * 1024 ** 3, model: await modelIdentity(main.path, layout), log }) : undefined;
     const info: ModelInfo = {
       id: main.id,
@@ -271,9 +284,10 @@ export class ModelEngine {
       hybrid: main.hybrid,
       warnings,
       repo: { contextSize: repoPlan.contextSize, kvType: repoPlan.kvType, flashAttention: repoPlan.flashAttention, memory: repoPlan.memory, freeBytes: repoPlan.freeBytes, budgetBytes: repoPlan.budgetBytes },
+      lora: [...lora.statuses],
       ...(completion !== main ? { completionModel: { id: completion.id, path: completion.path, architecture: completion.architecture, fim: completion.fim } } : {}),
     };
-    return new ModelEngine(llama, main, completion, info, options, primary, repoPlan, stateStore);
+    return new ModelEngine(llama, main, completion, info, options, primary, repoPlan, stateStore, lora);
   }
 
   tokenize(prompt: PromptText | string, parseSpecial = false, role: Role = "chat"): Token[] {
@@ -578,7 +592,7 @@ export class ModelEngine {
   private slot(role: Role): Promise<RoleSlot> {
     let slot = this.slots.get(role);
     if (!slot) {
-      slot = createSlot(this.modelFor(role), role, this.options, role === "repo" ? this.repoPlan : undefined).then((created) => {
+      slot = createSlot(this.modelFor(role), role, this.options, role === "repo" ? this.repoPlan : undefined, this.lora.adapters.get(role)).then((created) => {
         if (role === "repo") this.info.repo.contextSize = created.context.contextSize;
         return created;
       });
@@ -601,11 +615,13 @@ export function repoCacheOptions(kvType: KvType, flashAttention: boolean): Pick<
   return { ...quantised, flashAttention };
 }
 
-async function createSlot(loaded: LoadedModel, role: Role, options: EngineOptions, plan?: RepoContextPlan): Promise<RoleSlot> {
+async function createSlot(loaded: LoadedModel, role: Role, options: EngineOptions, plan?: RepoContextPlan, lora: ReadonlyArray<{ filePath: string; scale: number }> = []): Promise<RoleSlot> {
   const { model } = loaded;
   const requested = plan !== undefined ? plan.contextSize : role === "completion" ? Math.min(options.completionContextSize ?? DEFAULT_COMPLETION_CONTEXT, model.trainContextSize || DEFAULT_COMPLETION_CONTEXT) : options.contextSize;
   const kv = plan !== undefined ? repoCacheOptions(plan.kvType, plan.flashAttention) : {};
-  const context = await createContextThatFits(model, requested, role, loaded.threads, options.log, kv);
+  // The adapters were loaded into the model by planLoraAdapters: here they are only attached.
+  const adapters = lora.length > 0 ? { lora: { adapters: lora.map((adapter) => ({ ...adapter })) } } : {};
+  const context = await createContextThatFits(model, requested, role, loaded.threads, options.log, { ...kv, ...adapters });
   const sequence = context.getSequence({
     // Hearth takes its checkpoints where reuse happens (see generate); the periodic ones
     // still help long repo packs, and memory stays bounded either way.
@@ -644,7 +660,10 @@ async function loadCheckedModel(llama: Llama, modelPath: string, options: Engine
   const tokenizer = (fileInfo.metadata as { tokenizer?: { ggml?: { model?: unknown; pre?: unknown; tokens?: unknown } } }).tokenizer?.ggml;
   const embeddingRows = fileInfo.fullTensorInfo?.find((tensor) => tensor.name === "token_embd.weight")?.dimensions[1];
   const vocabularySize = Array.isArray(tokenizer?.tokens) ? tokenizer.tokens.length : Number(embeddingRows ?? 0);
+  // Shapes an adapter's tensors must fit (see loraAdapters.ts).
+  const tensors = new Map<string, readonly number[]>((fileInfo.fullTensorInfo ?? []).map((tensor) => [tensor.name, tensor.dimensions.map(Number)]));
   return {
+    tensors,
     model,
     id: basename(modelPath).replace(/\.gguf$/i, ""),
     path: modelPath,

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   // GPU binaries Hearth downloaded into global storage (HEARTH_GPU_PACKAGES_DIR) resolve before getLlama runs.
   if (useDownloadedGpuPackages()) log.info(`GPU binary packages are looked up in ${process.env.HEARTH_GPU_PACKAGES_DIR}`);
-  const engine = await ModelEngine.load({ modelPath: args.model, completionModelPath: args.completionModel, contextSize: args.contextSize, gpu: args.gpu, threads: args.threads, repoContextSize: args.repoContextSize, repoKvType: args.repoKvType, stateDir: args.stateDir, stateMaxBytes: args.stateMaxBytes, log });
+  const engine = await ModelEngine.load({ modelPath: args.model, completionModelPath: args.completionModel, contextSize: args.contextSize, gpu: args.gpu, threads: args.threads, repoContextSize: args.repoContextSize, repoKvType: args.repoKvType, stateDir: args.stateDir, stateMaxBytes: args.stateMaxBytes, lora: args.lora, log });
   let shuttingDown = false;
   const shutdown = (reason: string): void => {
     if (shuttingDown) return;
