@@ -4,7 +4,7 @@
 import * as vscode from "vscode";
 import type { ConsentAnswer, ConsentPrompt, PayloadSummary } from "../../core/gateway";
 import { payloadDocument } from "./payloadDocument";
-import type { ReadOnlyDocuments } from "./readOnlyDocuments";
+import type { ReadOnlyDocuments } from "../readOnlyDocuments";
 
 export const SEND_ONCE = "Send once";
 export const ALWAYS_FOR_WORKSPACE = "Always for this workspace";

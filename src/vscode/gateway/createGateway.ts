@@ -16,10 +16,10 @@ import type { ServerEndpoint } from "../../core/server/supervisor";
 import { globalString } from "../config";
 import { EXTERNAL_API_KEY_SECRET, type ModelService } from "../modelService";
 import { urisOfRequest, type PolicyService } from "../policy";
+import { READ_ONLY_SCHEMES, ReadOnlyDocuments } from "../readOnlyDocuments";
 import { ModalConsentPrompt } from "./consentDialog";
 import { FailureNotifier } from "./failureNotifier";
 import { hostOf, isLoopbackUrl } from "./loopback";
-import { ReadOnlyDocuments } from "./readOnlyDocuments";
 import { WorkspaceConsentMemory } from "./workspaceConsentMemory";
 
 export interface GatewayDeps {
@@ -58,7 +58,7 @@ export interface GatewayServices extends vscode.Disposable {
 
 export function createGateway(host: GatewayHost, deps: GatewayDeps, overrides: GatewayOverrides = {}): GatewayServices {
   const { log, policy, modelService } = deps;
-  const documents = new ReadOnlyDocuments();
+  const documents = new ReadOnlyDocuments(READ_ONLY_SCHEMES.shown);
   const notifier = new FailureNotifier(log);
   const consent = new ModalConsentPrompt(documents);
   const audit = new AuditLog({ dir: host.storageDir });

@@ -12,7 +12,6 @@ export { registerGatewayCommands, dryRunRequest, GATEWAY_COMMANDS, DRY_RUN_QUEST
 export { ModalConsentPrompt, consentMessage, consentDetail, SEND_ONCE, ALWAYS_FOR_WORKSPACE, KEEP_LOCAL, SHOW_PAYLOAD } from "./consentDialog";
 export { FailureNotifier, actionsFor, FAILURE_ACTIONS, SET_KEY_COMMAND_IDS, type FailureAction } from "./failureNotifier";
 export { WorkspaceConsentMemory } from "./workspaceConsentMemory";
-export { ReadOnlyDocuments, READ_ONLY_SCHEME } from "./readOnlyDocuments";
 export { isLoopbackUrl } from "./loopback";
 export { payloadDocument, previewDocument } from "./payloadDocument";
 export { usageMarkdown } from "./usageReport";

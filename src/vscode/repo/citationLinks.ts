@@ -3,10 +3,18 @@
 // with a path and a line, never a URI taken from the model's text.
 import * as vscode from "vscode";
 import { parseCitations } from "../../core/repo/index.js";
-import type { AnswerDocuments } from "./answerDocuments.js";
-import { REPO_ANSWER_SCHEME } from "./answerDocuments.js";
+import type { ReadOnlyDocuments } from "../readOnlyDocuments.js";
 
 export const OPEN_CITATION_COMMAND = "hearth.repo.openCitation";
+
+/** Which folder an answer's citations point into, and which of its files exist. */
+export interface CitationScope {
+  readonly folder: vscode.Uri;
+  isFile(path: string): boolean;
+}
+
+/** Repository answers and pack reports: read-only documents that carry their citations' scope. */
+export type AnswerDocuments = ReadOnlyDocuments<CitationScope>;
 
 export interface CitationTarget {
   /** The workspace folder, as a URI string. */
@@ -20,7 +28,7 @@ export class CitationLinkProvider implements vscode.DocumentLinkProvider {
   constructor(private readonly documents: AnswerDocuments) {}
 
   provideDocumentLinks(document: vscode.TextDocument): vscode.DocumentLink[] {
-    const scope = this.documents.scopeOf(document.uri);
+    const scope = this.documents.dataOf(document.uri);
     if (scope === undefined) return [];
     return parseCitations(document.getText(), (path) => scope.isFile(path)).map((citation) => {
       const target: CitationTarget = { folder: scope.folder.toString(), path: citation.path, line: citation.line, ...(citation.endLine !== undefined ? { endLine: citation.endLine } : {}) };
@@ -51,7 +59,7 @@ export async function openCitation(target: CitationTarget): Promise<vscode.TextE
 
 export function registerCitationLinks(documents: AnswerDocuments): vscode.Disposable[] {
   return [
-    vscode.languages.registerDocumentLinkProvider({ scheme: REPO_ANSWER_SCHEME }, new CitationLinkProvider(documents)),
+    vscode.languages.registerDocumentLinkProvider({ scheme: documents.scheme }, new CitationLinkProvider(documents)),
     vscode.commands.registerCommand(OPEN_CITATION_COMMAND, (target: CitationTarget) => openCitation(target)),
   ];
 }

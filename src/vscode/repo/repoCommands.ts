@@ -6,7 +6,7 @@ import type { Logger } from "../../core/logger.js";
 import { RepoQaError, type RepoAnswer, type RepoQa } from "../../core/repo/index.js";
 import type { FailureNotifier } from "../gateway/failureNotifier.js";
 import type { ModelService } from "../modelService.js";
-import type { AnswerDocuments, CitationScope } from "./answerDocuments.js";
+import type { AnswerDocuments, CitationScope } from "./citationLinks.js";
 import { answerMarkdown, reportMarkdown } from "./repoMarkdown.js";
 import { progressText } from "./repoProgressText.js";
 
@@ -76,9 +76,9 @@ async function askCommand(deps: RepoCommandDeps, given?: string): Promise<AskCom
   if (question === "") return undefined;
 
   const files = new Set<string>();
-  const document = await deps.documents.show("answer", answerMarkdown(question, "", ""), scopeOf(folder.uri, files));
+  const { uri: document } = await deps.documents.show("answer.md", answerMarkdown(question, "", ""), { data: scopeOf(folder.uri, files), preview: false, beside: true, preserveFocus: true });
   let text = "";
-  const show = (footer: string, now = false): void => deps.documents.update(document, answerMarkdown(question, text, footer), now);
+  const show = (footer: string, now = false): void => deps.documents.update(document, answerMarkdown(question, text, footer), { now });
 
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth: repository question"), cancellable: true },
@@ -162,7 +162,7 @@ async function showPackCommand(deps: RepoCommandDeps): Promise<vscode.Uri | unde
     const saved = await deps.modelService.savedRepoState("read").catch(() => undefined);
     const files = new Set([...preview.pack.report.included.map((i) => i.path), ...preview.pack.report.leftOut.map((l) => l.path)]);
     const text = [`# ${vscode.l10n.t("Repository pack: {0}", folder.name)}`, "", reportMarkdown(preview.pack.report, { contextTokens: preview.contextTokens, route: preview.route, ...(saved !== undefined && saved.limitBytes > 0 ? { savedState: saved } : {}) })].join("\n");
-    return await deps.documents.show("repository-pack", text, { folder: folder.uri, isFile: (path) => files.has(path) });
+    return (await deps.documents.show("repository-pack.md", text, { data: { folder: folder.uri, isFile: (path) => files.has(path) }, preview: false, beside: true, preserveFocus: true })).uri;
   } catch (error) {
     if (error instanceof RepoQaError) void vscode.window.showErrorMessage(`Hearth: ${error.message}`);
     else void deps.notifier.notify(error);
