@@ -22,7 +22,6 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { GatewayCompletionClient } from "../src/core/complete/completionClient.js";
 import { localGateway } from "../test/support/localGateway.js";
 import { CompletionEngine, DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type CompletionTarget, type CompletionTrace } from "../src/core/complete/completionEngine.js";
 import type { FimLayout } from "../src/core/complete/completionPrompt.js";
@@ -313,7 +312,7 @@ async function run(server: Server, files: SourceFile[], steps: readonly Step[], 
   };
   // The provider's path: engine → gateway (policy, local route) → local provider → server.
   const gateway = localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token }, { limits: { firstTokenTimeoutMs: 600_000, idleTimeoutMs: 600_000 } });
-  const engine = new CompletionEngine({ client: new GatewayCompletionClient(gateway), ring, estimator, settings: () => settings, onTrace });
+  const engine = new CompletionEngine({ port: gateway.port("completion"), ring, estimator, settings: () => settings, onTrace });
   const target: CompletionTarget = { key: "local", model: server.model, hearth: true, fim: server.fim, rawPrompts: true };
   // The files the user "looked at" before: the first chunks of the ring.
   for (const file of files.slice(0, 3)) ring.offer(file.path, linesOfText(file.text), 20);
@@ -344,7 +343,7 @@ async function run(server: Server, files: SourceFile[], steps: readonly Step[], 
       continue;
     }
     keys++;
-    const call = engine.complete({ document: editor.view(), path: editor.path, languageId: editor.languageId, position: { line: editor.line, character: editor.column }, repoName, manual: false }, target, new AbortController().signal);
+    const call = engine.complete({ document: editor.view(), path: editor.path, languageId: editor.languageId, position: { line: editor.line, character: editor.column }, repoName, manual: false }, () => target, new AbortController().signal);
     if (pace === "wait") await call;
     else pending.push(call);
   }

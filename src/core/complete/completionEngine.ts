@@ -2,10 +2,9 @@ import { createHash } from "node:crypto";
 import type { Logger } from "../logger.js";
 import { AdaptiveDebounce } from "./adaptiveDebounce.js";
 import { CompletionCache } from "./completionCache.js";
-import { isGatewayRefusal } from "../gateway/index.js";
-import { isAbortError, type CompletionClient, type ModelRequest, type ModelResponse, type PromptFile } from "./completionClient.js";
+import { isCancelled, isGatewayRefusal, type ContextFile, type GatewayResult, type ModelPort, type PlannedPrompt, type RequestPlan } from "../gateway/index.js";
 import { renderChatPrompt, renderFimPrompt, type FimLayout, type PromptContext } from "./completionPrompt.js";
-import type { ContextRing } from "./contextRing.js";
+import type { ContextChunk, ContextRing } from "./contextRing.js";
 import { cutCursorWindow, windowPrefix, windowSuffix, type CursorWindow } from "./cursorWindow.js";
 import type { DocumentLines, LinePosition } from "./documentLines.js";
 import { postprocessCompletion } from "./postprocess.js";
@@ -42,7 +41,13 @@ export const DEFAULT_COMPLETION_SETTINGS: CompletionSettings = {
   reuse: true,
 };
 
-/** Where a completion goes (as the gateway decided it), and what that model can do. */
+/**
+ * What the model of a plan can do, as the editor knows it (its server's state): a target,
+ * undefined while the local model is not ready, or the reason there is no suggestion.
+ */
+export type CompletionTargetFor = (plan: RequestPlan) => CompletionTarget | string | undefined;
+
+/** Where a completion goes (as the gateway planned it), and what that model can do. */
 export interface CompletionTarget {
   /** Names the route and model, so an answer cached from one model is never shown for another. */
   readonly key: string;
@@ -124,7 +129,8 @@ export const realClock: Clock = {
 };
 
 export interface CompletionEngineOptions {
-  readonly client: CompletionClient;
+  /** The gateway's port for feature `completion`. */
+  readonly port: Pick<ModelPort, "plan" | "send">;
   readonly ring: ContextRing;
   readonly estimator?: TokenEstimator;
   readonly settings: () => CompletionSettings;
@@ -145,7 +151,7 @@ interface ShownSuggestion {
 
 interface PreparedRequest {
   readonly kind: PromptKind;
-  readonly request: ModelRequest;
+  readonly prompt: PlannedPrompt;
   readonly key: string;
   /** Characters of a raw prompt the server tokenizes as a whole, for calibrating the estimator. */
   readonly rawChars: number | undefined;
@@ -200,10 +206,12 @@ export class CompletionEngine {
   }
 
   /**
-   * The suggestion for `input`, or undefined (nothing fits, cancelled, failed). Never
-   * throws for a failed request: the trace says what went wrong.
+   * The suggestion for `input`, or undefined (nothing fits, cancelled, refused, failed).
+   * Never throws for a failed request: the trace says what went wrong. Asks the gateway for
+   * a plan once per request that reaches it, builds the prompt for that plan's model, and
+   * sends both; inline suggestions never ask for consent (the plan is non-interactive).
    */
-  async complete(input: CompletionInput, target: CompletionTarget, signal: AbortSignal): Promise<CompletionResult | undefined> {
+  async complete(input: CompletionInput, targetFor: CompletionTargetFor, signal: AbortSignal): Promise<CompletionResult | undefined> {
     const started = this.clock.now();
     const settings = this.options.settings();
     // A new keystroke supersedes whatever the previous one still waits for.
@@ -240,7 +248,24 @@ export class CompletionEngine {
         return { text: typed, source: "typing" };
       }
 
-      prepared = this.prepare(input, window, prefix, suffix, target, settings);
+      const chunks = this.options.ring.chunksFor(input.path);
+      const plan = await this.options.port.plan({
+        ...(input.folders !== undefined && input.folders.length > 0 ? { folders: input.folders } : {}),
+        // The file being completed and the context chunks are the prompt: a neverSend match keeps it on this machine.
+        embeddedPaths: [...new Set([input.path, ...chunks.map((chunk) => chunk.path)])],
+        interactive: false,
+      });
+      if (!plan.ok) {
+        trace({ outcome: "refused", error: plan.reason });
+        return undefined;
+      }
+      const target = targetFor(plan);
+      if (target === undefined || typeof target === "string") {
+        trace({ outcome: "refused", ...(target !== undefined ? { error: target } : {}) });
+        return undefined;
+      }
+      controller.signal.throwIfAborted();
+      prepared = this.prepare(input, chunks, window, prefix, suffix, target, settings);
       const cached = this.cache.get(prepared.key);
       if (cached !== undefined) {
         if (cached.text !== undefined) this.remember(input.path, window, prefix, suffix, cached.text);
@@ -260,9 +285,9 @@ export class CompletionEngine {
       controller.signal.throwIfAborted();
 
       const requestStarted = this.clock.now();
-      let response: ModelResponse;
+      let response: GatewayResult;
       try {
-        response = await this.options.client.complete(prepared.request, controller.signal);
+        response = await this.options.port.send(plan, prepared.prompt, { signal: controller.signal });
       } finally {
         modelMs = this.clock.now() - requestStarted;
       }
@@ -272,7 +297,7 @@ export class CompletionEngine {
       const processed = postprocessCompletion({ prefix, suffix, completion: response.text, languageId: input.languageId, tabSize: input.tabSize, insertSpaces: input.insertSpaces });
       this.cache.set(prepared.key, { text: processed?.text });
       const usage = { promptChars: prepared.rawChars, promptTokens: response.usage?.promptTokens, cachedTokens: response.usage?.cachedTokens, completionTokens: response.usage?.completionTokens, rules: processed?.reason };
-      const checkpoints = prepared.request.kind === "text" ? prepared.request.checkpoints : undefined;
+      const checkpoints = prepared.prompt.prompt?.checkpoints;
       if (processed === undefined) {
         trace({ outcome: "empty", checkpoints, ...usage });
         return undefined;
@@ -281,7 +306,7 @@ export class CompletionEngine {
       trace({ outcome: "model", checkpoints, ...usage });
       return { text: processed.text, source: "model" };
     } catch (error) {
-      if (controller.signal.aborted || isAbortError(error)) {
+      if (controller.signal.aborted || isCancelled(error)) {
         trace({ outcome: "cancelled" });
         return undefined;
       }
@@ -321,11 +346,10 @@ export class CompletionEngine {
     if (this.shown.length > SHOWN_KEPT) this.shown.shift();
   }
 
-  private prepare(input: CompletionInput, window: CursorWindow, prefix: string, suffix: string, target: CompletionTarget, settings: CompletionSettings): PreparedRequest {
-    const chunks = this.options.ring.chunksFor(input.path);
+  private prepare(input: CompletionInput, chunks: readonly ContextChunk[], window: CursorWindow, prefix: string, suffix: string, target: CompletionTarget, settings: CompletionSettings): PreparedRequest {
     const context: PromptContext = { repoName: input.repoName, path: input.path, languageId: input.languageId, window, chunks };
-    // Named for the gateway: neverSend decides by these paths whether the prompt may leave.
-    const files: PromptFile[] = [{ path: input.path, content: prefix + suffix }, ...chunks.map((chunk) => ({ path: chunk.path, content: chunk.text }))];
+    // Named for the gateway: neverSend decides by these paths whether the prompt may leave; all are in the prompt itself.
+    const files: ContextFile[] = [{ path: input.path, content: prefix + suffix }, ...chunks.map((chunk) => ({ path: chunk.path, content: chunk.text }))].map((file) => ({ ...file, origin: "file", embedded: true }));
     const mode = target.rawPrompts ? this.resolveMode(settings.mode, target) : "chat";
     const cursor = buildCursorContext(prefix, suffix, input.languageId, input.tabSize ?? 4);
     const multiLine = cursor.opensBlock && !cursor.prose;
@@ -333,17 +357,21 @@ export class CompletionEngine {
     // Only the rest of the line is kept where the cursor opens no block: stop generating there.
     const stop = multiLine ? [] : ["\n"];
     const temperature = 0;
+    const checkpointsOf = (checkpoints: readonly number[]): { checkpoints?: readonly number[]; reuse?: false } => ({
+      ...(settings.checkpoints && settings.reuse && checkpoints.length > 0 ? { checkpoints } : {}),
+      ...(settings.reuse ? {} : { reuse: false as const }),
+    });
     let kind: PromptKind;
-    let request: ModelRequest;
+    let prompt: PlannedPrompt;
     let rawChars: number | undefined;
     if (mode === "fim" && target.hearth) {
       const raw = renderFimPrompt(context, settings.fimLayout);
       kind = "fim";
       rawChars = raw.prompt.length;
-      request = { kind: "text", prompt: raw.prompt, checkpoints: settings.checkpoints && settings.reuse ? raw.checkpoints : undefined, reuse: settings.reuse ? undefined : false, maxTokens, temperature, stop, files };
+      prompt = { prompt: { text: raw.prompt, ...checkpointsOf(raw.checkpoints) }, maxTokens, temperature, stop, files };
     } else if (mode === "fim") {
       kind = "fim-plain";
-      request = { kind: "text", prompt: prefix, suffix, maxTokens, temperature, stop, files };
+      prompt = { prompt: { text: prefix, suffix }, maxTokens, temperature, stop, files };
     } else {
       const chat = renderChatPrompt(context, settings.fimLayout);
       // Chat models open with fences and line breaks often enough that "\n" cannot stop them.
@@ -351,14 +379,13 @@ export class CompletionEngine {
       if (target.hearth) {
         kind = "chat";
         rawChars = chat.raw.prompt.length;
-        request = { kind: "text", prompt: chat.raw.prompt, checkpoints: settings.checkpoints && settings.reuse ? chat.raw.checkpoints : undefined, reuse: settings.reuse ? undefined : false, maxTokens: chatMaxTokens, temperature, stop: [], files };
+        prompt = { prompt: { text: chat.raw.prompt, ...checkpointsOf(chat.raw.checkpoints) }, maxTokens: chatMaxTokens, temperature, stop: [], files };
       } else {
         kind = "chat-messages";
-        request = { kind: "chat", messages: chat.messages, maxTokens: chatMaxTokens, temperature, stop: [], files };
+        prompt = { messages: chat.messages, maxTokens: chatMaxTokens, temperature, stop: [], files, thinking: false };
       }
     }
-    if (input.folders !== undefined && input.folders.length > 0) request = { ...request, folders: input.folders };
-    return { kind, request, key: cacheKey(target, request), rawChars };
+    return { kind, prompt, key: cacheKey(target, prompt), rawChars };
   }
 
   private resolveMode(mode: CompletionMode, target: CompletionTarget): "fim" | "chat" {
@@ -378,15 +405,15 @@ export class CompletionEngine {
   }
 }
 
-function cacheKey(target: CompletionTarget, request: ModelRequest): string {
+function cacheKey(target: CompletionTarget, prompt: PlannedPrompt): string {
   const hash = createHash("sha1");
-  hash.update(`${target.key}\n${target.model ?? ""}\n${request.kind}\n${request.maxTokens}\n${request.stop.join("\u0000")}\n`);
-  if (request.kind === "text") {
-    hash.update(request.prompt);
+  hash.update(`${target.key}\n${target.model ?? ""}\n${prompt.prompt !== undefined ? "text" : "chat"}\n${prompt.maxTokens ?? ""}\n${(prompt.stop ?? []).join("\u0000")}\n`);
+  if (prompt.prompt !== undefined) {
+    hash.update(prompt.prompt.text);
     hash.update("\u0000suffix\u0000");
-    hash.update(request.suffix ?? "");
+    hash.update(prompt.prompt.suffix ?? "");
   } else {
-    for (const message of request.messages) hash.update(`\u0000${message.role}\u0000${message.content}`);
+    for (const message of prompt.messages ?? []) hash.update(`\u0000${message.role}\u0000${message.content}`);
   }
   return hash.digest("base64");
 }

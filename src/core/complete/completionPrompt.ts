@@ -1,7 +1,7 @@
 import { renderChatML } from "../prompts/chatml.js";
 import { FIM_TOKENS } from "../prompts/fim.js";
 import { promptToString } from "../prompts/promptText.js";
-import type { ChatCompletionMessage } from "./completionClient.js";
+import type { ChatMessage } from "../model/index.js";
 import type { ContextChunk } from "./contextRing.js";
 import { windowPrefix, windowSuffix, type CursorWindow } from "./cursorWindow.js";
 import { PromptBuilder } from "./promptBuilder.js";
@@ -82,7 +82,7 @@ export const CHAT_SYSTEM_PROMPT =
   "Continue the current line, or write the block the cursor opens. Reply with nothing if nothing fits.";
 
 export interface ChatPrompt {
-  readonly messages: ChatCompletionMessage[];
+  readonly messages: ChatMessage[];
   /** The same conversation rendered as ChatML with thinking off, for Hearth's server. */
   readonly raw: RawPrompt;
 }

@@ -13,12 +13,13 @@ import type { AuditSink, EgressConsent, UsageSink } from "../audit";
 import type { Logger } from "../logger";
 import { CLOUD_PROVIDERS, decideRoute, type CloudProvider, type EffectivePolicy, type Feature, type RouteChoice, type RouteDecision, type RouteRequest } from "../policy";
 import { redact } from "../redact";
-import type { HearthRole, ProviderId } from "../model";
+import { fewestTokens, fitContext, type HearthRole, type ProviderId } from "../model";
 import { ProviderError, streamDeltas, type DeltaStream, type ModelProvider, type PreparedCall } from "../providers";
 import { consentKey, type ConsentAnswer, type ConsentMemory, type ConsentPrompt } from "./consent";
 import { embeddedFiles, promptText } from "./contextFiles";
-import { GatewayRefusal } from "./gatewayRefusal";
-import type { GatewayPreview, GatewayRequest, GatewayResult, PayloadSummary, RouteEstimate, TokenCount } from "./gatewayTypes";
+import { GatewayRefusal, isGatewayRefusal } from "./gatewayRefusal";
+import type { GatewayPreview, GatewayRequest, GatewayResult, ModelPort, PayloadSummary, PlanOutcome, PlannedPrompt, PlanRequest, RequestPlan, RouteEstimate, SendHooks, TokenCount } from "./gatewayTypes";
+import { asModelFailure } from "./modelFailure";
 import { buildOutgoingPayload, RedactionFailure, type OutgoingPayload, type Redactor } from "./outgoingPayload";
 
 export interface GatewayProviders {
@@ -55,15 +56,6 @@ export interface GatewayOptions {
 /** The estimate shown when the model's tokenizer cannot count (prose averages about 4 characters a token). */
 const CHARS_PER_TOKEN = 4;
 
-/**
- * Whether a prompt of `chars` characters certainly overflows a context of `contextTokens`,
- * before asking the server: only when even at 8 characters a token (deeply indented code)
- * it would not fit. Anything closer is the server's to judge; its refusal is precise and
- * sends the request on where the policy allows.
- */
-export function clearlyExceedsContext(chars: number, contextTokens: number): boolean {
-  return Math.ceil(chars / 8) > contextTokens;
-}
 
 /** Context windows of the cloud model families Hearth knows; another id's is unknown (undefined). */
 const CLOUD_CONTEXT_TOKENS: readonly (readonly [RegExp, number])[] = [
@@ -78,6 +70,7 @@ const HEARTH_ROLES: Readonly<Record<Feature, HearthRole>> = {
   edit: "chat",
   translate: "chat",
   repoQuestion: "repo",
+  languageModel: "chat",
 };
 
 interface Plan {
@@ -110,10 +103,80 @@ export class Gateway {
     this.redactor = options.redactor ?? ((text, fileName) => redact(text, { fileName }));
   }
 
-  /** Sends a request where the policy says, streaming through `onDelta`. Throws GatewayRefusal or ProviderError. */
+  /**
+   * Plans and sends a request whose prompt is already built, streaming through `onDelta`.
+   * Throws GatewayRefusal (nothing was sent) or ModelFailure (the call failed).
+   */
   async request(request: GatewayRequest): Promise<GatewayResult> {
-    let plan = await this.plan(request, {});
+    try {
+      return await this.deliver(request);
+    } catch (error) {
+      throw asModelFailure(error);
+    }
+  }
+
+  /** Where a request of this feature will go, and the context its prompt must fit; asks and sends nothing. */
+  async plan(feature: Feature, request: PlanRequest = {}): Promise<PlanOutcome> {
+    const { embeddedPaths, ...rest } = request;
+    const files = (embeddedPaths ?? []).map((path) => ({ path, content: "", origin: "file" as const, embedded: true }));
+    const probe: GatewayRequest = { feature, ...rest, messages: [{ role: "user", content: "" }], ...(files.length > 0 ? { files } : {}) };
+    const plan = await this.decide(probe, {});
+    if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
+    const remembered = plan.decision.needsAsk && (await this.options.consentMemory.isRemembered(this.consentKeyOf(probe, plan)));
+    const { route, provider, reason } = plan.decision;
+    const model = plan.prepared.model;
+    const contextTokens = route === "local" ? this.options.localStatus?.contextTokens?.(HEARTH_ROLES[feature]) : route === "cloud" ? CLOUD_CONTEXT_TOKENS.find(([pattern]) => pattern.test(model))?.[1] : undefined;
+    return { ok: true, feature, route, provider, model, contextTokens, acceptsText: plan.provider.acceptsText, needsAsk: plan.decision.needsAsk && !remembered, redacts: route !== "local", reason, request };
+  }
+
+  /**
+   * Sends a prompt built for `plan`. The route is decided again with the prompt in hand (a
+   * pure check against the cached policy); when it is no longer the planned one, nothing is
+   * sent and the refusal's code is `planChanged`, so the feature can plan and build again.
+   */
+  async send(plan: RequestPlan, prompt: PlannedPrompt, hooks: SendHooks = {}): Promise<GatewayResult> {
+    const { promptTokens, ...body } = prompt;
+    const { embeddedPaths: _planned, ...request } = plan.request;
+    try {
+      return await this.deliver({ feature: plan.feature, ...request, ...body, ...hooks }, { plan, promptTokens });
+    } catch (error) {
+      throw asModelFailure(error);
+    }
+  }
+
+  /** The feature's own door: plan, send and count, bound to `feature`. */
+  port(feature: Feature): ModelPort {
+    const port: ModelPort = {
+      feature,
+      plan: (request) => this.plan(feature, request),
+      send: (plan, prompt, hooks) => this.send(plan, prompt, hooks),
+      run: async (request, build, hooks) => {
+        for (let attempt = 1; ; attempt++) {
+          const plan = await port.plan(request);
+          if (!plan.ok) throw new GatewayRefusal(plan.code, plan.reason);
+          const prompt = await build(plan);
+          try {
+            return await port.send(plan, prompt, hooks);
+          } catch (error) {
+            if (attempt >= 2 || !isGatewayRefusal(error) || error.code !== "planChanged") throw error;
+            this.options.log?.info(`gateway: ${feature}: ${error.message} Planning again.`);
+          }
+        }
+      },
+      countTokens: (texts, options) => this.countTokens(texts, { feature, ...options }),
+    };
+    return port;
+  }
+
+  private async deliver(request: GatewayRequest, planned?: { readonly plan: RequestPlan; readonly promptTokens: number | undefined }): Promise<GatewayResult> {
+    let plan = await this.decide(request, {}, planned?.promptTokens);
     if (!plan.ok) throw plan.refusal;
+    if (planned !== undefined && !samePlan(plan, planned.plan)) {
+      throw new GatewayRefusal(
+        "planChanged",
+        `This ${request.feature} request was prepared for ${planned.plan.provider} (${planned.plan.model}), but it would now go to ${plan.decision.provider} (${plan.prepared.model}): ${plan.decision.reason}. Nothing was sent.`,
+      );
+    }
     if (plan.decision.route !== "local") return this.egress(plan, request);
 
     try {
@@ -123,7 +186,7 @@ export class Gateway {
       if (learnt === undefined) throw error;
       const localError = error as ProviderError;
       this.options.log?.warn(`gateway: ${request.feature} could not run locally (${localError.kind}); deciding again`);
-      plan = await this.plan(request, learnt);
+      plan = await this.decide(request, learnt, planned?.promptTokens);
       if (!plan.ok) throw new GatewayRefusal(plan.refusal.code, `${localError.message} ${plan.refusal.message}`, { cause: localError });
       if (plan.decision.route === "local") throw error;
       return this.egress(plan, request, { because: localError.message, facts: learnt });
@@ -157,7 +220,7 @@ export class Gateway {
   /** Where a request of this feature would go now and how much that route's context holds; asks and sends nothing. */
   async routeFor(feature: Feature, preferred?: GatewayRequest["preferred"]): Promise<RouteEstimate> {
     const probe: GatewayRequest = { feature, messages: [{ role: "user", content: "" }], ...(preferred !== undefined ? { preferred } : {}) };
-    const plan = await this.plan(probe, {});
+    const plan = await this.decide(probe, {});
     if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
     const remembered = plan.decision.needsAsk && (await this.options.consentMemory.isRemembered(this.consentKeyOf(probe, plan)));
     const model = plan.prepared.model;
@@ -168,16 +231,16 @@ export class Gateway {
 
   /** Dry run: exactly what `request` would send now (after neverSend and redaction), without sending or asking. */
   async preview(request: GatewayRequest): Promise<GatewayPreview> {
-    const plan = await this.plan(request, {});
+    const plan = await this.decide(request, {});
     if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
     const remembered = plan.decision.needsAsk && (await this.options.consentMemory.isRemembered(this.consentKeyOf(request, plan)));
     return { ok: true, needsAsk: plan.decision.needsAsk && !remembered, ...summarise(request, plan) };
   }
 
-  private async plan(request: GatewayRequest, facts: PlanFacts): Promise<Plan | Refused> {
+  private async decide(request: GatewayRequest, facts: PlanFacts, promptTokens?: number): Promise<Plan | Refused> {
     const policy = await this.options.policy(request);
     const embedded = embeddedFiles(request);
-    const decision = facts.forceLocal === true ? await this.localOnly(request, facts) : decideRoute(policy, request.feature, await this.routeFacts(request, embedded, facts));
+    const decision = facts.forceLocal === true ? await this.localOnly(request, facts) : decideRoute(policy, request.feature, await this.routeFacts(request, embedded, facts, promptTokens));
     if (!decision.ok) return { ok: false, refusal: new GatewayRefusal(decision.code, decision.reason) };
 
     const provider = this.providerFor(decision.provider);
@@ -221,7 +284,7 @@ export class Gateway {
     return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex") };
   }
 
-  private async routeFacts(request: GatewayRequest, embedded: ReadonlySet<{ path: string }>, facts: PlanFacts): Promise<RouteRequest> {
+  private async routeFacts(request: GatewayRequest, embedded: ReadonlySet<{ path: string }>, facts: PlanFacts, promptTokens: number | undefined): Promise<RouteRequest> {
     const { providers, localStatus } = this.options;
     const cloudProviders: CloudProvider[] = [];
     for (const id of CLOUD_PROVIDERS) {
@@ -231,7 +294,7 @@ export class Gateway {
       files: [...embedded].map((f) => f.path),
       preferred: request.preferred,
       localAvailable: facts.localDown !== true && (localStatus?.isAvailable === undefined || (await localStatus.isAvailable())),
-      fitsLocalContext: facts.tooLongForLocal !== true && this.fitsLocal(request),
+      fitsLocalContext: facts.tooLongForLocal !== true && this.fitsLocal(request, promptTokens),
       selfHostedAvailable: (await providers.selfHosted?.isConfigured()) ?? false,
       cloudProviders,
     };
@@ -245,12 +308,13 @@ export class Gateway {
     return { ok: false, code: "noRoute", reason: `You chose to keep it on this machine, but ${problem}. ${available ? "Shorten the prompt" : "Start the local model"}, or choose "Send once".` };
   }
 
-  private fitsLocal(request: GatewayRequest): boolean {
-    const context = this.options.localStatus?.contextTokens?.(HEARTH_ROLES[request.feature]);
-    if (context === undefined) return true;
+  /** The one fit rule (core/model), with the feature's own count when it gave one, else the fewest tokens the characters can take. */
+  private fitsLocal(request: GatewayRequest, promptTokens?: number): boolean {
+    const contextTokens = this.options.localStatus?.contextTokens?.(HEARTH_ROLES[request.feature]);
+    if (contextTokens === undefined) return true;
     // A file declared embedded is already in the prompt's text: counting it again would turn away a repo pack at half the context.
     const chars = promptText(request).length + (request.files ?? []).filter((f) => f.embedded !== true).reduce((n, f) => n + f.content.length, 0);
-    return !clearlyExceedsContext(chars, context);
+    return fitContext({ promptTokens: promptTokens ?? fewestTokens(chars), answerTokens: 0, contextTokens }).fits;
   }
 
   private providerFor(id: ProviderId): ModelProvider | undefined {
@@ -271,6 +335,7 @@ export class Gateway {
       redactions: plan.payload.redactions,
       finishReason: result.finishReason,
       usage: result.usage,
+      ...(result.toolCalls !== undefined ? { toolCalls: result.toolCalls } : {}),
     };
   }
 
@@ -279,7 +344,7 @@ export class Gateway {
     if (plan.decision.needsAsk) {
       const answer = await this.askInTurn(request, plan);
       if (answer === "local") {
-        const local = await this.plan(request, { ...fallback?.facts, forceLocal: true });
+        const local = await this.decide(request, { ...fallback?.facts, forceLocal: true });
         if (!local.ok) throw new GatewayRefusal("keptLocal", local.refusal.message);
         try {
           return await this.callLocal(local, request);
@@ -338,6 +403,7 @@ export class Gateway {
         finishReason: result.finishReason,
         usage: result.usage,
         ...(fallback !== undefined ? { fellBackBecause: fallback.because } : {}),
+        ...(result.toolCalls !== undefined ? { toolCalls: result.toolCalls } : {}),
       };
     } catch (error) {
       const status = error instanceof ProviderError ? error.kind : "error";
@@ -386,6 +452,11 @@ export class Gateway {
     if (usage === undefined || this.options.usage === undefined) return;
     this.options.usage.add({ provider: plan.provider.id, model: plan.prepared.model, route: plan.decision.route, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens });
   }
+}
+
+/** Whether a decision made with the prompt in hand is still the plan the prompt was built for. */
+function samePlan(plan: Plan, planned: RequestPlan): boolean {
+  return plan.decision.route === planned.route && plan.decision.provider === planned.provider && plan.prepared.model === planned.model;
 }
 
 function summarise(request: GatewayRequest, plan: Plan): PayloadSummary {

@@ -1,5 +1,5 @@
 // The gateway's "no": nothing was sent, and the reason says what the user can change.
-// Provider failures (a call that was made and failed) are ProviderErrors instead.
+// A call that was made and failed is a ModelFailure instead.
 import type { RefusalCode } from "../policy";
 
 /**
@@ -8,8 +8,9 @@ import type { RefusalCode } from "../policy";
  * - `keptLocal`: the user answered "Keep it local", and the local model cannot serve.
  * - `auditUnavailable`: the audit entry could not be written, so nothing may leave.
  * - `redactionFailed`: the redactor failed (or could not make the body clean), so nothing may leave.
+ * - `planChanged`: the prompt was built for a route the request would no longer take (ModelPort.run plans again).
  */
-export type GatewayRefusalCode = RefusalCode | "rawPromptToCloud" | "keptLocal" | "auditUnavailable" | "consentNeeded" | "redactionFailed";
+export type GatewayRefusalCode = RefusalCode | "rawPromptToCloud" | "keptLocal" | "auditUnavailable" | "consentNeeded" | "redactionFailed" | "planChanged";
 
 export class GatewayRefusal extends Error {
   constructor(

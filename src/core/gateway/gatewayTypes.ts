@@ -2,7 +2,8 @@
 // (a feature, the conversation or raw prompt, the files it draws on); the result says where
 // it went and why, what was left out, and where it is on record.
 import type { Feature, Route, RouteProvider } from "../policy";
-import type { ChatMessage, PromptProgress, TokenUsage } from "../model";
+import type { GatewayRefusalCode } from "./gatewayRefusal";
+import type { ChatMessage, PromptProgress, TokenUsage, ToolCall, ToolChoice, ToolSpec } from "../model";
 
 /** Where a piece of context came from; shown to the user in the consent prompt and audit log. */
 export type FileOrigin = "file" | "selection" | "openEditor" | "clipboard" | "repo" | "terminal" | "diagnostics" | "search";
@@ -64,6 +65,9 @@ export interface GatewayRequest {
   readonly onReasoning?: (text: string) => void;
   /** The local server's prompt evaluation progress (repo questions); other routes never call it. */
   readonly onProgress?: (progress: PromptProgress) => void;
+  /** Tools the model may call (with `messages` only); their calls come back as `GatewayResult.toolCalls`. */
+  readonly tools?: readonly ToolSpec[];
+  readonly toolChoice?: ToolChoice;
 }
 
 /** A file as it went into the payload. */
@@ -93,6 +97,8 @@ export interface GatewayResult {
   readonly reasoning?: string;
   /** Set when the local model failed and the request went elsewhere: the local error's message. */
   readonly fellBackBecause?: string;
+  /** The request's tools the model called (finish reason `tool_calls`); the caller runs them. */
+  readonly toolCalls?: readonly ToolCall[];
 }
 
 /** What the user sees before anything leaves: the consent prompt's content and the dry run's. */
@@ -137,3 +143,87 @@ export type RouteEstimate =
 export type GatewayPreview =
   | ({ readonly ok: true; readonly needsAsk: boolean } & PayloadSummary)
   | { readonly ok: false; readonly code: string; readonly reason: string };
+
+/**
+ * What a feature says before it builds a prompt: enough for the gateway to choose the route,
+ * the model and the context the prompt is then built for.
+ */
+export interface PlanRequest {
+  /** As GatewayRequest.folders: whose policy applies. */
+  readonly folders?: readonly string[];
+  /** As GatewayRequest.preferred: the user's pick. */
+  readonly preferred?: { readonly route?: Route; readonly model?: string };
+  /** false: never show the consent prompt (as GatewayRequest.interactive). */
+  readonly interactive?: boolean;
+  /**
+   * Paths of the files whose text the prompt will carry itself (the file being completed or
+   * edited): a neverSend match keeps the request on this machine, so the prompt is built for that.
+   */
+  readonly embeddedPaths?: readonly string[];
+}
+
+/** Where a feature's request will go, decided once; the feature builds its prompt for it and hands both to `send`. */
+export interface RequestPlan {
+  readonly feature: Feature;
+  readonly route: Route;
+  readonly provider: RouteProvider;
+  readonly model: string;
+  /** Tokens the route's context holds; undefined when unknown (a self-hosted server that does not say). */
+  readonly contextTokens: number | undefined;
+  /** Whether the route takes a raw prompt (`/v1/completions`); cloud chat models take only conversations. */
+  readonly acceptsText: boolean;
+  /** The policy says `ask` and no "Always" covers it yet: sending will show the consent prompt. */
+  readonly needsAsk: boolean;
+  /** The prompt leaves this machine: secrets will be redacted and neverSend context left out. */
+  readonly redacts: boolean;
+  /** Why this route, in the policy's words. */
+  readonly reason: string;
+  /** What the plan was made for; `send` rechecks against the same. */
+  readonly request: PlanRequest;
+}
+
+export type PlanOutcome = ({ readonly ok: true } & RequestPlan) | { readonly ok: false; readonly code: GatewayRefusalCode; readonly reason: string };
+
+/** A prompt built for a plan. */
+export interface PlannedPrompt {
+  /** A conversation; context files are added to the last user message. */
+  readonly messages?: readonly ChatMessage[];
+  /** A raw prompt, when the plan `acceptsText`; used when `messages` is absent. */
+  readonly prompt?: RawPrompt;
+  readonly files?: readonly ContextFile[];
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly stop?: readonly string[];
+  readonly thinking?: boolean;
+  /** As GatewayRequest.tools / toolChoice. */
+  readonly tools?: readonly ToolSpec[];
+  readonly toolChoice?: ToolChoice;
+  /**
+   * The prompt's tokens as the feature counted them while building it (the model's tokenizer
+   * or an estimate): the gateway's fit check uses them instead of its character estimate.
+   */
+  readonly promptTokens?: number;
+}
+
+/** How the answer comes back while it is produced. */
+export interface SendHooks {
+  readonly signal?: AbortSignal;
+  readonly onDelta?: (text: string) => void;
+  readonly onReasoning?: (text: string) => void;
+  readonly onProgress?: (progress: PromptProgress) => void;
+}
+
+/**
+ * A feature's one door to the models: the same shape for every feature, bound to it. Plan,
+ * build the prompt for the plan, send both; `run` does the three and, when the route changed
+ * between plan and send (the policy file was edited, the local server went down), plans and
+ * builds once more.
+ */
+export interface ModelPort {
+  readonly feature: Feature;
+  plan(request?: PlanRequest): Promise<PlanOutcome>;
+  send(plan: RequestPlan, prompt: PlannedPrompt, hooks?: SendHooks): Promise<GatewayResult>;
+  run(request: PlanRequest, build: (plan: RequestPlan) => PlannedPrompt | Promise<PlannedPrompt>, hooks?: SendHooks): Promise<GatewayResult>;
+  /** Counts with the local model's own tokenizer for this feature's server role; estimates (exact: false) when it cannot. Nothing leaves. */
+  countTokens(texts: readonly string[], options?: { readonly special?: boolean; readonly signal?: AbortSignal }): Promise<TokenCount>;
+}

@@ -1,20 +1,10 @@
 // A failed model call, classified for people: what happened, and the one thing to do about
 // it. The kind is for code (retry? fall back to another route? show a "set key" button?);
 // the message is for the user and names the command, setting or action.
-import type { ProviderId } from "../model";
+import { MODEL_FAILURE_KINDS, type ModelFailureKind, type ProviderId } from "../model";
 
-export const PROVIDER_ERROR_KINDS = [
-  "auth",
-  "rate_limited",
-  "server_error",
-  "timeout",
-  "network",
-  "stream_broken",
-  "context_too_long",
-  "bad_request",
-  "cancelled",
-] as const;
-export type ProviderErrorKind = (typeof PROVIDER_ERROR_KINDS)[number];
+export const PROVIDER_ERROR_KINDS = MODEL_FAILURE_KINDS;
+export type ProviderErrorKind = ModelFailureKind;
 
 export interface ProviderErrorDetails {
   readonly kind: ProviderErrorKind;

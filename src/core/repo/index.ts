@@ -1,6 +1,6 @@
 // Repository Q&A: the repo pack (what of the workspace the model reads, in which order,
 // within which budget) and the service that asks about it through the gateway.
-export { RepoQa, RepoQaError, DEFAULT_CONTEXT_TOKENS, repoInstructions, type AskOptions, type RepoAnswer, type RepoGateway, type RepoGatewayRequest, type RepoProgress, type RepoQaOptions, type RepoSettings } from "./repoQa";
+export { RepoQa, RepoQaError, DEFAULT_CONTEXT_TOKENS, repoInstructions, type AskOptions, type RepoAnswer, type RepoProgress, type RepoQaOptions, type RepoSettings } from "./repoQa";
 export { buildPack, scanRepo, type PackReport, type RepoPack, type RepoSnapshot, type ScanOptions } from "./repoPack";
 export { parseCitations, type Citation } from "./citations";
 export { MIN_PACK_TOKENS, packRoom, type IncludedEntry, type LeftOutEntry, type PackRoomInput } from "./packBudget";

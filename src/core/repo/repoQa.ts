@@ -8,28 +8,17 @@
 // byte for byte and only the question is evaluated. The pack is built again when a file
 // changed (`invalidate`), when the route or its layout changed, when the conversation has
 // grown past the room the pack left for it, or when the pack lacks what a new question needs.
-import { GatewayRefusal, clearlyExceedsContext, type GatewayRefusalCode, type GatewayRequest, type GatewayResult, type RouteEstimate, type TokenCount } from "../gateway";
+import { GatewayRefusal, type ModelPort, type RequestPlan } from "../gateway";
 import type { Logger } from "../logger";
-import type { Feature, Route } from "../policy";
+import type { Route } from "../policy";
 import type { ChatMessage, StateLoading, TokenUsage } from "../model";
 import { parseCitations, type Citation } from "./citations";
 import type { PackLayout } from "./packLayout";
 import { MIN_PACK_TOKENS, packRoom } from "./packBudget";
-import { ProgressMeter, type ProgressView, type PromptProgress } from "./progressMeter";
+import { ProgressMeter, type ProgressView } from "./progressMeter";
 import { buildPack, packCovers, scanRepo, type PackReport, type RepoPack, type RepoSnapshot, type ScanOptions } from "./repoPack";
 import { TokenCounter } from "./tokenCounter";
 
-const FEATURE: Feature = "repoQuestion";
-
-/** What RepoQa needs of the gateway (the real Gateway has all of it). */
-export interface RepoGateway {
-  request(request: RepoGatewayRequest): Promise<GatewayResult>;
-  countTokens(texts: readonly string[], options: { readonly feature: Feature; readonly special?: boolean; readonly signal?: AbortSignal }): Promise<TokenCount>;
-  routeFor(feature: Feature): Promise<RouteEstimate>;
-}
-
-/** A gateway request with the server's prompt progress (the local provider reports it). */
-export type RepoGatewayRequest = GatewayRequest & { readonly onProgress?: (progress: PromptProgress) => void };
 
 export interface RepoSettings {
   /** hearth.repo.maxFileKB in bytes. */
@@ -41,7 +30,8 @@ export interface RepoSettings {
 }
 
 export interface RepoQaOptions {
-  readonly gateway: RepoGateway;
+  /** The gateway's port for feature `repoQuestion`. */
+  readonly port: ModelPort;
   /** The folder to pack. */
   readonly root: string;
   /** Shown in the pack header; default the folder's name. */
@@ -108,6 +98,15 @@ export function repoInstructions(name: string, layout: PackLayout): string {
   ].join("\n");
 }
 
+interface PackPlan {
+  readonly kept: KeptPack;
+  readonly contextTokens: number;
+  readonly budget: number;
+  readonly reused: boolean;
+  /** Tokens of the whole prompt: instructions, pack and conversation. */
+  readonly promptTokens: number;
+}
+
 interface KeptPack {
   readonly pack: RepoPack;
   readonly snapshot: RepoSnapshot;
@@ -126,7 +125,7 @@ export class RepoQa {
   private repoTokens?: Promise<boolean>;
 
   constructor(private readonly options: RepoQaOptions) {
-    const count = (special: boolean) => (texts: readonly string[], signal?: AbortSignal) => options.gateway.countTokens(texts, { feature: FEATURE, special, signal });
+    const count = (special: boolean) => (texts: readonly string[], signal?: AbortSignal) => options.port.countTokens(texts, { special, signal });
     // The server reads special tokens in the repo system message, so the pack is counted that way.
     this.packCounter = new TokenCounter(count(true));
     this.textCounter = new TokenCounter(count(false));
@@ -161,44 +160,54 @@ export class RepoQa {
 
   /** The pack a question would get now, without sending anything. */
   async preview(question: string, options: { signal?: AbortSignal; history?: readonly ChatMessage[] } = {}): Promise<{ pack: RepoPack; route: Route; contextTokens: number; budget: number }> {
-    const plan = await this.plan(question, options.history ?? this.turns, options.signal);
-    return { pack: plan.kept.pack, route: plan.route.route, contextTokens: plan.contextTokens, budget: plan.budget };
+    const route = await this.route();
+    const plan = await this.packFor(route, question, options.history ?? this.turns, options.signal);
+    return { pack: plan.kept.pack, route: route.route, contextTokens: plan.contextTokens, budget: plan.budget };
   }
 
   async ask(question: string, options: AskOptions = {}): Promise<RepoAnswer> {
     const history = options.history ?? this.turns;
     options.onProgress?.({ phase: "packing" });
-    const plan = await this.plan(question, history, options.signal);
-    const { pack } = plan.kept;
-    const meter = new ProgressMeter();
+    let plan: PackPlan | undefined;
     let answering = false;
-    options.onProgress?.({ phase: "reading", done: 0, total: pack.report.packTokens, cached: 0 });
-    const result = await this.options.gateway.request({
-      feature: FEATURE,
-      messages: [{ role: "system", content: `${repoInstructions(plan.kept.snapshot.name, plan.kept.layout)}\n\n${pack.text}` }, ...history, { role: "user", content: question }],
-      // Named (as already in the prompt) so that the consent prompt and the audit entry list what leaves, and so that
-      // a local request the gateway reroutes after a local failure cannot carry a neverSend file off this machine.
-      files: pack.sections.map((s) => ({ path: s.path, content: s.content, origin: "repo" as const, embedded: true })),
-      // The packed folder's policy applies, whichever editor is active.
-      folders: [this.options.root],
-      maxTokens: this.options.settings().answerTokens,
-      // Thoughts would spend the answer's room and, not being kept in the history, make the next turn's prompt differ.
-      thinking: false,
-      signal: options.signal,
-      onProgress: (progress) => {
-        if (answering) return;
-        // Loading reports stay out of the meter: its rate counts evaluated tokens only.
-        if (progress.loading !== undefined) options.onProgress?.({ phase: "loading", ...progress.loading });
-        else options.onProgress?.({ phase: "reading", ...meter.update(progress) });
+    let meter = new ProgressMeter();
+    // Plans the route, builds the pack for that route's context, sends both; plans and packs again once if the route changed meanwhile.
+    const result = await this.options.port.run(
+      { folders: [this.options.root] },
+      async (route) => {
+        plan = await this.packFor(route, question, history, options.signal);
+        meter = new ProgressMeter();
+        options.onProgress?.({ phase: "reading", done: 0, total: plan.kept.pack.report.packTokens, cached: 0 });
+        return {
+          messages: [{ role: "system", content: `${repoInstructions(plan.kept.snapshot.name, plan.kept.layout)}\n\n${plan.kept.pack.text}` }, ...history, { role: "user", content: question }],
+          // Named (as already in the prompt) so that the consent prompt and the audit entry list what leaves, and so that
+          // a local request the gateway reroutes after a local failure cannot carry a neverSend file off this machine.
+          files: plan.kept.pack.sections.map((s) => ({ path: s.path, content: s.content, origin: "repo" as const, embedded: true })),
+          maxTokens: this.options.settings().answerTokens,
+          // Thoughts would spend the answer's room and, not being kept in the history, make the next turn's prompt differ.
+          thinking: false,
+          promptTokens: plan.promptTokens,
+        };
       },
-      onDelta: (text) => {
-        if (!answering) {
-          answering = true;
-          options.onProgress?.({ phase: "answering" });
-        }
-        options.onDelta?.(text);
+      {
+        signal: options.signal,
+        onProgress: (progress) => {
+          if (answering) return;
+          // Loading reports stay out of the meter: its rate counts evaluated tokens only.
+          if (progress.loading !== undefined) options.onProgress?.({ phase: "loading", ...progress.loading });
+          else options.onProgress?.({ phase: "reading", ...meter.update(progress) });
+        },
+        onDelta: (text) => {
+          if (!answering) {
+            answering = true;
+            options.onProgress?.({ phase: "answering" });
+          }
+          options.onDelta?.(text);
+        },
       },
-    });
+    );
+    if (plan === undefined) throw new Error("the gateway sent a repository question without building its prompt");
+    const { pack } = plan.kept;
     if (options.history === undefined) this.turns = [...this.turns, { role: "user", content: question }, { role: "assistant", content: result.text }];
     const files = new Set(plan.kept.snapshot.files.map((f) => f.path));
     return {
@@ -216,9 +225,14 @@ export class RepoQa {
     };
   }
 
-  private async plan(question: string, history: readonly ChatMessage[], signal?: AbortSignal): Promise<{ kept: KeptPack; route: Extract<RouteEstimate, { ok: true }>; contextTokens: number; budget: number; reused: boolean }> {
-    const route = await this.options.gateway.routeFor(FEATURE);
-    if (!route.ok) throw new GatewayRefusal(route.code as GatewayRefusalCode, route.reason);
+  private async route(): Promise<RequestPlan> {
+    const route = await this.options.port.plan({ folders: [this.options.root] });
+    if (!route.ok) throw new GatewayRefusal(route.code, route.reason);
+    return route;
+  }
+
+  /** The pack for a planned route: the one kept from the last question when it still fits and covers the question, else a new one. */
+  private async packFor(route: RequestPlan, question: string, history: readonly ChatMessage[], signal?: AbortSignal): Promise<PackPlan> {
     const layout: PackLayout = route.route === "local" && (await this.hasRepoTokens(signal)) ? "qwenRepo" : "plain";
     const snapshot = await this.snapshot(route.route, signal);
     const settings = this.options.settings();
@@ -231,8 +245,8 @@ export class RepoQa {
         `The ${route.route} model's context (${contextTokens} tokens) leaves no room for the repository after the answer (${settings.answerTokens}) and the conversation (${conversation}). Lower hearth.repo.answerTokens, start a new conversation, or raise hearth.server.contextSize.`,
       );
     }
-    const otherChars = repoInstructions(snapshot.name, layout).length + 2 + question.length + history.reduce((n, m) => n + m.content.length + 1, 0);
-    const passesGatewayCheck = (text: string): boolean => route.route !== "local" || !clearlyExceedsContext(otherChars + text.length, contextTokens);
+    // What the prompt takes, counted as the budget was: the gateway checks the fit with these same numbers.
+    const promptTokens = (pack: RepoPack): number => instructionTokens + pack.report.packTokens + conversation;
     const kept = this.kept;
     if (
       history.length > 0 &&
@@ -241,28 +255,21 @@ export class RepoQa {
       kept.layout === layout &&
       kept.route === route.route &&
       kept.pack.report.packTokens <= budget &&
-      passesGatewayCheck(kept.pack.text) &&
       packCovers(snapshot, kept.pack, question)
     ) {
-      return { kept, route, contextTokens, budget, reused: true };
+      return { kept, contextTokens, budget, reused: true, promptTokens: promptTokens(kept.pack) };
     }
-    let pack = await buildPack(snapshot, { layout, budget, question, counter: this.packCounter, signal });
-    // The gateway turns away, before asking the server, a local prompt whose characters could
-    // not fit even at 8 a token; a pack of very long tokens could trip that, so it is cut until it passes.
-    for (let tries = 0; !passesGatewayCheck(pack.text) && tries < 8; tries++) {
-      const packBudget = Math.floor(pack.report.packTokens * ((contextTokens * 8 - otherChars) / pack.text.length) * 0.95);
-      pack = await buildPack(snapshot, { layout, budget: packBudget, question, counter: this.packCounter, signal });
-    }
+    const pack = await buildPack(snapshot, { layout, budget, question, counter: this.packCounter, signal });
     this.kept = { pack, snapshot, layout, route: route.route };
     this.lastReportValue = pack.report;
     this.options.log?.info(`repo: pack of ${pack.report.packTokens} tokens (${pack.report.whole ? "whole repository" : `${pack.report.leftOut.length} files left out`}), budget ${budget} of ${contextTokens}, layout ${layout}`);
-    return { kept: this.kept, route, contextTokens, budget, reused: false };
+    return { kept: this.kept, contextTokens, budget, reused: false, promptTokens: promptTokens(pack) };
   }
 
   private hasRepoTokens(signal?: AbortSignal): Promise<boolean> {
     if (this.options.hasRepoTokens !== undefined) return this.options.hasRepoTokens(signal);
     // Asked once, unless the answer was only an estimate (the server was not up yet).
-    const asked = (this.repoTokens ??= this.options.gateway.countTokens(["<|file_sep|>"], { feature: FEATURE, special: true, signal }).then(
+    const asked = (this.repoTokens ??= this.options.port.countTokens(["<|file_sep|>"], { special: true, signal }).then(
       (result) => {
         if (!result.exact) this.repoTokens = undefined;
         return result.exact && result.counts[0] === 1;

@@ -1,9 +1,8 @@
 import * as vscode from "vscode";
-import { GatewayCompletionClient, type CompletionClient } from "../../core/complete/completionClient.js";
 import { CompletionEngine, DEFAULT_COMPLETION_SETTINGS, type CompletionResult, type CompletionTarget, type CompletionTrace } from "../../core/complete/completionEngine.js";
 import { ContextRing } from "../../core/complete/contextRing.js";
 import { TokenEstimator } from "../../core/complete/tokenEstimate.js";
-import type { Gateway, RouteEstimate } from "../../core/gateway/index.js";
+import type { ModelPort, RequestPlan } from "../../core/gateway/index.js";
 import type { Logger } from "../../core/logger.js";
 import type { ModelService, ModelServiceState } from "../modelService.js";
 import { requestFolders } from "../policy/requestFolders.js";
@@ -16,11 +15,9 @@ export const TRIGGER_COMPLETION_COMMAND = "hearth.triggerCompletion";
 export interface InlineCompletionDeps {
   /** What the local model can do (its state), and when it changes. */
   readonly modelService: Pick<ModelService, "state" | "onDidChangeState">;
-  /** The one door to models: decides each request's route under the privacy policy. */
-  readonly gateway: Pick<Gateway, "request" | "routeFor">;
+  /** The gateway's port for feature `completion`: plans each request's route under the privacy policy, then sends it. */
+  readonly port: Pick<ModelPort, "plan" | "send">;
   readonly log: Logger;
-  /** Defaults to the gateway; tests of the engine script their own. */
-  readonly client?: CompletionClient;
 }
 
 /** What the registration exposes to tests and to the rest of Hearth. */
@@ -32,13 +29,12 @@ export interface InlineCompletionHandle extends vscode.Disposable {
 }
 
 /**
- * The model as completion sees it: where the gateway would send a completion request now
- * (the policy decides, local first) and what that model can do. Undefined while the local
- * model is not ready; a string when the policy leaves completion nowhere to go, or would
- * have to ask (inline suggestions never open a consent dialog).
+ * The model as completion sees it: where the gateway planned this completion request (the
+ * policy decides, local first) and what that model can do. Undefined while the local
+ * model is not ready; a string when the policy would have to ask (inline suggestions never
+ * open a consent dialog).
  */
-export function completionTarget(route: RouteEstimate, state: ModelServiceState): CompletionTarget | string | undefined {
-  if (!route.ok) return route.reason;
+export function completionTarget(route: RequestPlan, state: ModelServiceState): CompletionTarget | string | undefined {
   if (route.needsAsk) {
     return `${route.reason}; the privacy policy says to ask before completion leaves this machine, and inline suggestions do not interrupt typing to ask. Set "cloudAccess": "allow" for completion in .hearth/policy.json, or keep it local.`;
   }
@@ -51,42 +47,35 @@ export function completionTarget(route: RouteEstimate, state: ModelServiceState)
   return { key: `cloud:${route.provider}:${route.model}`, model: route.model, hearth: false, fim: undefined, rawPrompts: false };
 }
 
-/** How long a route decision is reused between keystrokes; policy edits take effect within it. */
-const ROUTE_TTL_MS = 2_000;
-
 /**
  * Inline suggestions for every language: turns VS Code's request into a core call and the
  * answer into an `InlineCompletionItem`. Its CancellationToken becomes the AbortSignal of
  * the HTTP request, so a superseded keystroke stops the server's generation.
  */
 export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
-  private route: { value: RouteEstimate; until: number } | undefined;
   private reported: string | undefined;
 
   constructor(
     private readonly engine: CompletionEngine,
     private readonly config: CompletionConfig,
-    private readonly deps: Pick<InlineCompletionDeps, "modelService" | "gateway" | "log">,
+    private readonly deps: Pick<InlineCompletionDeps, "modelService" | "log">,
   ) {}
 
-  /** Forgets the route decision: the model or the policy changed. */
+  /** Forgets the last reason reported: the model or the policy changed. */
   resetRoute(): void {
-    this.route = undefined;
     this.reported = undefined;
   }
 
-  private async target(): Promise<CompletionTarget | undefined> {
-    const now = Date.now();
-    if (this.route === undefined || this.route.until < now) this.route = { value: await this.deps.gateway.routeFor("completion"), until: now + ROUTE_TTL_MS };
-    const target = completionTarget(this.route.value, this.deps.modelService.state);
+  /** The planned route's model as the server's state describes it; a reason for no suggestion is logged once, not per keystroke. */
+  private readonly targetFor = (plan: RequestPlan): CompletionTarget | undefined => {
+    const target = completionTarget(plan, this.deps.modelService.state);
     if (typeof target !== "string") return target;
-    // Once per reason, not per keystroke.
     if (this.reported !== target) {
       this.reported = target;
       this.deps.log.info(`Inline suggestions are off: ${target}`);
     }
     return undefined;
-  }
+  };
 
   async provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[] | undefined> {
     const settings = this.config.value;
@@ -114,15 +103,13 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
         insertSpaces: typeof options?.insertSpaces === "boolean" ? options.insertSpaces : undefined,
         manual,
       };
-      const target = await this.target();
-      if (target === undefined || token.isCancellationRequested) return undefined;
-      const result: CompletionResult | undefined = await this.engine.complete(input, target, controller.signal);
+      const result: CompletionResult | undefined = await this.engine.complete(input, this.targetFor, controller.signal);
       if (!result || token.isCancellationRequested) return undefined;
       // The core works on "\n"-joined lines; the document may use CRLF.
       const text = document.eol === vscode.EndOfLine.CRLF ? result.text.replace(/\r?\n/g, "\r\n") : result.text;
       return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
     } catch (error) {
-      // The engine reports its own failures in traces; this is the route decision failing.
+      // The engine reports its own failures in traces; this is reading the document failing.
       this.deps.log.debug(`inline completion: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     } finally {
@@ -145,7 +132,7 @@ export function registerInlineCompletion(context: Pick<vscode.ExtensionContext, 
   const traces: CompletionTrace[] = [];
   const reportedErrors = new Set<string>();
   const engine = new CompletionEngine({
-    client: deps.client ?? new GatewayCompletionClient(deps.gateway),
+    port: deps.port,
     ring,
     estimator,
     log: deps.log,

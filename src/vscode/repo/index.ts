@@ -4,22 +4,25 @@
 // repository state", citation links in answers, and `ask` for the chat panel's @repo.
 import * as vscode from "vscode";
 import type { Logger } from "../../core/logger.js";
-import { RepoQa, type AskOptions, type RepoAnswer, type RepoGateway } from "../../core/repo/index.js";
+import type { ModelPort } from "../../core/gateway/index.js";
+import { RepoQa, type AskOptions, type RepoAnswer } from "../../core/repo/index.js";
 import { readGitHistory } from "../../core/repo/gitHistory.js";
 import type { FailureNotifier } from "../gateway/failureNotifier.js";
 import type { ModelService } from "../modelService.js";
 import type { PolicyService } from "../policy/index.js";
-import { AnswerDocuments } from "./answerDocuments.js";
-import { registerCitationLinks } from "./citationLinks.js";
+import { READ_ONLY_SCHEMES, ReadOnlyDocuments } from "../readOnlyDocuments.js";
+import { registerCitationLinks, type AnswerDocuments, type CitationScope } from "./citationLinks.js";
 import { RepoConfig } from "./repoConfig.js";
 import { registerRepoCommands, type RepoCommandDeps } from "./repoCommands.js";
 
-export { REPO_ANSWER_SCHEME, AnswerDocuments } from "./answerDocuments.js";
+/** The scheme of repository answers and pack reports. */
+export const REPO_ANSWER_SCHEME = READ_ONLY_SCHEMES.repoAnswer;
 export { OPEN_CITATION_COMMAND, type CitationTarget } from "./citationLinks.js";
 export { REPO_COMMANDS, type AskCommandResult } from "./repoCommands.js";
 
 export interface RepoDeps {
-  readonly gateway: RepoGateway;
+  /** The gateway's port for feature `repoQuestion`. */
+  readonly port: ModelPort;
   readonly notifier: Pick<FailureNotifier, "notify">;
   readonly modelService: Pick<ModelService, "savedRepoState">;
   readonly policy: Pick<PolicyService, "getEffectivePolicy">;
@@ -46,7 +49,8 @@ export function questionFolder(preferred?: vscode.Uri): vscode.WorkspaceFolder |
 export function registerRepo(deps: RepoDeps): RepoHandle {
   const config = new RepoConfig(deps.log);
   const services = new Map<string, RepoQa>();
-  const documents = new AnswerDocuments();
+  // A streaming answer re-renders its Markdown at most every 100 ms.
+  const documents: AnswerDocuments = new ReadOnlyDocuments<CitationScope>(REPO_ANSWER_SCHEME, { refreshMs: 100 });
   const progressLines: string[] = [];
 
   const serviceFor = (folderUri?: vscode.Uri): RepoQa | undefined => {
@@ -56,7 +60,7 @@ export function registerRepo(deps: RepoDeps): RepoHandle {
     let service = services.get(key);
     if (service === undefined) {
       service = new RepoQa({
-        gateway: deps.gateway,
+        port: deps.port,
         root: folder.uri.fsPath,
         name: folder.name,
         settings: () => config.read(folder.uri),

@@ -56,7 +56,7 @@ describe("chat session in the extension", function () {
     const session = api.chat.session;
     await session.newChat();
     await waitFor("the local model server", () => api.modelService.state.kind === "ready", { timeoutMs: 90_000 });
-    const route = await api.gateway.routeFor("chat");
+    const route = await api.gateway.plan("chat");
     assert.ok(route.ok && route.contextTokens !== undefined, `the local route should know its context: ${JSON.stringify(route)}`);
     const big = Array.from({ length: 3000 }, (_, i) => `const value${i} = ${i};`).join("\n");
     const document = await vscode.workspace.openTextDocument({ language: "typescript", content: big });

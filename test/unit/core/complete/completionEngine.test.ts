@@ -5,7 +5,7 @@ import { ContextRing } from "../../../../src/core/complete/contextRing";
 import { linesOfText } from "../../../../src/core/complete/documentLines";
 import { TokenEstimator } from "../../../../src/core/complete/tokenEstimate";
 import { GatewayRefusal } from "../../../../src/core/gateway";
-import { CLOUD_TARGET, EXTERNAL_TARGET, FakeClient, FakeClock, HEARTH_TARGET, inputAt, settle } from "./completionFakes";
+import { CLOUD_TARGET, EXTERNAL_TARGET, FakeClient, FakeClock, HEARTH_NO_FIM, HEARTH_TARGET, inputAt, settle } from "./completionFakes";
 
 interface Harness {
   engine: CompletionEngine;
@@ -23,7 +23,7 @@ function harness(answer: string | ((prompt: string) => string) = "", settings: P
   const ring = new ContextRing(estimator);
   const traces: CompletionTrace[] = [];
   const holder = { value: { ...DEFAULT_COMPLETION_SETTINGS, ...settings } };
-  const engine = new CompletionEngine({ client, ring, estimator, clock, settings: () => holder.value, onTrace: (t) => traces.push(t) });
+  const engine = new CompletionEngine({ port: client, ring, estimator, clock, settings: () => holder.value, onTrace: (t) => traces.push(t) });
   return { engine, client, clock, ring, traces, settings: holder };
 }
 
@@ -175,7 +175,7 @@ describe("CompletionEngine", () => {
 
     it("auto: a ChatML prompt with thinking off (and checkpoints) when the model has no FIM tokens", async () => {
       const h = harness("r;");
-      await h.engine.complete(inputAt(CODE, { manual: true }), { ...HEARTH_TARGET, fim: false }, new AbortController().signal);
+      await h.engine.complete(inputAt(CODE, { manual: true }), HEARTH_NO_FIM, new AbortController().signal);
       const request = h.client.requests[0]!.request;
       assert.ok(request.kind === "text");
       assert.ok(request.prompt.startsWith("<|im_start|>system\n"));
@@ -224,9 +224,9 @@ describe("CompletionEngine", () => {
     it("fim asked for a model without FIM tokens falls back to chat and says so once", async () => {
       const h = harness("r;", { mode: "fim" });
       const warnings: string[] = [];
-      const engine = new CompletionEngine({ client: h.client, ring: h.ring, clock: h.clock, settings: () => h.settings.value, log: { trace() {}, debug() {}, info() {}, warn: (m) => warnings.push(m), error() {} } });
-      await engine.complete(inputAt(CODE, { manual: true }), { ...HEARTH_TARGET, fim: false }, new AbortController().signal);
-      await engine.complete(inputAt(CODE.replace("|", "x|"), { manual: true }), { ...HEARTH_TARGET, fim: false }, new AbortController().signal);
+      const engine = new CompletionEngine({ port: h.client, ring: h.ring, clock: h.clock, settings: () => h.settings.value, log: { trace() {}, debug() {}, info() {}, warn: (m) => warnings.push(m), error() {} } });
+      await engine.complete(inputAt(CODE, { manual: true }), HEARTH_NO_FIM, new AbortController().signal);
+      await engine.complete(inputAt(CODE.replace("|", "x|"), { manual: true }), HEARTH_NO_FIM, new AbortController().signal);
       assert.equal(warnings.length, 1);
       assert.match(warnings[0]!, /hearth\.completion\.mode/);
     });
@@ -294,7 +294,7 @@ describe("CompletionEngine overhead", () => {
     for (let i = 0; i < 4; i++) ring.offer(`src/other${i}.ts`, linesOfText(lines.slice(i * 50, i * 50 + 200).join("\n")), 40);
     const traces: CompletionTrace[] = [];
     const client = new FakeClient(() => "value + 1;");
-    const engine = new CompletionEngine({ client, ring, estimator, settings: () => DEFAULT_COMPLETION_SETTINGS, onTrace: (t) => traces.push(t) });
+    const engine = new CompletionEngine({ port: client, ring, estimator, settings: () => DEFAULT_COMPLETION_SETTINGS, onTrace: (t) => traces.push(t) });
     const document = { lineCount: lines.length, lineAt: (i: number) => lines[i] ?? "" };
     const at = Math.floor(lineCount / 2);
     for (let k = 0; k < 200; k++) {

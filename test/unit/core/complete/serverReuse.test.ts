@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { GatewayCompletionClient } from "../../../../src/core/complete/completionClient";
 import { CompletionEngine, DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type CompletionTarget, type CompletionTrace } from "../../../../src/core/complete/completionEngine";
 import { renderChatPrompt, renderFimPrompt, type FimLayout, type PromptContext } from "../../../../src/core/complete/completionPrompt";
 import { ContextRing } from "../../../../src/core/complete/contextRing";
@@ -101,7 +100,7 @@ describe("completion prompts against the model server (tiny qwen35)", function (
     const ring = new ContextRing(estimator);
     ring.offer("src/core/complete/completionCache.ts", linesOfText(OTHER), 10);
     const engine = new CompletionEngine({
-      client: new GatewayCompletionClient(localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token })),
+      port: localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token }).port("completion"),
       ring,
       estimator,
       settings: () => ({ ...DEFAULT_COMPLETION_SETTINGS, prefixTokens: 1024, suffixTokens: 256, ...settings }),
@@ -113,7 +112,7 @@ describe("completion prompts against the model server (tiny qwen35)", function (
     lines.splice(line, 0, "");
     const complete = async (): Promise<void> => {
       const input = { document: linesOfText(lines.join("\n")), path: "src/core/complete/contextRing.ts", languageId: "typescript", position: { line, character: column }, repoName, manual: true };
-      await engine.complete(input, target, new AbortController().signal);
+      await engine.complete(input, () => target, new AbortController().signal);
     };
     const type = async (text: string): Promise<void> => {
       for (const ch of text) {
@@ -190,9 +189,9 @@ describe("completion prompts against the model server (tiny qwen35)", function (
 
   it("cancelling a request closes it, and the server stops generating", async () => {
     const before = (await health()).generations.aborted;
-    const client = new GatewayCompletionClient(localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token }));
+    const port = localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token }).port("completion");
     const controller = new AbortController();
-    const pending = client.complete({ kind: "text", prompt: "<|fim_prefix|>let x = <|fim_suffix|><|fim_middle|>", maxTokens: 3000, temperature: 0.8, stop: [], files: [] }, controller.signal);
+    const pending = port.run({ interactive: false }, () => ({ prompt: { text: "<|fim_prefix|>let x = <|fim_suffix|><|fim_middle|>" }, maxTokens: 3000, temperature: 0.8, stop: [] }), { signal: controller.signal });
     setTimeout(() => controller.abort(), 30);
     await assert.rejects(pending);
     let aborted = before;

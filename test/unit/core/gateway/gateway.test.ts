@@ -4,8 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { AuditLog } from "../../../../src/core/audit";
 import { GatewayRefusal, type Gateway, type GatewayRequest } from "../../../../src/core/gateway";
 import { applyUserOverrides, resolveEffectivePolicy, type FeatureRuleOverride } from "../../../../src/core/policy";
-import { GatewayCompletionClient } from "../../../../src/core/complete/completionClient";
-import { ProviderError } from "../../../../src/core/providers";
+import { ModelFailure } from "../../../../src/core/gateway";
 import { faults } from "../../../support/fakeCloud";
 import { GPT, HAIKU, models, sha256, startHarness, userPolicy, type Harness } from "./gatewayHarness";
 
@@ -281,7 +280,7 @@ describe("gateway (loopback fakes for every route)", function () {
       h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
       h.local.failNext(faults.drop(2));
       const deltas: string[] = [];
-      await assert.rejects(gateway.request(chat({ onDelta: (d) => deltas.push(d) })), (e: unknown) => e instanceof ProviderError && e.kind === "stream_broken" && e.partialText === deltas.join(""));
+      await assert.rejects(gateway.request(chat({ onDelta: (d) => deltas.push(d) })), (e: unknown) => e instanceof ModelFailure && e.kind === "stream_broken" && e.partialText === deltas.join(""));
       assert.equal(h.egressRequests(), 0);
     });
   });
@@ -354,7 +353,7 @@ describe("gateway (loopback fakes for every route)", function () {
   it("a cloud call that fails is still on record, with its outcome", async () => {
     h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
     h.openai.failNext(faults.unauthorized());
-    await assert.rejects(gateway.request(chat({ preferred: { route: "cloud" } })), (e: unknown) => e instanceof ProviderError && e.kind === "auth" && /Hearth: Set OpenAI API key/.test(e.message));
+    await assert.rejects(gateway.request(chat({ preferred: { route: "cloud" } })), (e: unknown) => e instanceof ModelFailure && e.kind === "auth" && /Hearth: Set OpenAI API key/.test(e.message));
     const entries = await auditEntries();
     assert.equal(entries.length, 1, "the payload did leave");
     assert.equal(entries[0].outcome?.status, "auth");
@@ -384,7 +383,7 @@ describe("gateway (loopback fakes for every route)", function () {
     h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(gateway.request(chat({ preferred: { route: "cloud" }, signal: controller.signal })), (e: unknown) => e instanceof ProviderError && e.kind === "cancelled");
+    await assert.rejects(gateway.request(chat({ preferred: { route: "cloud" }, signal: controller.signal })), (e: unknown) => e instanceof ModelFailure && e.kind === "cancelled");
     assert.equal(h.egressRequests(), 0);
     assert.deepEqual(await auditEntries(), []);
   });
@@ -413,17 +412,18 @@ describe("gateway (loopback fakes for every route)", function () {
 
   describe("inline completion through the gateway", () => {
     const FILE_TEXT = `const token = "${GITHUB_TOKEN}";\nexport function add(a: number, b: number) {\n  return `;
-    const complete = (client: GatewayCompletionClient, kind: "text" | "chat", path = "src/math.ts") =>
-      client.complete(
-        kind === "text"
-          ? { kind: "text", prompt: FILE_TEXT, suffix: "\n}\n", maxTokens: 16, temperature: 0, stop: ["\n"], files: [{ path, content: FILE_TEXT }] }
-          : { kind: "chat", messages: [{ role: "user", content: FILE_TEXT }], maxTokens: 16, temperature: 0, stop: [], files: [{ path, content: FILE_TEXT }] },
-        new AbortController().signal,
-      );
+    // As the completion engine does: plan (non-interactive, naming the file in the prompt), build for the plan, send.
+    const complete = (kind: "text" | "chat", path = "src/math.ts", checkpoints?: number[]) =>
+      gateway.port("completion").run({ interactive: false, embeddedPaths: [path] }, () => ({
+        ...(kind === "text" ? { prompt: { text: FILE_TEXT, suffix: "\n}\n", ...(checkpoints !== undefined ? { checkpoints } : {}) } } : { messages: [{ role: "user" as const, content: FILE_TEXT }], thinking: false }),
+        maxTokens: 16,
+        temperature: 0,
+        stop: kind === "text" ? ["\n"] : [],
+        files: [{ path, content: FILE_TEXT, origin: "file" as const, embedded: true }],
+      }));
 
     it("by default completion is local: the raw prompt and checkpoints reach this machine's server only", async () => {
-      const client = new GatewayCompletionClient(gateway);
-      const response = await client.complete({ kind: "text", prompt: FILE_TEXT, checkpoints: [10], maxTokens: 16, temperature: 0, stop: ["\n"], files: [{ path: "src/math.ts", content: FILE_TEXT }] }, new AbortController().signal);
+      const response = await complete("text", "src/math.ts", [10]);
       assert.equal(response.text, h.local.answer);
       assert.equal(h.egressRequests(), 0);
       assert.deepEqual((h.local.requests[0].json as { hearth: unknown }).hearth, { role: "completion", checkpoints: [10] });
@@ -433,8 +433,7 @@ describe("gateway (loopback fakes for every route)", function () {
       h.state.policy = userPolicy({ features: { completion: { route: "cloud", cloudAccess: "ask", cloudModels: models(GPT) } } });
       h.state.localDown = true;
       h.state.localKnownDown = true;
-      const client = new GatewayCompletionClient(gateway);
-      await assert.rejects(complete(client, "chat"), (e: unknown) => e instanceof GatewayRefusal && e.code === "consentNeeded" && /cloudAccess/.test(e.message));
+      await assert.rejects(complete("chat"), (e: unknown) => e instanceof GatewayRefusal && e.code === "consentNeeded" && /cloudAccess/.test(e.message));
       assert.equal(h.consent.seen.length, 0, "no consent prompt for a keystroke");
       assert.equal(h.egressRequests(), 0);
       assert.deepEqual(await auditEntries(), []);
@@ -443,24 +442,29 @@ describe("gateway (loopback fakes for every route)", function () {
     it("policy 'allow' to the cloud: a chat-shaped completion leaves redacted and on record; a raw prompt is refused", async () => {
       h.state.policy = userPolicy({ features: { completion: { route: "cloud", cloudAccess: "allow", cloudModels: models(GPT) } } });
       h.state.localKnownDown = true;
-      const client = new GatewayCompletionClient(gateway);
-      const response = await complete(client, "chat");
+      const response = await complete("chat");
       assert.equal(response.text, h.openai.answer);
       assert.equal(h.openai.requests.length, 1);
       assert.ok(!h.openai.requests[0].body.includes(GITHUB_TOKEN), "the secret in the file was redacted");
       const [entry] = await auditEntries();
       assert.equal(entry.feature, "completion");
       assert.deepEqual(entry.files.map((f) => f.path), ["src/math.ts"]);
-      await assert.rejects(complete(client, "text"), (e: unknown) => e instanceof GatewayRefusal && e.code === "rawPromptToCloud");
+      const plan = await gateway.port("completion").plan({ interactive: false });
+      assert.ok(plan.ok && !plan.acceptsText, "the plan says the cloud takes no raw prompt, so the engine builds a conversation");
+      await assert.rejects(
+        gateway.port("completion").send(plan, { prompt: { text: FILE_TEXT }, files: [{ path: "src/math.ts", content: FILE_TEXT, origin: "file", embedded: true }] }),
+        (e: unknown) => e instanceof GatewayRefusal && e.code === "rawPromptToCloud",
+      );
       assert.equal(h.openai.requests.length, 1);
     });
 
     it("a neverSend file being completed stays on this machine even where the policy allows the cloud", async () => {
       h.state.policy = userPolicy({ features: { completion: { route: "cloud", cloudAccess: "allow", cloudModels: models(GPT) } }, neverSend: ["secrets/**"] });
-      const client = new GatewayCompletionClient(gateway);
-      const routed = await gateway.routeFor("completion", { route: "cloud" });
+      const routed = await gateway.plan("completion", { preferred: { route: "cloud" } });
       assert.ok(routed.ok && routed.route === "cloud", "the policy would send other files to the cloud");
-      await complete(client, "chat", "secrets/keys.ts");
+      const planned = await gateway.plan("completion", { embeddedPaths: ["secrets/keys.ts"] });
+      assert.ok(planned.ok && planned.route === "local", "the plan for the neverSend file is this machine");
+      await complete("chat", "secrets/keys.ts");
       assert.equal(h.egressRequests(), 0);
       assert.equal(h.local.requests.length, 1);
     });

@@ -139,20 +139,20 @@ describe("gateway against the real Hearth server (tiny qwen35 model)", function 
     assert.deepEqual(counted, { counts: [2], exact: false });
   });
 
-  it("says which route a feature would take and how large its context is", async () => {
-    const local = await localGateway({ contextTokens: 4096 }).routeFor("chat");
+  it("plans the route a feature takes and how large its context is", async () => {
+    const local = await localGateway({ contextTokens: 4096 }).plan("chat");
     assert.ok(local.ok);
     assert.equal(local.route, "local");
     assert.equal(local.contextTokens, 4096);
     assert.equal(local.needsAsk, false);
 
-    const cloudRoute = await localGateway({ available: false }).routeFor("chat");
+    const cloudRoute = await localGateway({ available: false }).plan("chat");
     assert.ok(cloudRoute.ok);
     assert.equal(cloudRoute.route, "cloud");
     assert.equal(cloudRoute.model, "gpt-4o-mini");
     assert.equal(cloudRoute.contextTokens, 128_000);
 
-    const nowhere = await localGateway({ available: false }).routeFor("edit");
+    const nowhere = await localGateway({ available: false }).plan("edit");
     assert.equal(nowhere.ok, false);
   });
 });

@@ -49,7 +49,7 @@ describe("repo questions against the real Hearth server (tiny qwen35)", function
   });
 
   function service(): RepoQa {
-    return new RepoQa({ gateway, root: tree.root, name: "ledger", settings: () => ({ maxFileBytes: 1 << 20, exclude: [], answerTokens: ANSWER_TOKENS }), history: async () => undefined });
+    return new RepoQa({ port: gateway.port("repoQuestion"), root: tree.root, name: "ledger", settings: () => ({ maxFileBytes: 1 << 20, exclude: [], answerTokens: ANSWER_TOKENS }), history: async () => undefined });
   }
 
   it("packs with the model's own tokenizer in Qwen's repo layout, within the context, and streams a local answer", async () => {
