@@ -7,3 +7,7 @@ export * from "./historyStore";
 export * from "./links";
 export * from "./contextBudget";
 export * from "./contextSource";
+export * from "./attachments";
+export * from "./chatPrompt";
+export * from "./chatSession";
+export * from "./chatTexts";

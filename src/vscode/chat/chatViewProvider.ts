@@ -1,11 +1,12 @@
 // The chat webview view: its HTML, and the one place messages from the webview come in.
 // Every message is validated against the protocol's schema before anything acts on it.
 import * as vscode from "vscode";
-import { parseToHost, type ToHost, type ToWebview } from "../../core/chat";
+import { parseToHost, type ChatSession, type ToHost, type ToWebview } from "../../core/chat";
 import type { Logger } from "../../core/logger";
+import type { ReadOnlyDocuments } from "../readOnlyDocuments";
 import { chatHtml } from "./chatHtml";
-import type { ChatSession } from "./chatSession";
-import { applyWithDiff, insertAtCursor, invisibleMention, openLink, TrustedLinkHosts, type ActionOutcome, type ProposalDocuments } from "./codeActions";
+import { applyWithDiff, insertAtCursor, invisibleMention, openLink, TrustedLinkHosts, type ActionOutcome } from "./codeActions";
+import { pickFile } from "./filePicker";
 import { webviewStrings } from "./webviewStrings";
 
 export const CHAT_VIEW_ID = "hearth.chatView";
@@ -24,7 +25,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly session: ChatSession,
-    private readonly proposals: ProposalDocuments,
+    private readonly proposals: ReadOnlyDocuments,
     private readonly log: Logger,
   ) {}
 
@@ -128,9 +129,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           case "file":
             return say(await session.attachments.addCurrentFile());
           case "pick":
-            return say(await session.attachments.pick());
+            return say(await pickFile(session.attachments));
           case "repo":
-            return say(await session.attachments.addRepo());
+            return session.attachments.addRepo();
         }
         return;
       case "removeAttachment":

@@ -4,6 +4,7 @@
 // to tell the person: what was done, or why it was not.
 import * as vscode from "vscode";
 import { classifyLink, escapeInvisible, hostNamedBy, isDeceptiveLink, isInside, summarizeInvisible } from "../../core/chat";
+import type { ReadOnlyDocuments } from "../readOnlyDocuments";
 
 export interface ActionOutcome {
   readonly message: string;
@@ -19,8 +20,6 @@ export function invisibleMention(code: string): string {
   if (found.count === 0) return "";
   return ` ${vscode.l10n.t("It contains {0} invisible or bidirectional characters ({1}); check them before you run it.", found.count, found.labels.slice(0, 5).join(", "))}`;
 }
-
-export const PROPOSAL_SCHEME = "hearth-chat-proposal";
 
 /** The editor a code block goes into: the active one, or the last visible one while the chat has focus. */
 function targetEditor(): vscode.TextEditor | undefined {
@@ -41,32 +40,12 @@ export async function insertAtCursor(code: string): Promise<ActionOutcome> {
   return info(vscode.l10n.t("Inserted the code block into {0} at line {1}.", name, selection.start.line + 1) + invisibleMention(code));
 }
 
-/** Read-only documents holding proposed file contents, shown on the right of the diff. */
-export class ProposalDocuments implements vscode.TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
-  private sequence = 0;
-
-  add(fileName: string, content: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${++this.sequence}/${fileName}` });
-    this.contents.set(uri.toString(), content);
-    return uri;
-  }
-
-  forget(uri: vscode.Uri): void {
-    this.contents.delete(uri.toString());
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? "";
-  }
-}
-
 /**
  * Opens a diff of the active file against the file with the block in place of the
  * selection (or at the cursor), then asks; "Apply" makes exactly one edit, which one Undo
  * takes back. A document that changed while the diff was open is not edited.
  */
-export async function applyWithDiff(code: string, proposals: ProposalDocuments): Promise<ActionOutcome> {
+export async function applyWithDiff(code: string, proposals: ReadOnlyDocuments): Promise<ActionOutcome> {
   const editor = targetEditor();
   if (editor === undefined) return error(vscode.l10n.t("Open the file to change in an editor (and select the code to replace) to apply the code block."));
   const { document } = editor;
@@ -77,7 +56,7 @@ export async function applyWithDiff(code: string, proposals: ProposalDocuments):
   const end = document.offsetAt(selection.end);
   const proposed = text.slice(0, start) + code + text.slice(end);
   const name = document.uri.path.split("/").pop() ?? "file";
-  const proposal = proposals.add(name, proposed);
+  const proposal = proposals.create(name, proposed, { keep: true });
   try {
     await vscode.commands.executeCommand("vscode.diff", document.uri, proposal, vscode.l10n.t("{0} ↔ with the code block applied", name), { preview: true });
     const apply = vscode.l10n.t("Apply");

@@ -1,12 +1,14 @@
-// The chat panel's VS Code side: the view, its commands, and the session behind it.
-// extension.ts calls registerChat once and pushes the disposables.
+// The chat panel's VS Code side: the view, its commands, and the session behind it (the
+// session itself is core: src/core/chat/chatSession.ts). extension.ts calls registerChat
+// once and pushes the disposables.
 import * as vscode from "vscode";
-import type { ChatRepoAnswerer } from "../../core/chat";
+import { ChatSession, type ChatRepoAnswerer, type ExternalAnswer } from "../../core/chat";
+import type { EditorPort } from "../../core/editor/editorPort";
+import type { ModelPort } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
-import type { ChatGateway } from "./chatGateway";
-import { ChatSession } from "./chatSession";
+import { READ_ONLY_SCHEMES, ReadOnlyDocuments } from "../readOnlyDocuments";
+import { chatTexts } from "./chatTexts";
 import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
-import { PROPOSAL_SCHEME, ProposalDocuments } from "./codeActions";
 
 export { CHAT_VIEW_ID } from "./chatViewProvider";
 
@@ -18,7 +20,9 @@ export const CHAT_COMMANDS = {
 } as const;
 
 export interface ChatDeps {
-  readonly gateway: ChatGateway;
+  /** The gateway's port for the `chat` feature. */
+  readonly model: ModelPort;
+  readonly editor: EditorPort;
   readonly log: Logger;
   readonly notify?: (error: unknown) => Promise<void>;
   /** Answers @repo questions (the repository Q&A service's `ask`). */
@@ -32,18 +36,18 @@ export interface ChatHandle {
   /** Wires another @repo service; undefined unwires it. */
   setRepoSource(source: ChatRepoAnswerer | undefined): void;
   /** Where answers produced elsewhere (Hearth: Explain) are shown: the chat panel, focused. */
-  readonly externalAnswers: { begin(title: string): Promise<Awaited<ReturnType<ChatSession["beginExternal"]>>> };
+  readonly externalAnswers: { begin(title: string): Promise<ExternalAnswer> };
 }
 
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatHandle {
   let repoSource: ChatRepoAnswerer | undefined = deps.repo;
-  const session = new ChatSession({ gateway: deps.gateway, store: context.workspaceState, log: deps.log, notify: deps.notify, repoSource: () => repoSource });
-  const proposals = new ProposalDocuments();
+  const session = new ChatSession({ model: deps.model, editor: deps.editor, store: context.workspaceState, log: deps.log, texts: chatTexts(), notify: deps.notify, repoSource: () => repoSource });
+  const proposals = new ReadOnlyDocuments(READ_ONLY_SCHEMES.chatProposal);
   const provider = new ChatViewProvider(context.extensionUri, session, proposals, deps.log);
   context.subscriptions.push(
     session,
     provider,
-    vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals),
+    proposals,
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.commands.registerCommand(CHAT_COMMANDS.focus, () => provider.focus()),
     vscode.commands.registerCommand(CHAT_COMMANDS.newChat, async () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { TEMPLATE_MARGIN } from "../../../../src/core/model";
 import { checkBudget, newChat, titleFor, toGatewayMessages, updateTurn, withTurn } from "../../../../src/core/chat";
 
 describe("chat conversation", () => {
@@ -44,9 +45,12 @@ describe("chat context budget", () => {
     assert.deepEqual(checkBudget({ conversationTokens: 10_000_000, attachmentTokens: 5, contextTokens: undefined }), { fits: true, total: 10_000_005 });
   });
 
-  it("keeps room for the answer: 512 tokens, or a quarter of a small context", () => {
-    assert.equal(checkBudget({ conversationTokens: 3000, attachmentTokens: 584, contextTokens: 4096 }).fits, true);
-    assert.deepEqual(checkBudget({ conversationTokens: 3000, attachmentTokens: 585, contextTokens: 4096 }), { fits: false, total: 3585, limit: 3584 });
-    assert.deepEqual(checkBudget({ conversationTokens: 1000, attachmentTokens: 600, contextTokens: 2048 }), { fits: false, total: 1600, limit: 1536 });
+  it("keeps room for the answer (512 tokens, or a quarter of a small context) and the chat template", () => {
+    // The one fit rule (core/model) counts the template's own tokens too: each limit is TEMPLATE_MARGIN below the context less the answer's room.
+    assert.equal(checkBudget({ conversationTokens: 3000, attachmentTokens: 584 - TEMPLATE_MARGIN, contextTokens: 4096 }).fits, true);
+    assert.deepEqual(checkBudget({ conversationTokens: 3000, attachmentTokens: 585 - TEMPLATE_MARGIN, contextTokens: 4096 }), { fits: false, total: 3585 - TEMPLATE_MARGIN, limit: 4096 - 512 - TEMPLATE_MARGIN });
+    assert.deepEqual(checkBudget({ conversationTokens: 1000, attachmentTokens: 600, contextTokens: 2048 }), { fits: false, total: 1600, limit: 2048 - 512 - TEMPLATE_MARGIN });
+    assert.equal(checkBudget({ conversationTokens: 1000, attachmentTokens: 488, contextTokens: 2048 }).fits, true);
+    assert.equal(checkBudget({ conversationTokens: 1000, attachmentTokens: 489, contextTokens: 2048 }).fits, false);
   });
 });

@@ -1,38 +1,62 @@
-// One chat panel's conversation: the current chat, sending a question through the gateway
-// with its attachments, streaming the answer to the webview, stopping, and the history.
-// The webview only renders what this posts; every state change goes through here.
-import * as vscode from "vscode";
-import { ChatHistory, checkBudget, newChat, newTurnId, toGatewayMessages, updateTurn, withTurn, type Chat, type ChatRepoAnswerer, type ChatTurn, type KeyValueStore, type RouteMeta, type ToWebview } from "../../core/chat";
-import { isGatewayRefusal, type ContextFile, type GatewayRequest, type GatewayResult } from "../../core/gateway";
-import type { Logger } from "../../core/logger";
-import { isProviderError } from "../../core/providers";
+// One chat panel's conversation: the current chat, a question sent through the chat's model
+// port with its attachments (planned, built and checked for the route it takes), the answer
+// streamed to the view, Stop, and the history. The view only renders what this posts; every
+// state change goes through here. The editor side connects a view (the webview) and hands
+// in the editor port, the model port and the words to say.
+import type { EditorPort } from "../editor/editorPort";
+import { isGatewayRefusal, isModelFailure, type GatewayResult, type ModelPort, type PlannedPrompt, type RequestPlan } from "../gateway";
+import type { Logger } from "../logger";
+import type { ChatMessage } from "../model";
+import type { Chat, ChatTurn, RouteMeta, ToWebview } from "../../shared/chatProtocol";
 import { Attachments } from "./attachments";
-import { countTokens, type ChatGateway } from "./chatGateway";
+import { chatPromptFor } from "./chatPrompt";
+import { ENGLISH_CHAT_TEXTS, type ChatTexts } from "./chatTexts";
+import type { ChatRepoAnswerer } from "./contextSource";
+import { newChat, newTurnId, toGatewayMessages, updateTurn, withTurn } from "./conversation";
+import { ChatHistory, type KeyValueStore } from "./historyStore";
 
 export interface ChatSessionDeps {
-  readonly gateway: ChatGateway;
+  /** The gateway's port for the `chat` feature. */
+  readonly model: ModelPort;
+  readonly editor: EditorPort;
   readonly store: KeyValueStore;
   readonly log: Logger;
+  /** The session's own sentences, in the display language; default English. */
+  readonly texts?: ChatTexts;
   /** Shows a refusal once with the button its message names (the gateway's FailureNotifier). */
   readonly notify?: (error: unknown) => Promise<void>;
   /** The @repo service (repository Q&A), when one is wired. */
   readonly repoSource?: () => ChatRepoAnswerer | undefined;
 }
 
-export class ChatSession implements vscode.Disposable {
+/** Where an answer produced elsewhere (Hearth: Explain) is shown as it streams. */
+export interface ExternalAnswer {
+  append(text: string): void;
+  answeredBy(result: GatewayResult): void;
+  end(): Promise<void>;
+}
+
+/** The question would not fit the planned route's context; the message says so, with the figures. */
+class DoesNotFit extends Error {
+  override readonly name = "DoesNotFit";
+}
+
+export class ChatSession {
   readonly history: ChatHistory;
   readonly attachments: Attachments;
+  private readonly texts: ChatTexts;
   private chat: Chat = newChat();
   /** keep: set by Stop to how much of the answer the person was shown; the stored turn keeps that much. */
   private running: { controller: AbortController; turnId: string; keep?: number } | undefined;
   private post: (message: ToWebview) => void = () => undefined;
 
   constructor(private readonly deps: ChatSessionDeps) {
+    this.texts = deps.texts ?? ENGLISH_CHAT_TEXTS;
     this.history = new ChatHistory(deps.store);
-    this.attachments = new Attachments(deps.gateway, () => deps.repoSource?.(), () => this.postState());
+    this.attachments = new Attachments({ editor: deps.editor, model: deps.model, texts: this.texts, repoSource: () => deps.repoSource?.(), onChange: () => this.postState() });
   }
 
-  /** The webview to talk to (a view is created again when it moves or reloads). */
+  /** The view to talk to (a webview is created again when it moves or reloads). */
   connect(post: (message: ToWebview) => void): void {
     this.post = post;
   }
@@ -97,25 +121,96 @@ export class ChatSession implements vscode.Disposable {
     const assistantId = newTurnId();
     this.running = { controller, turnId: assistantId };
     try {
-      const files = this.attachments.files();
-      const folders = this.attachments.folders();
       const repo = this.repoAnswerer();
-      // The repository service packs its own context to fit; the check is for what the chat sends itself.
-      if (repo === undefined && !(await this.fits(question, files, controller.signal))) return;
       const labels = this.attachments.views().map((a) => a.label);
-      this.chat = withTurn(this.chat, { id: newTurnId(), role: "user", text: question, ...(labels.length > 0 ? { attachments: labels } : {}) });
-      const messages = toGatewayMessages(this.chat);
-      this.chat = withTurn(this.chat, { id: assistantId, role: "assistant", text: "" });
-      this.attachments.clear();
-      this.postState();
-      // Stored before the answer, so a New chat or another chat opened meanwhile leaves it in the history.
-      await this.save(this.chat);
-      if (repo !== undefined) await this.answerFromRepo(repo, this.chat.id, assistantId, question, messages, controller);
-      else await this.answer(this.chat.id, assistantId, messages, files, controller, folders);
+      const userTurn: ChatTurn = { id: newTurnId(), role: "user", text: question, ...(labels.length > 0 ? { attachments: labels } : {}) };
+      const messages = toGatewayMessages(withTurn(this.chat, userTurn));
+      /** Puts the question and the (empty) answer on screen and in the history; once. */
+      let shown: Promise<string> | undefined;
+      const show = (): Promise<string> => {
+        shown ??= (async () => {
+          this.chat = withTurn(withTurn(this.chat, userTurn), { id: assistantId, role: "assistant", text: "" });
+          this.attachments.clear();
+          this.postState();
+          // Stored before the answer, so a New chat or another chat opened meanwhile leaves it in the history.
+          await this.save(this.chat);
+          return this.chat.id;
+        })();
+        return shown;
+      };
+      if (repo !== undefined) {
+        // The repository service packs its own context to fit; the chat only checks what it sends itself.
+        await this.answerFromRepo(repo, await show(), assistantId, question, messages, controller);
+        return;
+      }
+      await this.answer(show, assistantId, messages, controller);
     } finally {
       // (A stopped answer already let go of `running` while its turn was being stored; a newer answer may hold it now.)
       if (this.running?.controller === controller) this.running = undefined;
       this.postState();
+    }
+  }
+
+  /**
+   * Plans the question's route, builds the prompt for it and sends it. The question goes on
+   * screen only once its prompt fits (built, right before the gateway sends it): one that
+   * does not fit is not added, and the notice says why. A refusal or failure is shown in
+   * the answer's turn.
+   */
+  private async answer(show: () => Promise<string>, turnId: string, messages: readonly ChatMessage[], controller: AbortController): Promise<void> {
+    const files = this.attachments.files();
+    const folders = this.attachments.folders();
+    const thinking = this.chat.thinking;
+    let chatId: string | undefined;
+    let text = "";
+    let reasoning = "";
+    const build = async (plan: RequestPlan): Promise<PlannedPrompt> => {
+      const { prompt, verdict } = await chatPromptFor(plan, { messages, files, thinking }, this.deps.model, controller.signal);
+      if (!verdict.fits) throw new DoesNotFit(this.texts.notSent({ total: verdict.total, limit: verdict.limit, model: plan.model, route: plan.route }));
+      chatId = await show();
+      return prompt;
+    };
+    try {
+      const result = await this.deps.model.run(folders.length > 0 ? { folders } : {}, build, {
+        signal: controller.signal,
+        // The turn on screen follows the stream too, so a webview created meanwhile (the view moved) shows it all.
+        onDelta: (piece) => {
+          text += piece;
+          if (chatId !== undefined) this.showDelta(chatId, turnId, text, piece);
+        },
+        onReasoning: (piece) => {
+          reasoning += piece;
+          if (chatId !== undefined) void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, reasoning }), false);
+          this.post({ type: "reasoning", turnId, text: piece });
+        },
+      });
+      const finalReasoning = result.reasoning ?? reasoning;
+      await this.changeTurn(chatId ?? (await show()), turnId, (turn) => ({ ...turn, text: result.text, meta: routeMeta(result), ...(finalReasoning !== "" ? { reasoning: finalReasoning } : {}) }), true);
+    } catch (error) {
+      const stopped = controller.signal.aborted;
+      if (chatId === undefined && (stopped || error instanceof DoesNotFit)) {
+        // Nothing was shown or sent: the question stays unasked (and its attachments attached).
+        if (!stopped) this.notice(error instanceof Error ? error.message : String(error), "error");
+        return;
+      }
+      const partial = isModelFailure(error) && error.partialText.length > text.length ? error.partialText : text;
+      const stored = this.changeTurn(
+        chatId ?? (await show()),
+        turnId,
+        (turn) => ({
+          ...turn,
+          text: stopped ? this.kept(partial) : partial,
+          ...(reasoning !== "" ? { reasoning } : {}),
+          ...(stopped ? { stopped: true } : { error: failureMessage(error) }),
+        }),
+        true,
+      );
+      if (stopped) await this.settleStopped(controller, stored);
+      else await stored;
+      if (!stopped) {
+        this.deps.log.warn(`Chat answer failed: ${failureMessage(error)}`);
+        if (isGatewayRefusal(error)) void this.deps.notify?.(error);
+      }
     }
   }
 
@@ -130,7 +225,7 @@ export class ChatSession implements vscode.Disposable {
    * A question answered elsewhere (Hearth: Explain, which sends under the `edit` feature's
    * policy): shown here as a user turn and an assistant turn that fills in as it streams.
    */
-  async beginExternal(question: string): Promise<{ append(text: string): void; answeredBy(result: GatewayResult): void; end(): Promise<void> }> {
+  async beginExternal(question: string): Promise<ExternalAnswer> {
     const chatId = this.chat.id;
     const turnId = newTurnId();
     this.chat = withTurn(this.chat, { id: newTurnId(), role: "user", text: question });
@@ -175,61 +270,13 @@ export class ChatSession implements vscode.Disposable {
     if (stored !== undefined && persist) await this.save(updateTurn(stored, turnId, change));
   }
 
-  private async answer(chatId: string, turnId: string, messages: GatewayRequest["messages"], files: ContextFile[], controller: AbortController, folders: readonly string[] = []): Promise<void> {
-    let text = "";
-    let reasoning = "";
-    const request: GatewayRequest = {
-      feature: "chat",
-      messages,
-      files,
-      ...(folders.length > 0 ? { folders } : {}),
-      thinking: this.chat.thinking,
-      signal: controller.signal,
-      // The turn on screen follows the stream too, so a webview created meanwhile (the view moved) shows it all.
-      onDelta: (piece) => {
-        text += piece;
-        this.showDelta(chatId, turnId, text, piece);
-      },
-      onReasoning: (piece) => {
-        reasoning += piece;
-        void this.changeTurn(chatId, turnId, (turn) => ({ ...turn, reasoning }), false);
-        this.post({ type: "reasoning", turnId, text: piece });
-      },
-    };
-    try {
-      const result = await this.deps.gateway.request(request);
-      const finalReasoning = result.reasoning ?? reasoning;
-      await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: result.text, meta: routeMeta(result), ...(finalReasoning !== "" ? { reasoning: finalReasoning } : {}) }), true);
-    } catch (error) {
-      const partial = isProviderError(error) && error.partialText.length > text.length ? error.partialText : text;
-      const stopped = controller.signal.aborted;
-      const stored = this.changeTurn(
-        chatId,
-        turnId,
-        (turn) => ({
-          ...turn,
-          text: stopped ? this.kept(partial) : partial,
-          ...(reasoning !== "" ? { reasoning } : {}),
-          ...(stopped ? { stopped: true } : { error: failureMessage(error) }),
-        }),
-        true,
-      );
-      if (stopped) await this.settleStopped(controller, stored);
-      else await stored;
-      if (!stopped) {
-        this.deps.log.warn(`Chat answer failed: ${error instanceof Error ? error.message : String(error)}`);
-        if (isGatewayRefusal(error)) void this.deps.notify?.(error);
-      }
-    }
-  }
-
   /** An @repo question: the repository service answers it (streaming), with the chat so far as history. */
-  private async answerFromRepo(repo: ChatRepoAnswerer, chatId: string, turnId: string, question: string, messages: GatewayRequest["messages"], controller: AbortController): Promise<void> {
+  private async answerFromRepo(repo: ChatRepoAnswerer, chatId: string, turnId: string, question: string, messages: readonly ChatMessage[], controller: AbortController): Promise<void> {
     let text = "";
     try {
       const answer = await repo.ask(question, {
         signal: controller.signal,
-        history: (messages ?? []).slice(0, -1),
+        history: messages.slice(0, -1),
         onDelta: (piece) => {
           text += piece;
           this.showDelta(chatId, turnId, text, piece);
@@ -241,7 +288,7 @@ export class ChatSession implements vscode.Disposable {
       const stopped = controller.signal.aborted;
       await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: stopped ? this.kept(text) : text, ...(stopped ? { stopped: true } : { error: failureMessage(error) }) }), true);
       if (!stopped) {
-        this.deps.log.warn(`Chat @repo answer failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.deps.log.warn(`Chat @repo answer failed: ${failureMessage(error)}`);
         if (isGatewayRefusal(error)) void this.deps.notify?.(error);
       }
     }
@@ -251,31 +298,8 @@ export class ChatSession implements vscode.Disposable {
   private repoAnswerer(): ChatRepoAnswerer | undefined {
     if (!this.attachments.hasRepo()) return undefined;
     const answerer = this.deps.repoSource?.();
-    if (answerer === undefined) this.notice(vscode.l10n.t("@repo was left out: no repository service is set up yet. The question is sent with the other attachments."), "error");
+    if (answerer === undefined) this.notice(this.texts.repoLeftOut(), "error");
     return answerer;
-  }
-
-  /** Checks the question, the conversation and the files against the route's context; says so when they do not fit. */
-  private async fits(question: string, files: readonly ContextFile[], signal: AbortSignal): Promise<boolean> {
-    const route = await this.deps.gateway.routeFor("chat");
-    if (!route.ok || route.contextTokens === undefined) return true;
-    const history = toGatewayMessages(this.chat).map((m) => m.content);
-    const { counts } = await countTokens(this.deps.gateway, [...history, question, ...files.map((f) => f.content)], signal);
-    const conversation = counts.slice(0, history.length + 1).reduce((a, b) => a + b, 0);
-    const attached = counts.slice(history.length + 1).reduce((a, b) => a + b, 0);
-    const verdict = checkBudget({ conversationTokens: conversation, attachmentTokens: attached, contextTokens: route.contextTokens });
-    if (verdict.fits) return true;
-    this.notice(
-      vscode.l10n.t(
-        "Not sent: the question, the conversation and the attachments come to about {0} tokens, but {1} ({2}) has room for {3}. Remove an attachment or start a new chat.",
-        verdict.total,
-        route.model,
-        route.route,
-        verdict.limit,
-      ),
-      "error",
-    );
-    return false;
   }
 
   dispose(): void {
@@ -293,7 +317,7 @@ function routeMeta(result: GatewayResult): RouteMeta {
   };
 }
 
-/** The gateway's and providers' messages already say what happened and what to do (and that the partial text is kept). */
+/** The gateway's messages already say what happened and what to do (and that the partial text is kept). */
 function failureMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
