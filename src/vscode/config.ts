@@ -9,6 +9,7 @@ import type { CompletionMode } from "../core/complete/completionEngine.js";
 import type { FimLayout } from "../core/complete/completionPrompt.js";
 import { naturalLanguage, type NaturalLanguage } from "../core/edit/languages.js";
 import type { RepoSettings } from "../core/repo/index.js";
+import { HEARTH_ROLES, type HearthRole } from "../core/model/index.js";
 
 export interface HearthConfig {
   model: string;
@@ -22,6 +23,8 @@ export interface HearthConfig {
   usagePrices: PriceTable;
   /** The cloud model local tokens are priced at for "cost avoided". */
   usageAvoidedAt: string;
+  /** hearth.model.lora: adapters for the local model server (checked there). */
+  lora: LoraAdapterSetting[];
 }
 
 const DEFAULTS: HearthConfig = {
@@ -33,6 +36,7 @@ const DEFAULTS: HearthConfig = {
   idleShutdownSeconds: 300,
   usagePrices: DEFAULT_PRICES,
   usageAvoidedAt: DEFAULT_AVOIDED_AT,
+  lora: [],
 };
 
 /**
@@ -47,11 +51,13 @@ export const SERVER_RESTART_SETTINGS = {
   "hearth.server.contextSize": "contextSize",
   "hearth.server.gpu": "gpu",
   "hearth.server.idleShutdownSeconds": "idleShutdownSeconds",
+  "hearth.model.lora": "lora",
 } as const satisfies Readonly<Record<string, keyof HearthConfig>>;
 
 /** Whether going from `previous` to `current` changed a setting of SERVER_RESTART_SETTINGS. */
 export function serverSettingsChanged(previous: HearthConfig, current: HearthConfig): boolean {
-  return Object.values(SERVER_RESTART_SETTINGS).some((field) => previous[field] !== current[field]);
+  // By value: lists (hearth.model.lora) are read afresh each time.
+  return Object.values(SERVER_RESTART_SETTINGS).some((field) => JSON.stringify(previous[field]) !== JSON.stringify(current[field]));
 }
 
 /**
@@ -114,6 +120,7 @@ export class Config implements vscode.Disposable {
       idleShutdownSeconds: typeof idle === "number" && idle >= 10 ? idle : this.problems.fallback("hearth.server.idleShutdownSeconds", idle, DEFAULTS.idleShutdownSeconds),
       usagePrices: prices.ok ? prices.table : this.problems.fallback("hearth.usage.prices", section.get<unknown>("usage.prices"), DEFAULTS.usagePrices, prices.message),
       usageAvoidedAt: typeof avoidedAt === "string" && /^[A-Za-z]+:\S+$/.test(avoidedAt) ? avoidedAt : this.problems.fallback("hearth.usage.avoidedAt", avoidedAt, DEFAULTS.usageAvoidedAt),
+      lora: readLoraAdapters(this.problems, this.trustedValue(section, "model.lora")),
     };
   }
 
@@ -240,4 +247,35 @@ export function userPolicySetting(): unknown {
 export function globalString(key: "selfHosted.url" | "selfHosted.model"): string | undefined {
   const value = vscode.workspace.getConfiguration("hearth").inspect<unknown>(key)?.globalValue;
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+// ---- hearth.model.lora --------------------------------------------------------------------
+
+/** One LoRA adapter on the local model, for the roles it applies to. */
+export interface LoraAdapterSetting {
+  path: string;
+  scale: number;
+  roles: HearthRole[];
+}
+
+/**
+ * `hearth.model.lora` (machine scope; in Restricted Mode, like hearth.model, only the user's
+ * own value counts): entries that are not `{path, scale?, roles?}` are reported and left out.
+ * The server checks the files themselves and runs without any it cannot use.
+ */
+export function readLoraAdapters(problems: SettingProblems, value: unknown): LoraAdapterSetting[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) return problems.fallback("hearth.model.lora", value, []);
+  const adapters: LoraAdapterSetting[] = [];
+  value.forEach((entry: unknown, index) => {
+    const { path, scale = 1, roles = HEARTH_ROLES } = (typeof entry === "object" && entry !== null ? entry : {}) as { path?: unknown; scale?: unknown; roles?: unknown };
+    const why =
+      typeof path !== "string" || path.trim() === "" ? "has no path"
+        : typeof scale !== "number" || !Number.isFinite(scale) ? "has a scale that is not a number"
+          : !Array.isArray(roles) || roles.length === 0 || roles.some((role) => !HEARTH_ROLES.includes(role as HearthRole)) ? `has roles that are not a list of ${HEARTH_ROLES.join(", ")}`
+            : undefined;
+    if (why !== undefined) problems.fallback(`hearth.model.lora.${index}`, entry, undefined, `entry ${index + 1} ${why} and is left out`);
+    else adapters.push({ path: (path as string).trim(), scale: scale as number, roles: [...new Set(roles as HearthRole[])] });
+  });
+  return adapters;
 }

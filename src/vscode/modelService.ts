@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import { gpuPackagesRoot } from "../core/gpu/gpuPackages.js";
 import type { Logger } from "../core/logger.js";
 import { ServerSupervisor, type ServerEndpoint, type ServerState } from "../core/server/supervisor.js";
-import { serverSettingsChanged, type Config } from "./config.js";
+import { serverSettingsChanged, type Config, type LoraAdapterSetting } from "./config.js";
 import { ModelUnavailableError, type ModelResolver } from "./modelResolver.js";
 
 export const EXTERNAL_API_KEY_SECRET = "hearth.server.apiKey";
@@ -92,6 +92,7 @@ export class ModelService implements vscode.Disposable {
       clientId: this.clientId,
       repoRoots: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath),
       idleExitSeconds: config.idleShutdownSeconds,
+      extraArgs: loraServerArgs(config.lora),
       // GPU binary packages downloaded by Hearth: Download GPU Support (the server resolves them there when present).
       env: { HEARTH_GPU_PACKAGES_DIR: gpuPackagesRoot(this.options.stateDir) },
       log: this.options.log,
@@ -193,4 +194,9 @@ export class ModelService implements vscode.Disposable {
     if (choice === "Choose Model") await vscode.commands.executeCommand("hearth.chooseModel");
     if (choice === "Show Logs") await vscode.commands.executeCommand("hearth.showLogs");
   }
+}
+
+/** hearth.model.lora as the server takes it: `--lora <role>=<path>:<scale>` per adapter and role. */
+function loraServerArgs(adapters: readonly LoraAdapterSetting[]): string[] {
+  return adapters.flatMap((adapter) => adapter.roles.flatMap((role) => ["--lora", `${role}=${adapter.path}:${adapter.scale}`]));
 }

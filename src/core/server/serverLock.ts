@@ -21,8 +21,10 @@ export interface ServerLockRecord {
  * Servers are shared per launch configuration: two windows that want the same model with
  * the same settings share one process; a window that wants another model gets its own.
  */
-export function serverKey(config: { modelPath: string; completionModelPath?: string; contextSize: number | "auto"; gpu: string }): string {
-  return createHash("sha256").update(JSON.stringify([config.modelPath, config.completionModelPath ?? "", config.contextSize, config.gpu])).digest("hex").slice(0, 16);
+export function serverKey(config: { modelPath: string; completionModelPath?: string; contextSize: number | "auto"; gpu: string; extraArgs?: readonly string[] }): string {
+  // Extra arguments (LoRA adapters) only join the key when present: other servers keep theirs.
+  const extra = config.extraArgs !== undefined && config.extraArgs.length > 0 ? [config.extraArgs] : [];
+  return createHash("sha256").update(JSON.stringify([config.modelPath, config.completionModelPath ?? "", config.contextSize, config.gpu, ...extra])).digest("hex").slice(0, 16);
 }
 
 export class ServerLock {

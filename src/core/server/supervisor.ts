@@ -56,6 +56,8 @@ export interface SupervisorOptions {
   /** The window's workspace folders, sent with each lease: the server packs `hearth.repo` folders only below registered roots. */
   repoRoots?: () => readonly string[];
   idleExitSeconds: number;
+  /** More arguments for the server (hearth.model.lora's `--lora`); part of the key windows share a server under. */
+  extraArgs?: readonly string[];
   /** Extra environment for the server (e.g. HEARTH_GPU_PACKAGES_DIR). */
   env?: Record<string, string>;
   log: Logger;
@@ -318,6 +320,7 @@ export class ServerSupervisor {
       // Evaluated repo packs are saved beside the lock files, so a restart does not pay for them again.
       "--state-dir", join(options.stateDir, "repo-state"),
       ...(options.repoStateMaxGb !== undefined ? ["--state-max-gb", String(options.repoStateMaxGb)] : []),
+      ...(options.extraArgs ?? []),
     ];
     options.log.info(`starting model server: ${options.modelPath} (context ${options.contextSize}, gpu ${options.gpu})`);
     const child = spawn(options.nodePath, args, {

@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { MemoryLogger } from "../../../src/core/logger";
+import { serverKey } from "../../../src/core/server/serverLock";
+import { ServerSupervisor } from "../../../src/core/server/supervisor";
 import { ensureTestModel } from "../../fixtures/models";
 import { writeMalformedLora, writeMismatchedLora, writeTestLora, writeTruncatedLora } from "../../fixtures/lora";
-import { startServer, type RunningServer } from "../../support/serverProcess";
+import { SERVER_SCRIPT, startServer, type RunningServer } from "../../support/serverProcess";
 
 type Role = "completion" | "chat" | "repo";
 
@@ -106,5 +109,32 @@ describe("LoRA adapters on the real engine (--lora)", function () {
     ]);
     assert.match(statuses[0]!.error ?? "", /alpha is not a 32-bit float.*hearth\.model\.lora/);
     await server.stop();
+  });
+
+  it("reaches the server through the supervisor, and a window with other adapters gets a server of its own", async () => {
+    const stateDir = await mkdtemp(path.join(tmpdir(), "hearth-lora-supervisor-"));
+    const base = { serverScript: SERVER_SCRIPT, nodePath: process.execPath, modelPath: model, contextSize: 1024, gpu: "cpu" as const, stateDir, idleExitSeconds: 300, log: new MemoryLogger() };
+    const windows = [
+      new ServerSupervisor({ ...base, clientId: "plain" }),
+      new ServerSupervisor({ ...base, clientId: "adapted", extraArgs: ["--lora", `chat=${good}:1`] }),
+    ];
+    try {
+      // Without adapters a window keeps the key it had before hearth.model.lora existed.
+      assert.equal(serverKey({ ...base, extraArgs: [] }), serverKey(base));
+      const [plain, adapted] = await Promise.all(windows.map((window) => window.endpoint()));
+      assert.notEqual(plain!.baseUrl, adapted!.baseUrl);
+      const statuses = await Promise.all([plain!, adapted!].map(async (endpoint) => {
+        const response = await fetch(endpoint.baseUrl.replace(/\/v1$/, "/health"), { headers: { authorization: `Bearer ${endpoint.token}` } });
+        return ((await response.json()) as { lora: LoraStatus[] }).lora;
+      }));
+      assert.deepEqual(statuses[0], []);
+      assert.deepEqual(statuses[1]!.map(({ role, loaded }) => ({ role, loaded })), [{ role: "chat", loaded: true }]);
+    } finally {
+      for (const window of windows) {
+        await window.stopServer().catch(() => undefined);
+        await window.dispose();
+      }
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });
