@@ -1,6 +1,8 @@
-// How many tokens the answer may take, given the route's context: the prompt plus the answer
-// must fit. A rewrite needs about as many tokens as the text it rewrites, so when even that
-// does not fit, the user hears it before anything is sent, with the two ways out.
+// How many tokens the answer may take, given the route's context: the one fit rule
+// (core/model's fitContext) with room for at least the smallest answer that can do the job.
+// A rewrite needs about as many tokens as the text it rewrites, so when even that does not
+// fit, the user hears it before anything is sent, with the two ways out.
+import { fitContext } from "../model";
 
 export interface BudgetInput {
   /** Tokens of the whole prompt (messages, as counted by the model's tokenizer or estimated). */
@@ -17,14 +19,12 @@ export interface BudgetInput {
 
 export type Budget = { readonly ok: true; readonly maxTokens: number } | { readonly ok: false; readonly needed: number; readonly available: number };
 
-/** Room for the chat template's own tokens around the messages. */
-export const TEMPLATE_MARGIN = 48;
 const MIN_ANSWER = 64;
 
 export function answerBudget(input: BudgetInput): Budget {
-  if (input.contextTokens === undefined) return { ok: true, maxTokens: input.wanted };
-  const available = input.contextTokens - input.promptTokens - TEMPLATE_MARGIN;
-  const needed = input.rewrites ? Math.max(MIN_ANSWER, input.targetTokens) : MIN_ANSWER;
-  if (available < needed) return { ok: false, needed: input.promptTokens + TEMPLATE_MARGIN + needed, available: input.contextTokens };
-  return { ok: true, maxTokens: Math.min(input.wanted, available) };
+  const least = input.rewrites ? Math.max(MIN_ANSWER, input.targetTokens) : MIN_ANSWER;
+  const fit = fitContext({ promptTokens: input.promptTokens, answerTokens: least, contextTokens: input.contextTokens });
+  if (!fit.fits) return { ok: false, needed: fit.needed, available: fit.contextTokens };
+  // What is left after the least answer is room the answer may grow into, up to what was wanted.
+  return { ok: true, maxTokens: fit.spare === undefined ? input.wanted : Math.min(input.wanted, least + fit.spare) };
 }

@@ -3,6 +3,7 @@
 // structure; every translation must follow the glossary. A violation means Accept needs an
 // explicit "Accept anyway"; "not-checked" is said plainly, never shown as a pass.
 import type { EditKind } from "./editKinds";
+import type { EditProposal } from "./editProposal";
 import { checkCodeUnchanged, checkGlossary, checkMarkdownStructure, type Glossary, type GuardReport } from "./guards";
 
 export interface GuardInput {
@@ -23,6 +24,17 @@ export function runGuards(input: GuardInput): GuardReport[] {
     reports.push(checkGlossary(input.glossary, input.original, input.proposal, input.targetLanguage ?? "English"));
   }
   return reports;
+}
+
+/** Every guard that applies, on each target of a proposal, with its lines counted in the whole document. */
+export function checkProposal(proposal: EditProposal, context: { readonly languageId: string; readonly targetLanguage?: string; readonly glossary?: Glossary }): GuardReport[] {
+  return mergeReports(
+    proposal.targets.flatMap((target, i) =>
+      runGuards({ kind: proposal.kind, languageId: context.languageId, original: target.original, proposal: target.replacement ?? target.original, targetLanguage: context.targetLanguage, glossary: context.glossary }).map((report) =>
+        shiftLines(report, proposal.originalStartLine(i), proposal.proposalStartLine(i)),
+      ),
+    ),
+  );
 }
 
 export function hasViolations(reports: readonly GuardReport[]): boolean {

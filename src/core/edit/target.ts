@@ -1,19 +1,10 @@
 // What an edit command works on: the selections when there are any, else the innermost
 // function, method or class around the cursor (from the document symbols), else the whole
 // file. Offsets, not positions, so this stays free of `vscode` and easy to test.
+import type { EditorPort, EditorView, SymbolNode, SymbolShape, TextSpan } from "../editor/editorPort";
 
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
-
-export type SymbolShape = "function" | "method" | "constructor" | "class" | "other";
-
-export interface SymbolNode extends Span {
-  readonly name: string;
-  readonly shape: SymbolShape;
-  readonly children: readonly SymbolNode[];
-}
+export type { SymbolNode, SymbolShape } from "../editor/editorPort";
+export type Span = TextSpan;
 
 export interface EditTarget extends Span {
   readonly source: "selection" | "symbol" | "file";
@@ -41,6 +32,13 @@ export function chooseTargets(input: TargetInput): EditTarget[] {
     if (symbol !== undefined) return [{ start: symbol.start, end: symbol.end, source: "symbol", symbolName: symbol.name }];
   }
   return [{ start: 0, end: input.textLength, source: "file" }];
+}
+
+/** An edit's targets in an editor: its selections, else (asking the editor for the outline) the symbol at the cursor, else the file. */
+export async function editTargets(editor: EditorPort, view: EditorView, useSymbols: boolean): Promise<EditTarget[]> {
+  const { document, selections } = view;
+  const symbols = useSymbols && selections.every((s) => s.start === s.end) ? await editor.symbols(document) : undefined;
+  return chooseTargets({ textLength: document.text.length, selections, cursor: selections[0]?.active ?? 0, symbols, useSymbols });
 }
 
 /** The smallest function/method/constructor/class whose range holds the offset (nested or flat symbol lists). */

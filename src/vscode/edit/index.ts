@@ -5,18 +5,19 @@
 import * as vscode from "vscode";
 import type { EditKind } from "../../core/edit/editKinds";
 import { codeLanguage, naturalLanguage } from "../../core/edit/languages";
-import type { Gateway } from "../../core/gateway";
+import type { EditorPort } from "../../core/editor/editorPort";
 import type { Logger } from "../../core/logger";
+import { READ_ONLY_SCHEMES, ReadOnlyDocuments } from "../readOnlyDocuments";
 import { EditCodeActions } from "./editCodeActions";
 import { EDIT_COMMANDS } from "./editCommandIds";
 import { askCodeLanguage, askInstruction, askNaturalLanguage } from "./editPickers";
-import { runEdit, type EditChoices, type EditOutcome, type EditRunnerDeps, type ExplainSink } from "./editRunner";
+import { runEditCommand, type EditChoices, type EditOutcome, type EditRunnerDeps, type ExplainSink } from "./editRunner";
 import { EditMemory } from "./editSettings";
 import { ProposalController, type AcceptOutcome } from "./proposalController";
-import { PROPOSAL_SCHEME, ProposalDocuments } from "./proposalDocuments";
 
 export { EDIT_COMMANDS } from "./editCommandIds";
-export { PROPOSAL_SCHEME } from "./proposalDocuments";
+/** The scheme of the proposal documents shown in the diff (package.json's Accept / Reject buttons test for it). */
+export const PROPOSAL_SCHEME = READ_ONLY_SCHEMES.proposal;
 export { HAS_PROPOSAL_CONTEXT, type AcceptOutcome } from "./proposalController";
 export type { EditOutcome, ExplainSink } from "./editRunner";
 
@@ -34,7 +35,9 @@ export interface EditApi {
 }
 
 export interface EditDeps {
-  readonly gateway: Pick<Gateway, "request" | "routeFor" | "countTokens">;
+  /** The gateway's ports for the features the commands send under: `edit`, and `translate` for prose translation. */
+  readonly models: EditRunnerDeps["models"];
+  readonly editor: EditorPort;
   /** Shows a gateway refusal or provider failure (FailureNotifier.notify). */
   readonly notify: (error: unknown) => Promise<void>;
   readonly log: Logger;
@@ -54,11 +57,12 @@ const KIND_OF_COMMAND: readonly [string, EditKind][] = [
 ];
 
 export function registerEdit(context: vscode.ExtensionContext, deps: EditDeps): { api: EditApi; disposables: vscode.Disposable[] } {
-  const documents = new ProposalDocuments();
+  const documents = new ReadOnlyDocuments(PROPOSAL_SCHEME);
   const controller = new ProposalController(documents, deps.log);
   const memory = new EditMemory(context.globalState);
   const runner: EditRunnerDeps = {
-    gateway: deps.gateway,
+    editor: deps.editor,
+    models: deps.models,
     notify: (error) => void deps.notify(error),
     log: deps.log,
     documents,
@@ -79,7 +83,7 @@ export function registerEdit(context: vscode.ExtensionContext, deps: EditDeps): 
     }
     const choices = await choose(kind, args, editor.document.languageId);
     if (choices === undefined) return { status: "cancelled" };
-    return runEdit(runner, kind, editor, choices, () => vscode.commands.executeCommand(commandOf(kind), args));
+    return runEditCommand(runner, kind, editor, choices, () => vscode.commands.executeCommand(commandOf(kind), args));
   };
 
   const choose = async (kind: EditKind, args: EditCommandArgs, languageId: string): Promise<EditChoices | undefined> => {

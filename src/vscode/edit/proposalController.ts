@@ -6,8 +6,8 @@
 import * as vscode from "vscode";
 import { guardHeadline, guardReportMarkdown, hasViolations } from "../../core/edit/editGuards";
 import type { Logger } from "../../core/logger";
+import type { ReadOnlyDocuments } from "../readOnlyDocuments";
 import type { EditSession } from "./editSession";
-import type { ProposalDocuments } from "./proposalDocuments";
 
 export const HAS_PROPOSAL_CONTEXT = "hearth.edit.hasProposal";
 
@@ -20,7 +20,7 @@ export class ProposalController implements vscode.Disposable {
   private readonly tabWatch: vscode.Disposable;
 
   constructor(
-    private readonly documents: ProposalDocuments,
+    private readonly documents: ReadOnlyDocuments,
     private readonly log: Logger,
   ) {
     // Closing a finished proposal's diff by hand is a Reject: nothing should stay pending unseen.
@@ -53,16 +53,16 @@ export class ProposalController implements vscode.Disposable {
     return uri === undefined ? undefined : this.sessions.get(uri.toString());
   }
 
-  /** The text streamed so far (or the final text): shown on the proposal side of the diff. */
-  refresh(session: EditSession): void {
+  /** The text streamed so far (or the final text): shown on the proposal side of the diff, within moments or (`now`) at once. */
+  refresh(session: EditSession, options: { readonly now?: boolean } = {}): void {
     if (session.state === "closed") return;
-    this.documents.update(session.proposalUri, session.proposalText());
+    this.documents.update(session.proposalUri, session.proposal.proposalText(), options);
   }
 
   /** The answer is complete: show the guards' findings and offer the verdict. */
   async ready(session: EditSession): Promise<void> {
     session.state = "ready";
-    this.refresh(session);
+    this.refresh(session, { now: true });
     await this.documents.settled(session.proposalUri);
     this.diagnostics.set(session.proposalUri, this.diagnosticsOf(session));
     void this.offer(session);
@@ -77,31 +77,32 @@ export class ProposalController implements vscode.Disposable {
       void vscode.window.showInformationMessage(vscode.l10n.t("Hearth: the proposal is still being written. Wait for it to finish, or cancel it."));
       return "streaming";
     }
-    if (hasViolations(session.reports) && options.anyway !== true) {
+    if (hasViolations(session.proposal.reports) && options.anyway !== true) {
       void this.warnViolations(session);
       return "needsConfirmation";
     }
     const document = await vscode.workspace.openTextDocument(session.documentUri);
-    if (document.version !== session.version) {
+    const { proposal } = session;
+    if (document.version !== proposal.version) {
       const current = document.getText();
-      if (current !== session.originalText) {
-        if (!session.rebase(current, document.version)) {
+      if (current !== proposal.originalText) {
+        if (!proposal.rebase(current, document.version)) {
           const again = vscode.l10n.t("Run Again");
           void vscode.window
             .showWarningMessage(vscode.l10n.t("Hearth: {0} changed where this proposal applies, so it was not applied. Run the command again on the current text.", session.fileName), again)
             .then((choice) => (choice === again ? this.rerun(session) : undefined));
           return "stale";
         }
-        this.refresh(session);
+        this.refresh(session, { now: true });
         await this.documents.settled(session.proposalUri);
         this.diagnostics.set(session.proposalUri, this.diagnosticsOf(session));
         void vscode.window.showInformationMessage(vscode.l10n.t("Hearth: {0} changed since the proposal was made. The diff now shows it against the current text; review it and Accept again.", session.fileName));
         return "rediffed";
       }
-      session.version = document.version;
+      proposal.version = document.version;
     }
     const edit = new vscode.WorkspaceEdit();
-    for (const target of session.targets) {
+    for (const target of proposal.targets) {
       edit.replace(document.uri, new vscode.Range(document.positionAt(target.start), document.positionAt(target.end)), target.replacement ?? target.original);
     }
     const applied = await vscode.workspace.applyEdit(edit);
@@ -133,9 +134,7 @@ export class ProposalController implements vscode.Disposable {
 
   async showReport(session: EditSession | undefined): Promise<void> {
     if (session === undefined) return;
-    const uri = this.documents.create(`hearth-checks-${session.fileName}.md`, guardReportMarkdown(session.fileName, session.reports), { untilClosed: true });
-    const document = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    await this.documents.show(`hearth-checks-${session.fileName}.md`, guardReportMarkdown(session.fileName, session.proposal.reports), { preview: true, beside: true });
   }
 
   dispose(): void {
@@ -146,10 +145,10 @@ export class ProposalController implements vscode.Disposable {
   }
 
   private async offer(session: EditSession): Promise<void> {
-    if (hasViolations(session.reports)) return this.warnViolations(session);
+    if (hasViolations(session.proposal.reports)) return this.warnViolations(session);
     const accept = vscode.l10n.t("Accept");
     const reject = vscode.l10n.t("Reject");
-    const headline = guardHeadline(session.reports);
+    const headline = guardHeadline(session.proposal.reports);
     const message = headline === undefined ? vscode.l10n.t("Hearth: the proposal for {0} is ready.", session.fileName) : vscode.l10n.t("Hearth: the proposal for {0} is ready. {1}", session.fileName, headline);
     const choice = await vscode.window.showInformationMessage(message, accept, reject);
     if (session.state !== "ready") return;
@@ -161,7 +160,7 @@ export class ProposalController implements vscode.Disposable {
     const anyway = vscode.l10n.t("Accept Anyway");
     const report = vscode.l10n.t("Show Report");
     const reject = vscode.l10n.t("Reject");
-    const message = vscode.l10n.t("Hearth: the proposal for {0} fails a check: {1} The changed lines are marked in the proposal.", session.fileName, guardHeadline(session.reports) ?? "");
+    const message = vscode.l10n.t("Hearth: the proposal for {0} fails a check: {1} The changed lines are marked in the proposal.", session.fileName, guardHeadline(session.proposal.reports) ?? "");
     const choice = await vscode.window.showWarningMessage(message, anyway, report, reject);
     if (session.state !== "ready") return;
     if (choice === anyway) await this.accept(session, { anyway: true });
@@ -180,7 +179,7 @@ export class ProposalController implements vscode.Disposable {
 
   private diagnosticsOf(session: EditSession): vscode.Diagnostic[] {
     const out: vscode.Diagnostic[] = [];
-    for (const report of session.reports) {
+    for (const report of session.proposal.reports) {
       if (report.status !== "violations") continue;
       for (const issue of report.issues) {
         const line = Math.max(0, (issue.proposalLine ?? 1) - 1);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { answerBudget, TEMPLATE_MARGIN } from "../../../../src/core/edit/answerBudget";
+import { answerBudget } from "../../../../src/core/edit/answerBudget";
+import { TEMPLATE_MARGIN } from "../../../../src/core/model";
 import { EDIT_KINDS, type EditKind } from "../../../../src/core/edit/editKinds";
 import { codeLanguage, languagePickOrder, naturalLanguage, remember } from "../../../../src/core/edit/languages";
 import { answerTokenBudget, buildEditMessages, buildExplainMessages, surroundings, type EditPromptInput } from "../../../../src/core/edit/prompts";
