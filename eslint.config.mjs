@@ -53,7 +53,6 @@ export const HOUSE_RULES = [
     files: FEATURES,
     places: ["src/core/providers/"],
     why: "a feature asks the gateway (src/core/gateway) for a model; only the gateway and the composition root (src/vscode/gateway/, src/extension.ts) know the providers.",
-    pending: "enabled once the gateway port lands (issue #18): src/vscode/edit/editRunner.ts, src/vscode/chat/chatSession.ts and src/core/complete/completionClient.ts still import src/core/providers.",
   },
   {
     name: "the webview imports only itself and src/shared",
