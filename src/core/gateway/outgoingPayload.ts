@@ -4,12 +4,13 @@
 //     whatever else carries it (a copy inside another file);
 //   - unless the effective policy turned redaction off, the prompt is redacted as one text
 //     (see bodyRedaction: a secret cut by the cursor, or by the boundary of two messages, is
-//     found whole), file names included (see pathRedaction);
+//     found whole), file names included (see pathRedaction), and so are the arguments of
+//     the tool calls in the conversation and the tools' results (prompt text like any other);
 //   - then the provider's final body, every string in it, is redacted again the same way,
 //     until a pass finds nothing: what is hashed, audited, shown and sent is that body.
 // The redactor failing means nothing leaves (RedactionFailure), never "send it as it is".
 import type { NeverSendMatcher } from "../policy";
-import type { HearthRole } from "../model";
+import type { ChatMessage, HearthRole } from "../model";
 import type { ModelCall, PreparedCall } from "../providers";
 import { redactSegments, type KnownSecret, type Redactor, type Segment } from "./bodyRedaction";
 import { contextBlockParts, withContextParts, type PartedMessage } from "./contextFiles";
@@ -99,6 +100,8 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     ...(request.stop !== undefined ? { stop: request.stop } : {}),
     ...(request.thinking !== undefined ? { thinking: request.thinking } : {}),
   };
+  // Tools are for conversations; the descriptions and schemas are cleaned with the final body.
+  const tools = request.tools !== undefined && request.tools.length > 0 ? { tools: request.tools, ...(request.toolChoice !== undefined ? { toolChoice: request.toolChoice } : {}) } : {};
   const cleaning = redacting || known.length > 0;
   let call: ModelCall;
   let original: ModelCall;
@@ -107,16 +110,29 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     const parted = request.messages.map((m): PartedMessage => ({ role: m.role, parts: [{ text: m.content, content: true }] }));
     const block = contextBlockParts(added.map((f) => ({ path: f.path, shownPath: shownPath(f), content: f.content })));
     const messages = withContextParts(parted, block);
-    const segments: Segment[] = messages.flatMap((m) => m.parts);
+    // The tool calls' arguments are read with the rest, after every message's parts.
+    const toolArguments: Segment[] = request.messages.flatMap((m) => (m.toolCalls ?? []).map((c) => ({ text: c.arguments, content: true })));
+    const segments: Segment[] = [...messages.flatMap((m) => m.parts), ...toolArguments];
     const redacted = cleaning ? await redactSegments(segments, { redactor, hint, known }) : undefined;
     const chat = (laid: readonly PartedMessage[], texts: readonly string[]): ModelCall => {
       let at = 0;
       const content = (m: PartedMessage): string => texts.slice(at, (at += m.parts.length)).join("");
-      return { kind: "chat", messages: laid.map((m) => ({ role: m.role, content: content(m) })), ...common, hearth: { role: input.hearthRole } };
+      const contents = laid.map(content);
+      // The context block keeps the caller's messages where they were (or adds one at the end): index i is the caller's i-th.
+      const withTools = (m: PartedMessage, i: number): ChatMessage => {
+        const { toolCalls, toolCallId } = request.messages?.[i] ?? {};
+        return {
+          role: m.role,
+          content: contents[i],
+          ...(toolCalls !== undefined && toolCalls.length > 0 ? { toolCalls: toolCalls.map((c) => ({ ...c, arguments: texts[at++] })) } : {}),
+          ...(toolCallId !== undefined ? { toolCallId } : {}),
+        };
+      };
+      return { kind: "chat", messages: laid.map(withTools), ...common, ...tools, hearth: { role: input.hearthRole } };
     };
     // As the caller wrote it, file names included: what the redactions are counted against.
     const asWritten = withContextParts(parted, contextBlockParts(added.map((f) => ({ path: f.path, shownPath: f.path, content: f.content }))));
-    original = chat(asWritten, asWritten.flatMap((m) => m.parts).map((p) => p.text));
+    original = chat(asWritten, [...asWritten.flatMap((m) => m.parts), ...toolArguments].map((p) => p.text));
     call = redacted === undefined ? chat(messages, segments.map((p) => p.text)) : chat(messages, redacted.texts);
     if (redacted !== undefined) {
       known.push(...redacted.secrets);

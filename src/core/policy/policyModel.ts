@@ -3,7 +3,7 @@
 // src/core/policy speaks these types.
 
 /** Things Hearth does that may send a prompt somewhere. */
-export const FEATURES = ["completion", "chat", "edit", "translate", "repoQuestion"] as const;
+export const FEATURES = ["completion", "chat", "edit", "translate", "repoQuestion", "languageModel"] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /**
@@ -73,6 +73,7 @@ export const BUILTIN_USER_DEFAULTS: UserPolicyDefaults = {
     edit: LOCAL_ONLY_RULE,
     translate: LOCAL_ONLY_RULE,
     repoQuestion: LOCAL_ONLY_RULE,
+    languageModel: LOCAL_ONLY_RULE,
   },
   // Files that are secrets by convention; the `!` lines keep the usual committed templates sendable.
   neverSend: [

@@ -6,7 +6,7 @@
 import { classifyError } from "./classifyError";
 import { describeProviderError } from "./errorMessages";
 import { ProviderError, type ProviderErrorKind } from "./providerError";
-import type { PromptProgress, ProviderId, TokenUsage } from "../model";
+import type { PromptProgress, ProviderId, TokenUsage, ToolCall } from "../model";
 import type { ProviderResult, SendOptions } from "./providerTypes";
 
 export interface CallLimits {
@@ -72,6 +72,8 @@ export interface AttemptOutcome {
   readonly finishReason?: string;
   readonly usage?: TokenUsage;
   readonly model?: string;
+  /** The tools the model called, once their calls are whole. */
+  readonly toolCalls?: readonly ToolCall[];
   /**
    * A failure after text streamed, returned rather than thrown so that a wrapper which
    * retries thrown connection errors (the supervisor's `withServer`) does not replay the
@@ -165,7 +167,15 @@ export async function runCall(spec: CallSpec): Promise<ProviderResult> {
       if (userSignal?.aborted) throw fail("cancelled");
       if (timedOutAfter !== undefined) throw fail("timeout", { timeoutMs: timedOutAfter });
       if (!outcome.complete) throw fail("stream_broken", { serverMessage: "the server ended the stream before the answer was complete" });
-      return { text, model: outcome.model ?? spec.model, finishReason: outcome.finishReason, usage: outcome.usage, attempts, ...(reasoning !== "" ? { reasoning } : {}) };
+      return {
+        text,
+        model: outcome.model ?? spec.model,
+        finishReason: outcome.finishReason,
+        usage: outcome.usage,
+        attempts,
+        ...(reasoning !== "" ? { reasoning } : {}),
+        ...(outcome.toolCalls !== undefined && outcome.toolCalls.length > 0 ? { toolCalls: outcome.toolCalls } : {}),
+      };
     } catch (error) {
       if (error instanceof ProviderError) throw error;
       if (userSignal?.aborted) throw fail("cancelled", { cause: error });

@@ -7,7 +7,7 @@ import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/
 import type { CompletionCreateParamsStreaming } from "openai/resources/completions";
 import { runCall, type AttemptContext, type AttemptOutcome, type CallLimits } from "./callRunner";
 import { ProviderError } from "./providerError";
-import type { PromptProgress, ProviderId, StateLoading, TokenUsage } from "../model";
+import type { ChatMessage, PromptProgress, ProviderId, StateLoading, TokenUsage, ToolCall, ToolChoice, ToolSpec } from "../model";
 import type { HearthOptions, ModelCall, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
 import { createOpenAiClient } from "./sdkClients";
 
@@ -48,7 +48,7 @@ export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenA
   const kwargs = dialect.templateKwargs && call.kind === "chat" && call.thinking !== undefined ? { chat_template_kwargs: { enable_thinking: call.thinking } } : {};
   const body =
     call.kind === "chat"
-      ? { ...common, messages: call.messages.map((m) => ({ role: m.role, content: m.content })), ...kwargs, ...hearth }
+      ? { ...common, messages: call.messages.map(messageJson), ...toolFieldsJson(call.tools, call.toolChoice), ...kwargs, ...hearth }
       : { ...common, prompt: call.prompt, ...(call.suffix !== undefined ? { suffix: call.suffix } : {}), ...hearth };
   const json = JSON.stringify(body);
   return { provider: dialect.provider, model, path: call.kind === "chat" ? "/chat/completions" : "/completions", json, bytes: Buffer.byteLength(json, "utf8") };
@@ -104,6 +104,7 @@ async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: Att
   let model: string | undefined;
   let finishReason: string | undefined;
   let usage: TokenUsage | undefined;
+  const toolCalls = new ToolCallDeltas();
   const requestOptions = { signal: context.signal, timeout: context.sdkTimeoutMs, maxRetries: 0 };
   try {
     if (prepared.path === "/chat/completions") {
@@ -123,6 +124,7 @@ async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: Att
         const thought = reasoningOf(choice?.delta);
         if (thought) context.reasoning(thought);
         if (choice?.delta?.content) context.delta(choice.delta.content);
+        if (choice?.delta?.tool_calls) toolCalls.add(choice.delta.tool_calls);
         if (choice?.finish_reason) finishReason = choice.finish_reason;
       }
     } else {
@@ -141,7 +143,50 @@ async function streamOpenAi(client: OpenAI, prepared: PreparedCall, context: Att
     if (context.delivered > 0) return { complete: false, finishReason, usage, model, error };
     throw error;
   }
-  return { complete: finishReason !== undefined, finishReason, usage, model };
+  const calls = toolCalls.calls();
+  return { complete: finishReason !== undefined, finishReason, usage, model, ...(calls.length > 0 ? { toolCalls: calls } : {}) };
+}
+
+/** A message as the wire writes it: an assistant's `tool_calls`, a tool turn's `tool_call_id`. */
+function messageJson(message: ChatMessage): Record<string, unknown> {
+  const calls = message.toolCalls ?? [];
+  if (message.role === "assistant" && calls.length > 0) {
+    return { role: "assistant", content: message.content === "" ? null : message.content, tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) };
+  }
+  if (message.role === "tool") return { role: "tool", tool_call_id: message.toolCallId ?? "", content: message.content };
+  return { role: message.role, content: message.content };
+}
+
+function toolFieldsJson(tools: readonly ToolSpec[] | undefined, choice: ToolChoice | undefined): Record<string, unknown> {
+  if (tools === undefined || tools.length === 0) return {};
+  return {
+    tools: tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, ...(t.parameters !== undefined ? { parameters: t.parameters } : {}) } })),
+    ...(choice === undefined ? {} : { tool_choice: typeof choice === "string" ? choice : { type: "function", function: { name: choice.name } } }),
+  };
+}
+
+/**
+ * Tool calls as they stream: the first piece of a call carries its index, id and name, the
+ * next ones more of its arguments' text. Whole once the stream has ended.
+ */
+class ToolCallDeltas {
+  private readonly byIndex = new Map<number, { id: string; name: string; arguments: string }>();
+
+  add(deltas: readonly OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.ToolCall[]): void {
+    for (const delta of deltas) {
+      const call = this.byIndex.get(delta.index) ?? { id: "", name: "", arguments: "" };
+      if (delta.id) call.id = delta.id;
+      if (delta.function?.name) call.name += delta.function.name;
+      if (delta.function?.arguments) call.arguments += delta.function.arguments;
+      this.byIndex.set(delta.index, call);
+    }
+  }
+
+  calls(): ToolCall[] {
+    return [...this.byIndex.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, c]) => ({ id: c.id === "" ? `call_${index}` : c.id, name: c.name, arguments: c.arguments === "" ? "{}" : c.arguments }));
+  }
 }
 
 function usageOf(usage: OpenAI.CompletionUsage): TokenUsage {

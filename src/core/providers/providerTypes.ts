@@ -1,7 +1,7 @@
 // The one shape every model call takes, whoever serves it: Hearth's own server, an
 // organisation's OpenAI-compatible endpoint, OpenAI or Anthropic. The gateway speaks only
 // these types, so a new vendor is a new provider file and nothing else.
-import type { ChatMessage, HearthRole, PromptProgress, ProviderId, TokenUsage } from "../model";
+import type { ChatMessage, HearthRole, PromptProgress, ProviderId, TokenUsage, ToolCall, ToolChoice, ToolSpec } from "../model";
 
 /**
  * Body fields Hearth's server understands beyond OpenAI's (`hearth: {role, checkpoints, reuse}`).
@@ -38,6 +38,10 @@ interface CallBase {
 export interface ChatCall extends CallBase {
   readonly kind: "chat";
   readonly messages: readonly ChatMessage[];
+  /** Tools the model may call; absent or empty: none. */
+  readonly tools?: readonly ToolSpec[];
+  /** Only with `tools`. Unset: the server's default (auto). */
+  readonly toolChoice?: ToolChoice;
 }
 
 /** A raw prompt (`/v1/completions`), with an optional suffix for plain fill-in-the-middle. */
@@ -75,6 +79,8 @@ export interface ProviderResult {
   readonly reasoning?: string;
   /** HTTP attempts made, retries included. */
   readonly attempts: number;
+  /** The tools the model called, in order (finish reason `tool_calls` / `tool_use`). */
+  readonly toolCalls?: readonly ToolCall[];
 }
 
 export interface SendOptions {
