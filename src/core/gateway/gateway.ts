@@ -18,7 +18,7 @@ import { ProviderError, streamDeltas, type DeltaStream, type ModelProvider, type
 import { consentKey, type ConsentAnswer, type ConsentMemory, type ConsentPrompt } from "./consent";
 import { embeddedFiles, promptText } from "./contextFiles";
 import { GatewayRefusal, isGatewayRefusal } from "./gatewayRefusal";
-import type { GatewayPreview, GatewayRequest, GatewayResult, ModelPort, PayloadSummary, PlanOutcome, PlannedPrompt, PlanRequest, RequestPlan, RouteEstimate, SendHooks, TokenCount } from "./gatewayTypes";
+import type { GatewayPreview, GatewayRequest, GatewayResult, ModelPort, PayloadSummary, PlanOutcome, PlannedPrompt, PlanRequest, RequestPlan, SendHooks, TokenCount } from "./gatewayTypes";
 import { asModelFailure } from "./modelFailure";
 import { buildOutgoingPayload, RedactionFailure, type OutgoingPayload, type Redactor } from "./outgoingPayload";
 
@@ -215,18 +215,6 @@ export class Gateway {
       }
     }
     return { counts: texts.map((text) => Math.ceil(text.length / CHARS_PER_TOKEN)), exact: false };
-  }
-
-  /** Where a request of this feature would go now and how much that route's context holds; asks and sends nothing. */
-  async routeFor(feature: Feature, preferred?: GatewayRequest["preferred"]): Promise<RouteEstimate> {
-    const probe: GatewayRequest = { feature, messages: [{ role: "user", content: "" }], ...(preferred !== undefined ? { preferred } : {}) };
-    const plan = await this.decide(probe, {});
-    if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
-    const remembered = plan.decision.needsAsk && (await this.options.consentMemory.isRemembered(this.consentKeyOf(probe, plan)));
-    const model = plan.prepared.model;
-    const contextTokens =
-      plan.decision.route === "local" ? this.options.localStatus?.contextTokens?.(HEARTH_ROLES[feature]) : plan.decision.route === "cloud" ? CLOUD_CONTEXT_TOKENS.find(([pattern]) => pattern.test(model))?.[1] : undefined;
-    return { ok: true, route: plan.decision.route, provider: plan.decision.provider, model, contextTokens, needsAsk: plan.decision.needsAsk && !remembered, reason: plan.decision.reason };
   }
 
   /** Dry run: exactly what `request` would send now (after neverSend and redaction), without sending or asking. */

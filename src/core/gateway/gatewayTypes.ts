@@ -125,21 +125,6 @@ export interface TokenCount {
   readonly exact: boolean;
 }
 
-/** Where a request of a feature would go now, and how much that route's context holds. */
-export type RouteEstimate =
-  | {
-      readonly ok: true;
-      readonly route: Route;
-      readonly provider: RouteProvider;
-      readonly model: string;
-      /** Tokens the route's context holds; undefined when unknown (a self-hosted server that does not say). */
-      readonly contextTokens: number | undefined;
-      /** The policy says `ask` and no "Always" covers it yet. */
-      readonly needsAsk: boolean;
-      readonly reason: string;
-    }
-  | { readonly ok: false; readonly code: string; readonly reason: string };
-
 export type GatewayPreview =
   | ({ readonly ok: true; readonly needsAsk: boolean } & PayloadSummary)
   | { readonly ok: false; readonly code: string; readonly reason: string };
