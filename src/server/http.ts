@@ -10,26 +10,27 @@ import { persistPoints, tokenizeChat } from "./chatTokens.js";
 import { PromptTooLongError, errorMessage, type GenerationDelta, type GenerationResult, type ModelEngine, type Role, type SamplingParams } from "./engine.js";
 import { HttpError, hostAllowed, readJsonBody, sendError, sendJson, tokensMatch } from "./httpBasics.js";
 import type { LeaseTracker } from "./leases.js";
-import { LIMITS } from "./limits.js";
+import { LIMITS } from "../core/wire/limits.js";
 import { appendPaced } from "./tokenizeSlices.js";
 import type { PrefillProgress } from "./prefill.js";
 import { repoSystemMessage, repoTokenCounter } from "./repoPrompt.js";
 import { ToolArgumentsError, ToolCallStream, parseModelOutput, renderToolCalls, toolCallGrammar, toolsSystemText, type Tool, type ToolCall } from "./toolCalls.js";
 import {
-  chatEnvelopeSchema,
-  chatMessageSchema,
-  chatTextChars,
-  completionRequestSchema,
-  describeIssue,
-  oversizedArray,
+  HEARTH_PATHS,
+  LEASE_CLIENT_PARAM,
+  OPENAI_PATHS,
+  PROGRESS_CHUNK_OBJECT,
   detokenizeRequestSchema,
-  embeddingRequestSchema,
   leaseRequestSchema,
-  messageText,
   tokenizeRequestSchema,
-  type ChatRequest,
-  type CompletionRequest,
-} from "./requestSchemas.js";
+  type DetokenizeAnswer,
+  type HealthAnswer,
+  type LeaseAnswer,
+  type ProgressChunk,
+  type StateCleared,
+  type StateListing,
+} from "../core/wire/hearthProtocol.js";
+import { chatEnvelopeSchema, chatMessageSchema, chatTextChars, completionRequestSchema, describeIssue, oversizedArray, embeddingRequestSchema, messageText, type ChatRequest, type CompletionRequest } from "./requestSchemas.js";
 
 export interface HttpServerOptions {
   engine: ModelEngine;
@@ -44,6 +45,7 @@ export interface HttpServerOptions {
   repoRoots?: readonly string[];
 }
 
+const V1 = HEARTH_PATHS.openAiRoot;
 const DEFAULT_CHAT_MAX_TOKENS = 2048;
 const DEFAULT_COMPLETION_MAX_TOKENS = 16;
 
@@ -94,17 +96,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   const route = `${req.method} ${url.pathname.replace(/\/+$/, "") || "/"}`;
   const abort = abortOnDisconnect(res);
   switch (route) {
-    case "GET /health":
-      return sendJson(res, 200, { status: "ok", pid: process.pid, ...options.engine.info, contexts: options.engine.contextSizes(), leases: options.leases.active, generations: options.engine.generations, roles: await options.engine.roleStats() });
-    case "GET /v1/models":
+    case `GET ${HEARTH_PATHS.health}`:
+      return sendJson(res, 200, { status: "ok", pid: process.pid, ...options.engine.info, contexts: options.engine.contextSizes(), leases: options.leases.active, generations: options.engine.generations, roles: await options.engine.roleStats() } satisfies HealthAnswer);
+    case `GET ${V1}${OPENAI_PATHS.models}`:
       return sendJson(res, 200, { object: "list", data: modelEntries(options.engine) });
-    case "POST /v1/chat/completions":
+    case `POST ${V1}${OPENAI_PATHS.chatCompletions}`:
       return chatCompletions(await parseChat(await readJsonBody(req, options.maxBodyBytes), options.engine), res, options.engine, abort, [...(options.repoRoots ?? []), ...options.leases.roots()]);
-    case "POST /v1/completions":
+    case `POST ${V1}${OPENAI_PATHS.completions}`:
       return completions(parse(completionRequestSchema, await readJsonBody(req, options.maxBodyBytes)), res, options.engine, abort);
-    case "POST /v1/embeddings":
+    case `POST ${V1}${OPENAI_PATHS.embeddings}`:
       return embeddings(parse(embeddingRequestSchema, await readJsonBody(req, options.maxBodyBytes), "embeddings"), res, options.engine, abort);
-    case "POST /tokenize": {
+    case `POST ${HEARTH_PATHS.tokenize}`: {
       const body = parse(tokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes));
       const role = body.role ?? "chat";
       if (body.with_pieces && body.content.length > LIMITS.piecesChars) throw tooLarge("content", `${body.content.length} characters with 'with_pieces'`, `${LIMITS.piecesChars}`);
@@ -118,33 +120,33 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
       }
       return sendJsonList(res, '{"tokens":[', pieces, "]}", engine);
     }
-    case "POST /detokenize": {
+    case `POST ${HEARTH_PATHS.detokenize}`: {
       const body = parse(detokenizeRequestSchema, await readJsonBody(req, options.maxBodyBytes), "detokenize");
       const role = body.role ?? "chat";
       const size = options.engine.vocabularySize(role);
       const bad = body.tokens.findIndex((token) => token >= size);
       if (bad >= 0) throw new HttpError(400, `Invalid value for 'tokens.${bad}': ${body.tokens[bad]} is not a token id of the ${role} model, whose ids run from 0 to ${size - 1}.`, "invalid_request_error", `tokens.${bad}`, "invalid_token_id");
-      return sendJson(res, 200, { content: options.engine.detokenize(body.tokens as Token[], role) });
+      return sendJson(res, 200, { content: options.engine.detokenize(body.tokens as Token[], role) } satisfies DetokenizeAnswer);
     }
-    case "GET /hearth/state": {
+    case `GET ${HEARTH_PATHS.state}`: {
       const store = options.engine.stateStore;
-      return sendJson(res, 200, store ? await store.list() : { dir: null, bytes: 0, limitBytes: 0, entries: [] });
+      return sendJson(res, 200, (store ? await store.list() : { dir: null, bytes: 0, limitBytes: 0, entries: [] }) satisfies StateListing);
     }
-    case "DELETE /hearth/state": {
+    case `DELETE ${HEARTH_PATHS.state}`: {
       const store = options.engine.stateStore;
       const deleted = store ? await store.clear() : 0;
-      return sendJson(res, 200, { ok: true, deleted });
+      return sendJson(res, 200, { ok: true, deleted } satisfies StateCleared);
     }
-    case "POST /hearth/lease": {
+    case `POST ${HEARTH_PATHS.lease}`: {
       const body = parse(leaseRequestSchema, await readJsonBody(req, options.maxBodyBytes));
       options.leases.renew(body.client, (body.ttl_seconds ?? 60) * 1000, body.roots);
-      return sendJson(res, 200, { ok: true, leases: options.leases.active });
+      return sendJson(res, 200, { ok: true, leases: options.leases.active } satisfies LeaseAnswer);
     }
-    case "DELETE /hearth/lease": {
-      const client = url.searchParams.get("client");
-      if (!client) throw new HttpError(400, "Missing 'client' query parameter.", "invalid_request_error", "client");
+    case `DELETE ${HEARTH_PATHS.lease}`: {
+      const client = url.searchParams.get(LEASE_CLIENT_PARAM);
+      if (!client) throw new HttpError(400, `Missing '${LEASE_CLIENT_PARAM}' query parameter.`, "invalid_request_error", LEASE_CLIENT_PARAM);
       options.leases.release(client);
-      return sendJson(res, 200, { ok: true, leases: options.leases.active });
+      return sendJson(res, 200, { ok: true, leases: options.leases.active } satisfies LeaseAnswer);
     }
     default:
       throw new HttpError(404, `Unknown route ${route}.`, "invalid_request_error", null, "not_found");
@@ -483,7 +485,7 @@ async function respond(res: ServerResponse, engine: ModelEngine, options: Respon
     start();
     lastSent = progress;
     lastSentAt = Date.now();
-    send({ id, object: "hearth.progress", created, model, choices: [], hearth: progress });
+    send({ id, object: PROGRESS_CHUNK_OBJECT, created, model, choices: [], hearth: progress } satisfies ProgressChunk);
   };
   const heartbeat = options.progress ? setInterval(() => {
     if (lastProgress !== undefined && Date.now() - lastSentAt >= 1000) sendProgress(lastProgress);

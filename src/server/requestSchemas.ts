@@ -1,12 +1,12 @@
-import { isAbsolute } from "node:path";
 import { z } from "zod";
-import { ROLES } from "./engine.js";
-import { LIMITS } from "./limits.js";
+import { hearthExtensionSchema } from "../core/wire/hearthProtocol.js";
+import { LIMITS } from "../core/wire/limits.js";
 
 /**
- * The request bodies the server accepts, in OpenAI's shapes. Unknown fields are ignored
- * (clients send many optional ones), but a known field with a bad value is refused with
- * a 400 that names it.
+ * The request bodies the server accepts in OpenAI's shapes, with Hearth's `hearth` field
+ * from the wire module (core/wire/hearthProtocol.ts, which also holds Hearth's own routes'
+ * bodies). Unknown fields are ignored (clients send many optional ones), but a known field
+ * with a bad value is refused with a 400 that names it.
  */
 
 const stopString = z.string().max(LIMITS.stopStringChars);
@@ -23,20 +23,7 @@ const sampling = {
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   n: z.literal(1).optional(),
-  hearth: z
-    .object({
-      role: z.enum(ROLES).optional(),
-      /** Character offsets into a raw `prompt` where the server checkpoints the state. */
-      checkpoints: z.array(z.number().int().nonnegative().max(LIMITS.textChars)).max(LIMITS.checkpoints).optional(),
-      reuse: z.boolean().optional(),
-      /** Streaming only: `hearth.progress` chunks while the prompt is evaluated. */
-      progress: z.boolean().optional(),
-      /** Save the state after the system message (and at a few file separators) to disk. */
-      persist: z.boolean().optional(),
-      /** An absolute folder the server packs itself into the system message (repo questions from scripts). */
-      repo: z.string().min(1).max(4096).optional(),
-    })
-    .optional(),
+  hearth: hearthExtensionSchema.optional(),
 };
 
 // Strings are capped at the request's whole text budget here; the budget itself is checked
@@ -106,36 +93,6 @@ export const embeddingRequestSchema = z.object({
   model,
   input: z.union([text, z.array(text).min(1).max(LIMITS.embeddingInputs)]),
   encoding_format: z.enum(["float", "base64"]).optional(),
-});
-
-export const tokenizeRequestSchema = z.object({
-  content: text,
-  /** Whose tokenizer: the completion role may run a model of its own. */
-  role: z.enum(ROLES).optional(),
-  parse_special: z.boolean().optional(),
-  with_pieces: z.boolean().optional(),
-});
-
-export const detokenizeRequestSchema = z.object({
-  /** Ids are checked against the model's vocabulary by the route: a bad id crashed llama.cpp. */
-  tokens: z.array(z.number().int().nonnegative()).max(LIMITS.detokenizeTokens),
-  role: z.enum(ROLES).optional(),
-});
-
-export const leaseRequestSchema = z.object({
-  client: z.string().min(1).max(LIMITS.nameChars),
-  ttl_seconds: z.number().int().min(5).max(3600).optional(),
-  /** The window's workspace folders: hearth.repo may pack folders below them while the lease lasts. */
-  roots: z
-    .array(
-      z
-        .string()
-        .min(1)
-        .max(4096)
-        .refine((p) => isAbsolute(p), "must be an absolute folder path"),
-    )
-    .max(256)
-    .optional(),
 });
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { HttpError } from "./httpBasics.js";
-import { LIMITS } from "./limits.js";
+import { LIMITS } from "../core/wire/limits.js";
 
 /**
  * OpenAI tool calling on Qwen3.5's own format.

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { gpuPackagesRoot } from "../core/gpu/gpuPackages.js";
 import type { Logger } from "../core/logger.js";
 import { ServerSupervisor, type ServerEndpoint, type ServerState } from "../core/server/supervisor.js";
+import { HearthServerClient, HearthServerError } from "../core/wire/serverClient.js";
 import { serverSettingsChanged, type Config, type LoraAdapterSetting } from "./config.js";
 import { ModelUnavailableError, type ModelResolver } from "./modelResolver.js";
 
@@ -132,19 +133,20 @@ export class ModelService implements vscode.Disposable {
   async savedRepoState(action: "read" | "clear", signal?: AbortSignal): Promise<{ bytes: number; limitBytes: number; entries: number } | undefined> {
     if (this.current.kind === "external") return undefined;
     return this.withEndpoint(async (endpoint) => {
-      const response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/hearth/state`, {
-        method: action === "clear" ? "DELETE" : "GET",
-        headers: { authorization: `Bearer ${endpoint.token}` },
-        signal: signal ?? AbortSignal.timeout(30_000),
-      });
-      if (response.status === 404) return undefined;
-      if (!response.ok) throw new Error(`The model server refused ${action === "clear" ? "to clear" : "to list"} its saved repository state (HTTP ${response.status}). See "Hearth: Show Logs".`);
-      const body = (await response.json().catch(() => ({}))) as { bytes?: unknown; limitBytes?: unknown; entries?: unknown };
-      return {
-        bytes: typeof body.bytes === "number" ? body.bytes : 0,
-        limitBytes: typeof body.limitBytes === "number" ? body.limitBytes : 0,
-        entries: Array.isArray(body.entries) ? body.entries.length : 0,
-      };
+      const client = new HearthServerClient(endpoint, { timeoutMs: 30_000 });
+      try {
+        if (action === "read") {
+          const listing = await client.state({ signal });
+          return { bytes: listing.bytes, limitBytes: listing.limitBytes, entries: listing.entries.length };
+        }
+        await client.clearState({ signal });
+        // Cleared: nothing is left on disk.
+        return { bytes: 0, limitBytes: 0, entries: 0 };
+      } catch (error) {
+        if (!(error instanceof HearthServerError) || error.kind !== "http") throw error;
+        if (error.status === 404) return undefined;
+        throw new Error(`The model server refused ${action === "clear" ? "to clear" : "to list"} its saved repository state (HTTP ${error.status}). See "Hearth: Show Logs".`, { cause: error });
+      }
     });
   }
 
@@ -161,17 +163,27 @@ export class ModelService implements vscode.Disposable {
     const endpoint: ServerEndpoint = { baseUrl, token: apiKey };
     this.setState({ kind: "external", endpoint, url, reachable: false, message: "checking…" });
     try {
-      const response = await fetch(`${baseUrl}/models`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(5000) });
+      const models = await new HearthServerClient(endpoint).models({ timeoutMs: 5000 });
       if (generation !== this.generation) return;
-      if (response.status === 401 || response.status === 403) {
-        this.setState({ kind: "external", endpoint, url, reachable: false, message: `${url} refused the API key (HTTP ${response.status}). Run "Hearth: Set API Key for External Server".` });
-        return;
-      }
-      const body = (await response.json().catch(() => ({}))) as { data?: Array<{ id?: string }> };
-      this.setState({ kind: "external", endpoint, url, reachable: response.ok, model: body.data?.[0]?.id, message: response.ok ? undefined : `HTTP ${response.status}` });
+      this.setState({ kind: "external", endpoint, url, reachable: true, model: models.data[0]?.id });
     } catch (error) {
       if (generation !== this.generation) return;
-      const message = `Cannot reach ${url} (${error instanceof Error ? error.message : String(error)}). Check hearth.server.url.`;
+      const kind = error instanceof HearthServerError ? error.kind : undefined;
+      const status = error instanceof HearthServerError ? error.status : undefined;
+      if (kind === "http" && (status === 401 || status === 403)) {
+        this.setState({ kind: "external", endpoint, url, reachable: false, message: `${url} refused the API key (HTTP ${status}). Run "Hearth: Set API Key for External Server".` });
+        return;
+      }
+      // It answered, with a model list Hearth cannot read: the server is there, its model unnamed.
+      if (kind === "malformed") {
+        this.setState({ kind: "external", endpoint, url, reachable: true });
+        return;
+      }
+      if (kind === "http") {
+        this.setState({ kind: "external", endpoint, url, reachable: false, message: `HTTP ${status}` });
+        return;
+      }
+      const message = `${error instanceof HearthServerError ? error.message : `Cannot reach ${url} (${String(error)}).`} Check hearth.server.url.`;
       this.options.log.warn(message);
       this.setState({ kind: "external", endpoint, url, reachable: false, message });
     }

@@ -50,8 +50,13 @@ const server = createServer((req, res) => {
     return;
   }
   const url = new URL(req.url ?? "/", "http://x");
-  if (url.pathname === "/health" || url.pathname === "/hearth/lease") {
+  // The answers' shapes are the real server's (src/core/wire/hearthProtocol.ts): the supervisor checks them.
+  if (url.pathname === "/health") {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", pid: process.pid }));
+    return;
+  }
+  if (url.pathname === "/hearth/lease") {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, leases: 1 }));
     return;
   }
   res.writeHead(404).end();

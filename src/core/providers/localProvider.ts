@@ -2,7 +2,7 @@
 // hearth.server.url). The endpoint is asked for on every call, because the server can be
 // restarted on a new port with a new token at any time; with `withServer` (the supervisor's,
 // or ModelService.withEndpoint) a server that crashed is brought back and the call tried once more.
-import type { ServerEndpoint } from "../server/supervisor";
+import { HearthServerClient, HearthServerError, type ServerEndpoint } from "../wire/serverClient";
 import { LOCAL_LIMITS, type CallLimits } from "./callRunner";
 import { ProviderError } from "./providerError";
 import { prepareOpenAiCall, runOpenAiCall, type OpenAiDialect } from "./openAiWire";
@@ -64,11 +64,12 @@ export class LocalProvider implements ModelProvider {
   async tokenize(texts: readonly string[], options?: TokenizeOptions): Promise<number[]> {
     const counts = new Array<number>(texts.length);
     const countAll = async (endpoint: ServerEndpoint): Promise<number[]> => {
+      const client = new HearthServerClient(endpoint, { timeoutMs: TOKENIZE_TIMEOUT_MS });
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < texts.length) {
           const index = next++;
-          counts[index] = texts[index] === "" ? 0 : await tokenizeOne(endpoint, texts[index], options);
+          counts[index] = texts[index] === "" ? 0 : await tokenizeOne(client, texts[index], options);
         }
       };
       await Promise.all(Array.from({ length: Math.min(TOKENIZE_CONCURRENCY, texts.length) }, worker));
@@ -88,26 +89,24 @@ const TOKENIZE_CONCURRENCY = 4;
 const TOKENIZE_TIMEOUT_MS = 30_000;
 
 /** POST /tokenize as Hearth's server and llama-server offer it: `{content}` → `{tokens: number[]}`. */
-async function tokenizeOne(endpoint: ServerEndpoint, content: string, options: TokenizeOptions | undefined): Promise<number> {
-  const signal = options?.signal === undefined ? AbortSignal.timeout(TOKENIZE_TIMEOUT_MS) : AbortSignal.any([options.signal, AbortSignal.timeout(TOKENIZE_TIMEOUT_MS)]);
-  let response: Response;
+async function tokenizeOne(client: HearthServerClient, content: string, options: TokenizeOptions | undefined): Promise<number> {
   try {
-    response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/tokenize`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(endpoint.token !== "" ? { authorization: `Bearer ${endpoint.token}` } : {}) },
-      body: JSON.stringify({ content, ...(options?.role !== undefined ? { role: options.role } : {}), ...(options?.special === true ? { parse_special: true } : {}) }),
-      signal,
-    });
+    const tokens = await client.tokenize({ content, ...(options?.role !== undefined ? { role: options.role } : {}), ...(options?.special === true ? { parse_special: true } : {}) }, { signal: options?.signal });
+    return tokens.length;
   } catch (error) {
-    if (options?.signal?.aborted) throw new ProviderError({ kind: "cancelled", provider: "local", message: "Token counting was cancelled.", cause: error });
-    throw new ProviderError({ kind: "network", provider: "local", message: `Hearth could not reach the local model server to count tokens: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+    if (!(error instanceof HearthServerError)) throw error;
+    switch (error.kind) {
+      case "cancelled":
+        throw new ProviderError({ kind: "cancelled", provider: "local", message: "Token counting was cancelled.", cause: error });
+      case "unreachable":
+      case "timeout":
+        throw new ProviderError({ kind: "network", provider: "local", message: `Hearth could not reach the local model server to count tokens: ${error.message}`, cause: error });
+      case "http":
+        throw new ProviderError({ kind: "bad_request", provider: "local", status: error.status, message: `The local model server cannot count tokens (HTTP ${error.status} on /tokenize).`, cause: error });
+      case "malformed":
+        throw new ProviderError({ kind: "bad_request", provider: "local", message: "The local model server answered /tokenize without a token list.", cause: error });
+    }
   }
-  if (!response.ok) {
-    throw new ProviderError({ kind: "bad_request", provider: "local", status: response.status, message: `The local model server cannot count tokens (HTTP ${response.status} on /tokenize).` });
-  }
-  const body = (await response.json()) as { tokens?: unknown };
-  if (!Array.isArray(body.tokens)) throw new ProviderError({ kind: "bad_request", provider: "local", message: "The local model server answered /tokenize without a token list." });
-  return body.tokens.length;
 }
 
 /** The supervisor could not start or find a server: say so in its own words, as a network failure the gateway may fall back from. */

@@ -7,7 +7,8 @@ import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/
 import type { CompletionCreateParamsStreaming } from "openai/resources/completions";
 import { runCall, type AttemptContext, type AttemptOutcome, type CallLimits } from "./callRunner";
 import { ProviderError } from "./providerError";
-import type { ChatMessage, PromptProgress, ProviderId, StateLoading, TokenUsage, ToolCall, ToolChoice, ToolSpec } from "../model";
+import type { ChatMessage, PromptProgress, ProviderId, TokenUsage, ToolCall, ToolChoice, ToolSpec } from "../model";
+import { PROGRESS_CHUNK_OBJECT, progressChunkSchema, type HearthExtension } from "../wire/hearthProtocol";
 import type { HearthOptions, ModelCall, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
 import { createOpenAiClient } from "./sdkClients";
 
@@ -44,7 +45,7 @@ export function prepareOpenAiCall(call: ModelCall, model: string, dialect: OpenA
     ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
     ...(call.stop !== undefined && call.stop.length > 0 ? { stop: [...call.stop] } : {}),
   };
-  const hearth = dialect.sendHearth && call.hearth !== undefined ? { hearth: withoutUndefined({ ...repoDefaults(call), ...call.hearth, checkpoints: call.hearth.checkpoints === undefined ? undefined : [...call.hearth.checkpoints] }) } : {};
+  const hearth = dialect.sendHearth && call.hearth !== undefined ? { hearth: hearthField(call, call.hearth) } : {};
   const kwargs = dialect.templateKwargs && call.kind === "chat" && call.thinking !== undefined ? { chat_template_kwargs: { enable_thinking: call.thinking } } : {};
   const body =
     call.kind === "chat"
@@ -63,21 +64,19 @@ function repoDefaults(call: ModelCall): Partial<HearthOptions> {
   return call.kind === "chat" && call.hearth?.role === "repo" ? { progress: true, persist: true } : {};
 }
 
-/** A `hearth.progress` chunk of Hearth's server; other servers never send one. */
-function progressOf(chunk: unknown): PromptProgress | undefined {
-  const body = chunk as { object?: unknown; hearth?: { evaluated?: unknown; total?: unknown; cached?: unknown; loading?: unknown } };
-  if (body.object !== "hearth.progress" || body.hearth === undefined) return undefined;
-  const { evaluated, total, cached } = body.hearth;
-  if (typeof evaluated !== "number" || typeof total !== "number" || typeof cached !== "number") return undefined;
-  const loading = loadingOf(body.hearth.loading);
-  return loading ? { evaluated, total, cached, loading } : { evaluated, total, cached };
+/** The `hearth` body field as the wire module states it: the call's options over the repo defaults, nothing undefined. */
+function hearthField(call: ModelCall, options: HearthOptions): HearthExtension {
+  return withoutUndefined({ ...repoDefaults(call), ...options, checkpoints: options.checkpoints === undefined ? undefined : [...options.checkpoints] });
 }
 
-function loadingOf(value: unknown): StateLoading | undefined {
-  const loading = value as { step?: unknown; bytes?: unknown; totalBytes?: unknown } | undefined;
-  if (loading === undefined || loading === null || (loading.step !== "checking" && loading.step !== "loading")) return undefined;
-  if (typeof loading.bytes !== "number" || typeof loading.totalBytes !== "number") return undefined;
-  return { step: loading.step, bytes: loading.bytes, totalBytes: loading.totalBytes };
+/** A `hearth.progress` chunk of Hearth's server; other servers never send one. */
+function progressOf(chunk: unknown): PromptProgress | undefined {
+  // Every token's chunk passes here: only a chunk that says it is progress is parsed.
+  if ((chunk as { object?: unknown } | null)?.object !== PROGRESS_CHUNK_OBJECT) return undefined;
+  const parsed = progressChunkSchema.safeParse(chunk);
+  if (!parsed.success) return undefined;
+  const { evaluated, total, cached, loading } = parsed.data.hearth;
+  return loading ? { evaluated, total, cached, loading } : { evaluated, total, cached };
 }
 
 /** Where one attempt goes: the server's base URL and the key it wants ("" for none). */

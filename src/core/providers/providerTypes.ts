@@ -2,23 +2,14 @@
 // organisation's OpenAI-compatible endpoint, OpenAI or Anthropic. The gateway speaks only
 // these types, so a new vendor is a new provider file and nothing else.
 import type { ChatMessage, HearthRole, PromptProgress, ProviderId, TokenUsage, ToolCall, ToolChoice, ToolSpec } from "../model";
+import type { HearthExtensionInput } from "../wire/hearthProtocol";
 
 /**
- * Body fields Hearth's server understands beyond OpenAI's (`hearth: {role, checkpoints, reuse}`).
- * Sent on the local route only: clouds reject unknown fields, and the offsets would not
- * survive redaction anyway.
+ * The `hearth` body field Hearth's server understands beyond OpenAI's, as the wire module
+ * states it (`repo` is left out: the extension packs repositories itself). Sent on the local
+ * route only: clouds reject unknown fields, and the offsets would not survive redaction anyway.
  */
-export interface HearthOptions {
-  readonly role?: HearthRole;
-  /** Character offsets into a raw prompt where the server keeps its state. */
-  readonly checkpoints?: readonly number[];
-  /** false: the server evaluates the whole prompt afresh (a baseline for measurements). */
-  readonly reuse?: boolean;
-  /** Streaming `hearth.progress` chunks while the server evaluates the prompt. */
-  readonly progress?: boolean;
-  /** The server saves the state after the system message to disk (the repo pack). */
-  readonly persist?: boolean;
-}
+export type HearthOptions = Pick<HearthExtensionInput, "role" | "checkpoints" | "reuse" | "progress" | "persist">;
 
 interface CallBase {
   /** The model id for the `model` field; providers with a configured model ignore it. */

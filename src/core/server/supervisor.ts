@@ -5,14 +5,12 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Logger } from "../logger.js";
+import { HEARTH_PATHS } from "../wire/hearthProtocol.js";
+import { HearthServerClient, HearthServerError, type ServerEndpoint } from "../wire/serverClient.js";
 import type { ServerErrorEvent, ServerReadyEvent } from "./serverEvents.js";
 import { ServerLock, processAlive, serverKey, type ServerLockRecord } from "./serverLock.js";
 
-export interface ServerEndpoint {
-  /** OpenAI-style base URL, ending in `/v1`. */
-  baseUrl: string;
-  token: string;
-}
+export type { ServerEndpoint } from "../wire/serverClient.js";
 
 export interface ServerInfo {
   model: string;
@@ -193,13 +191,7 @@ export class ServerSupervisor {
     const state = this.current;
     this.stopWatching();
     this.listeners.clear();
-    if (state.kind === "ready") {
-      await fetch(`${state.endpoint.baseUrl.replace(/\/v1$/, "")}/hearth/lease?client=${encodeURIComponent(this.options.clientId)}`, {
-        method: "DELETE",
-        headers: { authorization: `Bearer ${state.endpoint.token}` },
-        signal: AbortSignal.timeout(2000),
-      }).catch(() => undefined);
-    }
+    if (state.kind === "ready") await new HearthServerClient(state.endpoint).release(this.options.clientId, { timeoutMs: 2000 }).catch(() => undefined);
   }
 
   private setState(state: ServerState): void {
@@ -376,13 +368,7 @@ export class ServerSupervisor {
   private async renewLease(endpoint: ServerEndpoint): Promise<void> {
     const ttlSeconds = Math.ceil(((this.options.leaseIntervalMs ?? 20_000) * 3) / 1000);
     try {
-      const response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/hearth/lease`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${endpoint.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ client: this.options.clientId, ttl_seconds: Math.max(5, ttlSeconds), ...(this.options.repoRoots ? { roots: this.options.repoRoots() } : {}) }),
-        signal: AbortSignal.timeout(this.options.healthTimeoutMs ?? 3000),
-      });
-      if (!response.ok) throw new Error(`lease refused with HTTP ${response.status}`);
+      await new HearthServerClient(endpoint).lease({ client: this.options.clientId, ttl_seconds: Math.max(5, ttlSeconds), ...(this.options.repoRoots ? { roots: [...this.options.repoRoots()] } : {}) }, { timeoutMs: this.options.healthTimeoutMs ?? 3000 });
     } catch (error) {
       if (this.current.kind === "ready" && this.current.endpoint === endpoint && !this.disposed) {
         this.options.log.warn(`model server lease failed: ${describe(error)}`);
@@ -442,17 +428,14 @@ export class ServerSupervisor {
 
 function endpointOf(record: ServerLockRecord): ServerEndpoint {
   const host = record.host.includes(":") ? `[${record.host}]` : record.host;
-  return { baseUrl: `http://${host}:${record.port}/v1`, token: record.token };
+  return { baseUrl: `http://${host}:${record.port}${HEARTH_PATHS.openAiRoot}`, token: record.token };
 }
 
+/** Whether the server answers /health, and says it is well, within `timeoutMs`. */
 async function checkHealth(endpoint: ServerEndpoint, timeoutMs: number): Promise<boolean> {
   try {
-    const response = await fetch(`${endpoint.baseUrl.replace(/\/v1$/, "")}/health`, {
-      headers: { authorization: `Bearer ${endpoint.token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await response.body?.cancel();
-    return response.ok;
+    await new HearthServerClient(endpoint).health({ timeoutMs });
+    return true;
   } catch {
     return false;
   }
@@ -548,7 +531,9 @@ function delay(ms: number): Promise<void> {
 }
 
 function isConnectionError(error: unknown): boolean {
-  const text = `${describe(error)} ${describe((error as { cause?: unknown })?.cause)}`;
+  const cause = (error as { cause?: unknown })?.cause;
+  if ([error, cause].some((e) => e instanceof HearthServerError && e.kind === "unreachable")) return true;
+  const text = `${describe(error)} ${describe(cause)}`;
   return CONNECTION_ERRORS.test(text) || (error as { name?: string })?.name === "APIConnectionError";
 }
 

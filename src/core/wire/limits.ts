@@ -1,12 +1,13 @@
 /**
  * Every limit the model server puts on a request, stated once. Requests are checked against
  * them before anything reaches the engine (native code); a value past a size limit is
- * answered 413, a bad value 400, both naming the field and the limit. README.md's "Limits"
- * paragraph lists them: keep the two in step.
+ * answered 413, a bad value 400, both naming the field and the limit. They are part of the
+ * wire protocol (hearthProtocol.ts's schemas use them), so clients see the same numbers.
+ * README.md's "Limits" paragraph lists them: keep the two in step.
  *
  * The sizes are chosen so that the largest request allowed keeps the server responsive:
  * its JSON parses in tens of milliseconds, and its text is tokenized in slices that yield
- * to other requests (see tokenizeSlices.ts), so /health answers while it is processed.
+ * to other requests (see src/server/tokenizeSlices.ts), so /health answers while it is processed.
  */
 export const LIMITS = {
   /** Messages in one chat request. */
