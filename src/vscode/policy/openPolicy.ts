@@ -13,7 +13,8 @@ export const POLICY_TEMPLATE = `// Hearth privacy policy for this folder. Nothin
     "chat": { "route": "local" },
     "edit": { "route": "local" },
     "translate": { "route": "local" },
-    "repoQuestion": { "route": "local" }
+    "repoQuestion": { "route": "local" },
+    "languageModel": { "route": "local" }
   },
   "neverSend": [".env", "*.pem", "secrets/"],
   "redactSecrets": true
