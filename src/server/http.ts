@@ -5,7 +5,7 @@ import type { Token } from "node-llama-cpp";
 import type { z } from "zod";
 import type { ChatMessage } from "../core/prompts/chatml.js";
 import { renderFimPSM } from "../core/prompts/fim.js";
-import type { TokenCounter } from "../core/repo/index.js";
+import type { TokenCounter } from "../core/repo/tokenCounter.js";
 import { persistPoints, tokenizeChat } from "./chatTokens.js";
 import { PromptTooLongError, errorMessage, type GenerationDelta, type GenerationResult, type ModelEngine, type Role, type SamplingParams } from "./engine.js";
 import { HttpError, hostAllowed, readJsonBody, sendError, sendJson, tokensMatch } from "./httpBasics.js";

@@ -12,7 +12,11 @@
 // yield to other requests in between, and only the files the pack may still take.
 import { realpath } from "node:fs/promises";
 import { basename, isAbsolute, sep } from "node:path";
-import { buildPack, MIN_PACK_TOKENS, packRoom, repoInstructions, scanRepo, TokenCounter, type PackReport } from "../core/repo/index.js";
+// Each from its own file, not the folder's index: that would bring RepoQa and, through it, the gateway and the cloud SDKs into the server's bundle.
+import { MIN_PACK_TOKENS, packRoom } from "../core/repo/packBudget.js";
+import { repoInstructions } from "../core/repo/packLayout.js";
+import { buildPack, scanRepo, type PackReport } from "../core/repo/repoPack.js";
+import { TokenCounter } from "../core/repo/tokenCounter.js";
 import { RepoFolderError, resolveRepoRoot } from "../core/repo/repoFiles.js";
 import { HttpError } from "./httpBasics.js";
 

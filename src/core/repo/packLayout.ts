@@ -43,3 +43,13 @@ export function sliceLines(text: string, start: number, end: number): string {
     .slice(start - 1, end)
     .join("\n");
 }
+
+/** The system message's opening words, before the pack: what the files are and how to cite them. */
+export function repoInstructions(name: string, layout: PackLayout): string {
+  const heading = layout === "qwenRepo" ? "Each file starts with <|file_sep|> and its path." : "Each file starts with a line === path ===.";
+  return [
+    `You answer questions about the repository "${name}". Its files follow. ${heading}`,
+    "A part of a file is headed path#La-Lb and starts at line a. Answer from these files.",
+    "When you refer to code, cite it as path:line (lines count from 1). Some files may be left out; if the answer is not in the files shown, say so.",
+  ].join("\n");
+}

@@ -13,7 +13,7 @@ import type { Logger } from "../logger";
 import type { Route } from "../policy";
 import type { ChatMessage, StateLoading, TokenUsage } from "../model";
 import { parseCitations, type Citation } from "./citations";
-import type { PackLayout } from "./packLayout";
+import { repoInstructions, type PackLayout } from "./packLayout";
 import { MIN_PACK_TOKENS, packRoom } from "./packBudget";
 import { ProgressMeter, type ProgressView } from "./progressMeter";
 import { buildPack, packCovers, scanRepo, type PackReport, type RepoPack, type RepoSnapshot, type ScanOptions } from "./repoPack";
@@ -89,14 +89,6 @@ export class RepoQaError extends Error {
 /** When the route does not say how large its context is. */
 export const DEFAULT_CONTEXT_TOKENS = 32_768;
 
-export function repoInstructions(name: string, layout: PackLayout): string {
-  const heading = layout === "qwenRepo" ? "Each file starts with <|file_sep|> and its path." : "Each file starts with a line === path ===.";
-  return [
-    `You answer questions about the repository "${name}". Its files follow. ${heading}`,
-    "A part of a file is headed path#La-Lb and starts at line a. Answer from these files.",
-    "When you refer to code, cite it as path:line (lines count from 1). Some files may be left out; if the answer is not in the files shown, say so.",
-  ].join("\n");
-}
 
 interface PackPlan {
   readonly kept: KeptPack;
