@@ -78,6 +78,13 @@ export const HOUSE_RULES = [
     why: "the server is its own process with no VS Code; share code through src/core/ or src/shared/.",
   },
   {
+    name: "the server never calls a model through the gateway",
+    files: ["src/server/"],
+    // core/repo's index brings RepoQa, and with it the gateway and the cloud SDKs, into the server's bundle.
+    places: ["src/core/gateway/", "src/core/providers/", "src/core/repo/index.ts"],
+    why: "the server is the model; it needs the pack's parts (core/repo/repoPack.ts, packBudget.ts, …), never the gateway, the providers or RepoQa.",
+  },
+  {
     name: "core never imports the adapters or the server",
     files: ["src/core/"],
     places: ["src/vscode/", "src/extension.ts", "src/server/"],

@@ -30,6 +30,7 @@ const WEBVIEW = "the webview imports only itself and src/shared";
 const SHARED = "src/shared stands alone";
 const SERVER = "the server never imports the adapters";
 const CORE = "core never imports the adapters or the server";
+const SERVER_MODEL = "the server never calls a model through the gateway";
 
 const CASES: Case[] = [
   { at: "src/core/chat/probe.ts", code: 'import * as vscode from "vscode";\nexport const v = vscode;', breaks: VSCODE },
@@ -76,6 +77,9 @@ const CASES: Case[] = [
 
   { at: "src/server/probe.ts", code: 'import { readSettings } from "../vscode/config";\nexport const r = readSettings;', breaks: SERVER },
   { at: "src/server/probe.ts", code: 'export * from "../extension";', breaks: SERVER },
+  { at: "src/server/probe.ts", code: 'import { Gateway } from "../core/gateway/index.js";\nexport const g = Gateway;', breaks: SERVER_MODEL },
+  { at: "src/server/probe.ts", code: 'import { TokenCounter } from "../core/repo/index.js";\nexport const t = TokenCounter;', breaks: SERVER_MODEL },
+  { at: "src/server/probe.ts", code: 'import { TokenCounter } from "../core/repo/tokenCounter.js";\nexport const t = TokenCounter;' },
   { at: "src/server/probe.ts", code: 'import { Pacer } from "../core/pacer";\nexport const p = Pacer;' },
 
   { at: "src/core/chat/probe.ts", code: 'import { readSettings } from "../../vscode/config";\nexport const r = readSettings;', breaks: CORE },
