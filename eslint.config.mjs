@@ -58,9 +58,6 @@ export const HOUSE_RULES = [
     name: "the webview imports only itself and src/shared",
     files: ["media/"],
     onlyInside: ["media/", "src/shared/"],
-    // Pure and Node-free, and deliberately the same classifier on both sides of the webview.
-    // TODO(issue #18): move them to src/shared, with src/core/loopback.ts and relativePath.ts that they import.
-    allowTargets: ["src/core/chat/linkTarget.ts", "src/core/chat/invisible.ts"],
     builtins: true,
     why: "the webview runs in a browser sandbox, bundled on its own: it may import media/, src/shared/ and npm packages, nothing else of src and none of Node's modules.",
   },
@@ -121,7 +118,7 @@ function brokenZone(zones, file, specifier, typeOnly, filename) {
     }
     if ((zone.places ?? []).some((place) => inside(target, place))) return true;
     if (zone.onlyInside === undefined) return false;
-    return ![...zone.onlyInside, ...(zone.allowTargets ?? [])].some((place) => inside(target, place));
+    return !zone.onlyInside.some((place) => inside(target, place));
   });
 }
 

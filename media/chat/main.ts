@@ -3,7 +3,7 @@
 // handlers are attached here with addEventListener (the CSP allows no inline handlers).
 // Answers render incrementally, in animation frames (answerView.ts); model text everywhere
 // shows invisible and bidirectional characters as marked escapes.
-import { summarizeInvisible } from "../../src/core/chat/invisible";
+import { summarizeInvisible } from "../../src/shared/invisible";
 import type { AttachmentView, Chat, ChatSummary, ChatTurn, ToHost } from "../../src/shared/chatProtocol";
 import type { WebviewStrings } from "../../src/shared/webviewStringKeys";
 import { AnswerView } from "./answerView";

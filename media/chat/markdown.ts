@@ -27,8 +27,8 @@ import typescript from "highlight.js/lib/languages/typescript";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 import MarkdownIt from "markdown-it";
-import { classifyLink, isDeceptiveLink, type LinkTarget } from "../../src/core/chat/linkTarget";
-import { escapeInvisible, hasInvisible, splitInvisible } from "../../src/core/chat/invisible";
+import { classifyLink, isDeceptiveLink, type LinkTarget } from "../../src/shared/linkTarget";
+import { escapeInvisible, hasInvisible, splitInvisible } from "../../src/shared/invisible";
 
 const LANGUAGES = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, markdown, python, rust, shell, sql, typescript, xml, yaml };
 for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);

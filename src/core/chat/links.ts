@@ -2,8 +2,8 @@
 // bundles too), and the extension's own check that a resolved file lies in the workspace.
 import * as path from "node:path";
 
-export * from "./linkTarget";
-export * from "./invisible";
+export * from "../../shared/linkTarget";
+export * from "../../shared/invisible";
 
 /** Whether `absolute` lies inside `root` (both absolute, same platform). */
 export function isInside(root: string, absolute: string): boolean {

@@ -33,7 +33,7 @@ function tlsOptions(target: URL, settings: ProxySettings | undefined): tls.Conne
 
 /**
  * A connection the binary and its hash may come over: TLS, or plain HTTP to this machine only.
- * Narrower than core/loopback's isLoopbackHost on purpose: `*.localhost` names go through the
+ * Narrower than shared/loopback.s isLoopbackHost on purpose: `*.localhost` names go through the
  * resolver, and 0.0.0.0 is no registry address; only the literal loopback forms count here.
  */
 function transportAllowed(url: URL): boolean {

@@ -3,7 +3,7 @@
 // compiler: it only has to find the files most of the repo leans on (types, utilities,
 // the core module), which form the stable core of a pack that does not fit whole.
 import { Pacer } from "../pacer";
-import { joinRelative } from "../relativePath";
+import { joinRelative } from "../../shared/relativePath";
 
 interface SourceFile {
   readonly path: string;

@@ -1,5 +1,5 @@
-// Whether a URL names this machine (see src/core/loopback.ts), and its host for messages.
-export { isLoopbackUrl } from "../../core/loopback";
+// Whether a URL names this machine (see src/shared/loopback.ts), and its host for messages.
+export { isLoopbackUrl } from "../../shared/loopback";
 
 /** The host of a URL, for messages. */
 export function hostOf(url: string): string {

@@ -68,7 +68,8 @@ const CASES: Case[] = [
   { at: "media/chat/probe.ts", code: 'import { join } from "node:path";\nexport const j = join;', breaks: WEBVIEW },
   { at: "media/chat/probe.ts", code: 'import type { Chat } from "../../src/shared/chatProtocol";\nimport { WEBVIEW_STRING_KEYS } from "../../src/shared/webviewStringKeys";\nexport type C = Chat;\nexport const k = WEBVIEW_STRING_KEYS;' },
   // Named in the zone until they move to src/shared (see eslint.config.mjs).
-  { at: "media/chat/probe.ts", code: 'import { classifyLink } from "../../src/core/chat/linkTarget";\nexport const c = classifyLink;' },
+  { at: "media/chat/probe.ts", code: 'import { classifyLink } from "../../src/shared/linkTarget";\nexport const c = classifyLink;' },
+  { at: "media/chat/probe.ts", code: 'import { isDeceptiveLink } from "../../src/core/chat/links";\nexport const c = isDeceptiveLink;', breaks: WEBVIEW },
   { at: "media/chat/probe.ts", code: 'import MarkdownIt from "markdown-it";\nimport { parseToWebview } from "./guard";\nexport const m = [MarkdownIt, parseToWebview];' },
 
   { at: "src/shared/probe.ts", code: 'import type { Logger } from "../core/logger";\nexport type L = Logger;', breaks: SHARED },
