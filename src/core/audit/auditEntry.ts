@@ -2,8 +2,7 @@
 // what went where and a SHA-256 of the exact bytes, never the prompt itself: the log must
 // not become a second copy of the code and secrets it is there to account for.
 import type { Feature } from "../policy";
-import type { ProviderId, TokenUsage } from "../model";
-import type { ProviderErrorKind } from "../providers";
+import type { ModelFailureKind, ProviderId, TokenUsage } from "../model";
 
 /** How the user agreed: the policy said `allow`, they answered the prompt, or an earlier "Always" covered it. */
 export type EgressConsent = "policy" | "once" | "always" | "remembered";
@@ -40,7 +39,7 @@ export interface EgressRecord {
   readonly reason: string;
 }
 
-export type EgressStatus = "ok" | ProviderErrorKind | "error";
+export type EgressStatus = "ok" | ModelFailureKind | "error";
 
 /** Appended when the call ends, successful or not. */
 export interface EgressOutcome {
