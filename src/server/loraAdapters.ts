@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { isAbsolute } from "node:path";
 import type { LlamaContextOptions, LlamaModel } from "node-llama-cpp";
 import type { HearthRole } from "../core/model/index.js";
-import { alignUp, GGUF_VALUE, GgufHeaderError, openRegularFile, readGgufHeaderFacts, type GgufHeaderFacts, type GgufMetaEntry, type GgufTensorEntry } from "./ggufHeader.js";
+import { alignUp, GGUF_VALUE, GgufHeaderError, openRegularFile, readGgufHeaderFacts, type GgufHeaderFacts, type GgufMetaEntry, type GgufTensorEntry } from "../core/models/ggufHeader.js";
 
 /**
  * LoRA adapters (hearth.model.lora): which adapter goes on which role's context, and whether

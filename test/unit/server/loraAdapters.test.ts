@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseServerArgs } from "../../../src/server/args";
-import { GGUF_VALUE, parseGgufHeader } from "../../../src/server/ggufHeader";
+import { GGUF_VALUE, parseGgufHeader } from "../../../src/core/models/ggufHeader";
 import { checkLoraAdapter, LORA_LIMITS, parseLoraArg, type LoraBaseModel } from "../../../src/server/loraAdapters";
 import { StartupError } from "../../../src/server/startupErrors";
 import { GgmlType, gv, tensorFromValues, writeGguf, type GgufValue } from "../../fixtures/gguf";

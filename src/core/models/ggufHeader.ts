@@ -2,8 +2,8 @@ import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 
 /**
- * A GGUF header reader for files the server must not trust (LoRA adapters named in a
- * settings file): every count and length is bounded before anything is allocated, and array
+ * A GGUF header reader for files Hearth must not trust (LoRA adapters named in a settings
+ * file, models found in other tools' folders): every count and length is bounded before anything is allocated, and array
  * values are skipped rather than kept, so a hostile header costs at most `maxHeaderBytes` of
  * memory and never reaches llama.cpp's loader, whose accessors abort the process on a value
  * of the wrong type.
@@ -161,6 +161,43 @@ export function parseGgufHeader(bytes: Buffer, fileSize: number, limits: GgufHea
   }
   const dataOffset = alignUp(cursor.position, alignment);
   return { version, alignment, metadata, tensors, dataOffset, fileSize };
+}
+
+/**
+ * The metadata in the first bytes of a GGUF file, as far as they go: enough to tell which
+ * model a file holds (writers put `general.*` first) without reading its tokenizer, which can
+ * take megabytes. Stops quietly where the bytes end; a malformed header is still an error.
+ * Array values are skipped, as in `parseGgufHeader`.
+ */
+export function parseGgufMetadataPrefix(bytes: Buffer, limits: Pick<GgufHeaderLimits, "maxKeys" | "maxStringBytes" | "maxArrayItems">): ReadonlyMap<string, GgufMetaEntry> {
+  const metadata = new Map<string, GgufMetaEntry>();
+  const truncated = "the bytes end";
+  const cursor = new Cursor(bytes, truncated);
+  if (bytes.length < 4 || bytes.toString("latin1", 0, 4) !== "GGUF") throw new GgufHeaderError('it is not a GGUF file (it does not start with "GGUF")');
+  try {
+    cursor.skip(4);
+    const version = cursor.u32();
+    if (version !== 2 && version !== 3) throw new GgufHeaderError(`it is GGUF version ${version}; only versions 2 and 3 are read`);
+    cursor.count("tensors", Number.MAX_SAFE_INTEGER);
+    const keyCount = cursor.count("metadata keys", limits.maxKeys);
+    for (let i = 0; i < keyCount; i++) {
+      const key = cursor.str(limits.maxStringBytes, "a metadata key");
+      const type = cursor.u32();
+      if (type === GGUF_VALUE.ARRAY) {
+        const itemType = cursor.u32();
+        if (itemType === GGUF_VALUE.ARRAY || !(itemType in SCALAR_BYTES || itemType === GGUF_VALUE.STRING)) throw new GgufHeaderError(`metadata key ${key} has an array of unknown type ${itemType}`);
+        const items = cursor.count(`items in ${key}`, limits.maxArrayItems);
+        if (itemType === GGUF_VALUE.STRING) for (let j = 0; j < items; j++) cursor.str(limits.maxStringBytes, `an item of ${key}`);
+        else cursor.skip(items * SCALAR_BYTES[itemType]!);
+        metadata.set(key, { type, itemType, length: items });
+      } else {
+        metadata.set(key, { type, value: cursor.scalar(type, limits.maxStringBytes, key) });
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof GgufHeaderError) || error.message !== truncated) throw error;
+  }
+  return metadata;
 }
 
 export function alignUp(value: number, alignment: number): number {

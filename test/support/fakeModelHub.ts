@@ -1,0 +1,83 @@
+// A loopback stand-in for the Hugging Face endpoints node-llama-cpp's downloader uses (point
+// HF_ENDPOINT at it): the v2 manifest that resolves `hf:<owner>/<repo>:<quant>` to a file, and
+// `resolve/main/<file>` with HEAD and Range support (what a resumed download needs). It can
+// stall a response part way, so a test cancels at a byte count decided by events, not time.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface HubFile {
+  /** "hearth/Tiny-GGUF". */
+  readonly repo: string;
+  /** The tag in the URI ("F32" in hf:hearth/Tiny-GGUF:F32). */
+  readonly quant: string;
+  readonly fileName: string;
+  readonly bytes: Buffer;
+}
+
+export interface FakeModelHub {
+  readonly endpoint: string;
+  /** "GET /path bytes=0-" per request, in order. */
+  readonly requests: string[];
+  /**
+   * A response for a range starting below `stallBelow` sends its first `stallAfter` bytes and
+   * then nothing until the client goes away.
+   */
+  stallAfter: number;
+  stallBelow: number;
+  /** Responses held open by a stall, to end when the hub closes. */
+  close(): Promise<void>;
+}
+
+export async function startFakeModelHub(files: readonly HubFile[]): Promise<FakeModelHub> {
+  const hub = {
+    endpoint: "",
+    requests: [] as string[],
+    stallAfter: Infinity,
+    stallBelow: 0,
+    close: async (): Promise<void> => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server: Server = createServer((req, res) => {
+    hub.requests.push(`${req.method} ${req.url} ${req.headers.range ?? ""}`.trim());
+    const url = new URL(req.url ?? "/", "http://x");
+    const manifest = files.find((file) => url.pathname === `/v2/${file.repo}/manifests/${file.quant}`);
+    if (manifest) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ggufFile: { rfilename: manifest.fileName, size: manifest.bytes.length } }));
+      return;
+    }
+    const file = files.find((candidate) => url.pathname === `/${candidate.repo}/resolve/main/${candidate.fileName}`);
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
+    const start = range ? Number(range[1]) : 0;
+    const end = range && range[2] ? Number(range[2]) : file.bytes.length - 1;
+    const headers = { "content-type": "application/octet-stream", "accept-ranges": "bytes", "content-length": String(end - start + 1), etag: `"${file.fileName}-1"` };
+    res.writeHead(range ? 206 : 200, range ? { ...headers, "content-range": `bytes ${start}-${end}/${file.bytes.length}` } : headers);
+    if (req.method === "HEAD") {
+      res.end();
+      return;
+    }
+    const body = file.bytes.subarray(start, end + 1);
+    if (start >= hub.stallBelow || body.length <= hub.stallAfter) {
+      res.end(body);
+      return;
+    }
+    // Left open on purpose: the client's cancel (or the hub's close) ends it.
+    res.write(body.subarray(0, hub.stallAfter));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  hub.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return hub;
+}
+
+/** `size` bytes that differ everywhere (so a chunk written at the wrong offset shows). */
+export function patternedBytes(size: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i + 4 <= bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
+  return bytes;
+}
