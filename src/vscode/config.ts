@@ -1,6 +1,7 @@
 // Hearth's settings, read here and nowhere else (a unit test holds src/ to that): the typed
 // view of `hearth.*` that the model server and the usage view follow, one typed accessor per
-// other group of settings, the one write (Choose Model), and which settings restart the server.
+// other group of settings, the writes (Choose Model, Apply Model Plan), and which settings
+// restart the server.
 import * as vscode from "vscode";
 import { SettingProblems } from "./settingProblems.js";
 import type { Logger } from "../core/logger.js";
@@ -10,6 +11,7 @@ import type { FimLayout } from "../core/complete/completionPrompt.js";
 import { naturalLanguage, type NaturalLanguage } from "../core/edit/languages.js";
 import type { RepoSettings } from "../core/repo/index.js";
 import { HEARTH_ROLES, type HearthRole } from "../core/model/index.js";
+import type { PlanSettingKey } from "../core/models/planSettings.js";
 
 export interface HearthConfig {
   model: string;
@@ -278,4 +280,32 @@ export function readLoraAdapters(problems: SettingProblems, value: unknown): Lor
     else adapters.push({ path: (path as string).trim(), scale: scale as number, roles: [...new Set(roles as HearthRole[])] });
   });
   return adapters;
+}
+
+// ---- the model plan's settings (Hearth: Apply Model Plan) ---------------------------------
+
+/** A setting the model plan may write, as it stands: the value in effect and whether anyone set it. */
+export interface PlanSettingState {
+  readonly value: unknown;
+  /** A value in some scope Hearth honours (in Restricted Mode, the user's own only). */
+  readonly set: boolean;
+  /** The user settings' value, where an apply writes. */
+  readonly userValue: unknown;
+}
+
+/** hearth.model, hearth.completion.model and hearth.server.contextSize as the plan sees them. */
+export function planSettingStates(): Record<PlanSettingKey, PlanSettingState> {
+  const section = vscode.workspace.getConfiguration();
+  const state = (key: PlanSettingKey): PlanSettingState => {
+    const inspected = section.inspect<unknown>(key);
+    const scoped = vscode.workspace.isTrusted ? [inspected?.globalValue, inspected?.workspaceValue, inspected?.workspaceFolderValue] : [inspected?.globalValue];
+    const set = scoped.some((value) => value !== undefined);
+    return { value: set ? scoped.filter((value) => value !== undefined).pop() : inspected?.defaultValue, set, userValue: inspected?.globalValue };
+  };
+  return { "hearth.model": state("hearth.model"), "hearth.completion.model": state("hearth.completion.model"), "hearth.server.contextSize": state("hearth.server.contextSize") };
+}
+
+/** Writes one of the plan's settings in the user settings (a change of any restarts the server). */
+export async function writePlanSetting(key: PlanSettingKey, value: string | number): Promise<void> {
+  await vscode.workspace.getConfiguration().update(key, value, vscode.ConfigurationTarget.Global);
 }
