@@ -8,6 +8,7 @@ import { registerInlineCompletion, type InlineCompletionHandle } from "./vscode/
 import { Config } from "./vscode/config.js";
 import { registerEdit, type EditApi } from "./vscode/edit/index.js";
 import { registerGateway } from "./vscode/gateway/index.js";
+import { registerLanguageModels } from "./vscode/lm/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
 import { registerPolicy, type PolicyService } from "./vscode/policy/index.js";
@@ -57,6 +58,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   // Explain answers in the chat panel (sent under the edit feature's policy by the edit runner).
   const edit = registerEdit(context, { gateway: gateway.gateway, notify: (error) => gateway.notifier.notify(error), log, explainSink: chat.externalAnswers });
   context.subscriptions.push(...edit.disposables);
+  // Hearth's models in VS Code's chat and for other extensions (VS Code 1.104+), under policy feature languageModel.
+  context.subscriptions.push(...registerLanguageModels({ gateway: gateway.gateway, modelService, policy, secrets: context.secrets, log }));
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
   return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api, repo, chat };
