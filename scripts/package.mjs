@@ -35,7 +35,7 @@ node_modules/@node-llama-cpp/**
 const version = JSON.parse(readFileSync("package.json", "utf8")).version;
 const out = process.env.HEARTH_VSIX ?? `hearth-${target}-${version}.vsix`;
 try {
-  execFileSync(process.execPath, ["node_modules/@vscode/vsce/vsce", "package", "--target", target, "--ignoreFile", ignoreFile, "--out", out, "--skip-license", "--allow-missing-repository"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["node_modules/@vscode/vsce/vsce", "package", "--target", target, "--ignoreFile", ignoreFile, "--out", out, "--skip-license", "--allow-missing-repository", "--no-rewrite-relative-links"], { stdio: "inherit" });
 } finally {
   rmSync(ignoreDir, { recursive: true, force: true });
 }
