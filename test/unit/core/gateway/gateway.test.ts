@@ -410,6 +410,65 @@ describe("gateway (loopback fakes for every route)", function () {
     assert.deepEqual(tally.buckets.map((b) => `${b.route}:${b.provider}`).sort(), ["cloud:openai", "local:local"]);
   });
 
+  describe("plan once, then send the prompt built for the plan", () => {
+    const question = { messages: [{ role: "user" as const, content: "What does greet do?" }] };
+
+    it("plans the route with what the prompt will need, and sends to exactly that route", async () => {
+      h.state.localContextTokens = 4096;
+      const port = gateway.port("chat");
+      const plan = await port.plan();
+      assert.ok(plan.ok);
+      assert.deepEqual([plan.route, plan.provider, plan.contextTokens, plan.acceptsText, plan.needsAsk, plan.redacts], ["local", "local", 4096, true, false, false]);
+      const result = await port.send(plan, question);
+      assert.equal(result.route, "local");
+      assert.equal(h.local.requests.length, 1);
+    });
+
+    it("refuses with planChanged, sending nothing, when the route changed between plan and send", async () => {
+      const port = gateway.port("chat");
+      const plan = await port.plan();
+      assert.ok(plan.ok && plan.route === "local");
+      // The local model went down after the prompt was built for it; the policy allows the cloud.
+      h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+      h.state.localKnownDown = true;
+      await assert.rejects(port.send(plan, question), (e: unknown) => e instanceof GatewayRefusal && e.code === "planChanged" && /gpt-4o-mini/.test(e.message));
+      assert.equal(h.local.requests.length + h.egressRequests(), 0, "nothing was sent anywhere");
+      assert.deepEqual(await auditEntries(), []);
+    });
+
+    it("run() plans and builds again once when the route changed, and the prompt sent is the one built for the new route", async () => {
+      const port = gateway.port("chat");
+      const builtFor: string[] = [];
+      const result = await port.run({}, (plan) => {
+        builtFor.push(`${plan.route}:${plan.model}`);
+        if (builtFor.length === 1) {
+          // While the first prompt is built, the local model goes down.
+          h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+          h.state.localKnownDown = true;
+        }
+        return { messages: [{ role: "user", content: `built for ${plan.route}` }] };
+      });
+      assert.equal(builtFor.length, 2);
+      assert.equal(builtFor[1], "cloud:gpt-4o-mini");
+      assert.equal(result.route, "cloud");
+      assert.equal(h.openai.requests.length, 1);
+      assert.ok(h.openai.requests[0].body.includes("built for cloud"), "the prompt built for the cloud plan was sent");
+      assert.equal(h.local.requests.length, 0);
+    });
+
+    it("checks the fit with the feature's own token count when it gives one (one rule: core/model/contextFit)", async () => {
+      h.state.localContextTokens = 1000;
+      const port = gateway.port("chat");
+      const plan = await port.plan();
+      assert.ok(plan.ok && plan.route === "local");
+      // 400 characters could never fill 1000 tokens, but the feature counted 2000: the gateway believes the count.
+      await assert.rejects(port.send(plan, { ...question, promptTokens: 2000 }), (e: unknown) => e instanceof GatewayRefusal);
+      assert.equal(h.local.requests.length, 0);
+      await port.send(plan, { ...question, promptTokens: 900 });
+      assert.equal(h.local.requests.length, 1, "900 tokens and the template's margin fit 1000");
+    });
+  });
+
   describe("inline completion through the gateway", () => {
     const FILE_TEXT = `const token = "${GITHUB_TOKEN}";\nexport function add(a: number, b: number) {\n  return `;
     // As the completion engine does: plan (non-interactive, naming the file in the prompt), build for the plan, send.
