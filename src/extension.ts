@@ -11,6 +11,7 @@ import { registerGateway } from "./vscode/gateway/index.js";
 import { registerLanguageModels } from "./vscode/lm/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
 import { ModelService } from "./vscode/modelService.js";
+import { registerOnboarding, type OnboardingHandle } from "./vscode/onboarding/index.js";
 import { registerPolicy, type PolicyService } from "./vscode/policy/index.js";
 import { registerRepo, type RepoHandle } from "./vscode/repo/index.js";
 import { StatusBar } from "./vscode/statusBar.js";
@@ -25,6 +26,8 @@ export interface HearthApi {
   /** Repository Q&A; `repo.ask` serves the chat panel's @repo. */
   readonly repo: RepoHandle;
   readonly chat: ChatHandle;
+  /** The model plan, the download queue and the walkthrough's progress. */
+  readonly onboarding: OnboardingHandle;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
@@ -33,16 +36,20 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const policy = registerPolicy(context, log);
   const stateDir = context.globalStorageUri.fsPath;
   const serverScript = vscode.Uri.joinPath(context.extensionUri, "dist", "server.mjs").fsPath;
-  const resolver = new ModelResolver(stateDir, serverScript, log);
+  // The model service is built after: the onboarding is the resolver's model supply.
+  const onboarding = registerOnboarding({ config, log, stateDir, serverScript, extensionPath: context.extensionPath, globalState: context.globalState, modelService: () => modelService });
+  const resolver = new ModelResolver(stateDir, log, onboarding.notice);
   const modelService = new ModelService(config, resolver, context.secrets, { serverScript, stateDir, log });
+  onboarding.attach(modelService);
   const gateway = registerGateway(context, { log, policy, modelService, pricing: () => ({ prices: config.value.usagePrices, avoidedAt: config.value.usageAvoidedAt }) });
   const statusBar = new StatusBar(modelService);
   const gpuDeps = { service: modelService, config, log, extensionPath: context.extensionPath, stateDir, globalState: context.globalState };
-  const statusView = new StatusViewProvider(modelService);
+  const statusView = new StatusViewProvider(modelService, { plans: onboarding.plans, downloads: onboarding.center });
   context.subscriptions.push(
     log,
     config,
     modelService,
+    onboarding,
     statusBar,
     statusView,
     vscode.window.registerTreeDataProvider("hearth.modelView", statusView),
@@ -62,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   context.subscriptions.push(...registerLanguageModels({ gateway: gateway.gateway, modelService, policy, secrets: context.secrets, log }));
   if (!vscode.workspace.isTrusted) log.info("Restricted Mode: Hearth runs local-only in this workspace.");
   void modelService.start();
-  return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api, repo, chat };
+  return { modelService, policy, gateway: gateway.gateway, completion, edit: edit.api, repo, chat, onboarding };
 }
 
 export function deactivate(): void {

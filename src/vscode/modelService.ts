@@ -75,8 +75,8 @@ export class ModelService implements vscode.Disposable {
       if (generation !== this.generation) return;
       const message = error instanceof Error ? error.message : String(error);
       this.options.log.error(message);
-      this.setState({ kind: "error", code: "model_unavailable", message, permanent: true });
-      if (!(error instanceof ModelUnavailableError) || !/cancelled|Choose a model/.test(message)) {
+      this.setState({ kind: "error", code: error instanceof ModelUnavailableError ? error.code : "model_unavailable", message, permanent: true });
+      if (!(error instanceof ModelUnavailableError) || !(error.announced || /cancelled|Choose a model/.test(message))) {
         void this.showError(message);
       }
       return;

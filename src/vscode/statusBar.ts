@@ -55,6 +55,8 @@ export function describe(state: ModelServiceState): { text: string; tooltip: str
         ? { text: `$(globe) Hearth · ${shortModel(state.model ?? "external")}`, tooltip: `Using ${state.url}${state.model ? ` (${state.model})` : ""}`, error: false }
         : { text: "$(error) Hearth: unreachable", tooltip: state.message ?? `Cannot reach ${state.url}`, error: true };
     case "error":
+      // Not yet downloaded is where every first start begins: an offer is out, nothing failed.
+      if (state.code === "model_not_downloaded") return { text: "$(cloud-download) Hearth: model needed", tooltip: state.message, error: false };
       return { text: "$(error) Hearth: error", tooltip: state.message, error: true };
   }
 }

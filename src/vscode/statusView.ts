@@ -1,7 +1,10 @@
 import * as vscode from "vscode";
-import { describeRolePlan, PLAN_ROLES, planModels, referenceCpuSample, ROLE_NAMES, type ModelPlan } from "../core/hardware/planner.js";
-import { describeProbe, probeHardware, type HardwareProbe } from "../core/hardware/probe.js";
+import { describeRolePlan, PLAN_ROLES, ROLE_NAMES, type ModelPlan } from "../core/hardware/planner.js";
+import { describeProbe, type HardwareProbe } from "../core/hardware/probe.js";
+import type { DownloadItem } from "../core/models/downloadQueue.js";
 import type { ModelService, ModelServiceState } from "./modelService.js";
+import { describeItem, describeQueue, type DownloadCenter } from "./onboarding/downloadCenter.js";
+import type { MachinePlanService } from "./onboarding/machinePlan.js";
 import { describe } from "./statusBar.js";
 
 interface Row {
@@ -22,19 +25,19 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly subscription: vscode.Disposable;
-  private machine?: { probe: HardwareProbe; plan: ModelPlan };
 
-  constructor(private readonly service: ModelService) {
-    this.subscription = service.onDidChangeState(() => this.emitter.fire());
-    // CPU, memory and OS only: GPUs need the engine, which never loads in the extension host.
-    void probeHardware().then(
-      (probe) => {
-        const reference = referenceCpuSample();
-        this.machine = { probe, plan: planModels({ probe, speeds: reference ? [reference] : [] }) };
-        this.emitter.fire();
-      },
-      () => undefined,
+  constructor(
+    private readonly service: ModelService,
+    /** The machine's model plan (with the user's settings as overrides) and the download queue. */
+    private readonly onboarding: { plans: MachinePlanService; downloads: DownloadCenter },
+  ) {
+    this.subscription = vscode.Disposable.from(
+      service.onDidChangeState(() => this.emitter.fire()),
+      onboarding.plans.onDidChange(() => this.emitter.fire()),
+      onboarding.downloads.onDidChange(() => this.emitter.fire()),
     );
+    // CPU, memory and OS only: GPUs need the engine, which never loads in the extension host.
+    void onboarding.plans.get().catch(() => undefined);
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
@@ -48,7 +51,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
 
   getChildren(row?: Row): Row[] {
     if (row !== undefined) return row.children ?? [];
-    return [...stateRows(this.service.state), ...machineRows(this.machine), ...ACTIONS];
+    return [...stateRows(this.service.state), ...downloadRows(this.onboarding.downloads), ...machineRows(this.onboarding.plans.current), ...ACTIONS];
   }
 
   dispose(): void {
@@ -72,7 +75,42 @@ function stateRows(state: ModelServiceState): Row[] {
   return rows;
 }
 
-/** What this machine has and the model plan Hearth would pick for it (not applied: a suggestion). */
+/** Each file being downloaded (or paused, or failed), under one row with the whole queue's progress. */
+function downloadRows(downloads: Pick<DownloadCenter, "items" | "busy">): Row[] {
+  const items = downloads.items;
+  if (items.length === 0) return [];
+  const { percent } = describeQueue(items);
+  const busy = downloads.busy;
+  const open = items.filter((item) => item.state !== "done");
+  const children = items.map((item) => downloadRow(item, busy));
+  if (open.length > 0) {
+    children.push(
+      busy
+        ? { label: "Cancel Downloads", icon: "debug-stop", command: { command: "hearth.cancelDownloads", title: "Cancel Downloads" } }
+        : { label: "Resume Downloads", icon: "debug-continue", command: { command: "hearth.downloadModels", title: "Resume Downloads" } },
+    );
+  }
+  const description = open.length === 0 ? `${items.length} done` : `${Math.floor(percent)}% of ${items.length} file${items.length === 1 ? "" : "s"}${busy ? "" : " · paused"}`;
+  return [{ label: "Downloads", description, tooltip: items.map((item) => `${item.label}: ${item.state}${item.error ? ` (${item.error})` : ""}`).join("\n"), icon: busy ? "cloud-download" : open.length === 0 ? "check" : "debug-pause", children }];
+}
+
+function downloadRow(item: DownloadItem, busy: boolean): Row {
+  const progress = describeItem(item);
+  switch (item.state) {
+    case "done":
+      return { label: item.label, description: "downloaded", tooltip: item.result, icon: "check" };
+    case "downloading":
+      return { label: item.label, description: progress, icon: "cloud-download" };
+    case "queued":
+      return { label: item.label, description: busy ? "waiting" : "paused", icon: busy ? "clock" : "debug-pause" };
+    case "cancelled":
+      return { label: item.label, description: `paused · ${progress}`, tooltip: "Cancelled; it resumes where it stopped.", icon: "debug-pause" };
+    case "failed":
+      return { label: item.label, description: `failed: ${item.error ?? "unknown"}`, tooltip: item.error, icon: "error" };
+  }
+}
+
+/** What this machine has and the model plan Hearth would pick for it (applied only when the user accepts it). */
 function machineRows(machine: { probe: HardwareProbe; plan: ModelPlan } | undefined): Row[] {
   if (!machine) return [];
   const { probe, plan } = machine;
@@ -91,7 +129,10 @@ function machineRows(machine: { probe: HardwareProbe; plan: ModelPlan } | undefi
           tooltip: [`${ROLE_NAMES[role]}: ${words}`, plan.roles[role].why, ...plan.problems, note].join("\n"),
           icon: plan.roles[role].meetsTarget === false || !plan.roles[role].model ? "warning" : "lightbulb",
         };
-      }),
+      }).concat([
+        { label: "Apply Model Plan", tooltip: "Writes the plan's models and context to the settings you have not set yourself.", icon: "check-all", command: { command: "hearth.applyModelPlan", title: "Apply Model Plan" } },
+        { label: "Change…", tooltip: "Opens the settings the plan writes: yours always win.", icon: "settings-gear", command: { command: "hearth.changeModelPlan", title: "Change Model Plan" } },
+      ]),
     },
   ];
 }

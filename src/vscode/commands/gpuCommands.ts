@@ -28,7 +28,8 @@ function megabytes(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 1e6))} MB`;
 }
 
-async function wantedPackages(deps: Deps): Promise<{ backend: GpuPackageBackend; specs: GpuPackageSpec[]; evidence: string } | undefined> {
+/** The GPU packages this machine's driver calls for (undefined: no CUDA or Vulkan driver found). */
+export async function wantedPackages(deps: Pick<Deps, "extensionPath">): Promise<{ backend: GpuPackageBackend; specs: GpuPackageSpec[]; evidence: string } | undefined> {
   const [driver] = await detectGpuDrivers();
   if (!driver) return undefined;
   const manifest = JSON.parse(await readFile(path.join(deps.extensionPath, "node_modules", "node-llama-cpp", "package.json"), "utf8")) as { optionalDependencies?: Record<string, string> };

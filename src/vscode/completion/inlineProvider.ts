@@ -107,7 +107,8 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
       if (!result || token.isCancellationRequested) return undefined;
       // The core works on "\n"-joined lines; the document may use CRLF.
       const text = document.eol === vscode.EndOfLine.CRLF ? result.text.replace(/\r?\n/g, "\r\n") : result.text;
-      return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
+      // Accepting it tells the walkthrough (src/vscode/onboarding) that ghost text was tried.
+      return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position), { command: "hearth.completion.accepted", title: "Suggestion accepted" })];
     } catch (error) {
       // The engine reports its own failures in traces; this is reading the document failing.
       this.deps.log.debug(`inline completion: ${error instanceof Error ? error.message : String(error)}`);
