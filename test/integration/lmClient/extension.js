@@ -1,6 +1,6 @@
 // @ts-check
-// A second extension for Hearth's integration tests (loaded as a second
-// extensionDevelopmentPath): it finds Hearth's models with vscode.lm.selectChatModels and
+// A second extension for Hearth's integration tests (the harness installs it beside Hearth
+// in every pass): it finds Hearth's models with vscode.lm.selectChatModels and
 // calls them with sendRequest, as any extension would, and returns what came back to the
 // test as plain data. Plain JavaScript so that the workbench can load it without a build.
 "use strict";

@@ -1,5 +1,5 @@
 // Hearth's models through VS Code's language-model API, in a real VS Code with a second
-// extension (test/integration/lmClient, a second extensionDevelopmentPath) that calls them
+// extension (test/integration/lmClient, installed by the harness beside Hearth) that calls them
 // the way any extension would: vscode.lm.selectChatModels({vendor: "hearth"}) and
 // sendRequest, with a tool. Needs the finalised LanguageModelChatProvider (VS Code 1.104+);
 // on an older VS Code the suite says so and skips.
@@ -60,7 +60,7 @@ describeIn(["trusted"], "language-model API: a second extension calls Hearth's m
       note(`language-model API suite skipped: VS Code ${vscode.version} has no finalised LanguageModelChatProvider (it came in ${CHAT_PROVIDER_MIN_VSCODE}); ${CLIENT_ID} ${loaded ? "is loaded" : "is not loaded"}`);
       this.skip();
     }
-    assert.ok(vscode.extensions.getExtension(CLIENT_ID), `${CLIENT_ID} is not loaded: the harness gives test/integration/lmClient as a second extensionDevelopmentPath`);
+    assert.ok(vscode.extensions.getExtension(CLIENT_ID), `${CLIENT_ID} is not loaded: the harness installs test/integration/lmClient beside Hearth (harness/run.ts, TEST_EXTENSIONS)`);
     api = await hearth();
     await waitFor("the local model server", () => api.modelService.state.kind === "ready", { timeoutMs: 90_000 });
   });
