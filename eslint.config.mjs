@@ -10,7 +10,7 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
 
 /** The folders of the features: they ask the gateway for a model, never a provider. */
 const FEATURES = [
-  "src/core/complete/", "src/core/chat/", "src/core/edit/", "src/core/repo/", "src/core/hardware/", "src/core/gpu/",
+  "src/core/complete/", "src/core/chat/", "src/core/edit/", "src/core/repo/", "src/core/lm/", "src/core/models/", "src/core/hardware/", "src/core/gpu/",
   "src/vscode/chat/", "src/vscode/edit/", "src/vscode/completion/", "src/vscode/repo/", "src/vscode/lm/", "src/vscode/commands/",
 ];
 
