@@ -7,6 +7,7 @@ import { offerGpuSupportOnce, registerGpuCommands } from "./vscode/commands/gpuC
 import { registerInlineCompletion, type InlineCompletionHandle } from "./vscode/completion/inlineProvider.js";
 import { Config } from "./vscode/config.js";
 import { registerEdit, type EditApi } from "./vscode/edit/index.js";
+import { VscodeEditor } from "./vscode/editor/vscodeEditor.js";
 import { registerGateway } from "./vscode/gateway/index.js";
 import { registerLanguageModels } from "./vscode/lm/index.js";
 import { ModelResolver } from "./vscode/modelResolver.js";
@@ -58,12 +59,19 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     offerGpuSupportOnce(gpuDeps),
     ...gateway.disposables,
   );
-  const completion = registerInlineCompletion(context, { modelService, gateway: gateway.gateway, log });
-  const repo = registerRepo({ gateway: gateway.gateway, notifier: gateway.notifier, modelService, policy, log });
+  const completion = registerInlineCompletion(context, { modelService, port: gateway.gateway.port("completion"), log });
+  const repo = registerRepo({ port: onboarding.observe(gateway.gateway.port("repoQuestion"), "repoAsked"), notifier: gateway.notifier, modelService, policy, log });
   context.subscriptions.push(repo);
-  const chat = registerChat(context, { gateway: gateway.gateway, log, notify: (error) => gateway.notifier.notify(error), repo });
+  const editor = new VscodeEditor();
+  const chat = registerChat(context, { model: onboarding.observe(gateway.gateway.port("chat"), "chatSent"), editor, log, notify: (error) => gateway.notifier.notify(error), repo });
   // Explain answers in the chat panel (sent under the edit feature's policy by the edit runner).
-  const edit = registerEdit(context, { gateway: gateway.gateway, notify: (error) => gateway.notifier.notify(error), log, explainSink: chat.externalAnswers });
+  const edit = registerEdit(context, {
+    models: { edit: gateway.gateway.port("edit"), translate: gateway.gateway.port("translate") },
+    editor,
+    notify: (error) => gateway.notifier.notify(error),
+    log,
+    explainSink: chat.externalAnswers,
+  });
   context.subscriptions.push(...edit.disposables);
   // Hearth's models in VS Code's chat and for other extensions (VS Code 1.104+), under policy feature languageModel.
   context.subscriptions.push(...registerLanguageModels({ gateway: gateway.gateway, modelService, policy, secrets: context.secrets, log }));
