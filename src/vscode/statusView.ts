@@ -15,6 +15,8 @@ interface Row {
   command?: vscode.Command;
   /** Shown folded under this row (the plan under Machine), so the actions stay in sight in a short view. */
   children?: Row[];
+  /** Shown unfolded (the downloads, while there are any). */
+  expanded?: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
-    const item = new vscode.TreeItem(row.label, row.children !== undefined ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(row.label, row.children === undefined ? vscode.TreeItemCollapsibleState.None : row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.description = row.description;
     item.tooltip = row.tooltip;
     item.iconPath = new vscode.ThemeIcon(row.icon);
@@ -91,7 +93,7 @@ function downloadRows(downloads: Pick<DownloadCenter, "items" | "busy">): Row[] 
     );
   }
   const description = open.length === 0 ? `${items.length} done` : `${Math.floor(percent)}% of ${items.length} file${items.length === 1 ? "" : "s"}${busy ? "" : " · paused"}`;
-  return [{ label: "Downloads", description, tooltip: items.map((item) => `${item.label}: ${item.state}${item.error ? ` (${item.error})` : ""}`).join("\n"), icon: busy ? "cloud-download" : open.length === 0 ? "check" : "debug-pause", children }];
+  return [{ label: "Downloads", description, tooltip: items.map((item) => `${item.label}: ${item.state}${item.error ? ` (${item.error})` : ""}`).join("\n"), icon: busy ? "cloud-download" : open.length === 0 ? "check" : "debug-pause", children, expanded: open.length > 0 }];
 }
 
 function downloadRow(item: DownloadItem, busy: boolean): Row {

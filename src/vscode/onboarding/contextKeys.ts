@@ -1,33 +1,42 @@
-// The context keys the walkthrough's steps complete on (package.json `completionEvents`:
-// `onContext:<key>`). They are set from the code paths where the thing happened, since a
-// command an extension runs itself never reaches the walkthrough's `onCommand:` events.
+// How the walkthrough's steps learn that the user did each thing. Two ways, both from the code
+// paths where it happened (a command an extension runs itself never reaches the walkthrough's
+// `onCommand:` events):
+// - the context keys of package.json's `completionEvents` (`onContext:<key>`);
+// - VS Code's `welcome.markStepComplete` for the step itself. VS Code creates its walkthrough
+//   service lazily, when a walkthrough is first shown, and a context key already true by then
+//   never ticks its step; marking the step records it whenever the service comes.
 import * as vscode from "vscode";
+import { WALKTHROUGH_ID } from "./walkthrough.js";
 
 export const ONBOARDING_KEYS = {
   /** The model plan was accepted or the settings opened to change it. */
   planDecided: "hearth.onboarding.planDecided",
-  /** Every model the settings name is on disk. */
+  /** Every model the settings name is on disk (the server became ready). */
   modelsReady: "hearth.onboarding.modelsReady",
   /** An inline suggestion was accepted (Tab). */
   suggestionAccepted: "hearth.onboarding.suggestionAccepted",
   /** A chat message went to a model. */
   chatSent: "hearth.onboarding.chatSent",
-  /** An edit's proposal was applied. */
-  editApplied: "hearth.onboarding.editApplied",
   /** A question about the repository went to a model. */
   repoAsked: "hearth.onboarding.repoAsked",
 } as const;
 
 export type OnboardingKey = keyof typeof ONBOARDING_KEYS;
 
-/** Sets the key (once per window is enough: VS Code keeps a completed step completed). */
+/** The walkthrough step each key completes (package.json's step ids). */
+const STEP_OF_KEY: Readonly<Record<OnboardingKey, string>> = { planDecided: "plan", modelsReady: "download", suggestionAccepted: "ghostText", chatSent: "chat", repoAsked: "repo" };
+
 export class OnboardingProgress {
   private readonly done = new Set<OnboardingKey>();
 
+  /** Once per window is enough: VS Code keeps a completed step completed. */
   mark(key: OnboardingKey): void {
     if (this.done.has(key)) return;
     this.done.add(key);
     void vscode.commands.executeCommand("setContext", ONBOARDING_KEYS[key], true);
+    // An internal command of VS Code's: where it is missing, or the walkthrough is not registered
+    // yet (it records the step all the same), the context key above still counts.
+    void Promise.resolve(vscode.commands.executeCommand("welcome.markStepComplete", `${WALKTHROUGH_ID}#${STEP_OF_KEY[key]}`)).catch(() => undefined);
   }
 
   has(key: OnboardingKey): boolean {

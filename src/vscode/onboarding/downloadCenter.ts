@@ -29,10 +29,12 @@ export interface DownloadCenterDeps {
   readonly queue?: DownloadQueue;
 }
 
-/** "Qwen3.5 9B Q4_K_M" for a model of the table, else the URI's last part. */
+/** "Qwen3.5 9B Q4_K_M" for a model of the table, "Tiny-GGUF F32" for another `hf:` repository, else the URI's last part. */
 export function modelLabel(uri: string): string {
   const known = recognizeModel(uri);
   if (known) return `Qwen3.5 ${known.model.label} ${known.quant.quant}`;
+  const repo = /^(?:hf|huggingface):[^/]+\/([^/:]+):([\w.-]+)$/i.exec(uri);
+  if (repo) return `${repo[1]} ${repo[2]}`;
   return uri.split(/[/:]/).filter(Boolean).pop() ?? uri;
 }
 
@@ -232,11 +234,12 @@ function gpuJob(info: GpuPackageInfo, settings: NpmSettings, root: string): Down
   };
 }
 
-/** "45% · 2.50 / 5.63 GB · 12.3 MB/s". */
+/** "45% · 2.50 / 5.63 GB · 12.3 MB/s" (MB for files under a gigabyte). */
 export function describeItem(item: DownloadItem): string {
-  const gb = (bytes: number): string => (bytes / 1e9).toFixed(2);
+  const [unit, scale, digits] = (item.totalBytes ?? item.receivedBytes) >= 1e9 ? ["GB", 1e9, 2] : ["MB", 1e6, 1];
+  const size = (bytes: number): string => (bytes / scale).toFixed(digits);
   const percent = item.totalBytes ? `${Math.floor((100 * item.receivedBytes) / item.totalBytes)}%` : "";
-  const amount = item.totalBytes ? `${gb(item.receivedBytes)} / ${gb(item.totalBytes)} GB` : `${gb(item.receivedBytes)} GB`;
+  const amount = item.totalBytes ? `${size(item.receivedBytes)} / ${size(item.totalBytes)} ${unit}` : `${size(item.receivedBytes)} ${unit}`;
   const speed = item.bytesPerSecond ? `${(item.bytesPerSecond / 1e6).toFixed(1)} MB/s` : "";
   return [percent, amount, speed].filter(Boolean).join(" · ");
 }

@@ -8,7 +8,27 @@ export const WALKTHROUGH_ID = "hearth.hearth#firstHour";
 export const OPEN_WALKTHROUGH_COMMAND = "hearth.openWalkthrough";
 const SHOWN_KEY = "hearth.walkthroughShown";
 
+/**
+ * VS Code starts its walkthrough service lazily and registers extension walkthroughs a moment
+ * later, so an open right after start lands on another walkthrough. Marking our first step
+ * ("What Hearth is": seen once the walkthrough is open) starts that service and fails until our
+ * walkthrough is registered, which tells when it is safe to open. Bounded: ~5 s.
+ */
+async function whenRegistered(): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await vscode.commands.executeCommand("welcome.markStepComplete", `${WALKTHROUGH_ID}#welcome`);
+      return;
+    } catch (error) {
+      // No such command in this editor: nothing to wait for.
+      if (!/registry|not exist/i.test(error instanceof Error ? error.message : String(error))) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 export async function openWalkthrough(): Promise<void> {
+  await whenRegistered();
   await vscode.commands.executeCommand("workbench.action.openWalkthrough", WALKTHROUGH_ID, false);
 }
 

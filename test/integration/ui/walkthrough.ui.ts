@@ -1,0 +1,93 @@
+// The walkthrough as a person sees it, after suites/walkthrough.test.ts has applied the plan
+// and downloaded a model: those steps are ticked, and the privacy step ticks when its command
+// runs from the palette. Screenshots for the README: the walkthrough and the plan.
+import type { Locator } from "playwright-core";
+import { runCommand } from "./chatPanel";
+import { defineUiTests, type UiContext } from "../harness/ui";
+
+function step(ui: UiContext, title: string): Locator {
+  return ui.page.locator(".getting-started-step", { hasText: title }).first();
+}
+
+/** A step shows its tick (VS Code checks the step's checkbox, `[data-done-step-id]`, and marks it `complete`). */
+async function ticked(locator: Locator): Promise<boolean> {
+  return (await locator.locator('[data-done-step-id].complete, [data-done-step-id][aria-checked="true"]').count()) > 0;
+}
+
+/** The palette, retried: a toast or the walkthrough page can hold the keyboard for a moment. */
+async function command(ui: UiContext, title: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ui.page.keyboard.press("Escape");
+      await runCommand(ui, title);
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+async function openWalkthrough(ui: UiContext): Promise<void> {
+  await command(ui, "Hearth: Set Up Hearth");
+  await ui.page.locator(".gettingStartedContainer", { hasText: "Your first hour with Hearth" }).first().waitFor({ state: "visible", timeout: 30_000 });
+  await step(ui, "What Hearth is").waitFor({ state: "visible", timeout: 10_000 });
+}
+
+export default defineUiTests([
+  {
+    title: "walkthrough: opens from the menu, the plan and download steps are ticked, the privacy step ticks when its command runs",
+    modes: ["trusted"],
+    timeoutMs: 120_000,
+    async run(ui) {
+      await openWalkthrough(ui);
+      await ui.waitFor("the plan step ticked", () => ticked(step(ui, "A model plan for this machine")), { timeoutMs: 10_000 });
+      await ui.waitFor("the download step ticked", () => ticked(step(ui, "Download the models")), { timeoutMs: 10_000 });
+      const privacy = step(ui, "Private by default");
+      if (await ticked(privacy)) throw new Error("the privacy step was ticked before its command ran");
+      await command(ui, "Notifications: Clear All Notifications");
+      // The first step not done is the one shown; a shown step's button is disabled.
+      if ((await privacy.getAttribute("aria-expanded")) !== "true") await privacy.click();
+      await ui.page.locator('.getting-started-step[aria-expanded="true"]', { hasText: "Private by default" }).first().waitFor({ state: "visible", timeout: 10_000 });
+      // The step's page is Markdown in a webview of its own: wait for it to be drawn.
+      await ui.waitFor("the privacy step's page", async () => {
+        for (const frame of ui.page.frames()) if ((await frame.getByText("Local only, unless you say otherwise").count().catch(() => 0)) > 0) return true;
+        return false;
+      }, { timeoutMs: 15_000 });
+      await ui.screenshot("walkthrough");
+      await command(ui, "Hearth: Open Privacy Policy");
+      await openWalkthrough(ui);
+      await ui.waitFor("the privacy step ticked", () => ticked(step(ui, "Private by default")), { timeoutMs: 15_000 });
+      // The steps that need a person at the keyboard stay open.
+      if (await ticked(step(ui, "Try a refactor"))) throw new Error("the refactor step is ticked though nothing was accepted");
+    },
+  },
+  {
+    title: "walkthrough: Show Model Plan names this machine's plan, with Accept and Change, without a modal",
+    modes: ["trusted"],
+    timeoutMs: 90_000,
+    async run(ui) {
+      await command(ui, "Hearth: Show Model Plan");
+      const toast = ui.page.locator(".notification-toast", { hasText: "Hearth's model plan for" }).first();
+      await toast.waitFor({ state: "visible", timeout: 30_000 });
+      await toast.locator(".monaco-button", { hasText: "Accept Plan" }).first().waitFor({ state: "visible", timeout: 5_000 });
+      // The chat folded, so the Model view has room for the plan under Machine.
+      const chatHeader = ui.page.locator('.part.sidebar .pane-header[aria-expanded="true"]', { hasText: "Chat" }).first();
+      const foldedChat = (await chatHeader.count()) > 0;
+      if (foldedChat) await chatHeader.click();
+      const machine = ui.page.locator(".part.sidebar .monaco-list-row", { hasText: "Machine" }).first();
+      await machine.waitFor({ state: "visible", timeout: 30_000 });
+      const apply = ui.page.locator(".part.sidebar .monaco-list-row", { hasText: "Apply Model Plan" }).first();
+      // The view redraws when the plan is recomputed; unfold Machine until its rows show.
+      await ui.waitFor("the plan unfolded under Machine", async () => {
+        if (await apply.isVisible()) return true;
+        if ((await machine.getAttribute("aria-expanded")) !== "true") await machine.click();
+        return false;
+      }, { timeoutMs: 20_000 });
+      if ((await ui.page.locator(".monaco-dialog-box").count()) > 0) throw new Error("a modal dialog is open");
+      if (!(await toast.isVisible())) await command(ui, "Hearth: Show Model Plan");
+      await toast.waitFor({ state: "visible", timeout: 10_000 });
+      await ui.screenshot("plan-view");
+      if (foldedChat) await ui.page.locator(".part.sidebar .pane-header", { hasText: "Chat" }).first().click();
+    },
+  },
+]);
