@@ -53,7 +53,13 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
 
   getChildren(row?: Row): Row[] {
     if (row !== undefined) return row.children ?? [];
-    return [...stateRows(this.service.state), ...downloadRows(this.onboarding.downloads), ...machineRows(this.onboarding.plans.current), ...ACTIONS];
+    const state = this.service.state;
+    // The model is not on disk and nothing is downloading it: the one action that matters first.
+    const download: Row[] =
+      state.kind === "error" && state.code === "model_not_downloaded" && !this.onboarding.downloads.busy
+        ? [{ label: "Download Models", tooltip: "Downloads the models the settings name (or takes a copy already on disk).", icon: "cloud-download", command: { command: "hearth.downloadModels", title: "Download Models" } }]
+        : [];
+    return [...stateRows(state), ...downloadRows(this.onboarding.downloads), ...machineRows(this.onboarding.plans.current), ...download, ...ACTIONS];
   }
 
   dispose(): void {

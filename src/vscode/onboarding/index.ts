@@ -69,6 +69,8 @@ export function registerOnboarding(deps: OnboardingDeps): OnboardingHandle {
     center,
     ...registerPlanCommands(planDeps),
     vscode.commands.registerCommand(DOWNLOAD_MODELS_COMMAND, async () => {
+      // A copy already on disk first (Use It is recorded in Hearth's index, so it is not missing any more).
+      for (const uri of await center.missingModels(configuredModels())) if ((await notice.offerCopy(uri)) === "other") return undefined;
       const outcome = await center.download(configuredModels());
       if (outcome === undefined) void vscode.window.showInformationMessage(vscode.l10n.t("Every model the settings name is on this machine already."));
       return outcome;

@@ -58,21 +58,35 @@ export class ModelNotice implements ModelSupply {
     this.deps.startModels();
   }
 
+  /**
+   * Offers a copy of `uri` found on disk instead of a download: "used" when the user took it,
+   * "download" when they want the download all the same, "other" when they chose another file
+   * or dismissed the offer, "none" when there is no copy.
+   */
+  async offerCopy(uri: string): Promise<"used" | "download" | "other" | "none"> {
+    const copy = (await this.copiesOf(uri))[0];
+    if (!copy || this.deps.center.isQueued(uri)) return "none";
+    const use = vscode.l10n.t("Use It");
+    const download = vscode.l10n.t("Download Anyway");
+    const choose = vscode.l10n.t("Choose Model…");
+    const choice = await this.show(vscode.l10n.t("Hearth found {0} in {1} ({2}). Use it instead of downloading it again?", modelLabel(uri), SOURCE_NAMES[copy.file.source], copy.file.path), use, download, choose);
+    if (choice === use) {
+      await this.useCopy(uri, copy.file.path);
+      return "used";
+    }
+    if (choice === choose) await vscode.commands.executeCommand("hearth.chooseModel");
+    return choice === download ? "download" : "other";
+  }
+
   private async announce(uri: string): Promise<void> {
     await this.deps.openWalkthroughOnce();
-    const copies = await this.copiesOf(uri);
-    if (this.deps.center.isQueued(uri)) return;
-    const choose = vscode.l10n.t("Choose Model…");
-    const copy = copies[0];
-    if (copy) {
-      const use = vscode.l10n.t("Use It");
-      const download = vscode.l10n.t("Download Anyway");
-      const choice = await this.show(vscode.l10n.t("Hearth found {0} in {1} ({2}). Use it instead of downloading it again?", modelLabel(uri), SOURCE_NAMES[copy.file.source], copy.file.path), use, download, choose);
-      if (choice === use) await this.useCopy(uri, copy.file.path);
-      if (choice === download) await this.deps.center.download(this.deps.configuredModels());
-      if (choice === choose) await vscode.commands.executeCommand("hearth.chooseModel");
+    const offered = await this.offerCopy(uri);
+    if (offered === "used" || offered === "other" || this.deps.center.isQueued(uri)) return;
+    if (offered === "download") {
+      await this.deps.center.download(this.deps.configuredModels());
       return;
     }
+    const choose = vscode.l10n.t("Choose Model…");
     // When the user has not chosen the models, offer the plan for this machine rather than the default.
     const { plan } = await this.deps.plans.get();
     const decision = planSettings(plan, this.deps.plans.settingsNow());
