@@ -18,7 +18,7 @@ import { ProviderError, streamDeltas, type DeltaStream, type ModelProvider, type
 import { consentKey, type ConsentAnswer, type ConsentMemory, type ConsentPrompt } from "./consent";
 import { embeddedFiles, promptText } from "./contextFiles";
 import { GatewayRefusal, isGatewayRefusal } from "./gatewayRefusal";
-import type { GatewayPreview, GatewayRequest, GatewayResult, ModelPort, PayloadSummary, PlanOutcome, PlannedPrompt, PlanRequest, RequestPlan, SendHooks, TokenCount } from "./gatewayTypes";
+import type { ContextFile, GatewayPreview, GatewayRequest, GatewayResult, ModelPort, PayloadSummary, PlanOutcome, PlannedPrompt, PlanRequest, RequestPlan, SendHooks, TokenCount } from "./gatewayTypes";
 import { asModelFailure } from "./modelFailure";
 import { buildOutgoingPayload, RedactionFailure, type OutgoingPayload, type Redactor } from "./outgoingPayload";
 
@@ -118,7 +118,7 @@ export class Gateway {
   /** Where a request of this feature will go, and the context its prompt must fit; asks and sends nothing. */
   async plan(feature: Feature, request: PlanRequest = {}): Promise<PlanOutcome> {
     const { embeddedPaths, ...rest } = request;
-    const files = (embeddedPaths ?? []).map((path) => ({ path, content: "", origin: "file" as const, embedded: true }));
+    const files = plannedFiles(embeddedPaths, []);
     const probe: GatewayRequest = { feature, ...rest, messages: [{ role: "user", content: "" }], ...(files.length > 0 ? { files } : {}) };
     const plan = await this.decide(probe, {});
     if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
@@ -136,9 +136,11 @@ export class Gateway {
    */
   async send(plan: RequestPlan, prompt: PlannedPrompt, hooks: SendHooks = {}): Promise<GatewayResult> {
     const { promptTokens, ...body } = prompt;
-    const { embeddedPaths: _planned, ...request } = plan.request;
+    const { embeddedPaths, ...request } = plan.request;
+    // The files the plan was made for are in the prompt whether or not it lists them: judged again, against the policy of now.
+    const files = [...(body.files ?? []), ...plannedFiles(embeddedPaths, body.files ?? [])];
     try {
-      return await this.deliver({ feature: plan.feature, ...request, ...body, ...hooks }, { plan, promptTokens });
+      return await this.deliver({ feature: plan.feature, ...request, ...body, ...(files.length > 0 ? { files } : {}), ...hooks }, { plan, promptTokens });
     } catch (error) {
       throw asModelFailure(error);
     }
@@ -440,6 +442,12 @@ export class Gateway {
     if (usage === undefined || this.options.usage === undefined) return;
     this.options.usage.add({ provider: plan.provider.id, model: plan.prepared.model, route: plan.decision.route, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens });
   }
+}
+
+/** The plan's embedded paths that `listed` does not already carry as embedded files, as embedded files of no text of their own (their text is in the prompt). */
+function plannedFiles(paths: readonly string[] | undefined, listed: readonly ContextFile[]): ContextFile[] {
+  const embedded = new Set(listed.filter((f) => f.embedded === true).map((f) => f.path));
+  return [...new Set(paths ?? [])].filter((path) => !embedded.has(path)).map((path) => ({ path, content: "", origin: "file", embedded: true }));
 }
 
 /** Whether a decision made with the prompt in hand is still the plan the prompt was built for. */

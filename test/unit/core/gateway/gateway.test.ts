@@ -456,6 +456,20 @@ describe("gateway (loopback fakes for every route)", function () {
       assert.equal(h.local.requests.length, 0);
     });
 
+    it("judges the plan's embeddedPaths again at send time, even when the prompt does not list them as files", async () => {
+      // Planned while the policy let edits go to the cloud; the file's text is in the prompt.
+      h.state.policy = userPolicy({ features: { edit: cloudChat("allow") } });
+      h.state.localKnownDown = true;
+      const port = gateway.port("edit");
+      const plan = await port.plan({ embeddedPaths: ["secrets/keys.ts"] });
+      assert.ok(plan.ok && plan.route === "cloud");
+      // Before the prompt is sent, the policy marks the file neverSend.
+      h.state.policy = userPolicy({ features: { edit: cloudChat("allow") }, neverSend: ["secrets/**"] });
+      await assert.rejects(port.send(plan, { messages: [{ role: "user", content: `Rewrite: const key = "${GITHUB_TOKEN}";` }] }), (e: unknown) => e instanceof GatewayRefusal);
+      assert.equal(h.egressRequests(), 0, "the neverSend file's text did not leave");
+      assert.deepEqual(await auditEntries(), []);
+    });
+
     it("checks the fit with the feature's own token count when it gives one (one rule: core/model/contextFit)", async () => {
       h.state.localContextTokens = 1000;
       const port = gateway.port("chat");
