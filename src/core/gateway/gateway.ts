@@ -135,12 +135,19 @@ export class Gateway {
    * sent and the refusal's code is `planChanged`, so the feature can plan and build again.
    */
   async send(plan: RequestPlan, prompt: PlannedPrompt, hooks: SendHooks = {}): Promise<GatewayResult> {
-    const { promptTokens, ...body } = prompt;
-    const { embeddedPaths, ...request } = plan.request;
+    const { folders, preferred, interactive, embeddedPaths } = plan.request;
     // The files the plan was made for are in the prompt whether or not it lists them: judged again, against the policy of now.
-    const files = [...(body.files ?? []), ...plannedFiles(embeddedPaths, body.files ?? [])];
+    const files = [...(prompt.files ?? []), ...plannedFiles(embeddedPaths, prompt.files ?? [])];
+    // Field by field, not spread: a prompt or hooks object carrying other fields (`folders`, `interactive`, `feature`) cannot change what the plan was made for.
+    const request: GatewayRequest = {
+      feature: plan.feature,
+      ...defined({ folders, preferred, interactive }),
+      ...defined({ messages: prompt.messages, prompt: prompt.prompt, maxTokens: prompt.maxTokens, temperature: prompt.temperature, stop: prompt.stop, thinking: prompt.thinking, tools: prompt.tools, toolChoice: prompt.toolChoice }),
+      ...(files.length > 0 ? { files } : {}),
+      ...defined({ signal: hooks.signal, onDelta: hooks.onDelta, onReasoning: hooks.onReasoning, onProgress: hooks.onProgress }),
+    };
     try {
-      return await this.deliver({ feature: plan.feature, ...request, ...body, ...(files.length > 0 ? { files } : {}), ...hooks }, { plan, promptTokens });
+      return await this.deliver(request, { plan, promptTokens: prompt.promptTokens });
     } catch (error) {
       throw asModelFailure(error);
     }
@@ -151,7 +158,11 @@ export class Gateway {
     const port: ModelPort = {
       feature,
       plan: (request) => this.plan(feature, request),
-      send: (plan, prompt, hooks) => this.send(plan, prompt, hooks),
+      send: async (plan, prompt, hooks) => {
+        // Each feature's policy is its own: another feature's plan is not this one's to send.
+        if (plan.feature !== feature) throw new GatewayRefusal("planChanged", `This plan was made for ${plan.feature}, not ${feature}. Nothing was sent.`);
+        return this.send(plan, prompt, hooks);
+      },
       run: async (request, build, hooks) => {
         for (let attempt = 1; ; attempt++) {
           const plan = await port.plan(request);
@@ -442,6 +453,11 @@ export class Gateway {
     if (usage === undefined || this.options.usage === undefined) return;
     this.options.usage.add({ provider: plan.provider.id, model: plan.prepared.model, route: plan.decision.route, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens });
   }
+}
+
+/** The fields that are set; an absent one stays absent rather than `undefined`. */
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** The plan's embedded paths that `listed` does not already carry as embedded files, as embedded files of no text of their own (their text is in the prompt). */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
 import { AuditLog } from "../../../../src/core/audit";
-import { GatewayRefusal, type Gateway, type GatewayRequest } from "../../../../src/core/gateway";
+import { GatewayRefusal, type Gateway, type GatewayRequest, type PlannedPrompt } from "../../../../src/core/gateway";
 import { applyUserOverrides, resolveEffectivePolicy, type FeatureRuleOverride } from "../../../../src/core/policy";
 import { ModelFailure } from "../../../../src/core/gateway";
 import { faults } from "../../../support/fakeCloud";
@@ -468,6 +468,29 @@ describe("gateway (loopback fakes for every route)", function () {
       await assert.rejects(port.send(plan, { messages: [{ role: "user", content: `Rewrite: const key = "${GITHUB_TOKEN}";` }] }), (e: unknown) => e instanceof GatewayRefusal);
       assert.equal(h.egressRequests(), 0, "the neverSend file's text did not leave");
       assert.deepEqual(await auditEntries(), []);
+    });
+
+    it("sends a plan only through the port of the feature it was made for", async () => {
+      h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+      h.state.localKnownDown = true;
+      const plan = await gateway.port("chat").plan();
+      assert.ok(plan.ok && plan.route === "cloud");
+      // Completion stays local by policy; a chat plan must not carry a completion prompt to the cloud.
+      await assert.rejects(gateway.port("completion").send(plan, question), (e: unknown) => e instanceof GatewayRefusal);
+      assert.equal(h.egressRequests(), 0);
+    });
+
+    it("a prompt object's stray fields do not override what the plan was made for (no dialog for a plan made non-interactive)", async () => {
+      h.state.policy = userPolicy({ features: { completion: { route: "cloud", cloudAccess: "ask", cloudModels: models(GPT) } } });
+      h.state.localKnownDown = true;
+      const port = gateway.port("completion");
+      const plan = await port.plan({ interactive: false });
+      assert.ok(plan.ok && plan.route === "cloud");
+      // A prompt built by spreading some other object along with its fields.
+      const prompt = { ...question, interactive: true, folders: ["file:///elsewhere"] } as PlannedPrompt;
+      await assert.rejects(port.send(plan, prompt), (e: unknown) => e instanceof GatewayRefusal && e.code === "consentNeeded");
+      assert.equal(h.consent.seen.length, 0, "no consent dialog for a plan made non-interactive");
+      assert.equal(h.egressRequests(), 0);
     });
 
     it("checks the fit with the feature's own token count when it gives one (one rule: core/model/contextFit)", async () => {
