@@ -51,7 +51,8 @@ export async function sendLmRequest(port: ModelPort, model: Pick<LmModel, "prefe
     { ...(signal !== undefined ? { signal } : {}), onDelta: (text) => sink.text(text) },
   );
   // Checked before any is handed over: a caller must not run half of a turn's calls.
-  const calls = (result.toolCalls ?? []).map(toolCallOf);
+  const offered = new Set(tools.map((t) => t.name));
+  const calls = (result.toolCalls ?? []).map((call) => toolCallOf(call, offered));
   for (const call of calls) sink.toolCall(call);
   return result;
 }
@@ -82,7 +83,11 @@ function positiveInteger(value: unknown): number | undefined {
   return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-function toolCallOf(call: ToolCall): LmToolCall {
+/** A call the caller may run: of a tool it offered (the answer is the model's, not to be trusted to pick), with a JSON object of arguments. */
+function toolCallOf(call: ToolCall, offered: ReadonlySet<string>): LmToolCall {
+  if (!offered.has(call.name)) {
+    throw new Error(`The model called the tool ${JSON.stringify(call.name.slice(0, 80))}, which this request did not offer, so none of its calls were passed on.`);
+  }
   let input: unknown;
   try {
     input = JSON.parse(call.arguments);
