@@ -3,6 +3,7 @@
 // comes, and the model's tool calls come out once whole, for the caller to run.
 import type { GatewayResult, ModelPort } from "../gateway";
 import { TEMPLATE_MARGIN, type ToolCall, type ToolChoice, type ToolSpec } from "../model";
+import { LIMITS } from "../wire/limits";
 import { lmMessageTexts, MESSAGE_OVERHEAD_TOKENS, toChatMessages, type LmMessage } from "./lmMessages";
 import { ANSWER_TOKENS_CAP, tokenBudget, type LmModel } from "./lmModels";
 
@@ -33,8 +34,10 @@ export interface LmSink {
 }
 
 export async function sendLmRequest(port: ModelPort, model: Pick<LmModel, "preferred">, request: LmRequest, sink: LmSink, signal?: AbortSignal): Promise<GatewayResult> {
-  const messages = toChatMessages(request.messages);
   const tools = request.tools ?? [];
+  const problem = pastLimits(request.messages, tools);
+  if (problem !== undefined) throw new Error(`Hearth did not send this request: ${problem} (the limits of Hearth's protocol, README "Limits").`);
+  const messages = toChatMessages(request.messages);
   const toolFields: { tools?: readonly ToolSpec[]; toolChoice?: ToolChoice } = tools.length > 0 ? { tools, toolChoice: request.toolMode === "required" ? "required" : "auto" } : {};
   const promptTokens = await countPrompt(port, request.messages, tools, signal);
   const requested = positiveInteger(request.modelOptions?.max_tokens ?? request.modelOptions?.maxTokens);
@@ -55,6 +58,27 @@ export async function sendLmRequest(port: ModelPort, model: Pick<LmModel, "prefe
   const calls = (result.toolCalls ?? []).map((call) => toolCallOf(call, offered));
   for (const call of calls) sink.toolCall(call);
   return result;
+}
+
+/**
+ * What makes a request larger than Hearth takes from another extension, checked before its
+ * text is counted, redacted or sent: the local server's own limits (core/wire/limits), which
+ * hold for every route, so an oversized request costs no tokenizing and no redaction pass.
+ */
+function pastLimits(messages: readonly LmMessage[], tools: readonly ToolSpec[]): string | undefined {
+  if (messages.length > LIMITS.messages) return `${messages.length} messages, more than ${LIMITS.messages}`;
+  if (tools.length > LIMITS.tools) return `${tools.length} tools, more than ${LIMITS.tools}`;
+  for (const tool of tools) {
+    const chars = JSON.stringify(tool).length;
+    if (chars > LIMITS.toolChars) return `the tool ${JSON.stringify(tool.name.slice(0, 80))} is ${chars} characters of JSON, more than ${LIMITS.toolChars}`;
+  }
+  let chars = 0;
+  for (const message of messages) {
+    if (message.parts.filter((p) => p.kind === "toolCall").length > LIMITS.toolCalls) return `a message calls more than ${LIMITS.toolCalls} tools`;
+    for (const text of lmMessageTexts(message)) chars += text.length;
+    if (chars > LIMITS.textChars) return `more than ${LIMITS.textChars} characters of text`;
+  }
+  return undefined;
 }
 
 /** Tokens of a text or a message, counted with the local model's tokenizer (an estimate when it cannot). */

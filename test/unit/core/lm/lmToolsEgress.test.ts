@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { sendLmRequest, type LmMessage, type LmToolCall } from "../../../../src/core/lm";
 import type { ToolSpec } from "../../../../src/core/model";
+import { LIMITS } from "../../../../src/core/wire/limits";
 import { AnthropicProvider, LocalProvider, OpenAiProvider, type SecretSource } from "../../../../src/core/providers";
 import { FakeAnthropic, FakeOpenAi, type RecordedRequest, type StreamFrames } from "../../../support/fakeCloud";
 import { GPT, HAIKU, models, startHarness, userPolicy, ANTHROPIC_KEY, OPENAI_KEY, type Harness } from "../gateway/gatewayHarness";
@@ -219,6 +220,18 @@ describe("language-model API: tools through the gateway to the clouds", function
     const out = collect();
     await assert.rejects(sendLmRequest(port(), { preferred: { route: "cloud", model: GPT } }, { messages: CONVERSATION, tools: [WEATHER] }, out.sink), /"run_in_terminal", which this request did not offer/);
     assert.deepEqual(out.calls, []);
+  });
+
+  it("refuses a request past the protocol's limits before counting or sending anything (another extension's request is untrusted)", async () => {
+    const out = collect();
+    const send = (request: Parameters<typeof sendLmRequest>[2]) => sendLmRequest(port(), { preferred: { route: "cloud", model: GPT } }, request, out.sink);
+    const hi: LmMessage = { role: "user", parts: [{ kind: "text", text: "hi" }] };
+    await assert.rejects(send({ messages: Array.from({ length: LIMITS.messages + 1 }, () => hi) }), /messages/);
+    const big = "x".repeat(LIMITS.textChars / 2);
+    await assert.rejects(send({ messages: [{ role: "user", parts: [{ kind: "text", text: big }, { kind: "toolResult", callId: "c", text: big }, { kind: "text", text: "!" }] }] }), /characters/);
+    await assert.rejects(send({ messages: [hi], tools: Array.from({ length: LIMITS.tools + 1 }, (_, i) => ({ ...WEATHER, name: `t${i}` })) }), /tools/);
+    await assert.rejects(send({ messages: [hi], tools: [{ ...WEATHER, description: "d".repeat(LIMITS.toolChars) }] }), /tool/);
+    assert.equal(h.local.requests.length + openai.requests.length + anthropic.requests.length, 0, "nothing was counted or sent");
   });
 
   it("the caller's max_tokens and temperature go along, bounded by the route's context", async () => {
