@@ -165,6 +165,8 @@ export class HearthServerClient {
         method,
         headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(this.endpoint.token !== "" ? { authorization: `Bearer ${this.endpoint.token}` } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        // A redirect would carry the body (a prompt being counted) to a server nobody configured: it is a refusal.
+        redirect: "manual",
         signal,
       });
     } catch (error) {

@@ -194,6 +194,24 @@ describe("HearthServerClient", () => {
       await rejectsWith(pending, "cancelled");
     });
 
+    it("does not follow a redirect: the prompt being counted and the token stay with the server that was asked", async () => {
+      const elsewhere: string[] = [];
+      const other = createServer((req, res) => {
+        elsewhere.push(`${req.method} ${req.url}`);
+        req.resume();
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ tokens: [1] }));
+      });
+      await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+      try {
+        handler = (_req, res) => res.writeHead(307, { location: `http://localhost:${(other.address() as AddressInfo).port}/tokenize` }).end();
+        await rejectsWith(client().tokenize({ content: "the prompt, with a secret in it" }), "http", /HTTP 307/);
+        assert.deepEqual(elsewhere, [], "nothing reached the server the redirect named");
+      } finally {
+        other.closeAllConnections();
+        await new Promise((resolve) => other.close(resolve));
+      }
+    });
+
     it("says when nothing listens, with the socket's reason", async () => {
       const closed = createServer();
       await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
