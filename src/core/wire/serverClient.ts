@@ -152,13 +152,13 @@ export class HearthServerClient {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
-    const where = `The model server at ${root}`;
+    const where = `The model server at ${shownUrl(root)}`;
     const failed = (error: unknown): HearthServerError => {
       if (options.signal?.aborted) return new HearthServerError("cancelled", `${route} was cancelled.`, route, undefined, { cause: error });
       if (timeout.aborted) return new HearthServerError("timeout", `${where} did not answer ${route} within ${seconds(timeoutMs)}.`, route, undefined, { cause: error });
-      return new HearthServerError("unreachable", `${where} could not be reached for ${route}: ${describe(error)}.`, route, undefined, { cause: error });
+      return new HearthServerError("unreachable", `${where} could not be reached for ${route}: ${withoutSecrets(describe(error), root, this.endpoint.token)}.`, route, undefined, { cause: error });
     };
-    const refused = (status: number, answer: string): HearthServerError => new HearthServerError("http", `${where} answered ${route} with HTTP ${status}${refusalOf(answer)}.`, route, status);
+    const refused = (status: number, answer: string): HearthServerError => new HearthServerError("http", `${where} answered ${route} with HTTP ${status}${withoutSecrets(refusalOf(answer), root, this.endpoint.token)}.`, route, status);
     let response: Response;
     try {
       response = await fetch(`${root}${path}`, {
@@ -186,7 +186,7 @@ export class HearthServerClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new HearthServerError("malformed", `${where} answered ${route} with something other than JSON: ${quote(text)}.`, route, response.status);
+      throw new HearthServerError("malformed", `${where} answered ${route} with something other than JSON: ${withoutSecrets(quote(text), root, this.endpoint.token)}.`, route, response.status);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -232,6 +232,35 @@ function refusalOf(text: string): string {
   } catch {
     return "";
   }
+}
+
+/** A URL as messages show it: without a user name or password (messages end up in logs). */
+function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === "" && parsed.password === "") return url;
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return "(an unreadable URL)";
+  }
+}
+
+/** Shorter tokens are test values or no secret at all, and would match ordinary words. */
+const TOKEN_MIN_CHARS = 8;
+
+/** Text from elsewhere (a server's own words, which may echo what it got; a fetch error, which names the URL) without the token or the URL's password. */
+function withoutSecrets(text: string, url: string, token: string): string {
+  let out = token.length < TOKEN_MIN_CHARS ? text : text.split(token).join("«token»");
+  try {
+    const { username, password } = new URL(url);
+    if (username !== "" || password !== "") out = out.split(`${username}${password !== "" ? `:${password}` : ""}@`).join("");
+    if (password !== "") out = out.split(password).join("«password»");
+  } catch {
+    // An unreadable URL holds nothing to take out.
+  }
+  return out;
 }
 
 function quote(text: string): string {

@@ -212,6 +212,18 @@ describe("HearthServerClient", () => {
       }
     });
 
+    it("never writes the server's token or a password in the base URL into its messages (they end up in logs)", async () => {
+      handler = answer(401, JSON.stringify({ error: { message: "Bearer sk-hearth-0123456789abcdef is not a key of this server" } }));
+      const echoed = await rejectsWith(new HearthServerClient({ baseUrl, token: "sk-hearth-0123456789abcdef" }).health(), "http", /HTTP 401/);
+      assert.ok(!echoed.message.includes("sk-hearth-0123456789abcdef"), echoed.message);
+      const withPassword = baseUrl.replace("http://", "http://me:hunter2-secret@");
+      const error = await new HearthServerClient({ baseUrl: withPassword, token: "" }).health().then(
+        () => assert.fail("expected an error"),
+        (e: unknown) => e as Error,
+      );
+      assert.ok(!error.message.includes("hunter2-secret"), error.message);
+    });
+
     it("says when nothing listens, with the socket's reason", async () => {
       const closed = createServer();
       await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
