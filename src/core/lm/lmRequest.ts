@@ -2,7 +2,7 @@
 // `languageModel`: the conversation and the caller's tools go in; text streams out as it
 // comes, and the model's tool calls come out once whole, for the caller to run.
 import type { GatewayResult, ModelPort } from "../gateway";
-import { TEMPLATE_MARGIN, type ToolCall, type ToolChoice, type ToolSpec } from "../model";
+import { TEMPLATE_MARGIN, toolArgumentsObject, type ToolCall, type ToolChoice, type ToolSpec } from "../model";
 import { LIMITS } from "../wire/limits";
 import { lmMessageTexts, MESSAGE_OVERHEAD_TOKENS, toChatMessages, type LmMessage } from "./lmMessages";
 import { ANSWER_TOKENS_CAP, tokenBudget, type LmModel } from "./lmModels";
@@ -112,14 +112,9 @@ function toolCallOf(call: ToolCall, offered: ReadonlySet<string>): LmToolCall {
   if (!offered.has(call.name)) {
     throw new Error(`The model called the tool ${JSON.stringify(call.name.slice(0, 80))}, which this request did not offer, so none of its calls were passed on.`);
   }
-  let input: unknown;
-  try {
-    input = JSON.parse(call.arguments);
-  } catch {
-    input = undefined;
-  }
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+  const input = toolArgumentsObject(call.arguments);
+  if (input === undefined) {
     throw new Error(`The model called the tool "${call.name}" with arguments that are not a JSON object (${JSON.stringify(call.arguments.slice(0, 80))}), so the call was not passed on.`);
   }
-  return { callId: call.id, name: call.name, input: input as Record<string, unknown> };
+  return { callId: call.id, name: call.name, input };
 }

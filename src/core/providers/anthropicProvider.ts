@@ -8,7 +8,7 @@ import type { ContentBlockParam, MessageCreateParamsStreaming, MessageParam, Too
 import { CLOUD_LIMITS, runCall, type AttemptContext, type AttemptOutcome, type CallLimits } from "./callRunner";
 import { describeProviderError } from "./errorMessages";
 import { ProviderError } from "./providerError";
-import type { ChatMessage, ToolCall, ToolChoice, ToolSpec } from "../model";
+import { toolArgumentsObject, type ChatMessage, type ToolCall, type ToolChoice, type ToolSpec } from "../model";
 import type { ModelCall, ModelProvider, PreparedCall, ProviderResult, SendOptions } from "./providerTypes";
 import { createAnthropicClient } from "./sdkClients";
 import { readSecret, SECRET_KEYS, type SecretSource } from "./secretSource";
@@ -176,16 +176,11 @@ function alternateBlocks(messages: readonly ChatMessage[]): MessageParam[] {
 
 /** A call's arguments as the object Anthropic wants; text that is no JSON object cannot be sent. */
 function toolInput(call: ToolCall): Record<string, unknown> {
-  let input: unknown;
-  try {
-    input = JSON.parse(call.arguments);
-  } catch {
-    input = undefined;
-  }
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+  const input = toolArgumentsObject(call.arguments);
+  if (input === undefined) {
     throw new ProviderError({ kind: "bad_request", provider: "anthropic", message: `The arguments of the call of tool "${call.name}" are not a JSON object, so Anthropic cannot take the conversation.` });
   }
-  return input as Record<string, unknown>;
+  return input;
 }
 
 function toolFields(tools: readonly ToolSpec[] | undefined, choice: ToolChoice | undefined): { tools?: Tool[]; tool_choice?: AnthropicToolChoice } {
