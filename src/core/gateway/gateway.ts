@@ -80,6 +80,8 @@ interface Plan {
   readonly payload: OutgoingPayload;
   readonly prepared: PreparedCall;
   readonly sha256: string;
+  /** Secrets are redacted: the route leaves this machine and the policy did not turn redaction off. */
+  readonly redacts: boolean;
 }
 
 interface Refused {
@@ -126,7 +128,7 @@ export class Gateway {
     const { route, provider, reason } = plan.decision;
     const model = plan.prepared.model;
     const contextTokens = route === "local" ? this.options.localStatus?.contextTokens?.(HEARTH_ROLES[feature]) : route === "cloud" ? CLOUD_CONTEXT_TOKENS.find(([pattern]) => pattern.test(model))?.[1] : undefined;
-    return { ok: true, feature, route, provider, model, contextTokens, acceptsText: plan.provider.acceptsText, needsAsk: plan.decision.needsAsk && !remembered, redacts: route !== "local", reason, request };
+    return { ok: true, feature, route, provider, model, contextTokens, acceptsText: plan.provider.acceptsText, needsAsk: plan.decision.needsAsk && !remembered, redacts: plan.redacts, reason, request };
   }
 
   /**
@@ -282,7 +284,7 @@ export class Gateway {
       };
     }
     const prepared = payload.prepared;
-    return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex") };
+    return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex"), redacts: decision.route !== "local" && policy.redactSecrets };
   }
 
   private async routeFacts(request: GatewayRequest, embedded: ReadonlySet<{ path: string }>, facts: PlanFacts, promptTokens: number | undefined): Promise<RouteRequest> {

@@ -159,7 +159,7 @@ export interface RequestPlan {
   readonly acceptsText: boolean;
   /** The policy says `ask` and no "Always" covers it yet: sending will show the consent prompt. */
   readonly needsAsk: boolean;
-  /** The prompt leaves this machine: secrets will be redacted and neverSend context left out. */
+  /** The prompt leaves this machine and the policy has redaction on: secrets will be redacted. (NeverSend context is left out whenever it leaves.) */
   readonly redacts: boolean;
   /** Why this route, in the policy's words. */
   readonly reason: string;

@@ -98,6 +98,8 @@ describe("gateway (loopback fakes for every route)", function () {
     const sent = h.openai.requests[0].body;
     assert.ok(sent.includes(GITHUB_TOKEN));
     assert.ok(!sent.includes("NEVERSEND_MARKER_ENV"));
+    const plan = await gateway.plan("chat", { preferred: { route: "cloud" } });
+    assert.ok(plan.ok && plan.route === "cloud" && !plan.redacts, "the plan does not promise a redaction the policy turned off");
   });
 
   it("a neverSend file that is part of the prompt keeps the request local, whatever the policy allows", async () => {
