@@ -119,10 +119,10 @@ export class Gateway {
 
   /** Where a request of this feature will go, and the context its prompt must fit; asks and sends nothing. */
   async plan(feature: Feature, request: PlanRequest = {}): Promise<PlanOutcome> {
-    const { embeddedPaths, ...rest } = request;
+    const { embeddedPaths, promptTokens, ...rest } = request;
     const files = plannedFiles(embeddedPaths, []);
     const probe: GatewayRequest = { feature, ...rest, messages: [{ role: "user", content: "" }], ...(files.length > 0 ? { files } : {}) };
-    const plan = await this.decide(probe, {});
+    const plan = await this.decide(probe, {}, promptTokens);
     if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
     const remembered = plan.decision.needsAsk && (await this.options.consentMemory.isRemembered(this.consentKeyOf(probe, plan)));
     const { route, provider, reason } = plan.decision;

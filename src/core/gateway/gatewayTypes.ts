@@ -145,6 +145,13 @@ export interface PlanRequest {
    * edited): a neverSend match keeps the request on this machine, so the prompt is built for that.
    */
   readonly embeddedPaths?: readonly string[];
+  /**
+   * The prompt's tokens, where the feature knows them before building it for a route (a
+   * conversation handed over whole): the plan's fit check uses them, so a prompt too large
+   * for the local model is planned for where the policy lets it go. As PlannedPrompt.promptTokens,
+   * used for nothing else; `send` checks again with the prompt's own count.
+   */
+  readonly promptTokens?: number;
 }
 
 /** Where a feature's request will go, decided once; the feature builds its prompt for it and hands both to `send`. */

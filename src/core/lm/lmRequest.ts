@@ -43,7 +43,8 @@ export async function sendLmRequest(port: ModelPort, model: Pick<LmModel, "prefe
   const requested = positiveInteger(request.modelOptions?.max_tokens ?? request.modelOptions?.maxTokens);
   const temperature = request.modelOptions?.temperature;
   const result = await port.run(
-    { preferred: model.preferred },
+    // The conversation is whole already: its size plans the route (too large for the local model, it goes where the policy allows).
+    { preferred: model.preferred, promptTokens },
     (plan) => ({
       messages,
       ...toolFields,

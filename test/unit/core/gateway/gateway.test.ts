@@ -495,6 +495,19 @@ describe("gateway (loopback fakes for every route)", function () {
       assert.equal(h.egressRequests(), 0);
     });
 
+    it("a feature that knows its prompt's size before building it plans with it: too large for the local model, it plans (and goes) where the policy allows", async () => {
+      h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+      h.state.localContextTokens = 1000;
+      const builtFor: string[] = [];
+      const result = await gateway.port("chat").run({ promptTokens: 10_000 }, (plan) => {
+        builtFor.push(plan.route);
+        return { messages: [{ role: "user", content: "x".repeat(40_000) }], promptTokens: 10_000 };
+      });
+      assert.deepEqual(builtFor, ["cloud"], "planned for the cloud at once, built once");
+      assert.equal(result.route, "cloud");
+      assert.equal(h.local.requests.length, 0);
+    });
+
     it("checks the fit with the feature's own token count when it gives one (one rule: core/model/contextFit)", async () => {
       h.state.localContextTokens = 1000;
       const port = gateway.port("chat");

@@ -202,6 +202,16 @@ describe("language-model API: tools through the gateway to the clouds", function
     assert.equal(openai.requests.length + anthropic.requests.length, 0);
   });
 
+  it("the local model picked, a conversation too large for it goes where the policy allows (planned there at once)", async () => {
+    h.state.localContextTokens = 1000;
+    const out = collect();
+    const long: LmMessage = { role: "user", parts: [{ kind: "text", text: "word ".repeat(8000) }] };
+    const result = await sendLmRequest(port(), { preferred: {} }, { messages: [long] }, out.sink);
+    assert.equal(result.provider, "openai");
+    assert.equal(openai.requests.length, 1);
+    assert.equal(h.local.requests.filter((r) => r.path.endsWith("/chat/completions")).length, 0);
+  });
+
   it("refuses to pass on a call whose arguments are not a JSON object, and passes on none of that turn's calls", async () => {
     openai.calls = [
       { id: "call_ok", name: "get_weather", arguments: '{"city":"Nice"}' },
