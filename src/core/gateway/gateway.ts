@@ -317,7 +317,9 @@ export class Gateway {
     if (contextTokens === undefined) return true;
     // A file declared embedded is already in the prompt's text: counting it again would turn away a repo pack at half the context.
     const chars = promptText(request).length + (request.files ?? []).filter((f) => f.embedded !== true).reduce((n, f) => n + f.content.length, 0);
-    return fitContext({ promptTokens: promptTokens ?? fewestTokens(chars), answerTokens: 0, contextTokens }).fits;
+    // A count that is no count (NaN, infinite, negative: a feature's bug) is no reason to send the prompt elsewhere: the characters decide.
+    const counted = promptTokens !== undefined && Number.isFinite(promptTokens) && promptTokens >= 0 ? promptTokens : undefined;
+    return fitContext({ promptTokens: counted ?? fewestTokens(chars), answerTokens: 0, contextTokens }).fits;
   }
 
   private providerFor(id: ProviderId): ModelProvider | undefined {

@@ -518,6 +518,11 @@ describe("gateway (loopback fakes for every route)", function () {
       assert.equal(h.local.requests.length, 0);
       await port.send(plan, { ...question, promptTokens: 900 });
       assert.equal(h.local.requests.length, 1, "900 tokens and the template's margin fit 1000");
+      // A count that is no count (a feature's bug) is not a reason to send the prompt elsewhere: the characters decide.
+      h.state.policy = userPolicy({ features: { chat: cloudChat("allow") } });
+      for (const promptTokens of [Number.NaN, Number.POSITIVE_INFINITY, -5]) await port.send(plan, { ...question, promptTokens });
+      assert.equal(h.local.requests.length, 4);
+      assert.equal(h.egressRequests(), 0);
     });
   });
 
