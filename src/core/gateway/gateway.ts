@@ -20,6 +20,7 @@ import { embeddedFiles, promptText } from "./contextFiles";
 import { GatewayRefusal, isGatewayRefusal } from "./gatewayRefusal";
 import type { ContextFile, GatewayPreview, GatewayRequest, GatewayResult, ModelPort, PayloadSummary, PlanOutcome, PlannedPrompt, PlanRequest, RequestPlan, SendHooks, TokenCount } from "./gatewayTypes";
 import { asModelFailure } from "./modelFailure";
+import { LIMITS } from "../wire/limits";
 import { buildOutgoingPayload, RedactionFailure, type OutgoingPayload, type Redactor } from "./outgoingPayload";
 
 export interface GatewayProviders {
@@ -215,13 +216,15 @@ export class Gateway {
 
   /**
    * Counts tokens with the local model's own tokenizer (the feature's server role). When the
-   * local server cannot count (down, or an external server without /tokenize), estimates at
+   * local server cannot count (down, an external server without /tokenize, or a text past its limit), estimates at
    * ~4 characters per token and says so with `exact: false`. Nothing leaves the machine.
    */
   async countTokens(texts: readonly string[], options: { readonly feature: Feature; readonly special?: boolean; readonly signal?: AbortSignal }): Promise<TokenCount> {
     const local = this.options.providers.local;
     const available = this.options.localStatus?.isAvailable === undefined || (await this.options.localStatus.isAvailable());
-    if (local.tokenize !== undefined && available && texts.length > 0) {
+    // A text past the server's own limit would be posted only to be refused (413): it is estimated here.
+    const countable = texts.every((text) => text.length <= LIMITS.textChars);
+    if (local.tokenize !== undefined && available && texts.length > 0 && countable) {
       try {
         return { counts: await local.tokenize(texts, { role: HEARTH_ROLES[options.feature], special: options.special, signal: options.signal }), exact: true };
       } catch (error) {

@@ -2,7 +2,7 @@
 // Anthropic that call tools: the wire shapes each vendor wants, the calls parsed back, and
 // tool arguments and tool results redacted like any other prompt text when they leave.
 import assert from "node:assert/strict";
-import { sendLmRequest, type LmMessage, type LmToolCall } from "../../../../src/core/lm";
+import { countLmTokens, sendLmRequest, type LmMessage, type LmToolCall } from "../../../../src/core/lm";
 import type { ToolSpec } from "../../../../src/core/model";
 import { LIMITS } from "../../../../src/core/wire/limits";
 import { AnthropicProvider, LocalProvider, OpenAiProvider, type SecretSource } from "../../../../src/core/providers";
@@ -242,6 +242,13 @@ describe("language-model API: tools through the gateway to the clouds", function
     await assert.rejects(send({ messages: [hi], tools: Array.from({ length: LIMITS.tools + 1 }, (_, i) => ({ ...WEATHER, name: `t${i}` })) }), /tools/);
     await assert.rejects(send({ messages: [hi], tools: [{ ...WEATHER, description: "d".repeat(LIMITS.toolChars) }] }), /tool/);
     assert.equal(h.local.requests.length + openai.requests.length + anthropic.requests.length, 0, "nothing was counted or sent");
+  });
+
+  it("counts a text past the protocol's limit by estimate, without posting it to the local server", async () => {
+    const huge = "x".repeat(LIMITS.textChars + 1);
+    const count = await countLmTokens(port(), huge);
+    assert.equal(count, Math.ceil(huge.length / 4));
+    assert.equal(h.local.requests.length, 0, "nothing was posted");
   });
 
   it("the caller's max_tokens and temperature go along, bounded by the route's context", async () => {
