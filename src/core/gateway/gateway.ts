@@ -74,6 +74,16 @@ const HEARTH_ROLES: Readonly<Record<Feature, HearthRole>> = {
   languageModel: "chat",
 };
 
+interface Chosen {
+  readonly ok: true;
+  readonly decision: RouteChoice;
+  readonly provider: ModelProvider;
+  readonly policy: EffectivePolicy;
+  readonly embedded: ReturnType<typeof embeddedFiles>;
+  /** Secrets are redacted: the route leaves this machine and the policy did not turn redaction off. */
+  readonly redacts: boolean;
+}
+
 interface Plan {
   readonly ok: true;
   readonly decision: RouteChoice;
@@ -123,13 +133,15 @@ export class Gateway {
     const { embeddedPaths, promptTokens, ...rest } = request;
     const files = plannedFiles(embeddedPaths, []);
     const probe: GatewayRequest = { feature, ...rest, messages: [{ role: "user", content: "" }], ...(files.length > 0 ? { files } : {}) };
-    const plan = await this.decide(probe, {}, promptTokens);
-    if (!plan.ok) return { ok: false, code: plan.refusal.code, reason: plan.refusal.message };
-    const remembered = plan.decision.needsAsk && (await this.options.consentMemory.isRemembered(this.consentKeyOf(probe, plan)));
-    const { route, provider, reason } = plan.decision;
-    const model = plan.prepared.model;
+    // Only the route: the body is built, redacted and hashed when the prompt is sent (a plan per keystroke must stay cheap).
+    const chosen = await this.choose(probe, {}, promptTokens);
+    if (!chosen.ok) return { ok: false, code: chosen.refusal.code, reason: chosen.refusal.message };
+    const { decision, provider } = chosen;
+    const { route, reason } = decision;
+    const model = provider.prepare({ kind: "chat", messages: probe.messages ?? [], ...(route === "cloud" ? { model: decision.model } : {}) }).model;
+    const remembered = decision.needsAsk && (await this.options.consentMemory.isRemembered(consentKey(feature, decision.provider, model)));
     const contextTokens = route === "local" ? this.options.localStatus?.contextTokens?.(HEARTH_ROLES[feature]) : route === "cloud" ? CLOUD_CONTEXT_TOKENS.find(([pattern]) => pattern.test(model))?.[1] : undefined;
-    return { ok: true, feature, route, provider, model, contextTokens, acceptsText: plan.provider.acceptsText, needsAsk: plan.decision.needsAsk && !remembered, redacts: plan.redacts, reason, request };
+    return { ok: true, feature, route, provider: decision.provider, model, contextTokens, acceptsText: provider.acceptsText, needsAsk: decision.needsAsk && !remembered, redacts: chosen.redacts, reason, request };
   }
 
   /**
@@ -243,7 +255,8 @@ export class Gateway {
     return { ok: true, needsAsk: plan.decision.needsAsk && !remembered, ...summarise(request, plan) };
   }
 
-  private async decide(request: GatewayRequest, facts: PlanFacts, promptTokens?: number): Promise<Plan | Refused> {
+  /** The route for a request (the policy's decision and the provider that serves it), before any body is built. */
+  private async choose(request: GatewayRequest, facts: PlanFacts, promptTokens?: number): Promise<Chosen | Refused> {
     const policy = await this.options.policy(request);
     const embedded = embeddedFiles(request);
     const decision = facts.forceLocal === true ? await this.localOnly(request, facts) : decideRoute(policy, request.feature, await this.routeFacts(request, embedded, facts, promptTokens));
@@ -260,6 +273,14 @@ export class Gateway {
         ),
       };
     }
+    return { ok: true, decision, provider, policy, embedded, redacts: decision.route !== "local" && policy.redactSecrets };
+  }
+
+  /** The route and the exact body for it: neverSend files out and secrets redacted where it leaves, hashed for the audit. */
+  private async decide(request: GatewayRequest, facts: PlanFacts, promptTokens?: number): Promise<Plan | Refused> {
+    const chosen = await this.choose(request, facts, promptTokens);
+    if (!chosen.ok) return chosen;
+    const { decision, provider, policy, embedded } = chosen;
 
     let payload: OutgoingPayload;
     try {
@@ -287,7 +308,7 @@ export class Gateway {
       };
     }
     const prepared = payload.prepared;
-    return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex"), redacts: decision.route !== "local" && policy.redactSecrets };
+    return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex"), redacts: chosen.redacts };
   }
 
   private async routeFacts(request: GatewayRequest, embedded: ReadonlySet<{ path: string }>, facts: PlanFacts, promptTokens: number | undefined): Promise<RouteRequest> {
