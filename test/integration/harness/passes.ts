@@ -21,10 +21,15 @@ const WORKBENCH_SETTINGS: Record<string, unknown> = {
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,
+  // No extensions.autoUpdate: with no update checks it has nothing to do, and VS Code 1.139
+  // migrates its old value (false → "off") by rewriting settings.json at startup, a rewrite
+  // that raced with reading the file and left the user settings out of the extension host.
   "extensions.autoCheckUpdates": false,
-  "extensions.autoUpdate": false,
   "extensions.ignoreRecommendations": true,
   "update.mode": "none",
+  // VS Code 1.10x+ opens its own Chat in the secondary side bar at startup; keep the
+  // window laid out as on 1.100 (older versions ignore the key).
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   // Restricted Mode without the modal "Do you trust the authors" prompt.
   "security.workspace.trust.startupPrompt": "never",
 };

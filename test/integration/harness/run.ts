@@ -1,17 +1,23 @@
-// Runs Hearth's integration tests in a real VS Code (code-server's build of VS Code
-// 1.100.3, see scripts/install-test-vscode.sh) driven by headless Chromium.
+// Runs Hearth's integration tests in a real VS Code (code-server's builds of VS Code,
+// see scripts/install-test-vscode.sh and vscodeVersions.json) driven by headless Chromium.
 //
-//   npx tsx test/integration/harness/run.ts [--grep <regexp>] [--suite <name part>]
-//       [--mode trusted|restricted|multiRoot] [--workspace <dir>] [--multi-root] [--keep]
-//       [--timeout <s, whole run, default 900>] [--pass-timeout <s, default 420>]
+//   npx tsx test/integration/harness/run.ts [--vscode min|latest] [--grep <regexp>]
+//       [--suite <name part>] [--mode trusted|restricted|multiRoot] [--workspace <dir>]
+//       [--multi-root] [--keep] [--timeout <s, whole run, default 900 per VS Code>]
+//       [--pass-timeout <s, default 420>]
+//
+// --vscode (repeatable; default both): "min" is the oldest VS Code Hearth supports
+// (1.100.3, on this Node 20), "latest" the newest code-server when pinned (on its own Node
+// from .vscode-test/). Each runs every pass; the latest's artifacts go to
+// test-results/vscode-latest/.
 //
 // Per pass (trusted, Restricted Mode, then multiRoot, which runs only the multi-root suite): a
 // fresh copy of the fixture workspace, user-data dir and VS Code server (the multiRoot pass, or
 // --multi-root for every pass: two copies of it, "one" and "two", opened as a multi-root
-// workspace through a .code-workspace file); the workbench opened with extensionDevelopmentPath
-// (this repository, so `npm run build` must have run) and extensionTestsPath (the
-// bundled test/integration/index.ts). The extension host runs the mocha suites, then
-// asks this process (control server) to run the browser-driven tests
+// workspace through a .code-workspace file); the workbench opened with this repository as an
+// extension under development (so `npm run build` must have run) and the bundled
+// test/integration/index.ts as its tests (see workbenchPage.ts). The extension host runs the
+// mocha suites, then asks this process (control server) to run the browser-driven tests
 // (test/integration/ui/*.ui.ts) against the same workbench; the counts come back
 // through a results file. Every process started is ended, whatever happens.
 import { randomUUID } from "node:crypto";
@@ -29,13 +35,14 @@ import { PASSES, type Pass } from "./passes";
 import { ProcessTracker } from "./processes";
 import { ENV, PASS_NAMES, type HostResults, type PassName, type ScreenshotRequest, type TestRecord, type UiPhaseResult } from "./protocol";
 import { printReport, type PassReport } from "./report";
-import { ARTIFACTS_DIR, DEFAULT_WORKSPACE, REPO_ROOT, bundleHostTests, copyWorkspace, listUiTestFiles, mapStack, writeUserSettings } from "./setup";
+import { ARTIFACTS_DIR, DEFAULT_WORKSPACE, INTEGRATION_DIR, REPO_ROOT, bundleHostTests, copyWorkspace, listUiTestFiles, mapStack, writeUserSettings } from "./setup";
 import { createUiContext, screenshotPath, type UiTest } from "./ui";
+import { VSCODE_TARGET_NAMES, vscodeTarget, type VsCodeTarget, type VsCodeTargetName } from "./vscode";
 import { TimeoutError, waitFor, withTimeout } from "./wait";
+import { routeWorkbenchPage } from "./workbenchPage";
 
-const CODE_SERVER_VERSION = "4.100.3";
-const CODE_SERVER_DIR = path.join(REPO_ROOT, ".vscode-test", `code-server-${CODE_SERVER_VERSION}`);
-const SERVER_MAIN = path.join(CODE_SERVER_DIR, "node_modules/code-server/lib/vscode/out/server-main.js");
+/** Loaded beside Hearth, also under development: a second extension that calls Hearth's models through vscode.lm (suites/languageModel.test.ts). */
+const TEST_EXTENSIONS = [path.join(INTEGRATION_DIR, "lmClient")];
 const CHROMIUM = process.env.HEARTH_IT_CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"];
 
@@ -43,6 +50,7 @@ interface Options {
   grep?: string;
   suite?: string;
   modes: PassName[];
+  targets: VsCodeTargetName[];
   workspace: string;
   multiRoot: boolean;
   keep: boolean;
@@ -56,6 +64,7 @@ function parseOptions(): Options {
       grep: { type: "string", short: "g" },
       suite: { type: "string" },
       mode: { type: "string", multiple: true },
+      vscode: { type: "string", multiple: true },
       workspace: { type: "string" },
       timeout: { type: "string" },
       "pass-timeout": { type: "string" },
@@ -65,12 +74,17 @@ function parseOptions(): Options {
     },
   });
   if (values.help) {
-    console.log(fs.readFileSync(__filename, "utf8").split("\n").slice(0, 7).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+    console.log(fs.readFileSync(__filename, "utf8").split("\n").slice(0, 12).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
     process.exit(0);
   }
   const modes = (values.mode ?? [...PASS_NAMES]).map((mode) => {
     const known = PASS_NAMES.find((name) => name === mode);
     if (!known) throw new UsageError(`--mode must be one of ${PASS_NAMES.join(", ")}, not "${mode}"`);
+    return known;
+  });
+  const targets = (values.vscode ?? [...VSCODE_TARGET_NAMES]).map((name) => {
+    const known = VSCODE_TARGET_NAMES.find((n) => n === name);
+    if (!known) throw new UsageError(`--vscode must be one of ${VSCODE_TARGET_NAMES.join(", ")}, not "${name}"`);
     return known;
   });
   const seconds = (value: string | undefined, fallback: number, flag: string) => {
@@ -90,10 +104,11 @@ function parseOptions(): Options {
     grep: values.grep,
     suite: values.suite,
     modes,
+    targets: [...new Set(targets)],
     workspace: path.resolve(values.workspace ?? DEFAULT_WORKSPACE),
     keep: values.keep ?? false,
     multiRoot: values["multi-root"] ?? false,
-    timeoutMs: seconds(values.timeout, 900, "--timeout"),
+    timeoutMs: seconds(values.timeout, 900 * new Set(targets).size, "--timeout"),
     passTimeoutMs: seconds(values["pass-timeout"], 420, "--pass-timeout"),
   };
 }
@@ -179,9 +194,9 @@ async function loadUiTests(suite: string | undefined): Promise<UiTest[]> {
   return tests;
 }
 
-async function runUiTests(tests: UiTest[], page: Page, pass: Pass, workspace: string, grep: RegExp | undefined): Promise<TestRecord[]> {
+async function runUiTests(tests: UiTest[], page: Page, pass: Pass, workspace: string, grep: RegExp | undefined, artifacts: string): Promise<TestRecord[]> {
   const records: TestRecord[] = [];
-  const ui = createUiContext(page, pass.name, workspace, ARTIFACTS_DIR);
+  const ui = createUiContext(page, pass.name, workspace, artifacts);
   for (const test of tests) {
     if (test.modes && !test.modes.includes(pass.name)) continue;
     if (grep && !grep.test(test.title)) continue;
@@ -191,22 +206,30 @@ async function runUiTests(tests: UiTest[], page: Page, pass: Pass, workspace: st
       records.push({ titlePath: [test.title], state: "passed", durationMs: Date.now() - started });
     } catch (err) {
       records.push({ titlePath: [test.title], state: "failed", durationMs: Date.now() - started, error: errorText(err) });
-      await page.screenshot({ path: screenshotPath(ARTIFACTS_DIR, `failed-browser-${test.title}`, pass.name) }).catch(() => undefined);
+      await page.screenshot({ path: screenshotPath(artifacts, `failed-browser-${test.title}`, pass.name) }).catch(() => undefined);
     }
   }
   return records;
 }
 
-async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: string, uiTests: UiTest[]): Promise<PassReport> {
+/** Where a VS Code's screenshots and logs go: test-results/ for min, test-results/vscode-<name>/ otherwise. */
+function artifactsDir(target: VsCodeTarget): string {
+  return target.name === "min" ? ARTIFACTS_DIR : path.join(ARTIFACTS_DIR, `vscode-${target.name}`);
+}
+
+async function runPass(run: Run, browser: Browser, target: VsCodeTarget, pass: Pass, testsEntry: string, uiTests: UiTest[]): Promise<PassReport> {
   const started = Date.now();
-  const report: PassReport = { name: pass.name, description: pass.description, ui: [], errors: [], durationMs: 0 };
   const { options } = run;
-  const passArtifacts = path.join(ARTIFACTS_DIR, pass.name);
+  const name = options.targets.length > 1 ? `${pass.name} @ VS Code ${target.vscodeVersion}` : pass.name;
+  const report: PassReport = { name, description: pass.description, ui: [], errors: [], durationMs: 0 };
+  const artifacts = artifactsDir(target);
+  const passArtifacts = path.join(artifacts, pass.name);
+  const shownArtifacts = path.relative(REPO_ROOT, passArtifacts);
   fs.rmSync(passArtifacts, { recursive: true, force: true });
   fs.mkdirSync(passArtifacts, { recursive: true });
 
-  const workDir = path.join(run.tempRoot, pass.name);
-  fs.mkdirSync(workDir);
+  const workDir = path.join(run.tempRoot, target.name, pass.name);
+  fs.mkdirSync(workDir, { recursive: true });
   const workspace = copyWorkspace(options.workspace, path.join(workDir, "workspace"));
   const opened: Record<string, string> = options.multiRoot || pass.multiRoot === true ? { workspace: multiRootWorkspace(options.workspace, workspace, workDir) } : { folder: workspace };
   const userDataDir = path.join(workDir, "user-data");
@@ -218,8 +241,8 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
   const serverLog = fs.createWriteStream(path.join(passArtifacts, "server.log"));
   const tracker = new ProcessTracker(`${run.id}/${pass.name}`, ENV.runId);
   run.passTrackers.push(tracker);
-  const server = tracker.spawn(process.execPath, [
-    SERVER_MAIN, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token", "--accept-server-license-terms",
+  const server = tracker.spawn(target.node, [
+    target.serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token", "--accept-server-license-terms",
     "--telemetry-level", "off", "--server-data-dir", path.join(workDir, "server-data"), "--user-data-dir", userDataDir,
   ], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -230,12 +253,12 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
       [ENV.control]: run.controlUrl,
       [ENV.controlToken]: run.control.token,
       [ENV.grep]: pass.only ?? options.grep ?? "",
-      [ENV.artifacts]: ARTIFACTS_DIR,
+      [ENV.artifacts]: artifacts,
     },
   });
   server.stdout?.pipe(serverLog);
   server.stderr?.pipe(serverLog);
-  const serverExited = new Promise<string>((resolve) => server.once("exit", (code, sig) => resolve(`the VS Code server exited (${sig ?? code}); see test-results/${pass.name}/server.log`)));
+  const serverExited = new Promise<string>((resolve) => server.once("exit", (code, sig) => resolve(`the VS Code server exited (${sig ?? code}); see ${shownArtifacts}/server.log`)));
   tracker.watch(500);
 
   let context: BrowserContext | undefined;
@@ -247,7 +270,9 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
       serverExited.then((why) => Promise.reject(new Error(why))),
     ]);
 
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    // local-network-access: the workbench page comes from the runner (workbenchPage.ts), so
+    // Chromium no longer knows it as a loopback page and would block its WebSocket to the server.
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ["local-network-access"] });
     page = await context.newPage();
     const livePage = page;
     const consoleLog = fs.createWriteStream(path.join(passArtifacts, "console.log"));
@@ -262,32 +287,33 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
 
     run.control.handle("screenshot", async (body) => {
       const { name } = body as ScreenshotRequest;
-      const file = screenshotPath(ARTIFACTS_DIR, String(name), pass.name);
+      const file = screenshotPath(artifacts, String(name), pass.name);
       await livePage.screenshot({ path: file });
       return { path: file };
     });
     run.control.handle("ui-phase", async (): Promise<UiPhaseResult> => {
       uiRan = true;
       const grep = pass.only ?? options.grep;
-      report.ui = await runUiTests(uiTests, livePage, pass, workspace, grep ? new RegExp(grep) : undefined);
+      report.ui = await runUiTests(uiTests, livePage, pass, workspace, grep ? new RegExp(grep) : undefined, artifacts);
       return { passed: report.ui.filter((t) => t.state === "passed").length, failed: report.ui.filter((t) => t.state === "failed").length };
     });
 
-    const payload = [
-      ["extensionDevelopmentPath", `vscode-remote://${authority}${REPO_ROOT}`],
-      ["extensionTestsPath", `vscode-remote://${authority}${testsEntry}`],
-    ];
-    const url = `http://${authority}/?${new URLSearchParams({ ...opened, payload: JSON.stringify(payload) }).toString()}`;
-    await page.goto(url, { waitUntil: "domcontentloaded" });
+    const origin = `http://${authority}`;
+    const workbench = await routeWorkbenchPage(page, origin, authority, {
+      extensions: [REPO_ROOT, ...TEST_EXTENSIONS.filter((dir) => fs.existsSync(dir))],
+      extensionTestsPath: testsEntry,
+    });
+    await page.goto(`${origin}/?${new URLSearchParams(opened).toString()}`, { waitUntil: "domcontentloaded" });
 
     const outcome = await withTimeout(
       Promise.race([
         exitCode.then((code) => ({ code })),
         crashed.then((why) => ({ error: why })),
+        workbench.failed.then((why) => ({ error: why })),
         serverExited.then((why) => ({ error: why })),
       ]),
       options.passTimeoutMs,
-      `timed out after ${options.passTimeoutMs / 1000} s waiting for the extension host's tests (see test-results/${pass.name}/)`,
+      `timed out after ${options.passTimeoutMs / 1000} s waiting for the extension host's tests (see ${shownArtifacts}/)`,
     );
     if ("error" in outcome) report.errors.push(outcome.error);
 
@@ -297,17 +323,17 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
       for (const failure of host.failures) failure.error = mapStack(failure.error, run.outDir);
       report.host = host;
     } else {
-      report.errors.push(`the extension host wrote no results${"code" in outcome ? ` (run() ended with code ${outcome.code})` : ""}; see test-results/${pass.name}/console.log`);
+      report.errors.push(`the extension host wrote no results${"code" in outcome ? ` (run() ended with code ${outcome.code})` : ""}; see ${shownArtifacts}/console.log`);
     }
     if ("code" in outcome && outcome.code !== 0 && report.host && report.host.failed === 0 && !report.ui.some((t) => t.state === "failed")) {
-      report.errors.push(`run() failed (code ${outcome.code}) although no test failed; see test-results/${pass.name}/console.log`);
+      report.errors.push(`run() failed (code ${outcome.code}) although no test failed; see ${shownArtifacts}/console.log`);
     }
   } catch (err) {
     report.errors.push(errorText(err));
   } finally {
     const failed = report.errors.length > 0 || (report.host?.failed ?? 0) > 0 || report.ui.some((t) => t.state === "failed");
     if (failed && page && !page.isClosed()) {
-      await withTimeout(page.screenshot({ path: screenshotPath(ARTIFACTS_DIR, "failed-workbench", pass.name) }), 10_000, "screenshot").catch(() => undefined);
+      await withTimeout(page.screenshot({ path: screenshotPath(artifacts, "failed-workbench", pass.name) }), 10_000, "screenshot").catch(() => undefined);
     }
     if (!uiRan && report.errors.length > 0 && uiTests.some((t) => !t.modes || t.modes.includes(pass.name))) {
       report.errors.push("the browser-driven tests did not run (the extension host never asked for them)");
@@ -327,9 +353,8 @@ async function runPass(run: Run, browser: Browser, pass: Pass, testsEntry: strin
 async function main(): Promise<number> {
   const options = parseOptions();
   if (!fs.existsSync(path.join(REPO_ROOT, "dist/extension.js"))) throw new UsageError("dist/extension.js is missing: run `npm run build` first.");
-  if (!fs.existsSync(SERVER_MAIN) || !fs.existsSync(path.join(CODE_SERVER_DIR, ".hearth-installed"))) {
-    throw new UsageError(`VS Code (code-server ${CODE_SERVER_VERSION}) is not installed: run \`bash scripts/install-test-vscode.sh\` first.`);
-  }
+  const targets = options.targets.map(vscodeTarget);
+  for (const target of targets) if (target.missing) throw new UsageError(target.missing);
   if (!fs.existsSync(CHROMIUM)) throw new UsageError(`Chromium not found at ${CHROMIUM}: install Debian's \`chromium\` package or set HEARTH_IT_CHROMIUM.`);
   if (!fs.existsSync(options.workspace)) throw new UsageError(`workspace fixture not found: ${options.workspace}`);
 
@@ -366,14 +391,17 @@ async function main(): Promise<number> {
       handleSIGHUP: false,
     });
     run.browser = browser;
-    console.log(`Hearth integration tests — VS Code ${CODE_SERVER_VERSION.replace(/^4\./, "1.")} (code-server ${CODE_SERVER_VERSION}), ${CHROMIUM}`);
+    const versions = targets.map((t) => `VS Code ${t.vscodeVersion} (code-server ${t.codeServerVersion}, Node ${t.nodeVersion})`);
+    console.log(`Hearth integration tests — ${versions.join(" and ")}, ${CHROMIUM}`);
 
     const reports: PassReport[] = [];
     // A pass limited to one suite runs when no suite was named, or that one.
     const passes = PASSES.filter((p) => options.modes.includes(p.name) && (p.only === undefined || options.suite === undefined || options.suite === "multiRoot"));
-    for (const pass of passes) {
-      if (interrupted) break;
-      reports.push(await runPass(run, browser, pass, testsEntry, uiTests));
+    for (const target of targets) {
+      for (const pass of passes) {
+        if (interrupted) break;
+        reports.push(await runPass(run, browser, target, pass, testsEntry, uiTests));
+      }
     }
     if (interrupted) return 130; // the signal handler reports and exits
     const totals = printReport(reports);
