@@ -216,6 +216,10 @@ JSON
     # unsafe_perm: code-server's postinstall refuses root without it.
     # yes: a nested `npx node-gyp` must not prompt.
     # dangerously_allow_all_scripts: see the header; exported to the nested installs.
+    # env -u: under `npm test` the outer npm exports its own user agent (".. node/v20 ..") and
+    # exec paths, which the inner npm would take as its config and the postinstall as the Node
+    # it runs on ("code-server currently requires node v24").
+    env -u npm_config_user_agent -u npm_execpath -u npm_node_execpath -u NODE \
     PATH="$(dirname "$node_bin"):$PATH" \
     TMPDIR="$private_tmp" \
     npm_config_nodedir="$nodedir" \

@@ -17,6 +17,11 @@ interface Row {
   children?: Row[];
   /** Shown unfolded (the downloads, while there are any). */
   expanded?: boolean;
+  /**
+   * VS Code remembers a row's folding by its id: a new id shows it as `expanded` says again
+   * (the downloads fold away once done, so the actions below them stay in sight).
+   */
+  id?: string;
 }
 
 /**
@@ -48,6 +53,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
     item.tooltip = row.tooltip;
     item.iconPath = new vscode.ThemeIcon(row.icon);
     item.command = row.command;
+    if (row.id !== undefined) item.id = row.id;
     return item;
   }
 
@@ -99,7 +105,7 @@ function downloadRows(downloads: Pick<DownloadCenter, "items" | "busy">): Row[] 
     );
   }
   const description = open.length === 0 ? `${items.length} done` : `${Math.floor(percent)}% of ${items.length} file${items.length === 1 ? "" : "s"}${busy ? "" : " · paused"}`;
-  return [{ label: "Downloads", description, tooltip: items.map((item) => `${item.label}: ${item.state}${item.error ? ` (${item.error})` : ""}`).join("\n"), icon: busy ? "cloud-download" : open.length === 0 ? "check" : "debug-pause", children, expanded: open.length > 0 }];
+  return [{ id: open.length > 0 ? "downloads:open" : "downloads:done", label: "Downloads", description, tooltip: items.map((item) => `${item.label}: ${item.state}${item.error ? ` (${item.error})` : ""}`).join("\n"), icon: busy ? "cloud-download" : open.length === 0 ? "check" : "debug-pause", children, expanded: open.length > 0 }];
 }
 
 function downloadRow(item: DownloadItem, busy: boolean): Row {

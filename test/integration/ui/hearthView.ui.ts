@@ -19,6 +19,9 @@ export default defineUiTests([
       const serverRow = ui.page.locator(".monaco-list-row", { hasText: "Server" });
       await serverRow.first().waitFor({ state: "visible", timeout: 60_000 });
       await ui.page.locator(".monaco-list-row", { hasText: /Context.*2048 tokens/ }).first().waitFor({ state: "visible", timeout: 60_000 });
+      // Finished downloads (an earlier suite's) fold away, so the actions stay in sight.
+      const downloads = ui.page.locator('.monaco-list-row[aria-expanded="true"]', { hasText: "Downloads" });
+      if ((await downloads.count()) > 0 && /done/.test((await downloads.first().textContent()) ?? "")) throw new Error("finished downloads are still unfolded");
       await ui.page.locator(".monaco-list-row", { hasText: "Restart Model Server" }).first().waitFor({ state: "visible" });
       await ui.screenshot("hearth-view");
       // This machine and the models Hearth suggests for it, folded under Machine so the actions stay in sight.

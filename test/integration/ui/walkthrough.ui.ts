@@ -57,8 +57,8 @@ export default defineUiTests([
       await command(ui, "Hearth: Open Privacy Policy");
       await openWalkthrough(ui);
       await ui.waitFor("the privacy step ticked", () => ticked(step(ui, "Private by default")), { timeoutMs: 15_000 });
-      // The steps that need a person at the keyboard stay open.
-      if (await ticked(step(ui, "Try a refactor"))) throw new Error("the refactor step is ticked though nothing was accepted");
+      // Whether "Try a refactor" is still open depends on the suites before this one in the same
+      // window (they accept refactors), so it is not checked here.
     },
   },
   {
