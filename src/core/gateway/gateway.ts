@@ -138,7 +138,7 @@ export class Gateway {
     if (!chosen.ok) return { ok: false, code: chosen.refusal.code, reason: chosen.refusal.message };
     const { decision, provider } = chosen;
     const { route, reason } = decision;
-    const model = provider.prepare({ kind: "chat", messages: probe.messages ?? [], ...(route === "cloud" ? { model: decision.model } : {}) }).model;
+    const model = provider.prepare({ kind: "chat", messages: [{ role: "user", content: "" }], ...(route === "cloud" ? { model: decision.model } : {}) }).model;
     const remembered = decision.needsAsk && (await this.options.consentMemory.isRemembered(consentKey(feature, decision.provider, model)));
     const contextTokens = route === "local" ? this.options.localStatus?.contextTokens?.(HEARTH_ROLES[feature]) : route === "cloud" ? CLOUD_CONTEXT_TOKENS.find(([pattern]) => pattern.test(model))?.[1] : undefined;
     return { ok: true, feature, route, provider: decision.provider, model, contextTokens, acceptsText: provider.acceptsText, needsAsk: decision.needsAsk && !remembered, redacts: chosen.redacts, reason, request };
@@ -191,7 +191,7 @@ export class Gateway {
           }
         }
       },
-      countTokens: (texts, options) => this.countTokens(texts, { feature, ...options }),
+      countTokens: (texts, options) => this.countTokens(texts, { ...options, feature }),
     };
     return port;
   }
