@@ -22,15 +22,22 @@ export default defineUiTests([
       // Finished downloads (an earlier suite's) fold away, so the actions stay in sight.
       const downloads = ui.page.locator('.monaco-list-row[aria-expanded="true"]', { hasText: "Downloads" });
       if ((await downloads.count()) > 0 && /done/.test((await downloads.first().textContent()) ?? "")) throw new Error("finished downloads are still unfolded");
+      // VS Code remembers folding: an earlier suite may have left Machine's plan unfolded, which
+      // pushes the actions out of a short view. Fold it, check the actions, then unfold it here.
+      const machine = ui.page.locator(".monaco-list-row", { hasText: "Machine" }).first();
+      await machine.waitFor({ state: "visible", timeout: 30_000 });
+      const setUnfolded = async (unfolded: boolean): Promise<void> => {
+        if (((await machine.getAttribute("aria-expanded")) === "true") !== unfolded) await machine.click();
+        await ui.waitFor(`Machine ${unfolded ? "unfolded" : "folded"}`, async () => ((await machine.getAttribute("aria-expanded")) === "true") === unfolded, { timeoutMs: 10_000 });
+      };
+      await setUnfolded(false);
       await ui.page.locator(".monaco-list-row", { hasText: "Restart Model Server" }).first().waitFor({ state: "visible" });
       await ui.screenshot("hearth-view");
       // This machine and the models Hearth suggests for it, folded under Machine so the actions stay in sight.
-      const machine = ui.page.locator(".monaco-list-row", { hasText: "Machine" }).first();
-      await machine.waitFor({ state: "visible", timeout: 30_000 });
-      await machine.click();
+      await setUnfolded(true);
       await ui.page.locator(".monaco-list-row", { hasText: "Suggested for completion" }).first().waitFor({ state: "visible", timeout: 10_000 });
       await ui.screenshot("hearth-view-plan");
-      await machine.click();
+      await setUnfolded(false);
     },
   },
 ]);
