@@ -44,7 +44,10 @@ import { routeWorkbenchPage } from "./workbenchPage";
 /** Loaded beside Hearth, also under development: a second extension that calls Hearth's models through vscode.lm (suites/languageModel.test.ts). */
 const TEST_EXTENSIONS = [path.join(INTEGRATION_DIR, "lmClient")];
 const CHROMIUM = process.env.HEARTH_IT_CHROMIUM ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"];
+// No popup blocker: desktop VS Code opens outside links through the OS, never a blockable
+// window.open, and a link opened after a round trip through the extension host has lost the
+// click's user activation by then (a chat link test once saw its second open blocked on 1.139.1).
+const CHROMIUM_ARGS = ["--disable-popup-blocking", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"];
 
 interface Options {
   grep?: string;

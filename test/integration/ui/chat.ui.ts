@@ -233,7 +233,8 @@ export default defineUiTests([
       const turn = await ask(chat, "Say something HOSTILE");
       await ui.waitFor("the hostile answer", async () => ((await turn.locator(".content").textContent()) ?? "").includes("A safe one"), { timeoutMs: 30_000 });
       await waitIdle(ui, chat);
-      const facts = await chat.locator(".messages").evaluate((messages) => ({
+      // Only this answer: earlier turns may hold the tiny model's noise, which can look like a path:line citation.
+      const facts = await turn.evaluate((messages) => ({
         scripts: Array.from(document.scripts).map((script) => script.outerHTML),
         dangerous: messages.querySelectorAll("img, iframe, form, object, embed, style, input, svg, math").length,
         onAttributes: Array.from(messages.querySelectorAll("*")).flatMap((node) => Array.from(node.attributes).filter((a) => a.name.toLowerCase().startsWith("on")).map((a) => `${node.tagName}.${a.name}`)),
@@ -484,8 +485,16 @@ export default defineUiTests([
         await picker.locator(".monaco-list-row", { hasText: "do not ask again" }).first().waitFor({ state: "visible", timeout: 5_000 });
         await ui.page.keyboard.press("Enter");
         await ui.waitFor("the loopback page to be requested", () => gets() === 1, { timeoutMs: 15_000 });
+        // The opened page took the front; click in the workbench as a user would, after coming back to it.
+        await ui.page.bringToFront();
         await turn.locator(".chat-link", { hasText: "local docs" }).click();
-        await ui.waitFor("a second open without a question", () => gets() === 2, { timeoutMs: 15_000 });
+        await ui.waitFor("a second open without a question", () => {
+          if (gets() === 2) return true;
+          return picker.isVisible().then((asked) => {
+            if (asked) throw new Error(`Hearth asked again about a remembered host: ${opened.length} page(s) opened`);
+            return false;
+          });
+        }, { timeoutMs: 15_000 });
         if (await picker.isVisible()) throw new Error("a remembered host should not be asked about again");
         // 3. A refused link keeps its target visible, has a tooltip, and says why when clicked.
         const refused = turn.locator(".blocked-link", { hasText: "run it" });
