@@ -11,6 +11,7 @@ import { createHttpServer } from "./http.js";
 import { LeaseTracker } from "./leases.js";
 import { StartupError } from "./startupErrors.js";
 import { useDownloadedGpuPackages } from "./gpuPackageResolve.js";
+import { measure } from "./measure.js";
 
 const log = {
   info: (message: string) => process.stderr.write(`[info] ${message}\n`),
@@ -106,10 +107,18 @@ async function download(argv: readonly string[]): Promise<void> {
   }
 }
 
-const command = process.argv[2] === "download" ? download(process.argv.slice(3)) : main();
+async function measureCommand(argv: readonly string[]): Promise<void> {
+  // The GPU probe must see the GPU binaries Hearth downloaded, as the engine would.
+  if (useDownloadedGpuPackages()) log.info(`GPU binary packages are looked up in ${process.env.HEARTH_GPU_PACKAGES_DIR}`);
+  await measure(argv, announce, log);
+}
+
+const subcommand = process.argv[2];
+const command = subcommand === "download" ? download(process.argv.slice(3)) : subcommand === "measure" ? measureCommand(process.argv.slice(3)) : main();
 command.then(
   () => {
-    if (process.argv[2] === "download") process.exit(0);
+    // One-shot commands end here, whatever native handles the engine left open.
+    if (subcommand === "download" || subcommand === "measure") process.exit(0);
   },
   (error: unknown) => {
   const startup = error instanceof StartupError ? error : new StartupError("load_failed", errorMessage(error), { cause: error });
