@@ -10,7 +10,6 @@ import { persistPoints, tokenizeChat } from "./chatTokens.js";
 import { PromptTooLongError, errorMessage, type GenerationDelta, type GenerationResult, type ModelEngine, type Role, type SamplingParams } from "./engine.js";
 import { HttpError, hostAllowed, readJsonBody, sendError, sendJson, tokensMatch } from "./httpBasics.js";
 import type { LeaseTracker } from "./leases.js";
-import { LIMITS } from "../core/wire/limits.js";
 import { appendPaced } from "./tokenizeSlices.js";
 import type { PrefillProgress } from "./prefill.js";
 import { repoSystemMessage, repoTokenCounter } from "./repoPrompt.js";
@@ -29,6 +28,7 @@ import {
   type ProgressChunk,
   type StateCleared,
   type StateListing,
+  LIMITS,
 } from "../core/wire/hearthProtocol.js";
 import { chatEnvelopeSchema, chatMessageSchema, chatTextChars, completionRequestSchema, describeIssue, oversizedArray, embeddingRequestSchema, messageText, type ChatRequest, type CompletionRequest } from "./requestSchemas.js";
 

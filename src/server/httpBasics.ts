@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LIMITS } from "../core/wire/limits.js";
+import { LIMITS } from "../core/wire/hearthProtocol.js";
 
 /** An error that becomes an OpenAI-shaped HTTP error response. */
 export class HttpError extends Error {

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { hearthExtensionSchema } from "../core/wire/hearthProtocol.js";
-import { LIMITS } from "../core/wire/limits.js";
+import { hearthExtensionSchema, LIMITS } from "../core/wire/hearthProtocol.js";
 
 /**
  * The request bodies the server accepts in OpenAI's shapes, with Hearth's `hearth` field

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { HttpError } from "./httpBasics.js";
-import { LIMITS } from "../core/wire/limits.js";
+import { LIMITS } from "../core/wire/hearthProtocol.js";
 
 /**
  * OpenAI tool calling on Qwen3.5's own format.

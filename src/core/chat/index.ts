@@ -5,7 +5,6 @@ export * from "../../shared/webviewStringKeys";
 export * from "./conversation";
 export * from "./historyStore";
 export * from "./links";
-export * from "./contextBudget";
 export * from "./contextSource";
 export * from "./attachments";
 export * from "./chatPrompt";

@@ -3,7 +3,7 @@
 // comes, and the model's tool calls come out once whole, for the caller to run.
 import type { GatewayResult, ModelPort } from "../gateway";
 import { TEMPLATE_MARGIN, toolArgumentsObject, type ToolCall, type ToolChoice, type ToolSpec } from "../model";
-import { LIMITS } from "../wire/limits";
+import { LIMITS } from "../wire/hearthProtocol";
 import { lmMessageTexts, MESSAGE_OVERHEAD_TOKENS, toChatMessages, type LmMessage } from "./lmMessages";
 import { ANSWER_TOKENS_CAP, tokenBudget, type LmModel } from "./lmModels";
 
@@ -63,7 +63,7 @@ export async function sendLmRequest(port: ModelPort, model: Pick<LmModel, "prefe
 
 /**
  * What makes a request larger than Hearth takes from another extension, checked before its
- * text is counted, redacted or sent: the local server's own limits (core/wire/limits), which
+ * text is counted, redacted or sent: the local server's own limits (LIMITS in core/wire/hearthProtocol), which
  * hold for every route, so an oversized request costs no tokenizing and no redaction pass.
  */
 function pastLimits(messages: readonly LmMessage[], tools: readonly ToolSpec[]): string | undefined {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import fc from "fast-check";
-import { LIMITS } from "../../../src/core/wire/limits";
+import { LIMITS } from "../../../src/core/wire/hearthProtocol";
 import { ensureTestModel } from "../../fixtures/models";
 import { launchServer, stopProcess, type ReadyLine } from "../../support/serverProcess";
 

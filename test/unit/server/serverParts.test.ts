@@ -3,7 +3,7 @@ import { parseServerArgs } from "../../../src/server/args";
 import { resolveThreads } from "../../../src/server/engine";
 import { FifoLock } from "../../../src/server/fifoLock";
 import { JsonShapeScanner, hostAllowed, tokensMatch } from "../../../src/server/httpBasics";
-import { LIMITS } from "../../../src/core/wire/limits";
+import { LIMITS } from "../../../src/core/wire/hearthProtocol";
 import { chatRequestSchema, completionRequestSchema, describeIssue, oversizedArray } from "../../../src/server/requestSchemas";
 import { LeaseTracker } from "../../../src/server/leases";
 import { StartupError } from "../../../src/server/startupErrors";

@@ -7,7 +7,7 @@ import { promptToString } from "../../../src/core/prompts/promptText";
 import { tokenizeChat } from "../../../src/server/chatTokens";
 import { ToolCallStream, parseModelOutput, pyJson, renderToolCalls, toolCallGrammar, toolsSystemText, type Tool } from "../../../src/server/toolCalls";
 import { HttpError } from "../../../src/server/httpBasics";
-import { LIMITS } from "../../../src/core/wire/limits";
+import { LIMITS } from "../../../src/core/wire/hearthProtocol";
 import { TEST_TOKEN_IDS, ensureTestModel } from "../../fixtures/models";
 
 const weather: Tool = {

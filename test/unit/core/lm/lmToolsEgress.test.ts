@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { countLmTokens, sendLmRequest, type LmMessage, type LmToolCall } from "../../../../src/core/lm";
 import type { ToolSpec } from "../../../../src/core/model";
-import { LIMITS } from "../../../../src/core/wire/limits";
+import { LIMITS } from "../../../../src/core/wire/hearthProtocol";
 import { AnthropicProvider, LocalProvider, OpenAiProvider, type SecretSource } from "../../../../src/core/providers";
 import { FakeAnthropic, FakeOpenAi, type RecordedRequest, type StreamFrames } from "../../../support/fakeCloud";
 import { GPT, HAIKU, models, startHarness, userPolicy, ANTHROPIC_KEY, OPENAI_KEY, type Harness } from "../gateway/gatewayHarness";
