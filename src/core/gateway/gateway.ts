@@ -11,17 +11,16 @@
 import { createHash } from "node:crypto";
 import type { AuditSink, EgressConsent, UsageSink } from "../audit";
 import type { Logger } from "../logger";
-import { CLOUD_PROVIDERS, decideRoute, type CloudProvider, type EffectivePolicy, type Feature, type RouteChoice, type RouteDecision, type RouteRequest } from "../policy";
+import { CLOUD_PROVIDERS, decideRoute, remoteFactsMatter, type CloudProvider, type EffectivePolicy, type Feature, type RouteChoice, type RouteDecision, type RouteRequest } from "../policy";
 import { redact } from "../redact";
 import { fewestTokens, fitContext, type HearthRole, type ProviderId } from "../model";
 import { ProviderError, streamDeltas, type DeltaStream, type ModelProvider, type PreparedCall } from "../providers";
 import { consentKey, type ConsentAnswer, type ConsentMemory, type ConsentPrompt } from "./consent";
-import { embeddedFiles, promptText } from "./contextFiles";
 import { GatewayRefusal, isGatewayRefusal } from "./gatewayRefusal";
 import type { ContextFile, GatewayPreview, GatewayRequest, GatewayResult, ModelPort, PayloadSummary, PlanOutcome, PlannedPrompt, PlanRequest, RequestPlan, SendHooks, TokenCount } from "./gatewayTypes";
 import { asModelFailure } from "./modelFailure";
-import { LIMITS } from "../wire/limits";
-import { buildOutgoingPayload, RedactionFailure, type OutgoingPayload, type Redactor } from "./outgoingPayload";
+import { LIMITS } from "../wire/hearthProtocol";
+import { buildOutgoingPayload, embeddedFiles, promptText, RedactionFailure, type OutgoingPayload, type Redactor } from "./outgoingPayload";
 
 export interface GatewayProviders {
   readonly local: ModelProvider;
@@ -259,7 +258,7 @@ export class Gateway {
   private async choose(request: GatewayRequest, facts: PlanFacts, promptTokens?: number): Promise<Chosen | Refused> {
     const policy = await this.options.policy(request);
     const embedded = embeddedFiles(request);
-    const decision = facts.forceLocal === true ? await this.localOnly(request, facts) : decideRoute(policy, request.feature, await this.routeFacts(request, embedded, facts, promptTokens));
+    const decision = facts.forceLocal === true ? await this.localOnly(request, facts) : decideRoute(policy, request.feature, await this.routeFacts(request, policy, embedded, facts, promptTokens));
     if (!decision.ok) return { ok: false, refusal: new GatewayRefusal(decision.code, decision.reason) };
 
     const provider = this.providerFor(decision.provider);
@@ -311,20 +310,21 @@ export class Gateway {
     return { ok: true, decision, provider, payload, prepared, sha256: createHash("sha256").update(prepared.json, "utf8").digest("hex"), redacts: chosen.redacts };
   }
 
-  private async routeFacts(request: GatewayRequest, embedded: ReadonlySet<{ path: string }>, facts: PlanFacts, promptTokens: number | undefined): Promise<RouteRequest> {
+  private async routeFacts(request: GatewayRequest, policy: EffectivePolicy, embedded: ReadonlySet<{ path: string }>, facts: PlanFacts, promptTokens: number | undefined): Promise<RouteRequest> {
     const { providers, localStatus } = this.options;
-    const cloudProviders: CloudProvider[] = [];
-    for (const id of CLOUD_PROVIDERS) {
-      if (await providers[id]?.isConfigured()) cloudProviders.push(id);
-    }
-    return {
+    const local = {
       files: [...embedded].map((f) => f.path),
       preferred: request.preferred,
       localAvailable: facts.localDown !== true && (localStatus?.isAvailable === undefined || (await localStatus.isAvailable())),
       fitsLocalContext: facts.tooLongForLocal !== true && this.fitsLocal(request, promptTokens),
-      selfHostedAvailable: (await providers.selfHosted?.isConfigured()) ?? false,
-      cloudProviders,
     };
+    // Which remote routes are set up cannot change this decision: no provider is asked.
+    if (!remoteFactsMatter(policy, request.feature, local)) return { ...local, selfHostedAvailable: false, cloudProviders: [] };
+    const cloudProviders: CloudProvider[] = [];
+    for (const id of CLOUD_PROVIDERS) {
+      if (await providers[id]?.isConfigured()) cloudProviders.push(id);
+    }
+    return { ...local, selfHostedAvailable: (await providers.selfHosted?.isConfigured()) ?? false, cloudProviders };
   }
 
   /** The user said "Keep it local": local if it can serve, else a refusal that says so. */

@@ -94,6 +94,19 @@ export function decideRoute(effective: EffectivePolicy, feature: Feature, reques
   return refuse("noRoute", `${capitalise(notes.join("; "))}. ${remedy(feature, effective, localFix)}`);
 }
 
+/**
+ * Whether the decision can depend on which remote routes are set up (`selfHostedAvailable`,
+ * `cloudProviders`): not when the policy keeps the feature here (every remote route is then
+ * refused for the policy's reason alone), and not when local comes first and can serve. The
+ * gateway asks for those facts (secret storage, settings) only when this says they matter, so
+ * a request under the default policy touches no cloud provider. Unsure means true.
+ */
+export function remoteFactsMatter(effective: EffectivePolicy, feature: Feature, request: Pick<RouteRequest, "preferred" | "localAvailable" | "fitsLocalContext">): boolean {
+  if (effective.localOnlyReason !== undefined || effective.features[feature].route === "local") return false;
+  const localServes = request.localAvailable && request.fitsLocalContext;
+  return !(localServes && (request.preferred?.route ?? "local") === "local");
+}
+
 /** The preferred route first; from local, fall back outwards; from elsewhere, only inwards. */
 function candidateRoutes(preferred: Route): Route[] {
   if (preferred === "local") return [...ROUTES];

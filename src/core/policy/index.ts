@@ -19,7 +19,7 @@ export {
 export { stricterPolicy, strictestPolicy } from "./stricterPolicy";
 export { PolicyParseCache, NeverSendMatcherCache, type ParsedPolicyText, type PolicyParseCacheOptions } from "./policyParseCache";
 export { readPolicyFile, type PolicyFileRead, type PolicyReadRefusal, type ReadPolicyFileOptions } from "./readPolicyFile";
-export { decideRoute, type RouteRequest, type RouteDecision, type RouteChoice, type RouteRefusal, type RefusalCode, type RouteProvider } from "./decideRoute";
+export { decideRoute, remoteFactsMatter, type RouteRequest, type RouteDecision, type RouteChoice, type RouteRefusal, type RefusalCode, type RouteProvider } from "./decideRoute";
 export { applyUserOverrides } from "./userPolicyDefaults";
 export { policyFileState, policyProblem, workspacePolicyOf, type FolderPolicyRead, type PolicyFileState } from "./folderPolicyRead";
 export { parseUserPolicySetting, type UserPolicySettingValue } from "./userPolicySetting";

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { decideRoute, type RouteRequest } from "../../../../src/core/policy/decideRoute";
+import fc from "fast-check";
+import { decideRoute, remoteFactsMatter, type RouteRequest } from "../../../../src/core/policy/decideRoute";
 import { resolveEffectivePolicy, type EffectivePolicy } from "../../../../src/core/policy/effectivePolicy";
 import { BUILTIN_USER_DEFAULTS, type FeatureRule, type UserPolicyDefaults } from "../../../../src/core/policy/policyModel";
 
@@ -113,5 +114,44 @@ describe("decideRoute", () => {
     const effective = effectiveWith(CLOUD_ALLOW);
     assert.equal(decideRoute(effective, "completion", DOWN).ok, false);
     assert.equal(decideRoute(effective, "chat", DOWN).ok, true);
+  });
+
+  describe("remoteFactsMatter: when it says no, the remote facts cannot change the decision", () => {
+    const rule = fc.record({
+      route: fc.constantFrom("local", "selfHosted", "cloud"),
+      cloudAccess: fc.constantFrom("allow", "ask", "deny"),
+      cloudModels: fc.subarray([GPT, HAIKU]),
+    }) as fc.Arbitrary<FeatureRule>;
+    const request = fc.record({
+      files: fc.subarray(["src/app.ts", "secrets/key.txt", "cert.pem"]),
+      preferred: fc.option(fc.record({ route: fc.constantFrom("local", "selfHosted", "cloud"), model: fc.option(fc.constantFrom("gpt-4o-mini", "claude-haiku-4-5", "gpt-5"), { nil: undefined }) }), { nil: undefined }),
+      localAvailable: fc.boolean(),
+      fitsLocalContext: fc.boolean(),
+      selfHostedAvailable: fc.boolean(),
+      cloudProviders: fc.subarray(["openai", "anthropic"] as const),
+    }) as fc.Arbitrary<RouteRequest>;
+
+    it("holds for any rule, trust, preference and local state (2,000 cases)", () => {
+      let skipped = 0;
+      fc.assert(
+        fc.property(rule, fc.boolean(), request, (chat, trusted, facts) => {
+          const effective = effectiveWith(chat, trusted);
+          if (remoteFactsMatter(effective, "chat", facts)) return;
+          skipped += 1;
+          assert.deepEqual(decideRoute(effective, "chat", { ...facts, selfHostedAvailable: false, cloudProviders: [] }), decideRoute(effective, "chat", facts));
+        }),
+        { numRuns: 2000 },
+      );
+      // The property is about the skipped cases: enough of them must have been tried.
+      assert.ok(skipped > 500, `only ${skipped} cases skipped the remote facts`);
+    });
+
+    it("says yes where they do matter: local down and the cloud allowed", () => {
+      assert.equal(remoteFactsMatter(effectiveWith(CLOUD_ALLOW), "chat", DOWN), true);
+      assert.equal(remoteFactsMatter(effectiveWith(CLOUD_ALLOW), "chat", { ...UP, preferred: { route: "cloud" } }), true);
+      assert.equal(remoteFactsMatter(effectiveWith(CLOUD_ALLOW), "chat", UP), false);
+      assert.equal(remoteFactsMatter(effectiveWith(LOCAL_ONLY), "chat", DOWN), false);
+      assert.equal(remoteFactsMatter(effectiveWith(CLOUD_ALLOW, false), "chat", DOWN), false);
+    });
   });
 });
