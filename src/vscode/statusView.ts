@@ -1,10 +1,11 @@
 import * as vscode from "vscode";
-import { describeRolePlan, PLAN_ROLES, ROLE_NAMES, type ModelPlan } from "../core/hardware/planner.js";
-import { describeProbe, type HardwareProbe } from "../core/hardware/probe.js";
+import { describeRolePlan, PLAN_ROLES, ROLE_NAMES } from "../core/hardware/planner.js";
+import { describeProbe } from "../core/hardware/probe.js";
 import type { DownloadItem } from "../core/models/downloadQueue.js";
 import type { ModelService, ModelServiceState } from "./modelService.js";
 import { describeItem, describeQueue, type DownloadCenter } from "./onboarding/downloadCenter.js";
-import type { MachinePlanService } from "./onboarding/machinePlan.js";
+import type { MachinePlan, MachinePlanService } from "./onboarding/machinePlan.js";
+import { describePlanSpeeds } from "./onboarding/planCommands.js";
 import { describe } from "./statusBar.js";
 
 interface Row {
@@ -43,7 +44,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
       onboarding.plans.onDidChange(() => this.emitter.fire()),
       onboarding.downloads.onDidChange(() => this.emitter.fire()),
     );
-    // CPU, memory and OS only: GPUs need the engine, which never loads in the extension host.
+    // CPU, memory and OS at once; GPUs and speeds once the engine has measured this machine (in a child process).
     void onboarding.plans.get().catch(() => undefined);
   }
 
@@ -65,7 +66,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<Row>, vscode.
       state.kind === "error" && state.code === "model_not_downloaded" && !this.onboarding.downloads.busy
         ? [{ label: "Download Models", tooltip: "Downloads the models the settings name (or takes a copy already on disk).", icon: "cloud-download", command: { command: "hearth.downloadModels", title: "Download Models" } }]
         : [];
-    return [...stateRows(state), ...downloadRows(this.onboarding.downloads), ...machineRows(this.onboarding.plans.current), ...download, ...ACTIONS];
+    return [...stateRows(state), ...downloadRows(this.onboarding.downloads), ...machineRows(this.onboarding.plans.current, this.onboarding.plans.isMeasuring), ...download, ...ACTIONS];
   }
 
   dispose(): void {
@@ -125,10 +126,14 @@ function downloadRow(item: DownloadItem, busy: boolean): Row {
 }
 
 /** What this machine has and the model plan Hearth would pick for it (applied only when the user accepts it). */
-function machineRows(machine: { probe: HardwareProbe; plan: ModelPlan } | undefined): Row[] {
+function machineRows(machine: MachinePlan | undefined, measuring: boolean): Row[] {
   if (!machine) return [];
-  const { probe, plan } = machine;
-  const note = plan.estimated ? "Speeds are estimates until Hearth measures this machine." : "Speeds measured on this machine.";
+  const { probe, plan, speeds } = machine;
+  const note = describePlanSpeeds(speeds);
+  const speedRow: Row =
+    speeds.kind === "measured"
+      ? { label: "Speeds", description: `measured with ${speeds.model}, ${new Date(speeds.measuredAt).toLocaleDateString()}`, tooltip: `${note}\nThe measurement took ${Math.round(speeds.wallMs / 1000)} s; the other models' speeds are scaled from it.`, icon: "pulse" }
+      : { label: "Speeds", description: measuring ? "measuring this machine…" : "reference estimates", tooltip: note, icon: measuring ? "loading~spin" : "info" };
   return [
     {
       label: "Machine",
@@ -144,6 +149,8 @@ function machineRows(machine: { probe: HardwareProbe; plan: ModelPlan } | undefi
           icon: plan.roles[role].meetsTarget === false || !plan.roles[role].model ? "warning" : "lightbulb",
         };
       }).concat([
+        speedRow,
+        { label: "Measure Speed", tooltip: "Measures the engine on this machine again (a few seconds with the smallest model on disk) and plans with the figures.", icon: "dashboard", command: { command: "hearth.measureMachine", title: "Measure This Machine" } },
         { label: "Apply Model Plan", tooltip: "Writes the plan's models and context to the settings you have not set yourself.", icon: "check-all", command: { command: "hearth.applyModelPlan", title: "Apply Model Plan" } },
         { label: "Change…", tooltip: "Opens the settings the plan writes: yours always win.", icon: "settings-gear", command: { command: "hearth.changeModelPlan", title: "Change Model Plan" } },
       ]),

@@ -126,9 +126,9 @@ export interface MachineMeasurement {
   line: MeasuredLine;
 }
 
-/** "0.8B" from 0.75e9 parameters: the shape's size as people name it. */
+/** "0.8B" from 0.75e9 parameters (the weights a token goes through): the size as people name a model. */
 function paramsWords(params: number): string {
-  if (params >= 1e9) return `${(params / 1e9).toFixed(params >= 1e10 ? 0 : 1)}B`;
+  if (params >= 0.5e9) return `${(params / 1e9).toFixed(params >= 1e10 ? 0 : 1)}B`;
   return `${Math.round(params / 1e6)}M`;
 }
 
@@ -173,6 +173,12 @@ export function parseMeasuredLine(text: string): MachineMeasurement | undefined 
 export function parseMeasured(value: unknown): MachineMeasurement | undefined {
   const parsed = measuredLineSchema.safeParse(value);
   return parsed.success ? measurementOf(parsed.data) : undefined;
+}
+
+/** A machine key from anywhere (global state): undefined unless it has the key's shape. */
+export function parseMachineKey(value: unknown): MachineKey | undefined {
+  const parsed = machineKeySchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Whether a measurement keyed `stored` was taken on the machine keyed `here`. */

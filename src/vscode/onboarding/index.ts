@@ -50,7 +50,7 @@ export function registerOnboarding(deps: OnboardingDeps): OnboardingHandle {
   const progress = new OnboardingProgress();
   const configuredModels = (): string[] => [deps.config.value.model, deps.config.value.completionModel].filter((uri) => uri !== "");
   const startModels = (): void => void deps.modelService().start();
-  const plans = new MachinePlanService({ config: deps.config, globalState: deps.globalState, storageDir: deps.stateDir, modelsDir });
+  const plans = new MachinePlanService({ config: deps.config, globalState: deps.globalState, storageDir: deps.stateDir, modelsDir, serverScript: deps.serverScript, extensionPath: deps.extensionPath, log: deps.log });
   const center = new DownloadCenter({ modelsDir, stateDir: deps.stateDir, serverScript: deps.serverScript, extensionPath: deps.extensionPath, log: deps.log, gpuSetting: () => deps.config.value.gpu, startModels });
   const planDeps: PlanDeps = { plans, progress, log: deps.log, needsDownload: async () => (await center.missingModels(configuredModels())).length > 0 };
   const applyPlan = (): Promise<PlanApplied> => applyModelPlan(planDeps);
