@@ -129,7 +129,7 @@ export interface MachineMeasurement {
 /** "0.8B" from 0.75e9 parameters (the weights a token goes through): the size as people name a model. */
 function paramsWords(params: number): string {
   if (params >= 0.5e9) return `${(params / 1e9).toFixed(params >= 1e10 ? 0 : 1)}B`;
-  return `${Math.round(params / 1e6)}M`;
+  return params >= 1e6 ? `${Math.round(params / 1e6)}M` : `${Math.max(1, Math.round(params / 1e3))}K`;
 }
 
 /** What a run measured, in the plan's words: "tiny.gguf (0.8B parameters, Q8_0, CPU)". */

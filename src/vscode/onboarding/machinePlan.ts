@@ -29,7 +29,7 @@ export interface MachinePlan {
 const APPLIED_KEY = "hearth.appliedPlanSettings";
 /** The last measurement, with the key of the machine it was taken on. */
 const MEASUREMENT_KEY = "hearth.machineMeasurement";
-/** A measurement that failed on a machine: not tried again by itself there (the command still runs it). */
+/** A measurement that failed on a machine with a model: not tried again by itself with both the same (the command still runs it). */
 const MEASURE_FAILED_KEY = "hearth.machineMeasurementFailed";
 /** The first measurement waits for activation and the model server's own start to settle. */
 const DEFAULT_MEASURE_DELAY_MS = 20_000;
@@ -156,7 +156,7 @@ export class MachinePlanService implements vscode.Disposable {
       if (!(error instanceof MeasureError && error.cancelled)) {
         this.lastFailure = message;
         this.deps.log.warn(`measuring this machine failed: ${message}`);
-        await this.deps.globalState.update(MEASURE_FAILED_KEY, { key, message, at: new Date().toISOString() });
+        await this.deps.globalState.update(MEASURE_FAILED_KEY, { key, model: model.path, message, at: new Date().toISOString() });
       }
       throw error;
     } finally {
@@ -194,13 +194,15 @@ export class MachinePlanService implements vscode.Disposable {
     return measurement && measuredOn && sameMachine(measuredOn, key) ? measurement : undefined;
   }
 
-  private failedHere(key: MachineKey): boolean {
+  private failedHere(key: MachineKey, modelPath: string): boolean {
     const failed = this.deps.globalState.get<unknown>(MEASURE_FAILED_KEY);
-    const failedOn = typeof failed === "object" && failed !== null ? parseMachineKey((failed as { key?: unknown }).key) : undefined;
-    return failedOn !== undefined && sameMachine(failedOn, key);
+    if (typeof failed !== "object" || failed === null) return false;
+    const { key: failedKey, model } = failed as { key?: unknown; model?: unknown };
+    const failedOn = parseMachineKey(failedKey);
+    return failedOn !== undefined && sameMachine(failedOn, key) && model === modelPath;
   }
 
-  /** Once per session, and never again on a machine where it failed: the first measurement, in the background. */
+  /** Once per session, and not again where it failed with the same model: the first measurement, in the background. */
   private scheduleAutoMeasure(): void {
     if (this.autoMeasureScheduled || this.disposed.signal.aborted) return;
     this.autoMeasureScheduled = true;
@@ -232,7 +234,7 @@ export class MachinePlanService implements vscode.Disposable {
             ? vscode.l10n.t("Hearth measures this machine with a downloaded model shortly.")
             : vscode.l10n.t("Hearth measures this machine once a model is downloaded.");
       speeds = { kind: "reference", why };
-      if (smallest && !this.failedHere(key)) this.scheduleAutoMeasure();
+      if (smallest && !this.failedHere(key, smallest.path)) this.scheduleAutoMeasure();
     }
     const reference = referenceCpuSample();
     const plan = planModels({ probe, speeds: measurement ? measurement.samples : reference ? [reference] : [], overrides: this.overrides(), onDisk: Object.keys(index) });

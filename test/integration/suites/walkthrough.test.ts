@@ -11,6 +11,8 @@ import { readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../../src/extension";
+import type { MachineMeasurement } from "../../../src/core/hardware/machineMeasurement";
+import { PLAN_ROLES } from "../../../src/core/hardware/planner";
 import { describeIn, note, screenshot, waitFor } from "../harness/host";
 import { patternedBytes, startFakeModelHub, type FakeModelHub } from "../../support/fakeModelHub";
 
@@ -179,5 +181,23 @@ describeIn(["trusted"], "walkthrough: the first start, the plan and the download
     assert.deepEqual(await readFile(index["hf:hearth/Tiny-GGUF:F32"]!), tinyModel);
     assert.ok(api.onboarding.progress.has("modelsReady"));
     assert.ok(api.onboarding.progress.has("planDecided"));
+  });
+
+  it("measures this machine with the downloaded model, and the plan uses the figures (Hearth: Measure This Machine)", async () => {
+    // The server bundle's measure command, run as the extension runs it: the editor's own Node (ELECTRON_RUN_AS_NODE).
+    const measurement = await vscode.commands.executeCommand<MachineMeasurement | undefined>("hearth.measureMachine");
+    assert.ok(measurement, "the measurement failed: see the Hearth log");
+    assert.equal(measurement.probe.gpusProbed, true);
+    const cpu = measurement.samples.find((sample) => sample.backend === "cpu");
+    assert.ok(cpu && cpu.promptTokensPerSecond > 0 && cpu.generationTokensPerSecond > 0, JSON.stringify(measurement.samples));
+    const { plan, probe, speeds } = await api.onboarding.plans.refresh();
+    assert.equal(speeds.kind, "measured");
+    assert.equal(probe.gpusProbed, true);
+    // Every figure is scaled from a measured sample (or, for a GPU the engine could not run on, its estimate), none from the reference.
+    // (Here the settings name the tiny model, which the plan cannot size: it predicts nothing for it.)
+    const measured = new Set(measurement.samples.map((sample) => sample.label));
+    const bases = PLAN_ROLES.flatMap((role) => plan.roles[role].expected?.basis ?? []);
+    assert.ok(bases.every((basis) => measured.has(basis.label) || (basis.backend === "gpu" && basis.estimated)), plan.summary);
+    note(`measured in ${Math.round(measurement.wallMs)} ms with ${measurement.model.name}: ${cpu.label}, prompt ${cpu.promptTokensPerSecond.toFixed(0)} tok/s, generation ${cpu.generationTokensPerSecond.toFixed(0)} tok/s`);
   });
 });
