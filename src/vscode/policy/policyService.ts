@@ -236,9 +236,13 @@ export class PolicyService implements vscode.Disposable {
     // (No change event: the state is momentary, and the gateway asks at each request.)
     const reading = entry.file.read();
     entry.effective = this.resolve(undefined, entry.folder, true);
-    const read = await reading;
-    // A newer read started meanwhile, or the folder went away: that one wins.
-    if (read === undefined || this.disposed || this.folders.get(entry.folder.uri.toString()) !== entry) return;
+    await reading;
+    if (this.disposed || this.folders.get(entry.folder.uri.toString()) !== entry) return;
+    // Reads overlap when the watcher reports changes in a burst, and may end in any order. The
+    // last one to end applies the newest read's result (file.lastRead, whichever read produced
+    // it): applying only when this read is the newest left a folder local-only for good when
+    // the newest ended first (its recompute waits for reads in progress) and an older one last.
+    if (entry.file.reading) return;
     this.diagnostics.publish(entry.file);
     this.recompute(entry);
     this.announcer.schedule(entry);

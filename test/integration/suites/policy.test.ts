@@ -143,6 +143,28 @@ describe("privacy policy (workspace file)", function () {
     assert.equal(describePolicy(s).text, vscode.workspace.isTrusted ? "$(shield) Local only" : "$(lock) Restricted");
   });
 
+  it("re-reads that overlap and end in any order leave the folder as its file says, never local-only for good", async () => {
+    h = build();
+    await h.service.ready;
+    const service = h.service;
+    // A large policy is parsed in slices (a slow read), a small one at once: a read of the large
+    // file that ends after a read of the small one is the order that once left the folder
+    // "loading" (local-only) until the file changed again.
+    const small = '{ "neverSend": ["small-only/"] }\n';
+    for (let round = 0; round < 4; round++) {
+      const large = `{ "neverSend": [${Array.from({ length: 1000 }, (_, i) => `"round${round}-dir${i}/"`).join(", ")}] }\n`;
+      await writePolicy(large);
+      const slow = service.reload();
+      await sleep(15);
+      await writePolicy(small);
+      await Promise.all([slow, service.reload()]);
+      // The watcher may start more reads for these writes; a snapshot with none in progress is the one that counts.
+      const s = await snapshotWhere(h, `round ${round}: no read in progress`, (x) => x.fileState === "valid");
+      assert.notEqual(s.effective.localOnlyReason, "loading", `round ${round}: the reads are over, but the folder is still local-only as if one were in progress`);
+      assert.ok(s.effective.neverSend.matches(`${folder().uri.fsPath}/small-only/x`), `round ${round}: the small file, written last, is the policy`);
+    }
+  });
+
   it("a malformed policy file gets a diagnostic at the exact range, and the folder is local-only", async () => {
     h = build();
     await h.service.ready;
