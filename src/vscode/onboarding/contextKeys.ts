@@ -26,13 +26,26 @@ export type OnboardingKey = keyof typeof ONBOARDING_KEYS;
 /** The walkthrough step each key completes (package.json's step ids). */
 const STEP_OF_KEY: Readonly<Record<OnboardingKey, string>> = { planDecided: "plan", modelsReady: "download", suggestionAccepted: "ghostText", chatSent: "chat", repoAsked: "repo" };
 
-export class OnboardingProgress {
-  private readonly done = new Set<OnboardingKey>();
+/** The steps done in any window so far (globalState), so a done step costs a request nothing. */
+const DONE_STATE_KEY = "hearth.onboarding.done";
 
-  /** Once per window is enough: VS Code keeps a completed step completed. */
+const isOnboardingKey = (value: unknown): value is OnboardingKey => typeof value === "string" && Object.hasOwn(ONBOARDING_KEYS, value);
+
+export class OnboardingProgress {
+  private readonly done: Set<OnboardingKey>;
+
+  constructor(private readonly state?: vscode.Memento) {
+    const saved = state?.get<unknown>(DONE_STATE_KEY);
+    this.done = new Set(Array.isArray(saved) ? saved.filter(isOnboardingKey) : []);
+    // Context keys live as long as the window: those of steps done earlier are set again.
+    for (const key of this.done) void vscode.commands.executeCommand("setContext", ONBOARDING_KEYS[key], true);
+  }
+
+  /** Once is enough: VS Code keeps a completed step completed. */
   mark(key: OnboardingKey): void {
     if (this.done.has(key)) return;
     this.done.add(key);
+    void Promise.resolve(this.state?.update(DONE_STATE_KEY, [...this.done])).catch(() => undefined);
     void vscode.commands.executeCommand("setContext", ONBOARDING_KEYS[key], true);
     // An internal command of VS Code's: where it is missing, or the walkthrough is not registered
     // yet (it records the step all the same), the context key above still counts.

@@ -47,7 +47,7 @@ export interface OnboardingHandle extends vscode.Disposable {
 
 export function registerOnboarding(deps: OnboardingDeps): OnboardingHandle {
   const modelsDir = join(deps.stateDir, "models");
-  const progress = new OnboardingProgress();
+  const progress = new OnboardingProgress(deps.globalState);
   const configuredModels = (): string[] => [deps.config.value.model, deps.config.value.completionModel].filter((uri) => uri !== "");
   const startModels = (): void => void deps.modelService().start();
   const plans = new MachinePlanService({ config: deps.config, globalState: deps.globalState, storageDir: deps.stateDir, modelsDir, serverScript: deps.serverScript, extensionPath: deps.extensionPath, log: deps.log });
@@ -86,7 +86,8 @@ export function registerOnboarding(deps: OnboardingDeps): OnboardingHandle {
     notice,
     progress,
     applyPlan,
-    observe: (port, key) => observedPort(port, () => progress.mark(key)),
+    // A step done already (in any window) leaves the port as it is: nothing to tell per request.
+    observe: (port, key) => (progress.has(key) ? port : observedPort(port, () => progress.mark(key))),
     attach: (service) => {
       disposables.push(
         service.onDidChangeState((state) => {

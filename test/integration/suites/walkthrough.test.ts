@@ -13,7 +13,9 @@ import * as vscode from "vscode";
 import type { HearthApi } from "../../../src/extension";
 import type { MachineMeasurement } from "../../../src/core/hardware/machineMeasurement";
 import { PLAN_ROLES } from "../../../src/core/hardware/planner";
+import { OnboardingProgress } from "../../../src/vscode/onboarding/contextKeys";
 import { describeIn, note, screenshot, waitFor } from "../harness/host";
+import { MemoryMemento } from "../harness/memento";
 import { patternedBytes, startFakeModelHub, type FakeModelHub } from "../../support/fakeModelHub";
 
 const MiB = 1024 * 1024;
@@ -199,5 +201,20 @@ describeIn(["trusted"], "walkthrough: the first start, the plan and the download
     const bases = PLAN_ROLES.flatMap((role) => plan.roles[role].expected?.basis ?? []);
     assert.ok(bases.every((basis) => measured.has(basis.label) || (basis.backend === "gpu" && basis.estimated)), plan.summary);
     note(`measured in ${Math.round(measurement.wallMs)} ms with ${measurement.model.name}: ${cpu.label}, prompt ${cpu.promptTokensPerSecond.toFixed(0)} tok/s, generation ${cpu.generationTokensPerSecond.toFixed(0)} tok/s`);
+  });
+
+  it("remembers a done step for every later window, and then leaves a feature's port as the gateway made it", async () => {
+    const state = new MemoryMemento();
+    const first = new OnboardingProgress(state);
+    assert.equal(first.has("chatSent"), false);
+    first.mark("chatSent");
+    // A later window reads the same global state.
+    const later = new OnboardingProgress(state);
+    assert.equal(later.has("chatSent"), true);
+    assert.equal(later.has("repoAsked"), false);
+    // Hearth's own: once the step is done (the chat suite has sent messages by now; marking again changes nothing), the chat's port is the gateway's own.
+    api.onboarding.progress.mark("chatSent");
+    const port = api.gateway.port("chat");
+    assert.equal(api.onboarding.observe(port, "chatSent"), port);
   });
 });
