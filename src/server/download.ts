@@ -1,4 +1,6 @@
 import { access, mkdir, rename, stat, statfs } from "node:fs/promises";
+import type { ModelDownloaderOptions } from "node-llama-cpp";
+import { acquireDownloadLock } from "./downloadLock.js";
 import { StartupError } from "./startupErrors.js";
 
 export interface DownloadArgs {
@@ -12,6 +14,8 @@ export type DownloadEvent =
   | { event: "size"; totalSize: number; path: string }
   | { event: "progress"; downloadedSize: number; totalSize: number; speed: number; secondsLeft: number }
   | { event: "done"; path: string }
+  /** Another process (another VS Code window) holds the model's download lock; this one waits for it. */
+  | { event: "waiting"; reason: "another_download"; path: string; message: string }
   | { event: "error"; code: string; permanent: boolean; message: string };
 
 /** Room to leave on the disk beyond the file itself. */
@@ -28,7 +32,10 @@ export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEv
   signal.throwIfAborted();
   await mkdir(args.dir, { recursive: true });
   const endpoints = args.endpoint ? { huggingFace: args.endpoint.endsWith("/") ? args.endpoint : `${args.endpoint}/` } : undefined;
-  const downloader = await createModelDownloader({
+  // Resolved once for the file name the lock is named after (two URIs can name one file);
+  // the downloader that downloads is made under the lock, so that it sees the files as the
+  // previous holder left them (finished, or partial to resume), not as they were before.
+  const options: ModelDownloaderOptions = {
     modelUri: args.uri,
     dirPath: args.dir,
     skipExisting: true,
@@ -36,14 +43,31 @@ export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEv
     deleteTempFileOnCancel: false,
     showCliProgress: false,
     endpoints,
+  };
+  const modelPath = (await createModelDownloader(options)).entrypointFilePath;
+  const lock = await acquireDownloadLock(modelPath, signal, () =>
+    emit({ event: "waiting", reason: "another_download", path: modelPath, message: "Another Hearth window is downloading this model; this one uses that download once it ends." }),
+  );
+  try {
+    return await downloadHoldingLock(options, args.dir, emit, signal);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function downloadHoldingLock(options: ModelDownloaderOptions, dir: string, emit: (event: DownloadEvent) => void, signal: AbortSignal): Promise<string> {
+  const { createModelDownloader } = await import("node-llama-cpp");
+  signal.throwIfAborted();
+  const downloader = await createModelDownloader({
+    ...options,
     onProgress: ({ totalSize, downloadedSize, averageSpeed, estimatedTimeLeft }) =>
       emit({ event: "progress", totalSize, downloadedSize, speed: averageSpeed, secondsLeft: estimatedTimeLeft }),
   });
   emit({ event: "size", totalSize: downloader.totalSize, path: downloader.entrypointFilePath });
-  const free = await statfs(args.dir).then((s) => s.bavail * s.bsize);
+  const free = await statfs(dir).then((s) => s.bavail * s.bsize);
   const needed = downloader.totalSize - downloader.downloadedSize + DISK_MARGIN_BYTES;
   if (free < needed) {
-    throw new StartupError("insufficient_disk", `Not enough disk space in ${args.dir}: the model needs ${gib(needed)} GiB more and ${gib(free)} GiB are free. Free some space or set hearth.model to a file you already have.`);
+    throw new StartupError("insufficient_disk", `Not enough disk space in ${dir}: the model needs ${gib(needed)} GiB more and ${gib(free)} GiB are free. Free some space or set hearth.model to a file you already have.`);
   }
   signal.throwIfAborted();
   // The cancel is waited for before this returns: the process exits right after, and a

@@ -2,7 +2,7 @@
 // HF_ENDPOINT at it): the v2 manifest that resolves `hf:<owner>/<repo>:<quant>` to a file, and
 // `resolve/main/<file>` with HEAD and Range support (what a resumed download needs). It can
 // stall a response part way, so a test cancels at a byte count decided by events, not time.
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface HubFile {
@@ -24,6 +24,11 @@ export interface FakeModelHub {
    */
   stallAfter: number;
   stallBelow: number;
+  /**
+   * While set, a GET with a Range header (the downloader's body requests, not its probe)
+   * waits for it before answering: a download holds part way until the test says go on.
+   */
+  gate: Promise<void> | undefined;
   /** Responses held open by a stall, to end when the hub closes. */
   close(): Promise<void>;
 }
@@ -34,6 +39,7 @@ export async function startFakeModelHub(files: readonly HubFile[]): Promise<Fake
     requests: [] as string[],
     stallAfter: Infinity,
     stallBelow: 0,
+    gate: undefined as Promise<void> | undefined,
     close: async (): Promise<void> => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -54,6 +60,10 @@ export async function startFakeModelHub(files: readonly HubFile[]): Promise<Fake
       return;
     }
     const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
+    if (hub.gate !== undefined && range && req.method === "GET") void hub.gate.then(() => serveFile(req, res, file, range));
+    else serveFile(req, res, file, range);
+  });
+  const serveFile = (req: IncomingMessage, res: ServerResponse, file: HubFile, range: RegExpExecArray | null): void => {
     const start = range ? Number(range[1]) : 0;
     const end = range && range[2] ? Number(range[2]) : file.bytes.length - 1;
     const headers = { "content-type": "application/octet-stream", "accept-ranges": "bytes", "content-length": String(end - start + 1), etag: `"${file.fileName}-1"` };
@@ -69,7 +79,7 @@ export async function startFakeModelHub(files: readonly HubFile[]): Promise<Fake
     }
     // Left open on purpose: the client's cancel (or the hub's close) ends it.
     res.write(body.subarray(0, hub.stallAfter));
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   hub.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return hub;

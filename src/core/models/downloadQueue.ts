@@ -12,6 +12,8 @@ export interface DownloadProgressEvent {
   readonly receivedBytes: number;
   readonly totalBytes?: number;
   readonly bytesPerSecond?: number;
+  /** Another window is downloading this file; the job waits for it (and then uses its file). */
+  readonly waitingForOtherWindow?: boolean;
 }
 
 export interface DownloadJob {
@@ -37,6 +39,8 @@ export interface DownloadItem {
   readonly receivedBytes: number;
   readonly totalBytes?: number;
   readonly bytesPerSecond?: number;
+  /** Set while the job waits for another window's download of the same file. */
+  readonly waitingForOtherWindow?: boolean;
   /** The job's result once done. */
   readonly result?: string;
   /** Why it failed (or why the queue did not start). */
@@ -164,17 +168,17 @@ export class DownloadQueue {
       try {
         const current = entry;
         const result = await entry.job.run(controller.signal, (progress) => {
-          if (current.item.state === "downloading") this.update(current, { receivedBytes: progress.receivedBytes, ...(progress.totalBytes !== undefined ? { totalBytes: progress.totalBytes } : {}), bytesPerSecond: progress.bytesPerSecond });
+          if (current.item.state === "downloading") this.update(current, { receivedBytes: progress.receivedBytes, ...(progress.totalBytes !== undefined ? { totalBytes: progress.totalBytes } : {}), bytesPerSecond: progress.bytesPerSecond, waitingForOtherWindow: progress.waitingForOtherWindow === true ? true : undefined });
         });
         if (controller.signal.aborted) throw controller.signal.reason;
-        this.update(entry, { state: "done", result, ...(entry.item.totalBytes !== undefined ? { receivedBytes: entry.item.totalBytes } : {}), bytesPerSecond: undefined });
+        this.update(entry, { state: "done", result, ...(entry.item.totalBytes !== undefined ? { receivedBytes: entry.item.totalBytes } : {}), bytesPerSecond: undefined, waitingForOtherWindow: undefined });
         for (const waiter of entry.waiters.splice(0)) waiter.resolve(result);
       } catch (error) {
         if (controller.signal.aborted || this.cancelRequested) {
-          this.update(entry, { state: "cancelled", bytesPerSecond: undefined });
+          this.update(entry, { state: "cancelled", bytesPerSecond: undefined, waitingForOtherWindow: undefined });
           return this.finish("cancelled");
         }
-        this.update(entry, { state: "failed", error: error instanceof Error ? error.message : String(error), bytesPerSecond: undefined });
+        this.update(entry, { state: "failed", error: error instanceof Error ? error.message : String(error), bytesPerSecond: undefined, waitingForOtherWindow: undefined });
         return this.finish("failed", error);
       }
     }

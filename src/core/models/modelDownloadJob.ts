@@ -1,7 +1,8 @@
 // A model download as a queue job: the model server bundle's `download` command (node-llama-cpp's
 // downloader, which resolves `hf:` URIs and resumes partial files with Range requests) in a
 // child process, so the multi-gigabyte transfer and the native code stay out of the editor's
-// process. Its JSON lines become progress; SIGTERM cancels it and keeps the partial file.
+// process. Its JSON lines become progress (or a wait for another window downloading the same
+// model); SIGTERM cancels it and keeps the partial file.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { DownloadJob, DownloadProgressEvent } from "./downloadQueue.js";
@@ -85,6 +86,9 @@ async function runDownload(spec: ModelDownloadSpec, signal: AbortSignal, report:
       } else if (line.event === "progress" && typeof line.downloadedSize === "number") {
         total = typeof line.totalSize === "number" && line.totalSize > 0 ? line.totalSize : total;
         report({ receivedBytes: line.downloadedSize, ...(total !== undefined ? { totalBytes: total } : {}), ...(typeof line.speed === "number" ? { bytesPerSecond: line.speed } : {}) });
+      } else if (line.event === "waiting") {
+        // Another window holds this model's download; its bytes are not this job's to count.
+        report({ receivedBytes: 0, ...(total !== undefined ? { totalBytes: total } : {}), waitingForOtherWindow: true });
       } else if (line.event === "done" && typeof line.path === "string") {
         result = line.path;
       } else if (line.event === "error") {

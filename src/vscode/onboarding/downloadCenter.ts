@@ -236,6 +236,7 @@ function gpuJob(info: GpuPackageInfo, settings: NpmSettings, root: string): Down
 
 /** "45% · 2.50 / 5.63 GB · 12.3 MB/s" (MB for files under a gigabyte). */
 export function describeItem(item: DownloadItem): string {
+  if (item.waitingForOtherWindow === true) return `waiting for another window's download of ${item.label}`;
   const [unit, scale, digits] = (item.totalBytes ?? item.receivedBytes) >= 1e9 ? ["GB", 1e9, 2] : ["MB", 1e6, 1];
   const size = (bytes: number): string => (bytes / scale).toFixed(digits);
   const percent = item.totalBytes ? `${Math.floor((100 * item.receivedBytes) / item.totalBytes)}%` : "";
@@ -252,5 +253,7 @@ export function describeQueue(items: readonly DownloadItem[]): { percent: number
   const current = items.find((item) => item.state === "downloading") ?? items.find((item) => item.state === "queued");
   if (!current) return { percent, message: "" };
   const position = items.length > 1 ? ` (${items.indexOf(current) + 1}/${items.length})` : "";
+  // The waiting text names the file itself.
+  if (current.waitingForOtherWindow === true) return { percent, message: `${describeItem(current)}${position}` };
   return { percent, message: `${current.label}${position}: ${describeItem(current)}` };
 }
