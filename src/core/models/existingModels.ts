@@ -6,6 +6,7 @@
 import { constants } from "node:fs";
 import { lstat, open, readdir, realpath } from "node:fs/promises";
 import { basename, join, sep } from "node:path";
+import { readRegular } from "../fs/readRegular.js";
 import { KNOWN_MODELS, recognizeModel, type KnownModel, type QuantName } from "../hardware/knownModels.js";
 import { GGUF_VALUE, parseGgufMetadataPrefix, type GgufMetaEntry } from "./ggufHeader.js";
 
@@ -150,17 +151,10 @@ async function ollamaBlobs(root: string, limits: DiscoveryLimits, budget: Budget
   return blobs;
 }
 
-/** A regular file's text, if it is one and no larger than `maxBytes`. */
+/** A regular file's text, if it is one (not through a link) and no larger than `maxBytes` as read. */
 async function readSmallFile(path: string, maxBytes: number): Promise<string | undefined> {
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(() => undefined);
-  if (!handle) return undefined;
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > maxBytes) return undefined;
-    return (await handle.readFile()).toString("utf8");
-  } finally {
-    await handle.close();
-  }
+  const read = await readRegular(path, maxBytes);
+  return "data" in read && !read.over ? read.data.toString("utf8") : undefined;
 }
 
 /**

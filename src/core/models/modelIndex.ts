@@ -1,8 +1,9 @@
 // Which file each remote model URI became: `<models folder>/index.json`, written when a
 // download finishes or when the user takes a copy already on disk (another tool's folder).
 // The file is Hearth's own, but read as untrusted all the same: only string values count.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readRegular } from "../fs/readRegular.js";
 
 const INDEX_FILE = "index.json";
 /** An index is a handful of lines; anything larger is not one. */
@@ -10,9 +11,9 @@ const MAX_INDEX_BYTES = 1024 * 1024;
 
 export async function readModelIndex(modelsDir: string): Promise<Record<string, string>> {
   try {
-    const text = await readFile(join(modelsDir, INDEX_FILE), "utf8");
-    if (text.length > MAX_INDEX_BYTES) return {};
-    const parsed = JSON.parse(text) as unknown;
+    const read = await readRegular(join(modelsDir, INDEX_FILE), MAX_INDEX_BYTES);
+    if (!("data" in read) || read.over) return {};
+    const parsed = JSON.parse(read.data.toString("utf8")) as unknown;
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
     return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
   } catch {

@@ -11,11 +11,12 @@
 // without blocking, with the size cap enforced while reading (stat says 0 bytes for
 // /proc files); it never enters /proc, /sys, /dev or another kernel file system; and it
 // stops at a file count, a folder count and a total of bytes read.
-import { constants, type Dirent } from "node:fs";
-import { lstat, open, readdir, realpath, statfs } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { lstat, readdir, realpath, statfs } from "node:fs/promises";
 import { join, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import picomatch from "picomatch";
+import { readRegular } from "../fs/readRegular";
 import { BINARY_SNIFF_BYTES, SKIPPED_DIRECTORIES, looksBinary, looksMinified, skipByName, type RuleSkip } from "./fileRules";
 
 export interface RepoFile {
@@ -78,7 +79,6 @@ export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
  */
 const MAX_GITIGNORE_BYTES = 64 * 1024;
 const MAX_ACTIVE_IGNORE_RULES = 1000;
-const READ_CHUNK = 64 * 1024;
 
 /** A folder a pack must not read at all: a kernel file system, or not a folder. */
 export class RepoFolderError extends Error {
@@ -285,55 +285,13 @@ async function directoryProblem(absPath: string, rootDevice: number, realRoot: s
 
 /** The folder's .gitignore and its rule count; undefined when there is none; "tooLarge" past the caps. */
 async function readGitignore(absDir: string): Promise<{ rules: Ignore; count: number } | "tooLarge" | undefined> {
-  const read = await readRegular(join(absDir, ".gitignore"), MAX_GITIGNORE_BYTES, false);
+  const read = await readRegular(join(absDir, ".gitignore"), MAX_GITIGNORE_BYTES);
   if (!("data" in read)) return undefined;
   if (read.over) return "tooLarge";
   const text = read.data.toString("utf8");
   const count = text.split(/\r?\n/).filter((line) => line.trim() !== "" && !line.startsWith("#")).length;
   if (count > MAX_ACTIVE_IGNORE_RULES) return "tooLarge";
   return { rules: ignore().add(text), count };
-}
-
-export type ReadResult = { data: Buffer; over: boolean; size: number } | { reason: "special" | "symlink" | "unreadable" | "binary" };
-
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
-
-/**
- * Reads a regular file, at most `cap` bytes: `over` when it holds more. Opened without
- * following a link and without blocking (a FIFO that appeared since the listing), then
- * checked to be a regular file on the open handle. The cap holds while reading, whatever
- * stat says; with `sniffBinary`, a NUL in the first bytes stops the read there.
- */
-export async function readRegular(absPath: string, cap: number, sniffBinary: boolean): Promise<ReadResult> {
-  let handle;
-  try {
-    handle = await open(absPath, OPEN_FLAGS);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { reason: code === "ELOOP" ? "symlink" : code === "ENXIO" ? "special" : "unreadable" };
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return { reason: "special" };
-    if (info.size > cap) return { data: Buffer.alloc(0), over: true, size: info.size };
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const want = Math.min(READ_CHUNK, cap + 1 - total);
-      const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(chunk, 0, want, null);
-      if (bytesRead === 0) break;
-      chunks.push(bytesRead === want ? chunk : chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > cap) return { data: Buffer.alloc(0), over: true, size: Math.max(total, info.size) };
-      if (sniffBinary && chunks.length === 1 && looksBinary(chunks[0].subarray(0, BINARY_SNIFF_BYTES))) return { reason: "binary" };
-    }
-    return { data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total), over: false, size: total };
-  } catch {
-    return { reason: "unreadable" };
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
 }
 
 /** Git's rule: each .gitignore speaks about paths relative to its own folder; a deeper one can re-include. */
@@ -349,7 +307,7 @@ function ignoredBy(layers: readonly IgnoreLayer[], rel: string, isDirectory: boo
 }
 
 async function readText(absPath: string, rel: string, maxBytes: number): Promise<RepoFile | SkippedEntry> {
-  const read = await readRegular(absPath, maxBytes, true);
+  const read = await readRegular(absPath, maxBytes, (head) => looksBinary(head.subarray(0, BINARY_SNIFF_BYTES)));
   if ("reason" in read) return { path: rel, reason: read.reason };
   if (read.over) return { path: rel, reason: "tooLarge", bytes: read.size };
   if (looksBinary(read.data.subarray(0, BINARY_SNIFF_BYTES))) return { path: rel, reason: "binary", bytes: read.size };

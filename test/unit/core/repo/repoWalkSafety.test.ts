@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { enumerateRepo, readRegular, RepoFolderError } from "../../../../src/core/repo/repoFiles";
+import { readRegular } from "../../../../src/core/fs/readRegular";
+import { enumerateRepo, RepoFolderError } from "../../../../src/core/repo/repoFiles";
 import { tempTree, type TempTree } from "./repoFixtures";
 
 const posix = process.platform !== "win32";
@@ -56,7 +57,7 @@ describe("repo walk: hostile and special files", function () {
     if (process.platform !== "linux") this.skip();
     // smaps describes every mapping of this process (far more than 4 KB) and stat says 0.
     assert.equal(statSync("/proc/self/smaps").size, 0);
-    const read = await readRegular("/proc/self/smaps", 4096, false);
+    const read = await readRegular("/proc/self/smaps", 4096);
     assert.ok("over" in read && read.over, JSON.stringify(read));
     assert.equal(read.size, 4097, "read stopped one byte past the cap");
   });
