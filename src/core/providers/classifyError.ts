@@ -125,6 +125,8 @@ const NETWORK_CODES: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed",
   SELF_SIGNED_CERT_IN_CHAIN: "a certificate in the chain is self-signed",
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate cannot be verified",
+  // sdkClients.ts's withoutRedirects.
+  EREDIRECT: "the server answered with a redirect, which Hearth does not follow with a prompt: configure the address it redirects to if it is yours",
 };
 
 function isNetworkFailure(error: unknown): boolean {
