@@ -206,7 +206,13 @@ export class MachinePlanService implements vscode.Disposable {
   private scheduleAutoMeasure(): void {
     if (this.autoMeasureScheduled || this.disposed.signal.aborted) return;
     this.autoMeasureScheduled = true;
-    this.autoMeasureTimer = setTimeout(() => void this.measure().catch(() => undefined), this.deps.measureDelayMs ?? DEFAULT_MEASURE_DELAY_MS);
+    this.autoMeasureTimer = setTimeout(() => void this.autoMeasure(), this.deps.measureDelayMs ?? DEFAULT_MEASURE_DELAY_MS);
+  }
+
+  /** Unless the command measured meanwhile: one measurement per machine is the point. */
+  private async autoMeasure(): Promise<void> {
+    if (this.disposed.signal.aborted || this.cachedMeasurement(await this.machineKey())) return;
+    await this.measure().catch(() => undefined);
   }
 
   private async compute(): Promise<MachinePlan> {
