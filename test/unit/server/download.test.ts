@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { ensureTestModel } from "../../fixtures/models";
 import { SERVER_SCRIPT, assertServerBuilt } from "../../support/serverProcess";
+import { partialRecordsChunk } from "../../support/downloadWaits";
 
 interface FakeHub {
   server: Server;
@@ -99,22 +100,6 @@ function runDownload(args: string[], cancelWhen?: (events: DownloadRun["events"]
   );
 }
 
-/**
- * Whether ipull's partial file records chunk `index` as complete: ipull appends its
- * progress (`{"chunks":[…]}`, 2 = complete) after the file's `totalSize` bytes and
- * resumes from exactly that record, so a cancel before it is written starts over.
- */
-async function partialRecordsChunk(dir: string, totalSize: number, index: number): Promise<boolean> {
-  const bytes = await readFile(join(dir, "hf_hearth_Tiny.F32.gguf.ipull")).catch(() => undefined);
-  if (bytes === undefined || bytes.length <= totalSize) return false;
-  try {
-    const record = JSON.parse(bytes.subarray(totalSize).toString("utf8")) as { chunks?: number[] };
-    return record.chunks?.[index] === 2;
-  } catch {
-    return false; // Caught mid-write; the write's own change event brings another look.
-  }
-}
-
 describe("model download (server bundle's download command)", function () {
   this.timeout(60_000);
   let hub: FakeHub;
@@ -175,7 +160,7 @@ describe("model download (server bundle's download command)", function () {
     const args = ["--model", "hf:hearth/Tiny-GGUF:F32", "--dir", dir, "--endpoint", hub.endpoint];
     const first = await runDownload(
       args,
-      async (events) => events.some((e) => e.event === "progress" && (e.downloadedSize ?? 0) >= cancelAt) && (await partialRecordsChunk(dir, size, 1)),
+      async (events) => events.some((e) => e.event === "progress" && (e.downloadedSize ?? 0) >= cancelAt) && (await partialRecordsChunk(dir, "hf_hearth_Tiny.F32.gguf", size, 1)),
       dir,
     );
     assert.notEqual(first.code, 0);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { patternedBytes, startFakeModelHub, type FakeModelHub } from "../../support/fakeModelHub";
 import { SERVER_SCRIPT, assertServerBuilt } from "../../support/serverProcess";
+import { partialRecordsChunk } from "../../support/downloadWaits";
 
 const MiB = 1024 * 1024;
 const MODEL_FILE = "hf_hearth_Tiny.F32.gguf";
@@ -85,21 +86,6 @@ function until(dir: string, check: () => Promise<boolean>): Promise<void> {
     const watcher = watch(dir, look);
     look();
   });
-}
-
-/**
- * Whether ipull's partial file records chunk `index` as complete: ipull appends its progress
- * (`{"chunks":[…]}`, 2 = complete) after the file's `totalSize` bytes and resumes from it.
- */
-async function partialRecordsChunk(dir: string, totalSize: number, index: number): Promise<boolean> {
-  const bytes = await readFile(join(dir, `${MODEL_FILE}.ipull`)).catch(() => undefined);
-  if (bytes === undefined || bytes.length <= totalSize) return false;
-  try {
-    const record = JSON.parse(bytes.subarray(totalSize).toString("utf8")) as { chunks?: number[] };
-    return record.chunks?.[index] === 2;
-  } catch {
-    return false; // Caught mid-write; the write's own change event brings another look.
-  }
 }
 
 /** A pid no process has now: that of a child that has exited. */
@@ -190,7 +176,7 @@ describe("model download lock (two windows downloading one model share one downl
     hub.stallBelow = 1;
     const holder = startDownload(dir, hub);
     await holder.next((event) => event.event === "size");
-    await until(dir, () => partialRecordsChunk(dir, model.length, 1));
+    await until(dir, () => partialRecordsChunk(dir, MODEL_FILE, model.length, 1));
     // Killed outright: its lock stays, with its pid, now dead.
     holder.child.kill("SIGKILL");
     await holder.exited;

@@ -5,11 +5,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DiskSpaceError } from "../../../../src/core/models/diskSpace";
-import { DownloadCancelledError, DownloadQueue, type DownloadItem, type DownloadJob } from "../../../../src/core/models/downloadQueue";
+import { DownloadCancelledError, DownloadQueue, type DownloadJob } from "../../../../src/core/models/downloadQueue";
 import { modelDownloadJob } from "../../../../src/core/models/modelDownloadJob";
 import { OfflineError } from "../../../../src/core/models/offline";
 import { patternedBytes, startFakeModelHub, type FakeModelHub } from "../../../support/fakeModelHub";
 import { SERVER_SCRIPT, assertServerBuilt } from "../../../support/serverProcess";
+import { partialRecordsChunk, whenQueue as when } from "../../../support/downloadWaits";
 
 const MiB = 1024 * 1024;
 
@@ -34,18 +35,6 @@ function manualJob(id: string, log: string[], options: { folder?: string; bytes?
     finish: () => finish(),
     fail: (error) => fail(error),
   };
-}
-
-/** Resolves once `probe` holds for the queue's items (checked on every change). */
-function when(queue: DownloadQueue, probe: (items: readonly DownloadItem[]) => boolean): Promise<void> {
-  if (probe(queue.items)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const subscription = queue.onDidChange((items) => {
-      if (!probe(items)) return;
-      subscription.dispose();
-      resolve();
-    });
-  });
 }
 
 const plentyOfDisk = async (): Promise<{ bavail: number; bsize: number }> => ({ bavail: 1e9, bsize: 4096 });
@@ -175,17 +164,6 @@ describe("download queue with the model server's download command (loopback hub)
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Whether ipull's partial file records chunk `index` as complete (its progress record follows the file's bytes). */
-  async function partialRecordsChunk(totalSize: number, index: number): Promise<boolean> {
-    const bytes = await readFile(join(dir, "hf_hearth_Tiny.F32.gguf.ipull")).catch(() => undefined);
-    if (bytes === undefined || bytes.length <= totalSize) return false;
-    try {
-      return (JSON.parse(bytes.subarray(totalSize).toString("utf8")) as { chunks?: number[] }).chunks?.[index] === 2;
-    } catch {
-      return false;
-    }
-  }
-
   it("cancels a model download part way and resumes it with a Range request for what is missing", async () => {
     const chunk = 5 * MiB;
     const bytes = patternedBytes(2 * chunk);
@@ -209,7 +187,7 @@ describe("download queue with the model server's download command (loopback hub)
       if (cancelled || checking || firstRunOver || (queue.items[0]?.receivedBytes ?? 0) < chunk + MiB) return;
       checking = true;
       try {
-        if (!(await partialRecordsChunk(bytes.length, 1)) || cancelled || firstRunOver) return;
+        if (!(await partialRecordsChunk(dir, "hf_hearth_Tiny.F32.gguf", bytes.length, 1)) || cancelled || firstRunOver) return;
         cancelled = true;
         queue.cancel();
       } finally {

@@ -2,24 +2,13 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DownloadQueue, type DownloadItem } from "../../../../src/core/models/downloadQueue";
+import { DownloadQueue } from "../../../../src/core/models/downloadQueue";
 import { modelDownloadJob } from "../../../../src/core/models/modelDownloadJob";
 import { patternedBytes, startFakeModelHub, type FakeModelHub } from "../../../support/fakeModelHub";
 import { SERVER_SCRIPT, assertServerBuilt } from "../../../support/serverProcess";
+import { whenQueue as when } from "../../../support/downloadWaits";
 
 const plentyOfDisk = async (): Promise<{ bavail: number; bsize: number }> => ({ bavail: 1e9, bsize: 4096 });
-
-/** Resolves once `probe` holds for the queue's items (checked on every change). */
-function when(queue: DownloadQueue, probe: (items: readonly DownloadItem[]) => boolean): Promise<void> {
-  if (probe(queue.items)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const subscription = queue.onDidChange((items) => {
-      if (!probe(items)) return;
-      subscription.dispose();
-      resolve();
-    });
-  });
-}
 
 describe("model download job: two windows' queues downloading one model", function () {
   this.timeout(60_000);
