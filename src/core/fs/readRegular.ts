@@ -3,7 +3,7 @@
 // through a link, never blocking on a FIFO or a device, and at most `cap` bytes, counted while
 // reading (a /proc file says 0 bytes; a file may grow after its stat).
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 
 const READ_CHUNK = 64 * 1024;
 
@@ -29,22 +29,38 @@ export async function readRegular(absPath: string, cap: number, isBinary?: (head
     const info = await handle.stat();
     if (!info.isFile()) return { reason: "special" };
     if (info.size > cap) return { data: Buffer.alloc(0), over: true, size: info.size };
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const want = Math.min(READ_CHUNK, cap + 1 - total);
-      const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(chunk, 0, want, null);
-      if (bytesRead === 0) break;
-      chunks.push(bytesRead === want ? chunk : chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > cap) return { data: Buffer.alloc(0), over: true, size: Math.max(total, info.size) };
-      if (isBinary !== undefined && chunks.length === 1 && isBinary(chunks[0])) return { reason: "binary" };
-    }
-    return { data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total), over: false, size: total };
+    const read = await readUpTo(handle, cap, isBinary === undefined ? {} : { stopAtFirst: isBinary });
+    if (read.kind === "stopped") return { reason: "binary" };
+    if (read.kind === "over") return { data: Buffer.alloc(0), over: true, size: Math.max(read.bytesRead, info.size) };
+    if (read.kind !== "data") return { reason: "unreadable" };
+    return { data: read.data, over: false, size: read.data.length };
   } catch {
     return { reason: "unreadable" };
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+export type CappedRead = { readonly kind: "data"; readonly data: Buffer } | { readonly kind: "over"; readonly bytesRead: number } | { readonly kind: "stopped" } | { readonly kind: "aborted" };
+
+/**
+ * Reads an open file from its current position, never more than `cap` + 1 bytes whatever its
+ * stat said: "over" once it holds more than `cap`. `stopAtFirst` may end the read after the
+ * first chunk (a binary file); `signal` ends it between chunks (a stalled share).
+ */
+export async function readUpTo(handle: FileHandle, cap: number, options: { readonly stopAtFirst?: (head: Buffer) => boolean; readonly signal?: AbortSignal } = {}): Promise<CappedRead> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    if (options.signal?.aborted) return { kind: "aborted" };
+    const want = Math.min(READ_CHUNK, cap + 1 - total);
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(chunk, 0, want, null);
+    if (bytesRead === 0) break;
+    chunks.push(bytesRead === want ? chunk : chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > cap) return { kind: "over", bytesRead: total };
+    if (options.stopAtFirst !== undefined && chunks.length === 1 && options.stopAtFirst(chunks[0]!)) return { kind: "stopped" };
+  }
+  return { kind: "data", data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) };
 }

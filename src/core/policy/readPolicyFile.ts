@@ -7,11 +7,12 @@
 //   the file between the check and the open gains nothing;
 // - the open is O_NONBLOCK | O_NOFOLLOW, so neither a FIFO nor a late link can make it wait
 //   or wander;
-// - the size cap is enforced while reading (a file that grows, or lies in stat, still stops
-//   at the cap), and a read that stalls (a hung network share) gives up after `timeoutMs`.
+// - the size cap is enforced while reading (core/fs's readUpTo: a file that grows, or lies in
+//   stat, still stops at the cap), and a read that stalls (a hung network share) gives up after `timeoutMs`.
 // Never throws; every refusal says why, in words for the diagnostic.
 import { constants as FS, promises as fsp, type Stats } from "node:fs";
 import * as nodePath from "node:path";
+import { readUpTo } from "../fs/readRegular";
 
 export type PolicyFileRead =
   | { readonly kind: "absent" }
@@ -30,7 +31,6 @@ export interface ReadPolicyFileOptions {
 }
 
 const STALL_MS = 5_000;
-const CHUNK = 64 * 1024;
 
 export async function readPolicyFile(file: string, options: ReadPolicyFileOptions): Promise<PolicyFileRead> {
   const timeoutMs = options.timeoutMs ?? STALL_MS;
@@ -89,27 +89,17 @@ async function readChecked(file: string, options: ReadPolicyFileOptions, signal:
     if (!opened.isFile() || opened.ino !== expected.ino || opened.dev !== expected.dev) {
       return { kind: "refused", code: "not-a-regular-file", message: "changed while it was being opened, so it was not read; save it again" };
     }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      if (signal.aborted) return { kind: "refused", code: "read-timeout", message: "reading the policy file stalled, so it was not used; Hearth stays local-only in this folder" };
-      const want = Math.min(CHUNK, options.maxBytes + 1 - total);
-      const buffer = Buffer.alloc(want);
-      const { bytesRead } = await handle.read(buffer, 0, want, null);
-      if (bytesRead === 0) break;
-      chunks.push(buffer.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > options.maxBytes) {
-        return {
-          kind: "refused",
-          code: "file-too-large",
-          message: `policy file is larger than ${Math.round(options.maxBytes / 1024)} KB, the limit, so it was not read; the workspace stays local-only until it is smaller`,
-        };
-      }
+    const read = await readUpTo(handle, options.maxBytes, { signal });
+    if (read.kind === "over") {
+      return {
+        kind: "refused",
+        code: "file-too-large",
+        message: `policy file is larger than ${Math.round(options.maxBytes / 1024)} KB, the limit, so it was not read; the workspace stays local-only until it is smaller`,
+      };
     }
-    const bytes = Buffer.concat(chunks, total);
+    if (read.kind !== "data") return { kind: "refused", code: "read-timeout", message: "reading the policy file stalled, so it was not used; Hearth stays local-only in this folder" };
     // As the editor shows it: UTF-8, a byte-order mark dropped, so that positions line up.
-    return { kind: "text", text: new TextDecoder("utf-8").decode(bytes), bytes: total };
+    return { kind: "text", text: new TextDecoder("utf-8").decode(read.data), bytes: read.data.length };
   } finally {
     await handle.close().catch(() => undefined);
   }
