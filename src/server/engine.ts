@@ -587,6 +587,7 @@ export class ModelEngine {
 
   async dispose(): Promise<void> {
     await this.llama.dispose();
+    await this.lora.release();
   }
 
   private slot(role: Role): Promise<RoleSlot> {

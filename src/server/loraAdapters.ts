@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { lstat, stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import type { LlamaContextOptions, LlamaModel } from "node-llama-cpp";
 import type { HearthRole } from "../core/model/index.js";
@@ -100,11 +101,34 @@ export function parseLoraArg(value: string, roles: readonly HearthRole[]): LoraR
   return { role, path, scale: scale ?? 1 };
 }
 
+/** An adapter that passed the checks, held open so that what llama.cpp loads is what was checked. */
+export interface CheckedLoraAdapter {
+  readonly facts: LoraFacts;
+  /**
+   * The path to give llama.cpp. On Linux it names the open file itself (/proc/self/fd/N), so
+   * a file renamed over the adapter's path after the check is not the one loaded; elsewhere
+   * it is the adapter's path, compared with the open file after loading (see planLoraAdapters).
+   */
+  readonly loadPath: string;
+  /** Whether loadPath is bound to the checked file rather than to its name. */
+  readonly pinned: boolean;
+  /** Whether the adapter's path still names the checked file. */
+  stillSameFile(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 /**
  * Checks that the file at `path` is a LoRA adapter llama.cpp can apply to `base` without
  * failing an assertion; throws LoraAdapterError saying what is wrong.
  */
 export async function checkLoraAdapter(path: string, base: LoraBaseModel): Promise<LoraFacts> {
+  const checked = await openCheckedLoraAdapter(path, base);
+  await checked.close();
+  return checked.facts;
+}
+
+/** checkLoraAdapter, keeping the file open for the load; the caller closes it. */
+export async function openCheckedLoraAdapter(path: string, base: LoraBaseModel, procFd = "/proc/self/fd"): Promise<CheckedLoraAdapter> {
   if (!isAbsolute(path)) throw new LoraAdapterError(path, "its path is not absolute");
   let opened;
   try {
@@ -114,21 +138,44 @@ export async function checkLoraAdapter(path: string, base: LoraBaseModel): Promi
     throw new LoraAdapterError(path, error instanceof GgufHeaderError ? error.message : code === "ENOENT" ? "the file does not exist" : `it cannot be opened (${code ?? String(error)})`);
   }
   const { handle, size, modifiedMs } = opened;
-  let header: GgufHeaderFacts;
+  let facts: LoraFacts;
   try {
-    if (size > LORA_LIMITS.maxFileBytes) throw new GgufHeaderError(`it is ${size} bytes; adapters of more than ${LORA_LIMITS.maxFileBytes} bytes are refused`);
-    header = await readGgufHeaderFacts(handle, size, LORA_LIMITS);
+    let header: GgufHeaderFacts;
+    try {
+      if (size > LORA_LIMITS.maxFileBytes) throw new GgufHeaderError(`it is ${size} bytes; adapters of more than ${LORA_LIMITS.maxFileBytes} bytes are refused`);
+      header = await readGgufHeaderFacts(handle, size, LORA_LIMITS);
+      facts = { ...checkAdapterHeader(header, base), modifiedMs };
+    } catch (error) {
+      if (error instanceof GgufHeaderError) throw new LoraAdapterError(path, error.message);
+      throw new LoraAdapterError(path, `it cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    }
   } catch (error) {
-    if (error instanceof GgufHeaderError) throw new LoraAdapterError(path, error.message);
-    throw new LoraAdapterError(path, `it cannot be read (${error instanceof Error ? error.message : String(error)})`);
-  } finally {
     await handle.close();
-  }
-  try {
-    return { ...checkAdapterHeader(header, base), modifiedMs };
-  } catch (error) {
-    if (error instanceof GgufHeaderError) throw new LoraAdapterError(path, error.message);
     throw error;
+  }
+  const identity = await handle.stat();
+  const pinned = process.platform === "linux" && (await isDirectory(procFd));
+  return {
+    facts,
+    loadPath: pinned ? `${procFd}/${handle.fd}` : path,
+    pinned,
+    stillSameFile: async () => {
+      try {
+        const now = await lstat(path);
+        return now.isFile() && now.dev === identity.dev && now.ino === identity.ino && now.size === identity.size && now.mtimeMs === identity.mtimeMs;
+      } catch {
+        return false;
+      }
+    },
+    close: () => handle.close(),
+  };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -230,6 +277,11 @@ export interface LoraPlan {
   readonly statuses: readonly LoraAdapterStatus[];
   /** Changes whenever the repo role's adapters do: saved states depend on them. */
   readonly repoIdentity: string;
+  /**
+   * Closes the adapters' files, once the models are disposed: until then their descriptors
+   * stay taken, so no other file gets the number a loaded adapter's path names.
+   */
+  release(): Promise<void>;
 }
 
 /**
@@ -237,16 +289,18 @@ export interface LoraPlan {
  * context of its own, so that the role contexts made later (some on first use) only reuse
  * adapters already loaded: a native failure is then the adapter's, reported here, and a
  * failure to create a role context means memory, as createContextThatFits assumes.
+ * Each adapter is loaded from the file that was checked (see CheckedLoraAdapter.loadPath).
  */
-export async function planLoraAdapters(requests: readonly LoraRequest[], modelFor: (role: HearthRole) => LoraModel, warn: (message: string) => void): Promise<LoraPlan> {
+export async function planLoraAdapters(requests: readonly LoraRequest[], modelFor: (role: HearthRole) => LoraModel, warn: (message: string) => void, procFd?: string): Promise<LoraPlan> {
   const adapters = new Map<HearthRole, Array<{ filePath: string; scale: number }>>();
   const statuses: LoraAdapterStatus[] = [];
-  const verdicts = new Map<string, Promise<LoraFacts>>();
+  const verdicts = new Map<string, Promise<CheckedLoraAdapter>>();
+  const held: CheckedLoraAdapter[] = [];
   const repoParts: unknown[] = [];
   for (const request of requests) {
     const { role, path, scale } = request;
     const perRole = adapters.get(role) ?? [];
-    let facts: LoraFacts;
+    let checked: CheckedLoraAdapter;
     try {
       if (!Number.isFinite(scale) || Math.abs(scale) > LORA_LIMITS.maxScale) throw new LoraAdapterError(path, `its scale ${scale} is not a number from -${LORA_LIMITS.maxScale} to ${LORA_LIMITS.maxScale}`);
       if (perRole.length >= LORA_LIMITS.adaptersPerRole) throw new LoraAdapterError(path, `the ${role} role already has ${LORA_LIMITS.adaptersPerRole} adapters`);
@@ -254,26 +308,38 @@ export async function planLoraAdapters(requests: readonly LoraRequest[], modelFo
       const key = `${model.path}\0${path}`;
       let verdict = verdicts.get(key);
       if (verdict === undefined) {
-        verdict = checkLoraAdapter(path, model).then(async (checked) => {
-          await loadIntoModel(model, path);
-          return checked;
+        verdict = openCheckedLoraAdapter(path, model, procFd).then(async (opened) => {
+          try {
+            await loadIntoModel(model, opened.loadPath);
+            // Without a path bound to the open file, a swap is only seen after the load.
+            if (!opened.pinned && !(await opened.stillSameFile())) throw new LoraAdapterError(path, "the file was replaced while it was being loaded");
+          } catch (error) {
+            await opened.close();
+            throw error;
+          }
+          held.push(opened);
+          return opened;
         });
         verdicts.set(key, verdict);
       }
-      facts = await verdict;
+      checked = await verdict;
     } catch (error) {
       const message = error instanceof LoraAdapterError ? error.message : new LoraAdapterError(path, `llama.cpp could not load it (${error instanceof Error ? error.message : String(error)})`).message;
       warn(`${role} role: ${message}`);
       statuses.push({ role, path, scale, loaded: false, error: message });
       continue;
     }
-    perRole.push({ filePath: path, scale });
+    const { facts } = checked;
+    perRole.push({ filePath: checked.loadPath, scale });
     adapters.set(role, perRole);
     statuses.push({ role, path, scale, loaded: true, tensors: facts.tensors, rank: facts.rank });
     if (role === "repo") repoParts.push([path, scale, facts.bytes, facts.modifiedMs]);
   }
   const repoIdentity = repoParts.length === 0 ? "" : createHash("sha256").update(JSON.stringify(repoParts)).digest("hex").slice(0, 16);
-  return { adapters, statuses, repoIdentity };
+  const release = async (): Promise<void> => {
+    await Promise.all(held.splice(0).map((adapter) => adapter.close()));
+  };
+  return { adapters, statuses, repoIdentity, release };
 }
 
 async function loadIntoModel(model: LoraModel, path: string): Promise<void> {
