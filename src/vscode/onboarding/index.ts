@@ -50,7 +50,15 @@ export function registerOnboarding(deps: OnboardingDeps): OnboardingHandle {
   const progress = new OnboardingProgress(deps.globalState);
   const configuredModels = (): string[] => [deps.config.value.model, deps.config.value.completionModel].filter((uri) => uri !== "");
   const startModels = (): void => void deps.modelService().start();
-  const plans = new MachinePlanService({ config: deps.config, globalState: deps.globalState, storageDir: deps.stateDir, modelsDir, serverScript: deps.serverScript, extensionPath: deps.extensionPath, log: deps.log });
+  // Read when the background measurement is due, by then `center` is set.
+  const busyWith = (): string | undefined => {
+    if (center.busy) return "a download is running";
+    const kind = deps.modelService().state.kind;
+    if (kind === "starting" || kind === "restarting" || kind === "resolving") return "the model server is starting";
+    if (kind === "downloading") return "a download is running";
+    return undefined;
+  };
+  const plans = new MachinePlanService({ config: deps.config, globalState: deps.globalState, storageDir: deps.stateDir, modelsDir, serverScript: deps.serverScript, extensionPath: deps.extensionPath, log: deps.log, busyWith });
   const center = new DownloadCenter({ modelsDir, stateDir: deps.stateDir, serverScript: deps.serverScript, extensionPath: deps.extensionPath, log: deps.log, gpuSetting: () => deps.config.value.gpu, startModels });
   const planDeps: PlanDeps = { plans, progress, log: deps.log, needsDownload: async () => (await center.missingModels(configuredModels())).length > 0 };
   const applyPlan = (): Promise<PlanApplied> => applyModelPlan(planDeps);

@@ -12,6 +12,7 @@ import type { Logger } from "../../core/logger.js";
 import { readModelIndex } from "../../core/models/modelIndex.js";
 import { PLAN_SETTING_KEYS, type PlanSettingKey, type PlanSettingNow } from "../../core/models/planSettings.js";
 import { planSettingStates, type Config } from "../config.js";
+import { whenQuiet } from "../../core/hardware/whenQuiet.js";
 import { MeasureError, runMeasurement, smallestModelOnDisk, type MeasureSpec } from "./machineMeasure.js";
 
 /** Where the plan's speed figures come from, for the plan's words. */
@@ -33,6 +34,9 @@ const MEASUREMENT_KEY = "hearth.machineMeasurement";
 const MEASURE_FAILED_KEY = "hearth.machineMeasurementFailed";
 /** The first measurement waits for activation and the model server's own start to settle. */
 const DEFAULT_MEASURE_DELAY_MS = 20_000;
+const DEFAULT_QUIET_POLL_MS = 10_000;
+/** Past this the background measurement runs anyway: a busy machine is still measured once. */
+const MAX_QUIET_WAITS = 30;
 
 export interface MachinePlanDeps {
   config: Config;
@@ -48,6 +52,14 @@ export interface MachinePlanDeps {
   nodePath?: string;
   measureDelayMs?: number;
   measureTimeoutMs?: number;
+  /**
+   * What Hearth is busy with that would slow a measurement down (the model server loading a
+   * model, a download), or undefined when nothing is: the background measurement waits for
+   * quiet, so that it measures the machine rather than Hearth's own start.
+   */
+  busyWith?: () => string | undefined;
+  /** How often the background measurement looks again while Hearth is busy. */
+  quietPollMs?: number;
 }
 
 export class MachinePlanService implements vscode.Disposable {
@@ -212,6 +224,12 @@ export class MachinePlanService implements vscode.Disposable {
   /** Unless the command measured meanwhile: one measurement per machine is the point. */
   private async autoMeasure(): Promise<void> {
     if (this.disposed.signal.aborted || this.cachedMeasurement(await this.machineKey())) return;
+    const { busyWith } = this.deps;
+    if (busyWith) {
+      const quiet = await whenQuiet(busyWith, { pollMs: this.deps.quietPollMs ?? DEFAULT_QUIET_POLL_MS, maxWaits: MAX_QUIET_WAITS, signal: this.disposed.signal, onWait: (busy) => this.deps.log.info(`the machine measurement waits: ${busy}`) });
+      // The command may have measured while this waited.
+      if (!quiet || this.cachedMeasurement(await this.machineKey())) return;
+    }
     await this.measure().catch(() => undefined);
   }
 
