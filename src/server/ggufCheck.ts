@@ -1,4 +1,5 @@
-import { open, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { StartupError } from "./startupErrors.js";
 
 const GGUF_MAGIC = "GGUF";
@@ -9,26 +10,27 @@ const GGUF_MAGIC = "GGUF";
  * inside the loader.
  */
 export async function checkModelFile(modelPath: string): Promise<{ sizeBytes: number }> {
-  let sizeBytes: number;
+  let handle: FileHandle;
   try {
-    const info = await stat(modelPath);
-    if (!info.isFile()) throw new StartupError("model_not_found", `Model path is not a file: ${modelPath}. Set hearth.model to a .gguf file or an hf: URI.`);
-    sizeBytes = info.size;
+    // Opened before it is looked at, without blocking (a FIFO put at the path would hold an
+    // open for reading until a writer came), and checked through the descriptor: what is
+    // checked is what was opened.
+    handle = await open(modelPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    if (error instanceof StartupError) throw error;
     throw new StartupError("model_not_found", `Model file not found: ${modelPath}. Set hearth.model to a .gguf file or an hf: URI.`, { cause: error });
   }
-  const handle = await open(modelPath, "r");
   try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new StartupError("model_not_found", `Model path is not a file: ${modelPath}. Set hearth.model to a .gguf file or an hf: URI.`);
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
     if (bytesRead < 4 || head.toString("latin1") !== GGUF_MAGIC) {
       throw new StartupError("not_gguf", `Not a GGUF model file: ${modelPath} (it does not start with "GGUF"). Choose a .gguf file, for example from a Hugging Face GGUF repository.`);
     }
+    return { sizeBytes: info.size };
   } finally {
     await handle.close();
   }
-  return { sizeBytes };
 }
 
 /**

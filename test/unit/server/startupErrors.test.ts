@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { checkModelFile } from "../../../src/server/ggufCheck";
 import { ensureTestModel } from "../../fixtures/models";
 import { launchServer, type ErrorLine } from "../../support/serverProcess";
 
@@ -93,5 +96,27 @@ describe("model server bad input", function () {
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     console.log(`      SIGTERM to exit: ${Date.now() - started} ms`);
     assert.equal(code, 0);
+  });
+});
+
+describe("checkModelFile (what the server opens before llama.cpp does)", () => {
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "hearth-check-"));
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("refuses a folder and a FIFO without blocking on the FIFO, and gives a model's size", async function () {
+    if (process.platform === "win32") this.skip();
+    const fifo = join(dir, "pipe.gguf");
+    execFileSync("mkfifo", [fifo]);
+    await assert.rejects(checkModelFile(fifo), (error: Error & { code?: string }) => error.code === "model_not_found" && /pipe\.gguf/.test(error.message) && /not a file/.test(error.message));
+    await assert.rejects(checkModelFile(dir), /not a file/);
+    const model = await ensureTestModel({ arch: "llama" });
+    assert.deepEqual(await checkModelFile(model), { sizeBytes: statSync(model).size });
   });
 });
