@@ -3,6 +3,7 @@
 // other group of settings, the writes (Choose Model, Apply Model Plan), and which settings
 // restart the server.
 import * as vscode from "vscode";
+import { isLoopbackUrl } from "../shared/loopback.js";
 import { SettingProblems } from "./settingProblems.js";
 import type { Logger } from "../core/logger.js";
 import { DEFAULT_AVOIDED_AT, DEFAULT_PRICES, parsePriceTable, type PriceTable } from "../core/audit/index.js";
@@ -101,7 +102,7 @@ export class Config implements vscode.Disposable {
   private read(): HearthConfig {
     const section = vscode.workspace.getConfiguration("hearth");
     const model = this.trustedValue(section, "model");
-    const serverUrl = this.trustedValue(section, "server.url");
+    const serverUrl = this.serverUrlValue(section);
     const completionModel = this.trustedValue(section, "completion.model");
     const contextSize = section.get<unknown>("server.contextSize");
     const gpu = section.get<unknown>("server.gpu");
@@ -135,6 +136,27 @@ export class Config implements vscode.Disposable {
     if (vscode.workspace.isTrusted) return section.get<unknown>(key);
     const inspected = section.inspect<unknown>(key);
     return inspected?.globalValue ?? inspected?.defaultValue;
+  }
+
+  /**
+   * hearth.server.url, where a workspace may name only this machine. The URL receives every
+   * local-route prompt and, with it, the key set by "Set API Key for External Server", and a
+   * remote one becomes the selfHosted route: another machine is chosen in the user's own
+   * settings, never by a repository's .vscode/settings.json.
+   */
+  private serverUrlValue(section: vscode.WorkspaceConfiguration): unknown {
+    const value = this.trustedValue(section, "server.url");
+    const inspected = section.inspect<unknown>("server.url");
+    const fromWorkspace = vscode.workspace.isTrusted && (inspected?.workspaceFolderValue !== undefined || inspected?.workspaceValue !== undefined);
+    if (!fromWorkspace || typeof value !== "string" || value.trim() === "" || isLoopbackUrl(value.trim())) return value;
+    const user = inspected?.globalValue ?? inspected?.defaultValue;
+    let host = value.trim();
+    try {
+      host = new URL(host).host;
+    } catch {
+      // The whole value names it.
+    }
+    return this.problems.fallback("hearth.server.url", value, user, `this workspace's settings point it at another machine (${host}), and a workspace may only name a server on this machine. Set a remote server in your User settings if you meant it`, "your User setting");
   }
 
   private checkUrl(url: string): string {

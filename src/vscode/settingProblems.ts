@@ -10,12 +10,15 @@ export class SettingProblems {
 
   constructor(private readonly log: Logger) {}
 
-  /** `why`: what is wrong, when the value alone does not say (e.g. one bad entry of an object). */
-  fallback<T>(setting: string, value: unknown, fallback: T, why?: string): T {
+  /**
+   * `why`: what is wrong, when the value alone does not say (e.g. one bad entry of an object);
+   * `using`: what is used instead, when it is not the default.
+   */
+  fallback<T>(setting: string, value: unknown, fallback: T, why?: string, using = "the default"): T {
     const key = `${setting}=${JSON.stringify(value)}`;
     if (!this.reported.has(key)) {
       this.reported.add(key);
-      const message = why === undefined ? `Hearth: ${setting} has an invalid value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}.` : `Hearth: ${setting}: ${why}; using the default.`;
+      const message = why === undefined ? `Hearth: ${setting} has an invalid value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}.` : `Hearth: ${setting}: ${why}; using ${using}.`;
       this.log.warn(message);
       // A map entry such as hearth.completion.languages.markdown opens its map setting.
       const openable = setting.split(".").slice(0, 3).join(".");

@@ -94,6 +94,17 @@ describe("model server in the extension", function () {
         fake.server.close();
       }
     });
+
+    it("ignores a workspace hearth.server.url on another machine: it would receive every prompt and the server's API key", async () => {
+      const api = await hearth();
+      await stateMatching(api, (s) => s.kind === "ready", "a ready server");
+      // .invalid never resolves: were the value taken, the state would turn "external" (unreachable).
+      await settings().update("server.url", "http://hearth-remote.invalid:8000/v1", workspace);
+      // Give a wrong reaction time to show itself, then check it did not happen.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(api.modelService.state.kind, "ready", JSON.stringify(api.modelService.state));
+      note("trusted: a workspace hearth.server.url on another host is ignored; the local server kept");
+    });
   });
 
   it("in Restricted Mode ignores a workspace that points Hearth at another server", async () => {
