@@ -315,7 +315,9 @@ async function run(server: Server, files: SourceFile[], steps: readonly Step[], 
   const engine = new CompletionEngine({ port: gateway.port("completion"), ring, estimator, settings: () => settings, onTrace });
   const target: CompletionTarget = { key: "local", model: server.model, hearth: true, fim: server.fim, rawPrompts: true };
   // The files the user "looked at" before: the first chunks of the ring.
-  for (const file of files.slice(0, 3)) ring.offer(file.path, linesOfText(file.text), 20);
+  // One workspace folder: every file's chunks may join every prompt.
+  const scope = "bench";
+  for (const file of files.slice(0, 3)) ring.offer({ scope, path: file.path }, linesOfText(file.text), 20);
   const editor = new Editor();
   const repoName = `bench-${label}`;
   const pending: Promise<unknown>[] = [];
@@ -325,7 +327,7 @@ async function run(server: Server, files: SourceFile[], steps: readonly Step[], 
   for (const step of steps) {
     if (keys >= keyLimit) break;
     if (step.kind === "open") {
-      if (editor.path) ring.offer(editor.path, linesOfText(editor.lines.join("\n")), editor.line);
+      if (editor.path) ring.offer({ scope, path: editor.path }, linesOfText(editor.lines.join("\n")), editor.line);
       editor.open(files[step.file]!, step.line, step.gapLines);
       continue;
     }
@@ -343,7 +345,7 @@ async function run(server: Server, files: SourceFile[], steps: readonly Step[], 
       continue;
     }
     keys++;
-    const call = engine.complete({ document: editor.view(), path: editor.path, languageId: editor.languageId, position: { line: editor.line, character: editor.column }, repoName, manual: false }, () => target, new AbortController().signal);
+    const call = engine.complete({ document: editor.view(), path: editor.path, scope, languageId: editor.languageId, position: { line: editor.line, character: editor.column }, repoName, manual: false }, () => target, new AbortController().signal);
     if (pace === "wait") await call;
     else pending.push(call);
   }

@@ -74,7 +74,7 @@ try {
   const complete = (text: string) => {
     const lines = text.split("\n");
     const position = { line: lines.length - 1, character: lines.at(-1)!.length };
-    return engine.complete({ document: linesOfText(text), path: "src/area.ts", languageId: "typescript", position, repoName: "bench", manual: true }, () => target, new AbortController().signal);
+    return engine.complete({ document: linesOfText(text), path: "src/area.ts", scope: "bench", languageId: "typescript", position, repoName: "bench", manual: true }, () => target, new AbortController().signal);
   };
   await complete("export function area(r: number): number {\n  return Math.PI * ");
   await filesRun();

@@ -62,8 +62,14 @@ export interface CompletionTarget {
 
 export interface CompletionInput {
   readonly document: DocumentLines;
-  /** The file's path relative to the workspace (as the prompt names it). */
+  /** The file's path relative to its workspace folder (as the prompt names it). */
   readonly path: string;
+  /**
+   * Whose context chunks may join the prompt: the ring's chunks of this scope only (see
+   * ChunkSource; in the editor, the document's workspace folder), since the request is
+   * judged by this document's policy alone. undefined: the document shares context with no file.
+   */
+  readonly scope: string | undefined;
   readonly languageId: string;
   readonly position: LinePosition;
   readonly repoName: string;
@@ -142,7 +148,8 @@ export interface CompletionEngineOptions {
 }
 
 interface ShownSuggestion {
-  readonly path: string;
+  /** fileKey of the document it was shown in. */
+  readonly file: string;
   readonly startLine: number;
   readonly prefix: string;
   readonly suffix: string;
@@ -174,7 +181,7 @@ export class CompletionEngine {
   private readonly cache: CompletionCache<{ text: string | undefined }>;
   private readonly shown: ShownSuggestion[] = [];
   private current: AbortController | undefined;
-  private lastPath: string | undefined;
+  private lastFile: string | undefined;
   private readonly warned = new Set<string>();
 
   constructor(private readonly options: CompletionEngineOptions) {
@@ -232,26 +239,28 @@ export class CompletionEngine {
     };
 
     try {
-      if (input.path !== this.lastPath) {
+      const file = fileKey(input);
+      if (file !== this.lastFile) {
         // The current file changed, so the prompt changes after the ring anyway: the
         // cheapest moment to bring queued context chunks into the ring.
         this.options.ring.commit();
-        this.lastPath = input.path;
+        this.lastFile = file;
       }
       const window = cutCursorWindow(input.document, input.position, settings, this.estimator);
       const prefix = windowPrefix(window);
       const suffix = windowSuffix(window);
 
-      const typed = this.typeThrough(input.path, window, prefix, suffix);
+      const typed = this.typeThrough(file, window, prefix, suffix);
       if (typed !== undefined) {
         trace({ outcome: "typing" });
         return { text: typed, source: "typing" };
       }
 
-      const chunks = this.options.ring.chunksFor(input.path);
+      const chunks = input.scope === undefined ? [] : this.options.ring.chunksFor({ scope: input.scope, path: input.path });
       const plan = await this.options.port.plan({
         ...(input.folders !== undefined && input.folders.length > 0 ? { folders: input.folders } : {}),
         // The file being completed and the context chunks are the prompt: a neverSend match keeps it on this machine.
+        // All are of the document's scope, so these paths are relative to the one folder `folders` names, and distinct.
         embeddedPaths: [...new Set([input.path, ...chunks.map((chunk) => chunk.path)])],
         interactive: false,
       });
@@ -268,7 +277,7 @@ export class CompletionEngine {
       prepared = this.prepare(input, chunks, window, prefix, suffix, target, settings);
       const cached = this.cache.get(prepared.key);
       if (cached !== undefined) {
-        if (cached.text !== undefined) this.remember(input.path, window, prefix, suffix, cached.text);
+        if (cached.text !== undefined) this.remember(file, window, prefix, suffix, cached.text);
         trace({ outcome: cached.text === undefined ? "empty" : "cache" });
         return cached.text === undefined ? undefined : { text: cached.text, source: "cache" };
       }
@@ -302,7 +311,7 @@ export class CompletionEngine {
         trace({ outcome: "empty", checkpoints, ...usage });
         return undefined;
       }
-      this.remember(input.path, window, prefix, suffix, processed.text);
+      this.remember(file, window, prefix, suffix, processed.text);
       trace({ outcome: "model", checkpoints, ...usage });
       return { text: processed.text, source: "model" };
     } catch (error) {
@@ -328,10 +337,10 @@ export class CompletionEngine {
    * characters: same file, same window start and suffix, and the prefix grew by exactly
    * what the suggestion began with.
    */
-  private typeThrough(path: string, window: CursorWindow, prefix: string, suffix: string): string | undefined {
+  private typeThrough(file: string, window: CursorWindow, prefix: string, suffix: string): string | undefined {
     for (let i = this.shown.length - 1; i >= 0; i--) {
       const shown = this.shown[i]!;
-      if (shown.path !== path || shown.startLine !== window.startLine || shown.suffix !== suffix) continue;
+      if (shown.file !== file || shown.startLine !== window.startLine || shown.suffix !== suffix) continue;
       const typedLength = prefix.length - shown.prefix.length;
       if (typedLength <= 0 || typedLength >= shown.text.length) continue;
       if (!prefix.startsWith(shown.prefix)) continue;
@@ -341,8 +350,8 @@ export class CompletionEngine {
     return undefined;
   }
 
-  private remember(path: string, window: CursorWindow, prefix: string, suffix: string, text: string): void {
-    this.shown.push({ path, startLine: window.startLine, prefix, suffix, text });
+  private remember(file: string, window: CursorWindow, prefix: string, suffix: string, text: string): void {
+    this.shown.push({ file, startLine: window.startLine, prefix, suffix, text });
     if (this.shown.length > SHOWN_KEPT) this.shown.shift();
   }
 
@@ -403,6 +412,11 @@ export class CompletionEngine {
     this.warned.add(key);
     this.options.log?.warn(message);
   }
+}
+
+/** One document's identity: a path names a file only within its scope (two folders may both hold src/app.ts). */
+function fileKey(input: Pick<CompletionInput, "scope" | "path">): string {
+  return JSON.stringify([input.scope ?? null, input.path]);
 }
 
 function cacheKey(target: CompletionTarget, prompt: PlannedPrompt): string {

@@ -1,9 +1,20 @@
 import type { DocumentLines } from "./documentLines.js";
 import type { TokenEstimator } from "./tokenEstimate.js";
 
-/** A piece of another file shown to the model ahead of the current file. */
-export interface ContextChunk {
+/**
+ * A file as the ring knows it. The scope says which files may share a prompt: those the
+ * privacy policy judges alike (in the editor, one workspace folder). A prompt is judged by
+ * its current file's policy, so a chunk of a file under another policy must never ride in it.
+ */
+export interface ChunkSource {
+  /** Opaque here: compared, never read. */
+  readonly scope: string;
+  /** The file as the prompt and the gateway name it; unique within its scope only (two folders may both hold src/app.ts). */
   readonly path: string;
+}
+
+/** A piece of another file shown to the model ahead of the current file. */
+export interface ContextChunk extends ChunkSource {
   readonly startLine: number;
   /** Whole lines, joined with "\n", without a final line break. */
   readonly text: string;
@@ -65,7 +76,7 @@ export class ContextRing {
   }
 
   /** Queues the chunk of `document` around `line` (an edit, or the middle of what is visible). */
-  offer(path: string, document: DocumentLines, line: number): void {
+  offer(source: ChunkSource, document: DocumentLines, line: number): void {
     const { chunkLines } = this.options;
     const half = Math.max(1, Math.floor(chunkLines / 2));
     // Chunk starts sit on a grid of half a chunk, so nearby offers cut the very same lines.
@@ -73,17 +84,18 @@ export class ContextRing {
     const end = Math.min(document.lineCount, start + chunkLines);
     const lines: string[] = [];
     for (let i = start; i < end; i++) lines.push(document.lineAt(i));
-    this.offerText(path, start, lines.join("\n"));
+    this.offerText(source, start, lines.join("\n"));
   }
 
-  offerText(path: string, startLine: number, text: string): void {
+  offerText(source: ChunkSource, startLine: number, text: string): void {
     let body = text.replace(/\s+$/, "");
     if (body.replace(/\s+/g, "").length < 24) return; // nothing worth the tokens
     const maxChars = this.estimator.charsFor(Math.floor(this.options.budgetTokens / 2));
     if (body.length > maxChars) body = body.slice(0, body.lastIndexOf("\n", maxChars) > 0 ? body.lastIndexOf("\n", maxChars) : maxChars);
-    const key = `${startLine}:${path}`;
+    const { scope, path } = source;
+    const key = JSON.stringify([scope, path, startLine]);
     this.pending.delete(key);
-    this.pending.set(key, { path, startLine, text: body, tokens: this.estimator.estimate(body) + this.estimator.estimate(path) + 2 });
+    this.pending.set(key, { scope, path, startLine, text: body, tokens: this.estimator.estimate(body) + this.estimator.estimate(path) + 2 });
     while (this.pending.size > this.options.maxPending) {
       const oldest = this.pending.keys().next().value;
       if (oldest === undefined) break;
@@ -96,11 +108,11 @@ export class ContextRing {
     if (this.pending.size === 0) return false;
     let changed = false;
     for (const chunk of this.pending.values()) {
-      const same = this.ring.find((c) => c.path === chunk.path && c.startLine === chunk.startLine && c.text === chunk.text);
+      const same = this.ring.find((c) => sameFile(c, chunk) && c.startLine === chunk.startLine && c.text === chunk.text);
       if (same) continue;
       for (let i = this.ring.length - 1; i >= 0; i--) {
         const old = this.ring[i]!;
-        if (old.path === chunk.path && overlaps(old, chunk)) {
+        if (sameFile(old, chunk) && overlaps(old, chunk)) {
           this.total -= old.tokens;
           this.ring.splice(i, 1);
         }
@@ -118,23 +130,30 @@ export class ContextRing {
     return changed;
   }
 
-  /** The ring as the prompt shows it while `currentPath` is the current file (its own chunks left out). */
-  chunksFor(currentPath: string): readonly ContextChunk[] {
-    return this.ring.some((c) => c.path === currentPath) ? this.ring.filter((c) => c.path !== currentPath) : this.ring;
+  /**
+   * The ring as the prompt shows it while `current` is the current file: only chunks of its
+   * scope (another scope's are judged by another policy), its own chunks left out.
+   */
+  chunksFor(current: ChunkSource): readonly ContextChunk[] {
+    return this.ring.filter((c) => c.scope === current.scope && c.path !== current.path);
   }
 
   /** Forgets a file (deleted, renamed): its chunks would show text that no longer exists. */
-  forget(path: string): void {
-    for (const key of [...this.pending.keys()]) if (this.pending.get(key)!.path === path) this.pending.delete(key);
+  forget(source: ChunkSource): void {
+    for (const key of [...this.pending.keys()]) if (sameFile(this.pending.get(key)!, source)) this.pending.delete(key);
     const before = this.ring.length;
     for (let i = this.ring.length - 1; i >= 0; i--) {
-      if (this.ring[i]!.path === path) {
+      if (sameFile(this.ring[i]!, source)) {
         this.total -= this.ring[i]!.tokens;
         this.ring.splice(i, 1);
       }
     }
     if (this.ring.length !== before) this.changes++;
   }
+}
+
+function sameFile(a: ChunkSource, b: ChunkSource): boolean {
+  return a.scope === b.scope && a.path === b.path;
 }
 
 function overlaps(a: ContextChunk, b: ContextChunk): boolean {

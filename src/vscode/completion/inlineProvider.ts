@@ -7,7 +7,7 @@ import type { Logger } from "../../core/logger.js";
 import type { ModelService, ModelServiceState } from "../modelService.js";
 import { requestFolders } from "../policy/requestFolders.js";
 import { CompletionConfig } from "./completionConfig.js";
-import { RecentFilesFeeder, documentLines, promptPath } from "./recentFiles.js";
+import { RecentFilesFeeder, contextScope, documentLines, promptPath } from "./recentFiles.js";
 
 export const TRIGGER_COMPLETION_COMMAND = "hearth.triggerCompletion";
 
@@ -95,6 +95,8 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
       const input = {
         document: documentLines(document),
         path: promptPath(document),
+        // Only chunks of files judged by the same policy as this document: the request names its folder alone.
+        scope: contextScope(document.uri),
         languageId: document.languageId,
         position: { line: position.line, character: position.character },
         repoName: folder?.name ?? "workspace",

@@ -5,7 +5,7 @@ import { ContextRing } from "../../../../src/core/complete/contextRing";
 import { linesOfText } from "../../../../src/core/complete/documentLines";
 import { TokenEstimator } from "../../../../src/core/complete/tokenEstimate";
 import { GatewayRefusal } from "../../../../src/core/gateway";
-import { CLOUD_TARGET, EXTERNAL_TARGET, FakeClient, FakeClock, HEARTH_NO_FIM, HEARTH_TARGET, inputAt, settle } from "./completionFakes";
+import { CLOUD_TARGET, DEMO_SCOPE, EXTERNAL_TARGET, FakeClient, FakeClock, HEARTH_NO_FIM, HEARTH_TARGET, demoFile, inputAt, settle } from "./completionFakes";
 
 interface Harness {
   engine: CompletionEngine;
@@ -242,7 +242,7 @@ describe("CompletionEngine", () => {
   it("brings queued context chunks into the prompt when the current file changes, not while typing in it", async () => {
     const h = harness("r;");
     await run(h, CODE);
-    h.ring.offer("src/util.ts", linesOfText("export function square(x: number): number {\n  return x * x;\n}\n"), 1);
+    h.ring.offer(demoFile("src/util.ts"), linesOfText("export function square(x: number): number {\n  return x * x;\n}\n"), 1);
     await run(h, CODE.replace("|", "s|"));
     const typing = h.client.requests.at(-1)!.request;
     assert.ok(typing.kind === "text" && !typing.prompt.includes("square"), "the ring is unchanged while typing");
@@ -291,7 +291,7 @@ describe("CompletionEngine overhead", () => {
     const lines = Array.from({ length: lineCount }, (_, i) => (i % 7 === 0 ? `function step${i}(input: number): number {` : `  const value${i} = input * ${i} + Math.sqrt(${i}); // ${"note ".repeat(i % 5)}`));
     const estimator = new TokenEstimator();
     const ring = new ContextRing(estimator);
-    for (let i = 0; i < 4; i++) ring.offer(`src/other${i}.ts`, linesOfText(lines.slice(i * 50, i * 50 + 200).join("\n")), 40);
+    for (let i = 0; i < 4; i++) ring.offer(demoFile(`src/other${i}.ts`), linesOfText(lines.slice(i * 50, i * 50 + 200).join("\n")), 40);
     const traces: CompletionTrace[] = [];
     const client = new FakeClient(() => "value + 1;");
     const engine = new CompletionEngine({ port: client, ring, estimator, settings: () => DEFAULT_COMPLETION_SETTINGS, onTrace: (t) => traces.push(t) });
@@ -299,7 +299,7 @@ describe("CompletionEngine overhead", () => {
     const at = Math.floor(lineCount / 2);
     for (let k = 0; k < 200; k++) {
       lines[at] = `  const typed = ${"x".repeat(k % 40)}`;
-      await engine.complete({ document, path: "src/big.ts", languageId: "typescript", position: { line: at, character: lines[at]!.length }, repoName: "demo", manual: true }, HEARTH_TARGET, new AbortController().signal);
+      await engine.complete({ document, path: "src/big.ts", scope: DEMO_SCOPE, languageId: "typescript", position: { line: at, character: lines[at]!.length }, repoName: "demo", manual: true }, HEARTH_TARGET, new AbortController().signal);
     }
     const overheads = traces.map((t) => t.overheadMs).sort((a, b) => a - b);
     return overheads[Math.floor(overheads.length / 2)]!;

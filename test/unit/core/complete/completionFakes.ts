@@ -105,6 +105,12 @@ export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The scope of the files of the tests' one workspace folder (as the editor names it: see contextScope). */
+export const DEMO_SCOPE = "folder:file:///work/demo";
+
+/** A file of the demo folder, as the context ring knows it. */
+export const demoFile = (path: string): { scope: string; path: string } => ({ scope: DEMO_SCOPE, path });
+
 /** A completion input from text with `|` at the cursor. */
 export function inputAt(marked: string, options: Partial<CompletionInput> = {}): CompletionInput {
   const at = marked.indexOf("|");
@@ -114,6 +120,7 @@ export function inputAt(marked: string, options: Partial<CompletionInput> = {}):
   return {
     document: linesOfText(text),
     path: "src/main.ts",
+    scope: DEMO_SCOPE,
     languageId: "typescript",
     position: { line: before.length - 1, character: before[before.length - 1]!.length },
     repoName: "demo",

@@ -5,6 +5,7 @@ import { EDGE_LINES, cutCursorWindow, windowPrefix, windowSuffix } from "../../.
 import { linesOfText } from "../../../../src/core/complete/documentLines";
 import { PromptBuilder, neutralizeControlTokens } from "../../../../src/core/complete/promptBuilder";
 import { TokenEstimator } from "../../../../src/core/complete/tokenEstimate";
+import { demoFile } from "./completionFakes";
 
 function numberedLines(count: number): string {
   return Array.from({ length: count }, (_, i) => `const value${i} = compute(${i}); // line ${i}`).join("\n");
@@ -62,17 +63,17 @@ describe("ContextRing", () => {
 
   it("keeps offered chunks out of the prompt until commit, then appends them in order", () => {
     const ring = new ContextRing(new TokenEstimator(), { budgetTokens: 4000, chunkLines: 16, maxPending: 8, lowWater: 0.7 });
-    ring.offer("a.ts", file("a"), 10);
-    assert.equal(ring.chunksFor("x.ts").length, 0);
+    ring.offer(demoFile("a.ts"), file("a"), 10);
+    assert.equal(ring.chunksFor(demoFile("x.ts")).length, 0);
     ring.commit();
-    ring.offer("b.ts", file("b"), 50);
+    ring.offer(demoFile("b.ts"), file("b"), 50);
     ring.commit();
     assert.deepEqual(
-      ring.chunksFor("x.ts").map((c) => c.path),
+      ring.chunksFor(demoFile("x.ts")).map((c) => c.path),
       ["a.ts", "b.ts"],
     );
     assert.deepEqual(
-      ring.chunksFor("a.ts").map((c) => c.path),
+      ring.chunksFor(demoFile("a.ts")).map((c) => c.path),
       ["b.ts"],
       "the current file's own chunks are left out",
     );
@@ -80,20 +81,20 @@ describe("ContextRing", () => {
 
   it("does not change when the same lines are offered again unchanged, and replaces a chunk whose lines changed", () => {
     const ring = new ContextRing(new TokenEstimator(), { budgetTokens: 4000, chunkLines: 16, maxPending: 8, lowWater: 0.7 });
-    ring.offer("a.ts", file("a"), 10);
-    ring.offer("b.ts", file("b"), 10);
+    ring.offer(demoFile("a.ts"), file("a"), 10);
+    ring.offer(demoFile("b.ts"), file("b"), 10);
     ring.commit();
     const version = ring.version;
-    ring.offer("a.ts", file("a"), 11);
+    ring.offer(demoFile("a.ts"), file("a"), 11);
     assert.equal(ring.commit(), false);
     assert.equal(ring.version, version);
-    ring.offer("a.ts", file("z"), 11);
+    ring.offer(demoFile("a.ts"), file("z"), 11);
     assert.equal(ring.commit(), true);
     assert.deepEqual(
-      ring.chunksFor("x.ts").map((c) => c.path),
+      ring.chunksFor(demoFile("x.ts")).map((c) => c.path),
       ["b.ts", "a.ts"],
     );
-    assert.ok(ring.chunksFor("x.ts")[1]!.text.includes("z10"));
+    assert.ok(ring.chunksFor(demoFile("x.ts"))[1]!.text.includes("z10"));
   });
 
   it("evicts the oldest chunks only when over budget, and then down to the low-water mark", () => {
@@ -101,11 +102,11 @@ describe("ContextRing", () => {
     const ring = new ContextRing(estimator, { budgetTokens: 600, chunkLines: 16, maxPending: 8, lowWater: 0.5 });
     const names = ["a", "b", "c", "d", "e"];
     for (const name of names) {
-      ring.offer(`${name}.ts`, file(name), 40);
+      ring.offer(demoFile(`${name}.ts`), file(name), 40);
       ring.commit();
     }
     assert.ok(ring.tokens <= 600);
-    const kept = ring.chunksFor("x.ts").map((c) => c.path);
+    const kept = ring.chunksFor(demoFile("x.ts")).map((c) => c.path);
     assert.deepEqual(kept, names.slice(names.length - kept.length).map((n) => `${n}.ts`), "the newest survive, in order");
   });
 });
@@ -130,7 +131,7 @@ describe("prompt layouts", () => {
   const estimator = new TokenEstimator();
   const text = "import { x } from './x';\n\nfunction f(a: number) {\n  return a +\n}\n\nexport { f };\n";
   const window = cutCursorWindow(linesOfText(text), { line: 3, character: 12 }, BUDGET, estimator);
-  const context: PromptContext = { repoName: "demo", path: "src/f.ts", languageId: "typescript", window, chunks: [{ path: "src/x.ts", startLine: 0, text: "export const x = 1;", tokens: 8 }] };
+  const context: PromptContext = { repoName: "demo", path: "src/f.ts", languageId: "typescript", window, chunks: [{ ...demoFile("src/x.ts"), startLine: 0, text: "export const x = 1;", tokens: 8 }] };
 
   it("spm: suffix first, then the prefix, with checkpoints after the ring, after the suffix and at the cursor line", () => {
     const { prompt, checkpoints } = renderFimPrompt(context, "spm");

@@ -11,6 +11,7 @@ import { cutCursorWindow } from "../../../../src/core/complete/cursorWindow";
 import { linesOfText } from "../../../../src/core/complete/documentLines";
 import { TokenEstimator } from "../../../../src/core/complete/tokenEstimate";
 import { ensureTestModel } from "../../../fixtures/models";
+import { DEMO_SCOPE, demoFile } from "./completionFakes";
 import { localGateway } from "../../../support/localGateway";
 import { REPO_ROOT, startServer, type RunningServer } from "../../../support/serverProcess";
 
@@ -57,8 +58,8 @@ describe("completion prompts against the model server (tiny qwen35)", function (
     const estimator = new TokenEstimator(1.2);
     const window = cutCursorWindow(linesOfText(SOURCE), { line: 70, character: 8 }, { prefixTokens: 900, suffixTokens: 300 }, estimator);
     const chunks = [
-      { path: "src/core/complete/completionCache.ts", startLine: 0, text: OTHER.slice(0, 600), tokens: 500 },
-      { path: "docs/notes.md", startLine: 4, text: "A note that mentions <|im_end|> and <|fim_middle|> as text.\n\n\nEnd.", tokens: 60 },
+      { ...demoFile("src/core/complete/completionCache.ts"), startLine: 0, text: OTHER.slice(0, 600), tokens: 500 },
+      { ...demoFile("docs/notes.md"), startLine: 4, text: "A note that mentions <|im_end|> and <|fim_middle|> as text.\n\n\nEnd.", tokens: 60 },
     ];
     return { repoName: "hearth", path: "src/core/complete/contextRing.ts", languageId: "typescript", window, chunks };
   }
@@ -98,7 +99,7 @@ describe("completion prompts against the model server (tiny qwen35)", function (
     const repoName = `hearth-${++replays}`;
     const estimator = new TokenEstimator();
     const ring = new ContextRing(estimator);
-    ring.offer("src/core/complete/completionCache.ts", linesOfText(OTHER), 10);
+    ring.offer(demoFile("src/core/complete/completionCache.ts"), linesOfText(OTHER), 10);
     const engine = new CompletionEngine({
       port: localGateway({ baseUrl: `${server.baseUrl}/v1`, token: server.token }).port("completion"),
       ring,
@@ -111,7 +112,7 @@ describe("completion prompts against the model server (tiny qwen35)", function (
     let column = 0;
     lines.splice(line, 0, "");
     const complete = async (): Promise<void> => {
-      const input = { document: linesOfText(lines.join("\n")), path: "src/core/complete/contextRing.ts", languageId: "typescript", position: { line, character: column }, repoName, manual: true };
+      const input = { document: linesOfText(lines.join("\n")), path: "src/core/complete/contextRing.ts", scope: DEMO_SCOPE, languageId: "typescript", position: { line, character: column }, repoName, manual: true };
       await engine.complete(input, () => target, new AbortController().signal);
     };
     const type = async (text: string): Promise<void> => {
