@@ -40,8 +40,26 @@ export const routeMetaSchema = z.object({
   model: z.string(),
   auditId: z.string().optional(),
   fellBackBecause: z.string().optional(),
+  /** Why this route, in the policy's words (e.g. which neverSend file kept it on this machine). */
+  reason: z.string().optional(),
 });
 export type RouteMeta = z.infer<typeof routeMetaSchema>;
+
+/**
+ * What a question drew on, kept with it so that every later request of the chat is judged
+ * with it (core/chat/conversationScope): the folders are named again, so the strictest of
+ * their policies applies, and when the answer was made on this machine the files are named
+ * as part of the prompt, so a neverSend match keeps the chat here.
+ */
+export const turnSourcesSchema = z.object({
+  /** The folders whose policy applied (GatewayRequest.folders). */
+  folders: z.array(z.string()),
+  /** The files whose text went into the prompt (attachments, the explained file, neverSend files of a repo pack). */
+  paths: z.array(z.string()),
+  /** It drew on files it could not name (an answer made elsewhere that did not say): its answer, when made here, never leaves. */
+  unnamed: z.boolean().optional(),
+});
+export type TurnSources = z.infer<typeof turnSourcesSchema>;
 
 export const turnSchema = z.object({
   id,
@@ -54,6 +72,8 @@ export const turnSchema = z.object({
   stopped: z.boolean().optional(),
   /** Labels of the attachments sent with a user turn. */
   attachments: z.array(z.string()).optional(),
+  /** A user turn's: what the question drew on. Absent in chats stored before Hearth kept it: treated as unnamed. */
+  sources: turnSourcesSchema.optional(),
 });
 export type ChatTurn = z.infer<typeof turnSchema>;
 

@@ -4,15 +4,16 @@
 // state change goes through here. The editor side connects a view (the webview) and hands
 // in the editor port, the model port and the words to say.
 import type { EditorPort } from "../editor/editorPort";
-import { isGatewayRefusal, isModelFailure, type GatewayResult, type ModelPort, type PlannedPrompt, type RequestPlan } from "../gateway";
+import { isGatewayRefusal, isModelFailure, type GatewayResult, type ModelPort, type PlannedPrompt, type PlanRequest, type RequestPlan } from "../gateway";
 import type { Logger } from "../logger";
 import type { ChatMessage } from "../model";
-import type { Chat, ChatTurn, RouteMeta, ToWebview } from "../../shared/chatProtocol";
+import type { Chat, ChatTurn, RouteMeta, ToWebview, TurnSources } from "../../shared/chatProtocol";
 import { Attachments } from "./attachments";
 import { chatPromptFor } from "./chatPrompt";
 import { ENGLISH_CHAT_TEXTS, type ChatTexts } from "./chatTexts";
 import type { ChatRepoAnswerer } from "./contextSource";
 import { newChat, newTurnId, toGatewayMessages, updateTurn, withTurn } from "./conversation";
+import { conversationScope, withFolders, type ConversationScope } from "./conversationScope";
 import { ChatHistory, type KeyValueStore } from "./historyStore";
 
 export interface ChatSessionDeps {
@@ -27,6 +28,12 @@ export interface ChatSessionDeps {
   readonly notify?: (error: unknown) => Promise<void>;
   /** The @repo service (repository Q&A), when one is wired. */
   readonly repoSource?: () => ChatRepoAnswerer | undefined;
+}
+
+/** What an answer produced elsewhere drew on: the explained file and its folders. */
+export interface ExternalSource {
+  readonly folders: readonly string[];
+  readonly paths: readonly string[];
 }
 
 /** Where an answer produced elsewhere (Hearth: Explain) is shown as it streams. */
@@ -123,8 +130,13 @@ export class ChatSession {
     try {
       const repo = this.repoAnswerer();
       const labels = this.attachments.views().map((a) => a.label);
-      const userTurn: ChatTurn = { id: newTurnId(), role: "user", text: question, ...(labels.length > 0 ? { attachments: labels } : {}) };
-      const messages = toGatewayMessages(withTurn(this.chat, userTurn));
+      // What the earlier turns drew on goes with this question too (see conversationScope).
+      const scope = conversationScope(this.chat.turns);
+      // A repository question's files are the pack's, named once it is built (until then, unnamed).
+      const sources: TurnSources = repo !== undefined ? { folders: [], paths: [], unnamed: true } : { folders: this.attachments.folders(), paths: this.attachments.files().map((f) => f.path) };
+      const userTurn: ChatTurn = { id: newTurnId(), role: "user", text: question, ...(labels.length > 0 ? { attachments: labels } : {}), sources };
+      const messages = toGatewayMessages(withTurn(this.chat, userTurn), scope.unnamed);
+      if (scope.unnamed.size > 0) this.notice(this.texts.leftOut(scope.unnamed.size));
       /** Puts the question and the (empty) answer on screen and in the history; once. */
       let shown: Promise<string> | undefined;
       const show = (): Promise<string> => {
@@ -140,10 +152,10 @@ export class ChatSession {
       };
       if (repo !== undefined) {
         // The repository service packs its own context to fit; the chat only checks what it sends itself.
-        await this.answerFromRepo(repo, await show(), assistantId, question, messages, controller);
+        await this.answerFromRepo(repo, await show(), { question: userTurn.id, answer: assistantId }, question, messages, scope, controller);
         return;
       }
-      await this.answer(show, assistantId, messages, controller);
+      await this.answer(show, assistantId, messages, scope, controller);
     } finally {
       // (A stopped answer already let go of `running` while its turn was being stored; a newer answer may hold it now.)
       if (this.running?.controller === controller) this.running = undefined;
@@ -157,9 +169,9 @@ export class ChatSession {
    * does not fit is not added, and the notice says why. A refusal or failure is shown in
    * the answer's turn.
    */
-  private async answer(show: () => Promise<string>, turnId: string, messages: readonly ChatMessage[], controller: AbortController): Promise<void> {
+  private async answer(show: () => Promise<string>, turnId: string, messages: readonly ChatMessage[], scope: ConversationScope, controller: AbortController): Promise<void> {
     const files = this.attachments.files();
-    const folders = this.attachments.folders();
+    const request = scopedRequest(scope, this.attachments.folders());
     const thinking = this.chat.thinking;
     let chatId: string | undefined;
     let text = "";
@@ -171,7 +183,7 @@ export class ChatSession {
       return prompt;
     };
     try {
-      const result = await this.deps.model.run(folders.length > 0 ? { folders } : {}, build, {
+      const result = await this.deps.model.run(request, build, {
         signal: controller.signal,
         // The turn on screen follows the stream too, so a webview created meanwhile (the view moved) shows it all.
         onDelta: (piece) => {
@@ -201,14 +213,14 @@ export class ChatSession {
           ...turn,
           text: stopped ? this.kept(partial) : partial,
           ...(reasoning !== "" ? { reasoning } : {}),
-          ...(stopped ? { stopped: true } : { error: failureMessage(error) }),
+          ...(stopped ? { stopped: true } : { error: this.failureMessage(error, scope) }),
         }),
         true,
       );
       if (stopped) await this.settleStopped(controller, stored);
       else await stored;
       if (!stopped) {
-        this.deps.log.warn(`Chat answer failed: ${failureMessage(error)}`);
+        this.deps.log.warn(`Chat answer failed: ${this.failureMessage(error, scope)}`);
         if (isGatewayRefusal(error)) void this.deps.notify?.(error);
       }
     }
@@ -224,11 +236,14 @@ export class ChatSession {
   /**
    * A question answered elsewhere (Hearth: Explain, which sends under the `edit` feature's
    * policy): shown here as a user turn and an assistant turn that fills in as it streams.
+   * `source`: the file it explains; without it the answer, when made here, stays out of
+   * later questions (Hearth cannot tell whether it carries a neverSend file).
    */
-  async beginExternal(question: string): Promise<ExternalAnswer> {
+  async beginExternal(question: string, source?: ExternalSource): Promise<ExternalAnswer> {
     const chatId = this.chat.id;
     const turnId = newTurnId();
-    this.chat = withTurn(this.chat, { id: newTurnId(), role: "user", text: question });
+    const sources: TurnSources = source !== undefined ? { folders: [...source.folders], paths: [...source.paths] } : { folders: [], paths: [], unnamed: true };
+    this.chat = withTurn(this.chat, { id: newTurnId(), role: "user", text: question, sources });
     this.chat = withTurn(this.chat, { id: turnId, role: "assistant", text: "" });
     this.postState();
     await this.save(this.chat);
@@ -270,13 +285,27 @@ export class ChatSession {
     if (stored !== undefined && persist) await this.save(updateTurn(stored, turnId, change));
   }
 
-  /** An @repo question: the repository service answers it (streaming), with the chat so far as history. */
-  private async answerFromRepo(repo: ChatRepoAnswerer, chatId: string, turnId: string, question: string, messages: readonly ChatMessage[], controller: AbortController): Promise<void> {
+  /**
+   * An @repo question: the repository service answers it (streaming), with the chat so far as
+   * history and what that history drew on; what the pack drew on is kept with the question.
+   */
+  private async answerFromRepo(
+    repo: ChatRepoAnswerer,
+    chatId: string,
+    turnIds: { readonly question: string; readonly answer: string },
+    question: string,
+    messages: readonly ChatMessage[],
+    scope: ConversationScope,
+    controller: AbortController,
+  ): Promise<void> {
+    const turnId = turnIds.answer;
     let text = "";
     try {
       const answer = await repo.ask(question, {
         signal: controller.signal,
         history: messages.slice(0, -1),
+        drewOn: { folders: scope.folders, paths: scope.localPaths },
+        onSources: (sources) => void this.changeTurn(chatId, turnIds.question, (turn) => ({ ...turn, sources: { folders: [...sources.folders], paths: [...sources.paths] } }), true),
         onDelta: (piece) => {
           text += piece;
           this.showDelta(chatId, turnId, text, piece);
@@ -286,9 +315,9 @@ export class ChatSession {
       await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: answer.text, meta }), true);
     } catch (error) {
       const stopped = controller.signal.aborted;
-      await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: stopped ? this.kept(text) : text, ...(stopped ? { stopped: true } : { error: failureMessage(error) }) }), true);
+      await this.changeTurn(chatId, turnId, (turn) => ({ ...turn, text: stopped ? this.kept(text) : text, ...(stopped ? { stopped: true } : { error: this.failureMessage(error, scope) }) }), true);
       if (!stopped) {
-        this.deps.log.warn(`Chat @repo answer failed: ${failureMessage(error)}`);
+        this.deps.log.warn(`Chat @repo answer failed: ${this.failureMessage(error, scope)}`);
         if (isGatewayRefusal(error)) void this.deps.notify?.(error);
       }
     }
@@ -302,9 +331,21 @@ export class ChatSession {
     return answerer;
   }
 
+  /** The gateway's message, and when its neverSend refusal is about files behind earlier answers, what that means for the chat. */
+  private failureMessage(error: unknown, scope: ConversationScope): string {
+    const message = failureMessage(error);
+    return isGatewayRefusal(error) && error.code === "neverSend" && scope.localPaths.length > 0 ? `${message} ${this.texts.keptHere()}` : message;
+  }
+
   dispose(): void {
     this.stop();
   }
+}
+
+/** The question's request: the conversation's folders with its own, and the files behind answers made here as part of the prompt. */
+function scopedRequest(scope: ConversationScope, folders: readonly string[]): PlanRequest {
+  const named = withFolders(scope, folders);
+  return { ...(named.length > 0 ? { folders: named } : {}), ...(scope.localPaths.length > 0 ? { embeddedPaths: scope.localPaths } : {}) };
 }
 
 function routeMeta(result: GatewayResult): RouteMeta {
@@ -312,6 +353,7 @@ function routeMeta(result: GatewayResult): RouteMeta {
     route: result.route,
     provider: result.provider,
     model: result.model,
+    reason: result.reason,
     ...(result.auditId !== undefined ? { auditId: result.auditId } : {}),
     ...(result.fellBackBecause !== undefined ? { fellBackBecause: result.fellBackBecause } : {}),
   };

@@ -12,6 +12,22 @@ export interface ChatRepoAnswer {
   readonly auditId?: string;
 }
 
+/** What a prompt draws on: the folders whose policy applies, and the files whose text it carries. */
+export interface DrawnOn {
+  readonly folders: readonly string[];
+  readonly paths: readonly string[];
+}
+
+export interface ChatRepoAskOptions {
+  readonly signal?: AbortSignal;
+  readonly onDelta?: (text: string) => void;
+  readonly history?: readonly ChatMessage[];
+  /** What the history drew on: the request names the folders and, as part of the prompt, the files (a neverSend match keeps it on this machine). */
+  readonly drewOn?: DrawnOn;
+  /** What this question's own prompt draws on, once built (before it is sent): the chat keeps it for later questions. */
+  readonly onSources?: (sources: DrawnOn) => void;
+}
+
 export interface ChatRepoAnswerer {
-  ask(question: string, options: { readonly signal?: AbortSignal; readonly onDelta?: (text: string) => void; readonly history?: readonly ChatMessage[] }): Promise<ChatRepoAnswer>;
+  ask(question: string, options: ChatRepoAskOptions): Promise<ChatRepoAnswer>;
 }

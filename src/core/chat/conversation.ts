@@ -35,18 +35,25 @@ export function updateTurn(chat: Chat, turnId: string, change: (turn: ChatTurn) 
  * left out (with the question it failed on, so the model never sees two questions in a
  * row and answers the stale one); a stopped or failed turn's partial text stays, as the
  * user saw it. Thoughts are never sent back: Qwen's template drops them from history too.
+ * `leaveOut`: ids of user turns left out with their answers (see conversationScope's `unnamed`).
  */
-export function toGatewayMessages(chat: Chat): ChatMessage[] {
+export function toGatewayMessages(chat: Chat, leaveOut: ReadonlySet<string> = new Set()): ChatMessage[] {
   const messages: ChatMessage[] = [];
+  let leaving = false;
   for (const turn of chat.turns) {
     if (turn.role === "assistant") {
+      if (leaving) {
+        leaving = false;
+        continue;
+      }
       if (turn.text.trim() === "") {
         if (messages.at(-1)?.role === "user") messages.pop();
         continue;
       }
       messages.push({ role: "assistant", content: turn.text });
     } else {
-      messages.push({ role: "user", content: turn.text });
+      leaving = leaveOut.has(turn.id);
+      if (!leaving) messages.push({ role: "user", content: turn.text });
     }
   }
   return messages;

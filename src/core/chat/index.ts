@@ -3,6 +3,7 @@
 export * from "../../shared/chatProtocol";
 export * from "../../shared/webviewStringKeys";
 export * from "./conversation";
+export * from "./conversationScope";
 export * from "./historyStore";
 export * from "./links";
 export * from "./contextSource";

@@ -8,7 +8,12 @@
 // byte for byte and only the question is evaluated. The pack is built again when a file
 // changed (`invalidate`), when the route or its layout changed, when the conversation has
 // grown past the room the pack left for it, or when the pack lacks what a new question needs.
-import { GatewayRefusal, type ModelPort, type RequestPlan } from "../gateway";
+//
+// A follow-up carries the earlier answers, and an answer made on this machine may quote a
+// neverSend file of its pack: those files are named in every later request of the
+// conversation as part of the prompt, so the gateway keeps it on this machine (or refuses)
+// instead of sending that answer elsewhere with a pack that left the file out.
+import { GatewayRefusal, isGatewayRefusal, type ModelPort, type PlanRequest, type RequestPlan } from "../gateway";
 import type { Logger } from "../logger";
 import type { Route } from "../policy";
 import type { ChatMessage, StateLoading, TokenUsage } from "../model";
@@ -62,6 +67,20 @@ export interface AskOptions {
   readonly onProgress?: (progress: RepoProgress) => void;
   /** Earlier turns of this conversation; default: the ones RepoQa kept from its own earlier answers. */
   readonly history?: readonly ChatMessage[];
+  /**
+   * What the given history drew on (a chat's earlier turns): the request names these folders
+   * with this one, so the strictest policy applies, and these files as part of the prompt, so
+   * a neverSend match keeps the question on this machine.
+   */
+  readonly drewOn?: RepoSources;
+  /** What this question's prompt draws on, once its pack is built (before it is sent); again if it is built again. */
+  readonly onSources?: (sources: RepoSources) => void;
+}
+
+/** The folders whose policy applies to a prompt, and the files of it that must not leave this machine. */
+export interface RepoSources {
+  readonly folders: readonly string[];
+  readonly paths: readonly string[];
 }
 
 export interface RepoAnswer {
@@ -111,6 +130,8 @@ export class RepoQa {
   private snapshotKey?: string;
   private kept?: KeptPack;
   private turns: ChatMessage[] = [];
+  /** Files behind this conversation's answers made on this machine that must not leave it (neverSend files of their packs). */
+  private heldHere = new Set<string>();
   private lastReportValue?: PackReport;
   private readonly packCounter: TokenCounter;
   private readonly textCounter: TokenCounter;
@@ -137,6 +158,7 @@ export class RepoQa {
   /** Starts a new conversation: the next question gets a pack of its own. */
   newConversation(): void {
     this.turns = [];
+    this.heldHere = new Set();
     this.kept = undefined;
   }
 
@@ -151,23 +173,27 @@ export class RepoQa {
   }
 
   /** The pack a question would get now, without sending anything. */
-  async preview(question: string, options: { signal?: AbortSignal; history?: readonly ChatMessage[] } = {}): Promise<{ pack: RepoPack; route: Route; contextTokens: number; budget: number }> {
-    const route = await this.route();
+  async preview(question: string, options: { signal?: AbortSignal; history?: readonly ChatMessage[]; drewOn?: RepoSources } = {}): Promise<{ pack: RepoPack; route: Route; contextTokens: number; budget: number }> {
+    const route = await this.route(this.planRequest(options));
     const plan = await this.packFor(route, question, options.history ?? this.turns, options.signal);
     return { pack: plan.kept.pack, route: route.route, contextTokens: plan.contextTokens, budget: plan.budget };
   }
 
   async ask(question: string, options: AskOptions = {}): Promise<RepoAnswer> {
     const history = options.history ?? this.turns;
+    const request = this.planRequest(options);
     options.onProgress?.({ phase: "packing" });
     let plan: PackPlan | undefined;
+    let held: readonly string[] = [];
     let answering = false;
     let meter = new ProgressMeter();
     // Plans the route, builds the pack for that route's context, sends both; plans and packs again once if the route changed meanwhile.
     const result = await this.options.port.run(
-      { folders: [this.options.root] },
+      request,
       async (route) => {
         plan = await this.packFor(route, question, history, options.signal);
+        held = this.mustStayHere(route.route, plan.kept.pack);
+        options.onSources?.({ folders: [this.options.root], paths: held });
         meter = new ProgressMeter();
         options.onProgress?.({ phase: "reading", done: 0, total: plan.kept.pack.report.packTokens, cached: 0 });
         return {
@@ -197,10 +223,15 @@ export class RepoQa {
           options.onDelta?.(text);
         },
       },
-    );
+    ).catch((error: unknown) => {
+      throw this.heldRefusal(error, request);
+    });
     if (plan === undefined) throw new Error("the gateway sent a repository question without building its prompt");
     const { pack } = plan.kept;
-    if (options.history === undefined) this.turns = [...this.turns, { role: "user", content: question }, { role: "assistant", content: result.text }];
+    if (options.history === undefined) {
+      this.turns = [...this.turns, { role: "user", content: question }, { role: "assistant", content: result.text }];
+      if (result.route === "local") for (const path of held) this.heldHere.add(path);
+    }
     const files = new Set(plan.kept.snapshot.files.map((f) => f.path));
     return {
       question,
@@ -217,10 +248,39 @@ export class RepoQa {
     };
   }
 
-  private async route(): Promise<RequestPlan> {
-    const route = await this.options.port.plan({ folders: [this.options.root] });
-    if (!route.ok) throw new GatewayRefusal(route.code, route.reason);
+  private async route(request: PlanRequest): Promise<RequestPlan> {
+    const route = await this.options.port.plan(request);
+    if (!route.ok) throw this.heldRefusal(new GatewayRefusal(route.code, route.reason), request);
     return route;
+  }
+
+  /** This folder with the history's, and the files behind the history that must stay on this machine (RepoQa's own conversation's, or the caller's). */
+  private planRequest(options: { readonly history?: readonly ChatMessage[]; readonly drewOn?: RepoSources }): PlanRequest {
+    const folders = [...new Set([this.options.root, ...(options.drewOn?.folders ?? [])])];
+    const paths = [...new Set([...(options.history === undefined ? this.heldHere : []), ...(options.drewOn?.paths ?? [])])];
+    return { folders, ...(paths.length > 0 ? { embeddedPaths: paths } : {}) };
+  }
+
+  /**
+   * The pack's files that must not leave this machine: on a route elsewhere none (they were
+   * left out of the pack, and the gateway refuses any it finds); here, those the caller leaves
+   * out when a prompt leaves, or, when it does not say, every file of the pack.
+   */
+  private mustStayHere(route: Route, pack: RepoPack): string[] {
+    if (route !== "local") return [];
+    const drop = this.options.dropFor?.("cloud");
+    const paths = pack.sections.map((s) => s.path);
+    return drop === undefined ? paths : paths.filter(drop);
+  }
+
+  /** A neverSend refusal because of this conversation's own earlier answers says how to go on. */
+  private heldRefusal(error: unknown, request: PlanRequest): unknown {
+    if (!isGatewayRefusal(error) || error.code !== "neverSend" || !(request.embeddedPaths ?? []).some((path) => this.heldHere.has(path))) return error;
+    return new GatewayRefusal(
+      "neverSend",
+      `${error.message} Earlier answers in this repository conversation were made on this machine from those files, so it stays here: start the local model, or start a new repository conversation to ask elsewhere.`,
+      { cause: error },
+    );
   }
 
   /** The pack for a planned route: the one kept from the last question when it still fits and covers the question, else a new one. */

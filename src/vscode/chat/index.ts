@@ -2,7 +2,7 @@
 // session itself is core: src/core/chat/chatSession.ts). extension.ts calls registerChat
 // once and pushes the disposables.
 import * as vscode from "vscode";
-import { ChatSession, type ChatRepoAnswerer, type ExternalAnswer } from "../../core/chat";
+import { ChatSession, type ChatRepoAnswerer, type ExternalAnswer, type ExternalSource } from "../../core/chat";
 import type { EditorPort } from "../../core/editor/editorPort";
 import type { ModelPort } from "../../core/gateway";
 import type { Logger } from "../../core/logger";
@@ -35,8 +35,8 @@ export interface ChatHandle {
   readonly repoSource: ChatRepoAnswerer | undefined;
   /** Wires another @repo service; undefined unwires it. */
   setRepoSource(source: ChatRepoAnswerer | undefined): void;
-  /** Where answers produced elsewhere (Hearth: Explain) are shown: the chat panel, focused. */
-  readonly externalAnswers: { begin(title: string): Promise<ExternalAnswer> };
+  /** Where answers produced elsewhere (Hearth: Explain) are shown: the chat panel, focused. `source`: the file explained (see ChatSession.beginExternal). */
+  readonly externalAnswers: { begin(title: string, source?: ExternalSource): Promise<ExternalAnswer> };
 }
 
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatHandle {
@@ -64,9 +64,9 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
   return {
     session,
     externalAnswers: {
-      begin: async (title) => {
+      begin: async (title, source) => {
         await provider.focus();
-        return session.beginExternal(title);
+        return session.beginExternal(title, source);
       },
     },
     get repoSource() {

@@ -24,7 +24,8 @@ export type { EditChoices } from "../../core/edit/editPrompt";
 
 /** Where Explain's streaming answer goes: the chat panel. */
 export interface ExplainSink {
-  begin(title: string): Promise<ExplainStream> | ExplainStream;
+  /** `source`: the file explained, so later chat questions are judged with it (a neverSend file keeps the chat on this machine). */
+  begin(title: string, source?: { readonly folders: readonly string[]; readonly paths: readonly string[] }): Promise<ExplainStream> | ExplainStream;
 }
 
 export interface EditRunnerDeps {
@@ -109,7 +110,7 @@ export async function runEditCommand(deps: EditRunnerDeps, kind: EditKind, edito
           onPart: (index, parts) => progress.report({ message: vscode.l10n.t("part {0} of {1}", index + 1, parts) }),
         },
         {
-          explanation: () => deps.explainSink.begin(`${vscode.l10n.t("Explanation")}: ${fileName}`),
+          explanation: () => deps.explainSink.begin(`${vscode.l10n.t("Explanation")}: ${fileName}`, { folders: view.document.folders, paths: [view.document.path] }),
           proposal: showProposal,
         },
       );
