@@ -2,7 +2,8 @@
 //   1. the effective policy decides the route (decideRoute), local first;
 //   2. for any route off this machine, neverSend files are left out (or, when they are part
 //      of the prompt itself, the request stays local or is refused) and secrets are redacted;
-//   3. `ask` shows the exact payload before anything leaves; "Always" is remembered;
+//   3. `ask` shows the exact payload before anything leaves; "Always" is remembered; once
+//      answered, the request is decided again and leaves only as it was shown;
 //   4. the audit entry is written BEFORE the first byte leaves (no record, no egress),
 //      its outcome after;
 //   5. the provider streams the answer.
@@ -106,6 +107,26 @@ interface PlanFacts {
   readonly forceLocal?: boolean;
 }
 
+/** What one request has learnt about the local model so far, and the local failure that sent it elsewhere, for the result. */
+interface Learnt {
+  readonly facts: PlanFacts;
+  readonly because?: string;
+}
+
+/** How many times one request is decided while consent dialogs are answered and the policy changes under them. */
+const MAX_DECISIONS = 3;
+
+/** The request is decided afresh: what the user answered was asked under a decision that no longer holds. Never leaves `deliver`. */
+class DecidedOtherwise extends Error {
+  constructor(
+    readonly learnt: Learnt,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DecidedOtherwise";
+  }
+}
+
 export class Gateway {
   private readonly redactor: Redactor;
   /** One consent prompt at a time: a second request re-checks "Always" after the first is answered. */
@@ -196,7 +217,22 @@ export class Gateway {
   }
 
   private async deliver(request: GatewayRequest, planned?: { readonly plan: RequestPlan; readonly promptTokens: number | undefined }): Promise<GatewayResult> {
-    let plan = await this.decide(request, {}, planned?.promptTokens);
+    let learnt: Learnt = { facts: {} };
+    for (let round = 1; ; round++) {
+      try {
+        return await this.deliverOnce(request, learnt, planned);
+      } catch (error) {
+        if (!(error instanceof DecidedOtherwise)) throw error;
+        if (round >= MAX_DECISIONS) throw new GatewayRefusal("planChanged", `${error.message} The policy kept changing while Hearth asked, so nothing was sent. Try again.`);
+        this.options.log?.info(`gateway: ${request.feature}: ${error.message} Deciding again.`);
+        learnt = error.learnt;
+      }
+    }
+  }
+
+  private async deliverOnce(request: GatewayRequest, learnt: Learnt, planned: { readonly plan: RequestPlan; readonly promptTokens: number | undefined } | undefined): Promise<GatewayResult> {
+    const promptTokens = planned?.promptTokens;
+    let plan = await this.decide(request, learnt.facts, promptTokens);
     if (!plan.ok) throw plan.refusal;
     if (planned !== undefined && !samePlan(plan, planned.plan)) {
       throw new GatewayRefusal(
@@ -204,19 +240,20 @@ export class Gateway {
         `This ${request.feature} request was prepared for ${planned.plan.provider} (${planned.plan.model}), but it would now go to ${plan.decision.provider} (${plan.prepared.model}): ${plan.decision.reason}. Nothing was sent.`,
       );
     }
-    if (plan.decision.route !== "local") return this.egress(plan, request);
+    if (plan.decision.route !== "local") return this.egress(plan, request, { ...learnt, promptTokens });
 
     try {
       return await this.callLocal(plan, request);
     } catch (error) {
-      const learnt = fallbackFact(error);
-      if (learnt === undefined) throw error;
+      const fact = fallbackFact(error);
+      if (fact === undefined) throw error;
       const localError = error as ProviderError;
       this.options.log?.warn(`gateway: ${request.feature} could not run locally (${localError.kind}); deciding again`);
-      plan = await this.decide(request, learnt, planned?.promptTokens);
+      const facts = { ...learnt.facts, ...fact };
+      plan = await this.decide(request, facts, promptTokens);
       if (!plan.ok) throw new GatewayRefusal(plan.refusal.code, `${localError.message} ${plan.refusal.message}`, { cause: localError });
       if (plan.decision.route === "local") throw error;
-      return this.egress(plan, request, { because: localError.message, facts: learnt });
+      return this.egress(plan, request, { facts, because: localError.message, promptTokens });
     }
   }
 
@@ -368,12 +405,19 @@ export class Gateway {
     };
   }
 
-  private async egress(plan: Plan, request: GatewayRequest, fallback?: { because: string; facts: PlanFacts }): Promise<GatewayResult> {
+  /**
+   * Sends a plan that leaves this machine, asking first where the policy says so. A dialog
+   * can stay open for minutes, and requests queue behind it: once it is answered, the
+   * request is decided again with the policy of then, and leaves only if that decision is
+   * the one the user saw (same route, provider and model, the same bytes); otherwise it is
+   * decided afresh (DecidedOtherwise), which asks again where the new plan needs it.
+   */
+  private async egress(plan: Plan, request: GatewayRequest, context: Learnt & { readonly promptTokens: number | undefined }): Promise<GatewayResult> {
     let consent: EgressConsent = "policy";
     if (plan.decision.needsAsk) {
       const answer = await this.askInTurn(request, plan);
       if (answer === "local") {
-        const local = await this.decide(request, { ...fallback?.facts, forceLocal: true });
+        const local = await this.decide(request, { ...context.facts, forceLocal: true });
         if (!local.ok) throw new GatewayRefusal("keptLocal", local.refusal.message);
         try {
           return await this.callLocal(local, request);
@@ -382,6 +426,12 @@ export class Gateway {
           if (fallbackFact(error) === undefined) throw error;
           throw new GatewayRefusal("keptLocal", `You chose to keep it on this machine, but the local model could not answer: ${(error as ProviderError).message}`, { cause: error });
         }
+      }
+      // A request that may not interrupt was only looked up in the memory of "Always": nothing held it, so nothing changed meanwhile.
+      if (request.interactive !== false) {
+        const now = await this.decide(request, context.facts, context.promptTokens);
+        if (!now.ok) throw now.refusal;
+        if (!sameDecision(now, plan)) throw new DecidedOtherwise({ facts: context.facts, because: context.because }, `While Hearth asked about this ${request.feature} request (${plan.decision.provider}, ${plan.prepared.model}), the policy changed: ${describeChange(plan, now)}.`);
       }
       consent = answer;
     }
@@ -431,7 +481,7 @@ export class Gateway {
         redactions: payload.redactions,
         finishReason: result.finishReason,
         usage: result.usage,
-        ...(fallback !== undefined ? { fellBackBecause: fallback.because } : {}),
+        ...(context.because !== undefined ? { fellBackBecause: context.because } : {}),
         ...(result.toolCalls !== undefined ? { toolCalls: result.toolCalls } : {}),
       };
     } catch (error) {
@@ -492,6 +542,17 @@ function defined<T extends object>(fields: T): Partial<T> {
 function plannedFiles(paths: readonly string[] | undefined, listed: readonly ContextFile[]): ContextFile[] {
   const embedded = new Set(listed.filter((f) => f.embedded === true).map((f) => f.path));
   return [...new Set(paths ?? [])].filter((path) => !embedded.has(path)).map((path) => ({ path, content: "", origin: "file", embedded: true }));
+}
+
+/** The request would leave as the user was shown it: the same route, provider and model, the same bytes. */
+function sameDecision(now: Plan, asked: Plan): boolean {
+  return now.decision.route === asked.decision.route && now.decision.provider === asked.decision.provider && now.prepared.model === asked.prepared.model && now.sha256 === asked.sha256;
+}
+
+function describeChange(asked: Plan, now: Plan): string {
+  if (now.decision.route === "local") return `it now stays on this machine (${now.decision.reason})`;
+  if (now.decision.provider !== asked.decision.provider || now.prepared.model !== asked.prepared.model) return `it would now go to ${now.decision.provider} (${now.prepared.model}) (${now.decision.reason})`;
+  return "what would be sent is no longer what was shown";
 }
 
 /** Whether a decision made with the prompt in hand is still the plan the prompt was built for. */
