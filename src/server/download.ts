@@ -1,6 +1,8 @@
 import { access, mkdir, rename, stat, statfs } from "node:fs/promises";
-import type { ModelDownloaderOptions } from "node-llama-cpp";
+import type { ModelDownloader, ModelDownloaderOptions } from "node-llama-cpp";
 import { acquireDownloadLock } from "./downloadLock.js";
+import { fetchExpectedDigest } from "./modelDigest.js";
+import { verifyModelFile } from "./modelVerify.js";
 import { StartupError } from "./startupErrors.js";
 
 export interface DownloadArgs {
@@ -14,6 +16,12 @@ export type DownloadEvent =
   | { event: "size"; totalSize: number; path: string }
   | { event: "progress"; downloadedSize: number; totalSize: number; speed: number; secondsLeft: number }
   | { event: "done"; path: string }
+  /** The finished file is being hashed to compare with the hub's SHA-256. */
+  | { event: "verifying"; path: string; totalSize: number }
+  /** The file matches the hub's SHA-256 (`hashed`: false when its sidecar vouched for it unchanged). */
+  | { event: "verified"; path: string; sha256: string; hashed: boolean }
+  /** No digest to compare with (offline, a mirror without one, a split model); the file is used as it is. */
+  | { event: "unverified"; path: string; reason: string }
   /** Another process (another VS Code window) holds the model's download lock; this one waits for it. */
   | { event: "waiting"; reason: "another_download"; path: string; message: string }
   | { event: "error"; code: string; permanent: boolean; message: string };
@@ -87,17 +95,65 @@ async function downloadHoldingLock(options: ModelDownloaderOptions, dir: string,
     void cancelling.then(() => stopWaiting(signal.reason));
   };
   signal.addEventListener("abort", onAbort, { once: true });
+  let path: string;
   try {
-    const path = await Promise.race([downloader.download(), cancelled]);
+    path = await Promise.race([downloader.download(), cancelled]);
     signal.throwIfAborted();
-    return path;
   } finally {
     signal.removeEventListener("abort", onAbort);
     if (cancelling) {
       await cancelling;
-      if (downloader.totalFiles === 1 && !downloader.splitBinaryParts) await keepResumable(downloader.entrypointFilePath, downloader.totalSize);
+      if (singleFile(downloader)) await keepResumable(downloader.entrypointFilePath, downloader.totalSize);
     }
   }
+  // Still under the lock: a window waiting for this download must not use a file that is about to be deleted.
+  await checkIntegrity(downloader, path, emit, signal);
+  return path;
+}
+
+/**
+ * Compares the file with the SHA-256 the hub gives for it: a resume gone wrong or a bad mirror
+ * leaves a file whose header is fine and whose weights are garbage. Only a model in one file
+ * is checked: a split GGUF is several files (left unchecked), and a binary-split one is joined
+ * here from parts whose digests say nothing of the whole. Without a digest (offline, a mirror without one) the file is used as it is, and the log says so.
+ */
+async function checkIntegrity(downloader: ModelDownloader, path: string, emit: (event: DownloadEvent) => void, signal: AbortSignal): Promise<void> {
+  const unverified = (reason: string): void => {
+    process.stderr.write(`[warn] ${path} could not be verified: ${reason}; it is used as it is.\n`);
+    emit({ event: "unverified", path, reason });
+  };
+  if (!singleFile(downloader)) return unverified("a model in several parts has no one digest to compare with");
+  const url = resolvedUrl(downloader);
+  if (url === undefined) return unverified("node-llama-cpp gave no http(s) URL for it to ask the hub about");
+  const expected = await fetchExpectedDigest(url, signal, authHeaders(downloader));
+  if ("unknown" in expected) return unverified(`no SHA-256 from ${new URL(url).host}: ${expected.unknown}`);
+  const { hashed } = await verifyModelFile(path, expected.sha256, {
+    signal,
+    onHashing: (totalSize) => emit({ event: "verifying", path, totalSize }),
+  });
+  emit({ event: "verified", path, sha256: expected.sha256, hashed });
+}
+
+function singleFile(downloader: ModelDownloader): boolean {
+  return downloader.totalFiles === 1 && !downloader.splitBinaryParts;
+}
+
+/**
+ * The URL node-llama-cpp resolved the URI to and downloaded. It keeps it in an internal field;
+ * resolving the URI again ourselves would copy its rules (quantisation tags, manifests,
+ * `blob/` links, endpoints) and could name another URL than the one downloaded. Read
+ * defensively: a release that renames the field gives no URL, and the file goes unverified.
+ */
+function resolvedUrl(downloader: ModelDownloader): string | undefined {
+  const value: unknown = (downloader as unknown as { _modelUrl?: unknown })._modelUrl;
+  return typeof value === "string" && /^https?:\/\//i.test(value) ? value : undefined;
+}
+
+/** The headers node-llama-cpp tries when a plain request is refused: the Hugging Face token for a hub URL. */
+function authHeaders(downloader: ModelDownloader): Record<string, string>[] {
+  const value: unknown = (downloader as unknown as { _tryHeaders?: unknown })._tryHeaders;
+  if (!Array.isArray(value)) return [];
+  return value.filter((headers): headers is Record<string, string> => typeof headers === "object" && headers !== null && Object.values(headers).every((v) => typeof v === "string"));
 }
 
 /**

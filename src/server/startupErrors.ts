@@ -12,6 +12,7 @@ export type StartupErrorCode =
   | "port_in_use"
   | "insufficient_disk"
   | "download_failed"
+  | "checksum_mismatch"
   | "load_failed";
 
 const PERMANENT: ReadonlySet<StartupErrorCode> = new Set([

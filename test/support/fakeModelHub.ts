@@ -2,6 +2,9 @@
 // HF_ENDPOINT at it): the v2 manifest that resolves `hf:<owner>/<repo>:<quant>` to a file, and
 // `resolve/main/<file>` with HEAD and Range support (what a resumed download needs). It can
 // stall a response part way, so a test cancels at a byte count decided by events, not time.
+// It can also say a file's SHA-256 (right or wrong) in `x-linked-etag`, as the real hub does,
+// optionally on a 302 to a `/cdn/` URL that serves the bytes.
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -29,6 +32,16 @@ export interface FakeModelHub {
    * waits for it before answering: a download holds part way until the test says go on.
    */
   gate: Promise<void> | undefined;
+  /**
+   * What `x-linked-etag` says on HEAD and GET of a file's resolve URL: undefined (the default)
+   * sends none; "sha256" sends the file's SHA-256 in quotes; any other text is sent as it is.
+   */
+  linkedEtag: string | undefined;
+  /**
+   * Resolve URLs answer 302 to `/cdn/<repo>/<file>` (which serves the bytes, without the
+   * header), as the real hub does for LFS files; `x-linked-etag` comes on the 302 only.
+   */
+  redirectToCdn: boolean;
   /** Responses held open by a stall, to end when the hub closes. */
   close(): Promise<void>;
 }
@@ -40,6 +53,8 @@ export async function startFakeModelHub(files: readonly HubFile[]): Promise<Fake
     stallAfter: Infinity,
     stallBelow: 0,
     gate: undefined as Promise<void> | undefined,
+    linkedEtag: undefined as string | undefined,
+    redirectToCdn: false,
     close: async (): Promise<void> => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -54,19 +69,25 @@ export async function startFakeModelHub(files: readonly HubFile[]): Promise<Fake
       res.end(JSON.stringify({ ggufFile: { rfilename: manifest.fileName, size: manifest.bytes.length } }));
       return;
     }
-    const file = files.find((candidate) => url.pathname === `/${candidate.repo}/resolve/main/${candidate.fileName}`);
+    const resolved = files.find((candidate) => url.pathname === `/${candidate.repo}/resolve/main/${candidate.fileName}`);
+    const file = resolved ?? (hub.redirectToCdn ? files.find((candidate) => url.pathname === `/cdn/${candidate.repo}/${candidate.fileName}`) : undefined);
     if (!file) {
       res.writeHead(404).end();
       return;
     }
+    const linkedEtag: Record<string, string> = resolved && hub.linkedEtag !== undefined ? { "x-linked-etag": hub.linkedEtag === "sha256" ? `"${createHash("sha256").update(file.bytes).digest("hex")}"` : hub.linkedEtag } : {};
+    if (resolved && hub.redirectToCdn) {
+      res.writeHead(302, { location: `/cdn/${file.repo}/${file.fileName}`, ...linkedEtag }).end();
+      return;
+    }
     const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
-    if (hub.gate !== undefined && range && req.method === "GET") void hub.gate.then(() => serveFile(req, res, file, range));
-    else serveFile(req, res, file, range);
+    if (hub.gate !== undefined && range && req.method === "GET") void hub.gate.then(() => serveFile(req, res, file, range, linkedEtag));
+    else serveFile(req, res, file, range, linkedEtag);
   });
-  const serveFile = (req: IncomingMessage, res: ServerResponse, file: HubFile, range: RegExpExecArray | null): void => {
+  const serveFile = (req: IncomingMessage, res: ServerResponse, file: HubFile, range: RegExpExecArray | null, extraHeaders: Record<string, string>): void => {
     const start = range ? Number(range[1]) : 0;
     const end = range && range[2] ? Number(range[2]) : file.bytes.length - 1;
-    const headers = { "content-type": "application/octet-stream", "accept-ranges": "bytes", "content-length": String(end - start + 1), etag: `"${file.fileName}-1"` };
+    const headers = { "content-type": "application/octet-stream", "accept-ranges": "bytes", "content-length": String(end - start + 1), etag: `"${file.fileName}-1"`, ...extraHeaders };
     res.writeHead(range ? 206 : 200, range ? { ...headers, "content-range": `bytes ${start}-${end}/${file.bytes.length}` } : headers);
     if (req.method === "HEAD") {
       res.end();

@@ -14,6 +14,8 @@ export interface DownloadProgressEvent {
   readonly bytesPerSecond?: number;
   /** Another window is downloading this file; the job waits for it (and then uses its file). */
   readonly waitingForOtherWindow?: boolean;
+  /** The file is downloaded and being checked against its published digest. */
+  readonly verifying?: boolean;
 }
 
 export interface DownloadJob {
@@ -41,6 +43,8 @@ export interface DownloadItem {
   readonly bytesPerSecond?: number;
   /** Set while the job waits for another window's download of the same file. */
   readonly waitingForOtherWindow?: boolean;
+  /** Set while the downloaded file is checked against its published digest. */
+  readonly verifying?: boolean;
   /** The job's result once done. */
   readonly result?: string;
   /** Why it failed (or why the queue did not start). */
@@ -168,17 +172,17 @@ export class DownloadQueue {
       try {
         const current = entry;
         const result = await entry.job.run(controller.signal, (progress) => {
-          if (current.item.state === "downloading") this.update(current, { receivedBytes: progress.receivedBytes, ...(progress.totalBytes !== undefined ? { totalBytes: progress.totalBytes } : {}), bytesPerSecond: progress.bytesPerSecond, waitingForOtherWindow: progress.waitingForOtherWindow === true ? true : undefined });
+          if (current.item.state === "downloading") this.update(current, { receivedBytes: progress.receivedBytes, ...(progress.totalBytes !== undefined ? { totalBytes: progress.totalBytes } : {}), bytesPerSecond: progress.bytesPerSecond, waitingForOtherWindow: progress.waitingForOtherWindow === true ? true : undefined, verifying: progress.verifying === true ? true : undefined });
         });
         if (controller.signal.aborted) throw controller.signal.reason;
-        this.update(entry, { state: "done", result, ...(entry.item.totalBytes !== undefined ? { receivedBytes: entry.item.totalBytes } : {}), bytesPerSecond: undefined, waitingForOtherWindow: undefined });
+        this.update(entry, { state: "done", result, ...(entry.item.totalBytes !== undefined ? { receivedBytes: entry.item.totalBytes } : {}), bytesPerSecond: undefined, waitingForOtherWindow: undefined, verifying: undefined });
         for (const waiter of entry.waiters.splice(0)) waiter.resolve(result);
       } catch (error) {
         if (controller.signal.aborted || this.cancelRequested) {
-          this.update(entry, { state: "cancelled", bytesPerSecond: undefined, waitingForOtherWindow: undefined });
+          this.update(entry, { state: "cancelled", bytesPerSecond: undefined, waitingForOtherWindow: undefined, verifying: undefined });
           return this.finish("cancelled");
         }
-        this.update(entry, { state: "failed", error: error instanceof Error ? error.message : String(error), bytesPerSecond: undefined, waitingForOtherWindow: undefined });
+        this.update(entry, { state: "failed", error: error instanceof Error ? error.message : String(error), bytesPerSecond: undefined, waitingForOtherWindow: undefined, verifying: undefined });
         return this.finish("failed", error);
       }
     }

@@ -2,9 +2,11 @@
 // downloader, which resolves `hf:` URIs and resumes partial files with Range requests) in a
 // child process, so the multi-gigabyte transfer and the native code stay out of the editor's
 // process. Its JSON lines become progress (or a wait for another window downloading the same
-// model); SIGTERM cancels it and keeps the partial file.
+// model, or the check of the finished file against the hub's SHA-256); SIGTERM cancels it and
+// keeps the partial file.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import type { Logger } from "../logger.js";
 import type { DownloadJob, DownloadProgressEvent } from "./downloadQueue.js";
 import { connectionProblem, hostInFailure, looksOffline, OfflineError } from "./offline.js";
 
@@ -21,6 +23,8 @@ export interface ModelDownloadSpec {
   readonly expectedBytes?: number;
   /** The child's environment (HF_ENDPOINT points it at a mirror, or at a loopback server in tests). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Told when the file could not be checked against the hub's SHA-256 (and is used as it is). */
+  readonly log?: Pick<Logger, "warn">;
 }
 
 interface DownloadLine {
@@ -31,6 +35,7 @@ interface DownloadLine {
   path?: string;
   code?: string;
   message?: string;
+  reason?: string;
 }
 
 /** A model download failed for a reason other than the connection (a bad URI, a full disk). */
@@ -89,6 +94,12 @@ async function runDownload(spec: ModelDownloadSpec, signal: AbortSignal, report:
       } else if (line.event === "waiting") {
         // Another window holds this model's download; its bytes are not this job's to count.
         report({ receivedBytes: 0, ...(total !== undefined ? { totalBytes: total } : {}), waitingForOtherWindow: true });
+      } else if (line.event === "verifying") {
+        // All bytes are here; what is left is reading them back to compare with the hub's digest.
+        total = typeof line.totalSize === "number" && line.totalSize > 0 ? line.totalSize : total;
+        report({ receivedBytes: total ?? 0, ...(total !== undefined ? { totalBytes: total } : {}), verifying: true });
+      } else if (line.event === "unverified") {
+        spec.log?.warn(`${spec.label} could not be checked against the hub's SHA-256 (${typeof line.reason === "string" ? line.reason.slice(0, 300).replace(/\s+/g, " ") : "no reason given"}); it is used as it is.`);
       } else if (line.event === "done" && typeof line.path === "string") {
         result = line.path;
       } else if (line.event === "error") {

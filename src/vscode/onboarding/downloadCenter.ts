@@ -149,7 +149,7 @@ export class DownloadCenter implements vscode.Disposable {
 
   private modelJob(uri: string): DownloadJob {
     const expected = modelBytes(uri);
-    const job = modelDownloadJob({ uri, label: modelLabel(uri), dir: this.deps.modelsDir, serverScript: this.deps.serverScript, nodePath: process.execPath, ...(expected !== undefined ? { expectedBytes: expected } : {}) });
+    const job = modelDownloadJob({ uri, label: modelLabel(uri), dir: this.deps.modelsDir, serverScript: this.deps.serverScript, nodePath: process.execPath, log: this.deps.log, ...(expected !== undefined ? { expectedBytes: expected } : {}) });
     return {
       ...job,
       run: async (signal, report) => {
@@ -237,6 +237,7 @@ function gpuJob(info: GpuPackageInfo, settings: NpmSettings, root: string): Down
 /** "45% · 2.50 / 5.63 GB · 12.3 MB/s" (MB for files under a gigabyte). */
 export function describeItem(item: DownloadItem): string {
   if (item.waitingForOtherWindow === true) return `waiting for another window's download of ${item.label}`;
+  if (item.verifying === true) return "verifying…";
   const [unit, scale, digits] = (item.totalBytes ?? item.receivedBytes) >= 1e9 ? ["GB", 1e9, 2] : ["MB", 1e6, 1];
   const size = (bytes: number): string => (bytes / scale).toFixed(digits);
   const percent = item.totalBytes ? `${Math.floor((100 * item.receivedBytes) / item.totalBytes)}%` : "";
