@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Token } from "node-llama-cpp";
 import type { z } from "zod";
 import type { ChatMessage } from "../core/prompts/chatml.js";
+import { trimEndWhile } from "../shared/trimEnd.js";
 import { renderFimPSM } from "../core/prompts/fim.js";
 import type { TokenCounter } from "../core/repo/tokenCounter.js";
 import { persistPoints, tokenizeChat } from "./chatTokens.js";
@@ -93,7 +94,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   }
   options.leases.touch();
   const url = new URL(req.url ?? "/", "http://localhost");
-  const route = `${req.method} ${url.pathname.replace(/\/+$/, "") || "/"}`;
+  const route = `${req.method} ${trimEndWhile(url.pathname, (char) => char === "/") || "/"}`;
   const abort = abortOnDisconnect(res);
   switch (route) {
     case `GET ${HEARTH_PATHS.health}`:

@@ -195,7 +195,7 @@ function safeJson(text: string): unknown {
 export function parseModelOutput(text: string, tools: readonly Tool[]): ParsedOutput {
   const start = text.indexOf(OPEN);
   if (start < 0) return { kind: "text", content: text };
-  const content = text.slice(0, start).replace(/\s+$/, "");
+  const content = text.slice(0, start).trimEnd();
   const calls: ToolCall[] = [];
   let rest = text.slice(start);
   while (rest.startsWith(OPEN)) {
@@ -224,9 +224,17 @@ function beforeSpace(text: string, end: number): number {
  * end, when it is parsed: clients get text as it comes and each call whole.
  */
 export class ToolCallStream {
+  /** Once a call may have opened: everything from the white space before it. */
   private held = "";
   private inCall = false;
   private sent = "";
+  /**
+   * Before that: white space held back (it is sent only when text follows it), and an ending
+   * that could be the start of "<tool_call>". Kept apart so that a long run of white space is
+   * never scanned again: each piece costs its own length, not the run's.
+   */
+  private space = "";
+  private tail = "";
 
   /** The text that may be sent now. */
   push(piece: string): string {
@@ -234,13 +242,17 @@ export class ToolCallStream {
       this.held += piece;
       return "";
     }
-    const text = this.held + piece;
+    // "<tool_call>" holds no white space, so it cannot begin inside `space`.
+    const text = this.tail + piece;
     const at = text.indexOf(OPEN);
     if (at >= 0) {
       this.inCall = true;
       const cut = beforeSpace(text, at);
-      this.held = text.slice(cut);
-      return this.release(text.slice(0, cut));
+      const released = cut === 0 ? "" : this.space + text.slice(0, cut);
+      this.held = (cut === 0 ? this.space : "") + text.slice(cut);
+      this.space = "";
+      this.tail = "";
+      return this.release(released);
     }
     // Keep back an ending that could be the start of "<tool_call>", and the white space
     // before it: the text before a call is sent trimmed, as the non-streamed answer is, so
@@ -252,9 +264,16 @@ export class ToolCallStream {
         break;
       }
     }
-    const cut = beforeSpace(text, text.length - keep);
-    this.held = text.slice(cut);
-    return this.release(text.slice(0, cut));
+    const body = text.length - keep;
+    const cut = beforeSpace(text, body);
+    this.tail = text.slice(body);
+    if (cut === 0) {
+      this.space += text.slice(0, body);
+      return "";
+    }
+    const released = this.space + text.slice(0, cut);
+    this.space = text.slice(cut, body);
+    return this.release(released);
   }
 
   private release(text: string): string {
@@ -264,9 +283,9 @@ export class ToolCallStream {
 
   /** At the end: the answer parsed, and the text still to send when it is not calls. */
   finish(tools: readonly Tool[]): { parsed: ParsedOutput; unsent: string } {
-    const whole = this.sent + this.held;
-    const parsed = parseModelOutput(whole, tools);
-    return { parsed, unsent: this.held };
+    const unsent = this.inCall ? this.held : this.space + this.tail;
+    const parsed = parseModelOutput(this.sent + unsent, tools);
+    return { parsed, unsent };
   }
 }
 

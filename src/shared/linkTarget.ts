@@ -5,6 +5,7 @@
 // the workspace — is refused. Pure and free of Node's modules: the webview bundles it too.
 import { isLoopbackHost } from "./loopback";
 import { joinRelative } from "./relativePath";
+import { trimEndWhile } from "./trimEnd";
 import { hasInvisible, stripInvisible } from "./invisible";
 
 export { isLoopbackHost };
@@ -73,7 +74,7 @@ const HOST_ENDINGS = new Set(["com", "org", "net", "io", "dev", "app", "ai", "co
 
 /** The host a link's visible text names, when the text reads like a URL or a web host; otherwise undefined. */
 export function hostNamedBy(text: string): string | undefined {
-  const visible = stripInvisible(text).trim().replace(/[.,;:!?)\]]+$/, "");
+  const visible = trimEndWhile(stripInvisible(text).trim(), (char) => ".,;:!?)]".includes(char));
   if (visible === "" || /\s/.test(visible)) return undefined;
   const withScheme = /^https?:\/\//i.test(visible);
   const bare = /^(?:[a-z0-9-]+\.)+([a-z]{2,})(?::\d+)?(?:[/?#]\S*)?$/i.exec(visible);

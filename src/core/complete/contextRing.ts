@@ -88,7 +88,7 @@ export class ContextRing {
   }
 
   offerText(source: ChunkSource, startLine: number, text: string): void {
-    let body = text.replace(/\s+$/, "");
+    let body = text.trimEnd();
     if (body.replace(/\s+/g, "").length < 24) return; // nothing worth the tokens
     const maxChars = this.estimator.charsFor(Math.floor(this.options.budgetTokens / 2));
     if (body.length > maxChars) body = body.slice(0, body.lastIndexOf("\n", maxChars) > 0 ? body.lastIndexOf("\n", maxChars) : maxChars);

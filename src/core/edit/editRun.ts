@@ -114,7 +114,7 @@ export async function runEdit<P extends ProposalView>(deps: EditRunDeps, input: 
       }
       case "newDocument": {
         const bodies: string[] = [];
-        for (let i = 0; i < targets.length; i++) bodies.push(fencedBody((await ask(i, () => undefined)).text).replace(/\s+$/, ""));
+        for (let i = 0; i < targets.length; i++) bodies.push(fencedBody((await ask(i, () => undefined)).text).trimEnd());
         const languageId = kind === "translateCode" ? (input.choices.codeLanguage?.languageId ?? "plaintext") : document.languageId;
         return { status: "newDocument", languageId, text: `${bodies.join("\n\n")}\n` };
       }

@@ -2,6 +2,7 @@
 // (fences stripped, a thinking block ignored), re-indented to sit where the original did,
 // with the original's line endings and its trailing-newline state. Works on a partial
 // answer too, so the proposal can update while the answer streams.
+import { trailingLineBreaks, trimTrailingBlankLines } from "../../shared/trimEnd";
 
 export interface ExtractOptions {
   /** The text being replaced. */
@@ -52,7 +53,7 @@ export function extractReplacement(answer: string, options: ExtractOptions): str
   const { original } = options;
   let body = fencedBody(answer);
   body = reindent(body, original, options.firstLinePrefix ?? "");
-  body = body.replace(/\s+$/, "") + trailingNewlines(original);
+  body = body.trimEnd() + trailingLineBreaks(original);
   return original.includes("\r\n") ? body.replace(/\r?\n/g, "\r\n") : body.replace(/\r\n/g, "\n");
 }
 
@@ -65,11 +66,7 @@ function withoutThinking(answer: string): string {
 }
 
 function trimBlankLines(text: string): string {
-  return text.replace(/^(?:[ \t]*\r?\n)+/, "").replace(/(?:\r?\n[ \t]*)+$/, "");
-}
-
-function trailingNewlines(text: string): string {
-  return /(?:\r?\n)*$/.exec(text)?.[0] ?? "";
+  return trimTrailingBlankLines(text.replace(/^(?:[ \t]*\r?\n)+/, ""));
 }
 
 /**
