@@ -47,7 +47,6 @@ export interface MarkdownParts {
 const md = new MarkdownIt({ html: true, linkify: true });
 md.linkify.set({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
 
-const EXPLICIT_ID = /\s*\{#([^}\s]+)\}\s*$/;
 /** Inline elements whose text is code or keys, not prose. */
 const LITERAL_TAG = /^<(code|kbd|samp|var|tt)(?:\s[^>]*)?>$/i;
 const ANCHOR_TAG = /<a\s[^>]*\b(?:id|name)\s*=\s*["']?([^"'\s>]+)/i;
@@ -176,9 +175,9 @@ function readHeading(token: Token, open: { line: number; level: number }): Omit<
     if (child.type === "text" || child.type === "code_inline") text += child.content;
     if (child.type === "html_inline") explicitId ??= ANCHOR_TAG.exec(child.content)?.[1];
   }
-  const braces = EXPLICIT_ID.exec(text);
-  if (braces !== null) {
-    explicitId = braces[1];
+  const braces = explicitHeadingId(text);
+  if (braces !== undefined) {
+    explicitId = braces.id;
     text = text.slice(0, braces.index);
   }
   return { line: open.line, level: open.level, text, explicitId };
@@ -202,4 +201,21 @@ function countNewlines(text: string): number {
   let count = 0;
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) count++;
   return count;
+}
+
+/**
+ * A heading's `{#id}` at its end, and where the white space before it starts: what
+ * /\s*\{#([^}\s]+)\}\s*$/ finds, in linear time (that expression tries a long run of white
+ * space, or of `{#`, from every position in it).
+ */
+export function explicitHeadingId(text: string): { id: string; index: number } | undefined {
+  const end = text.trimEnd().length;
+  if (end === 0 || text[end - 1] !== "}") return undefined;
+  let run = end - 1;
+  while (run > 0 && !/[}\s]/.test(text[run - 1]!)) run--;
+  const open = text.indexOf("{#", run);
+  if (open < 0 || open + 2 >= end - 1) return undefined;
+  let index = open;
+  while (index > 0 && /\s/.test(text[index - 1]!)) index--;
+  return { id: text.slice(open + 2, end - 1), index };
 }
