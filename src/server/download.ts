@@ -26,6 +26,24 @@ export type DownloadEvent =
   | { event: "waiting"; reason: "another_download"; path: string; message: string }
   | { event: "error"; code: string; permanent: boolean; message: string };
 
+/**
+ * The file a model URL is saved as, from the URL's own path. Without it, the downloader takes
+ * the name the server's Content-Disposition gives, and a server could name another model in
+ * the folder (which the download then overwrote, and a failed check deleted).
+ * Hugging Face URIs (`hf:`) are named by node-llama-cpp from the repository's file name.
+ */
+export function urlModelFileName(uri: string): string | undefined {
+  if (!/^https?:\/\//i.test(uri)) return undefined;
+  let last = "";
+  try {
+    last = decodeURIComponent(new URL(uri).pathname.split("/").pop() ?? "");
+  } catch {
+    // An undecodable or unparsable path names nothing: the fallback below.
+  }
+  const safe = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "").slice(0, 200);
+  return safe === "" ? "model.gguf" : safe;
+}
+
 /** Room to leave on the disk beyond the file itself. */
 const DISK_MARGIN_BYTES = 512 * 1024 * 1024;
 
@@ -43,9 +61,11 @@ export async function downloadModel(args: DownloadArgs, emit: (event: DownloadEv
   // Resolved once for the file name the lock is named after (two URIs can name one file);
   // the downloader that downloads is made under the lock, so that it sees the files as the
   // previous holder left them (finished, or partial to resume), not as they were before.
+  const fileName = urlModelFileName(args.uri);
   const options: ModelDownloaderOptions = {
     modelUri: args.uri,
     dirPath: args.dir,
+    ...(fileName !== undefined ? { fileName } : {}),
     skipExisting: true,
     // Keep the partial file on cancel so the next attempt resumes.
     deleteTempFileOnCancel: false,

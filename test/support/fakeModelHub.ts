@@ -42,6 +42,8 @@ export interface FakeModelHub {
    * header), as the real hub does for LFS files; `x-linked-etag` comes on the 302 only.
    */
   redirectToCdn: boolean;
+  /** A Content-Disposition for the file's responses (a server naming the file it sends). */
+  contentDisposition: string | undefined;
   /** Responses held open by a stall, to end when the hub closes. */
   close(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export async function startFakeModelHub(files: readonly HubFile[]): Promise<Fake
     gate: undefined as Promise<void> | undefined,
     linkedEtag: undefined as string | undefined,
     redirectToCdn: false,
+    contentDisposition: undefined as string | undefined,
     close: async (): Promise<void> => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -87,7 +90,7 @@ export async function startFakeModelHub(files: readonly HubFile[]): Promise<Fake
   const serveFile = (req: IncomingMessage, res: ServerResponse, file: HubFile, range: RegExpExecArray | null, extraHeaders: Record<string, string>): void => {
     const start = range ? Number(range[1]) : 0;
     const end = range && range[2] ? Number(range[2]) : file.bytes.length - 1;
-    const headers = { "content-type": "application/octet-stream", "accept-ranges": "bytes", "content-length": String(end - start + 1), etag: `"${file.fileName}-1"`, ...extraHeaders };
+    const headers = { "content-type": "application/octet-stream", "accept-ranges": "bytes", "content-length": String(end - start + 1), etag: `"${file.fileName}-1"`, ...(hub.contentDisposition !== undefined ? { "content-disposition": hub.contentDisposition } : {}), ...extraHeaders };
     res.writeHead(range ? 206 : 200, range ? { ...headers, "content-range": `bytes ${start}-${end}/${file.bytes.length}` } : headers);
     if (req.method === "HEAD") {
       res.end();

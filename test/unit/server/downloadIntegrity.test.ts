@@ -58,6 +58,7 @@ describe("model download: the finished file is checked against the hub's SHA-256
     hub.linkedEtag = "sha256";
     // As on the real hub: the digest on the 302 to the CDN, not on the bytes' response.
     hub.redirectToCdn = true;
+    hub.contentDisposition = undefined;
   });
 
   afterEach(async () => {
@@ -138,6 +139,42 @@ describe("model download: the finished file is checked against the hub's SHA-256
     assert.deepEqual(names(changed), ["size", "verifying", "error"]);
     assert.equal(changed.events.find((e) => e.event === "error")?.code, "checksum_mismatch");
     assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+describe("model download from a URL: the file's name comes from the URL, not the server", function () {
+  this.timeout(60_000);
+  const model = patternedBytes(1024 * 1024 + 7);
+  let hub: FakeModelHub;
+  let dir: string;
+
+  before(async () => {
+    assertServerBuilt();
+    hub = await startFakeModelHub([{ repo: "hearth/Tiny-GGUF", quant: "F32", fileName: "Tiny.F32.gguf", bytes: model }]);
+  });
+
+  after(async () => {
+    await hub.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("never writes over another model the server's Content-Disposition names", async () => {
+    dir = await mkdtemp(join(tmpdir(), "hearth-download-name-"));
+    const { writeFile } = await import("node:fs/promises");
+    const precious = Buffer.from("GGUF another model the user downloaded before");
+    await writeFile(join(dir, "victim.gguf"), precious);
+    hub.contentDisposition = 'attachment; filename="victim.gguf"';
+    hub.linkedEtag = '"' + "ab".repeat(32) + '"';
+    const run = await runDownload(["--model", `${hub.endpoint}hearth/Tiny-GGUF/resolve/main/Tiny.F32.gguf`, "--dir", dir]);
+    // The wrong digest fails the download and deletes what it wrote: its own file only.
+    assert.equal(run.events.find((e) => e.event === "error")?.code, "checksum_mismatch", JSON.stringify(run.events) + run.stderr);
+    assert.match(run.events.find((e) => e.event === "size")?.path ?? "", /Tiny\.F32\.gguf$/);
+    assert.deepEqual(await readFile(join(dir, "victim.gguf")), precious, "the other model is untouched");
+    hub.linkedEtag = "sha256";
+    const good = await runDownload(["--model", `${hub.endpoint}hearth/Tiny-GGUF/resolve/main/Tiny.F32.gguf`, "--dir", dir]);
+    assert.equal(good.code, 0, JSON.stringify(good.events) + good.stderr);
+    assert.deepEqual(await readFile(join(dir, "Tiny.F32.gguf")), model);
+    assert.deepEqual(await readFile(join(dir, "victim.gguf")), precious);
   });
 });
 
