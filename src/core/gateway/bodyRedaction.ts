@@ -39,6 +39,11 @@ export interface KnownSecret {
   readonly kind: string;
   /** Only whole occurrences count (text of a neverSend file); default: cut pieces too. */
   readonly wholeOnly?: boolean;
+  /**
+   * Only whole occurrences that no letter or digit touches count (a short value of a neverSend
+   * file: `Xy7kPq` inside `Xy7kPq2mZ9` is not it); such a value may be as short as STANDALONE_MIN.
+   */
+  readonly standalone?: boolean;
 }
 
 export interface SegmentRedaction {
@@ -51,6 +56,8 @@ export interface SegmentRedaction {
 
 /** Secrets shorter than this are not searched for elsewhere (they would match by chance). */
 const SECRET_MIN = 8;
+/** A standalone secret cannot match inside a longer word, so it may be shorter. */
+const STANDALONE_MIN = 6;
 /** The shortest cut piece of a known secret that is taken out. */
 const FRAGMENT_MIN = 6;
 
@@ -138,25 +145,33 @@ export async function redactSegments(segments: readonly Segment[], options: { re
     }
     texts.push(out + segments[i].text.slice(at));
   }
-  return { texts, count, secrets: searched.filter((s) => s.wholeOnly !== true) };
+  return { texts, count, secrets: searched.filter((s) => s.wholeOnly !== true && s.standalone !== true) };
 }
 
 function distinct(secrets: readonly KnownSecret[]): KnownSecret[] {
   const seen = new Map<string, KnownSecret>();
   for (const s of secrets) {
-    const value = s.wholeOnly === true ? s.value : s.value.trim();
-    if (value.length < SECRET_MIN || value.includes("«redacted:")) continue;
-    const key = `${s.wholeOnly === true ? "w" : "s"}:${value}`;
+    const value = s.wholeOnly === true || s.standalone === true ? s.value : s.value.trim();
+    if (value.length < (s.standalone === true ? STANDALONE_MIN : SECRET_MIN) || value.includes("«redacted:")) continue;
+    const key = `${s.standalone === true ? "a" : s.wholeOnly === true ? "w" : "s"}:${value}`;
     if (!seen.has(key)) seen.set(key, { ...s, value });
   }
   return [...seen.values()];
 }
+
+const ALPHANUMERIC = /^[\p{L}\p{N}]$/u;
 
 /** Where known secrets appear in `text`: whole, or cut so that a prefix or suffix of one remains. */
 function occurrences(text: string, secrets: readonly KnownSecret[]): Span[] {
   const found: Span[] = [];
   for (const secret of secrets) {
     const { value, kind } = secret;
+    if (secret.standalone === true) {
+      for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
+        if (!ALPHANUMERIC.test(text[at - 1] ?? "") && !ALPHANUMERIC.test(text[at + value.length] ?? "")) found.push({ start: at, end: at + value.length, kind });
+      }
+      continue;
+    }
     if (secret.wholeOnly === true) {
       for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) found.push({ start: at, end: at + value.length, kind });
       continue;

@@ -1,7 +1,8 @@
 // Builds the request body for a chosen route. On this machine the prompt goes as written,
 // with every context file. Anywhere else:
 //   - files matched by neverSend are left out (and named), and their text is taken out of
-//     whatever else carries it (a copy inside another file);
+//     whatever else carries it (a copy inside another file, a value pasted into the message:
+//     see neverSendText);
 //   - unless the effective policy turned redaction off, the prompt is redacted as one text
 //     (see bodyRedaction: a secret cut by the cursor, or by the boundary of two messages, is
 //     found whole), file names included (see pathRedaction), and so are the arguments of
@@ -14,6 +15,7 @@ import type { ChatMessage, HearthRole } from "../model";
 import type { ModelCall, PreparedCall } from "../providers";
 import { redactSegments, type KnownSecret, type Redactor, type Segment } from "./bodyRedaction";
 import type { ContextFile, GatewayRequest, SentFile } from "./gatewayTypes";
+import { DISTINCTIVE_LINE, neverSendText } from "./neverSendText";
 import { redactPath } from "./pathRedaction";
 
 export type { Redactor } from "./bodyRedaction";
@@ -56,11 +58,6 @@ export class RedactionFailure extends Error {
 
 /** Passes over the final body; one is the rule, a second finds what the first uncovered. */
 const MAX_BODY_PASSES = 4;
-/**
- * A line of a file this long is its own: shorter ones are too common ("}", "import os") to tell
- * that a file was pasted, or that a neverSend file's line was copied.
- */
-const DISTINCTIVE_LINE = 16;
 /** A file holding one value this short or shorter may be named after what it holds (`github_token`). */
 const SINGLE_VALUE_MAX = 4096;
 
@@ -230,18 +227,6 @@ function neverSendMatches(matcher: NeverSendMatcher, path: string): boolean {
   } catch {
     return true;
   }
-}
-
-/** A neverSend file's text, found in another file that is sent, is taken out of it. */
-function neverSendText(content: string): KnownSecret[] {
-  const out: KnownSecret[] = [];
-  const whole = content.trim();
-  if (whole !== "") out.push({ value: whole, kind: "never-send", wholeOnly: true });
-  for (const line of content.split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed.length >= DISTINCTIVE_LINE && trimmed !== whole) out.push({ value: trimmed, kind: "never-send", wholeOnly: true });
-  }
-  return out;
 }
 
 /**

@@ -13,3 +13,5 @@ export {
   type StrayFinding,
   type Redactor,
 } from "./measureRedaction";
+export { classifySecretName } from "./secretNames";
+export { judgeSecretValue } from "./secretValue";
