@@ -148,6 +148,20 @@ export async function redactSegments(segments: readonly Segment[], options: { re
   return { texts, count, secrets: searched.filter((s) => s.wholeOnly !== true && s.standalone !== true) };
 }
 
+/** Known secrets taken out of one text that no redactor reads (an object key that is data; see cleanBody). */
+export function redactKnown(text: string, known: readonly KnownSecret[]): { readonly text: string; readonly count: number } {
+  let out = "";
+  let at = 0;
+  let count = 0;
+  for (const span of merge(occurrences(text, distinct(known)))) {
+    if (ALREADY_REDACTED.test(text.slice(span.start, span.end))) continue;
+    out += text.slice(at, span.start) + placeholder(span.kind);
+    at = span.end;
+    count++;
+  }
+  return { text: out + text.slice(at), count };
+}
+
 function distinct(secrets: readonly KnownSecret[]): KnownSecret[] {
   const seen = new Map<string, KnownSecret>();
   for (const s of secrets) {

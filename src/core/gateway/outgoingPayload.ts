@@ -7,13 +7,15 @@
 //     (see bodyRedaction: a secret cut by the cursor, or by the boundary of two messages, is
 //     found whole), file names included (see pathRedaction), and so are the arguments of
 //     the tool calls in the conversation and the tools' results (prompt text like any other);
+//   - tool schemas are read as JSON text first, so a secret used as a property's name is known;
 //   - then the provider's final body, every string in it, is redacted again the same way,
-//     until a pass finds nothing: what is hashed, audited, shown and sent is that body.
+//     until a pass finds nothing, the names in tool schemas and tool calls included: what is
+//     hashed, audited, shown and sent is that body.
 // The redactor failing means nothing leaves (RedactionFailure), never "send it as it is".
 import type { NeverSendMatcher } from "../policy";
 import type { ChatMessage, HearthRole } from "../model";
 import type { ModelCall, PreparedCall } from "../providers";
-import { redactSegments, type KnownSecret, type Redactor, type Segment } from "./bodyRedaction";
+import { redactKnown, redactSegments, type KnownSecret, type Redactor, type Segment } from "./bodyRedaction";
 import type { ContextFile, GatewayRequest, SentFile } from "./gatewayTypes";
 import { DISTINCTIVE_LINE, neverSendText } from "./neverSendText";
 import { redactPath } from "./pathRedaction";
@@ -85,6 +87,12 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     }
   }
   for (const file of dropped) known.push(...neverSendText(file.content));
+  if (redacting && request.messages !== undefined && request.tools !== undefined && request.tools.length > 0) {
+    // Read as JSON text, a secret used as a property's name or as a schema's `type` has JSON's punctuation around it;
+    // found here, it is a known secret, taken out of the body's object keys too (see cleanBody).
+    const schemas = await redactSegments(request.tools.map((tool) => ({ text: JSON.stringify(tool), content: true })), { redactor, known });
+    known.push(...schemas.secrets);
+  }
   const shownPath = (file: ContextFile): string => shown.get(file) ?? file.path;
 
   // With one embedded file (the file being completed or edited), its name tells the redactor how to read the prompt.
@@ -99,7 +107,7 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     ...(request.stop !== undefined ? { stop: request.stop } : {}),
     ...(request.thinking !== undefined ? { thinking: request.thinking } : {}),
   };
-  // Tools are for conversations; the descriptions and schemas are cleaned with the final body.
+  // Tools are for conversations; the descriptions and schemas are cleaned with the final body (their secrets are known already).
   const tools = request.tools !== undefined && request.tools.length > 0 ? { tools: request.tools, ...(request.toolChoice !== undefined ? { toolChoice: request.toolChoice } : {}) } : {};
   const cleaning = redacting || known.length > 0;
   let call: ModelCall;
@@ -171,19 +179,28 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
 
 /**
  * The provider's final body, every string in it (messages, system prompt, prefix, suffix,
- * stop sequences) read as one text, redacted until a pass finds nothing more.
+ * stop sequences, tool schemas) read as one text, redacted until a pass finds nothing more.
+ * The names in data (a tool schema's property names and `type` values, a tool call's
+ * argument names) are not read with the text: one cut by a finding that spills over from
+ * the text next to it would break the request. The secrets known by then (the tools' own
+ * first pass, the text's findings, neverSend values) are taken out of them.
  */
 async function cleanBody(prepared: PreparedCall, options: { redactor: Redactor; hint?: string; known: readonly KnownSecret[] }): Promise<PreparedCall> {
   let json = prepared.json;
   for (let pass = 0; pass < MAX_BODY_PASSES; pass++) {
     const body = JSON.parse(json) as unknown;
-    const leaves = stringLeaves(body);
+    const { texts, names, rename } = bodyStrings(body);
     const result = await redactSegments(
-      leaves.map((leaf) => ({ text: leaf.value, content: true })),
+      texts.map((leaf) => ({ text: leaf.value, content: true })),
       options,
     );
-    if (result.count === 0) return json === prepared.json ? prepared : { ...prepared, json, bytes: Buffer.byteLength(json, "utf8") };
-    leaves.forEach((leaf, i) => leaf.set(result.texts[i]));
+    const known = [...options.known, ...result.secrets];
+    const renamed = names.map((name) => redactKnown(name.value, known));
+    const count = result.count + renamed.reduce((n, r) => n + r.count, 0);
+    if (count === 0) return json === prepared.json ? prepared : { ...prepared, json, bytes: Buffer.byteLength(json, "utf8") };
+    texts.forEach((leaf, i) => leaf.set(result.texts[i]));
+    names.forEach((name, i) => name.set(renamed[i].text));
+    rename();
     json = JSON.stringify(body);
   }
   throw new RedactionFailure(`the redactor still found secrets in the request body after ${MAX_BODY_PASSES} passes`);
@@ -194,30 +211,73 @@ function placeholders(json: string): number {
   return json.split("«redacted:").length - 1;
 }
 
-/** Fields that name the protocol's own things, never text from the user or a file. */
+/** Values that name the protocol's own things (the model, a message's role, a block's type), outside the data below. */
 const STRUCTURAL_KEYS = new Set(["model", "role", "type"]);
+/**
+ * Fields whose value is data of the caller's or the model's, keys and all: a tool's JSON
+ * schema (OpenAI `parameters`, Anthropic `input_schema`) and a tool call's arguments as an
+ * object (Anthropic `input`). Below them, `type` is a schema's word or a secret, and a key a name the caller chose.
+ */
+const DATA_KEYS = new Set(["parameters", "input_schema", "input"]);
 
 interface Leaf {
   readonly value: string;
   set(value: string): void;
 }
 
-/** Every string in a JSON body in reading order, with a way to replace it in place. */
-function stringLeaves(body: unknown): Leaf[] {
-  const leaves: Leaf[] = [];
-  const visit = (holder: Record<string, unknown> | unknown[], key: string | number): void => {
-    const value = (holder as Record<string | number, unknown>)[key];
+interface BodyStrings {
+  readonly texts: readonly Leaf[];
+  /** The names in data: object keys, and a schema's `type` (a word the request breaks without, if cut). */
+  readonly names: readonly Leaf[];
+  /** Puts the keys set in `names` into their objects, each in its place and unique there. */
+  rename(): void;
+}
+
+/** Every string of a JSON body in reading order, with a way to replace it in place: the text, and the names in data. */
+function bodyStrings(body: unknown): BodyStrings {
+  const texts: Leaf[] = [];
+  const names: Leaf[] = [];
+  const objects: { object: Record<string, unknown>; keys: string[]; newKeys: string[] }[] = [];
+  const visit = (value: unknown, key: string | number, data: boolean, set: (v: string) => void): void => {
     if (typeof value === "string") {
-      if (typeof key === "string" && STRUCTURAL_KEYS.has(key)) return;
-      leaves.push({ value, set: (v) => ((holder as Record<string | number, unknown>)[key] = v) });
+      const structural = typeof key === "string" && STRUCTURAL_KEYS.has(key);
+      if (structural && !data) return;
+      (structural ? names : texts).push({ value, set });
     } else if (Array.isArray(value)) {
-      value.forEach((_, i) => visit(value, i));
+      value.forEach((item, i) => visit(item, i, data, (v) => (value[i] = v)));
     } else if (typeof value === "object" && value !== null) {
-      for (const k of Object.keys(value)) visit(value as Record<string, unknown>, k);
+      const object = value as Record<string, unknown>;
+      const keys = Object.keys(object);
+      const newKeys = [...keys];
+      if (data) objects.push({ object, keys, newKeys });
+      keys.forEach((k, i) => {
+        if (data) names.push({ value: k, set: (v) => (newKeys[i] = v) });
+        visit(object[k], k, data || DATA_KEYS.has(k), (v) => put(object, k, v));
+      });
     }
   };
-  visit({ body }, "body");
-  return leaves;
+  visit(body, "", false, () => undefined);
+  const rename = (): void => {
+    for (const { object, keys, newKeys } of objects) {
+      if (keys.every((k, i) => k === newKeys[i])) continue;
+      const values = keys.map((k) => object[k]);
+      for (const k of keys) delete object[k];
+      // Two names redacted to one placeholder are still two properties.
+      const taken = new Set<string>();
+      newKeys.forEach((k, i) => {
+        let unique = k;
+        for (let n = 2; taken.has(unique); n++) unique = `${k} ${n}`;
+        taken.add(unique);
+        put(object, unique, values[i]);
+      });
+    }
+  };
+  return { texts, names, rename };
+}
+
+/** An own property, whatever its name: assigning to `__proto__` would set the prototype and leave the parsed value in place. */
+function put(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** A matcher that fails says "do not send", never "send". */
