@@ -429,6 +429,10 @@ export class ModelEngine {
   async generate(request: GenerateRequest): Promise<GenerationResult> {
     if (request.prompt.length === 0) throw new RangeError("The prompt is empty.");
     const slot = await this.slot(request.role);
+    // Refused before the queue: a prompt that can never fit must not wait its turn holding its tokens.
+    if (request.prompt.length >= slot.context.contextSize) {
+      throw new PromptTooLongError(request.prompt.length, slot.context.contextSize, request.role);
+    }
     const queued = performance.now();
     const release = await slot.lock.acquire(request.signal);
     const queueMs = performance.now() - queued;
@@ -448,9 +452,6 @@ export class ModelEngine {
     const { sequence, context } = slot;
     const { model, thinkEndToken } = slot.loaded;
     const { prompt, sampling, signal } = request;
-    if (prompt.length >= context.contextSize) {
-      throw new PromptTooLongError(prompt.length, context.contextSize, request.role);
-    }
     // Keep the longest reusable prefix of all but the last prompt token: the last one is
     // always evaluated so that its logits exist. On a hybrid model that means the newest
     // checkpoint at or before the first differing token (or a saved state, with persist).

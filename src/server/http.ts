@@ -59,8 +59,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // response: a request that trickles is answered 408 and closed, token or not, while a
   // long prefill or generation runs as long as it needs.
   const requestTimeout = options.requestTimeoutMs ?? LIMITS.requestTimeoutMs;
+  const admitted: Admitted = { posts: 0 };
   const server = createServer({ requestTimeout, headersTimeout: Math.min(LIMITS.headersTimeoutMs, requestTimeout), connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(requestTimeout / 4))) }, (req, res) => {
-    handle(req, res, options, server).catch((error: unknown) => {
+    handle(req, res, options, server, admitted).catch((error: unknown) => {
       if (clientLeft(req, res)) {
         options.log.info(`${req.method} ${req.url}: client disconnected`);
         return;
@@ -81,7 +82,12 @@ function clientLeft(req: IncomingMessage, res: ServerResponse): boolean {
   return res.destroyed || (req.destroyed && !req.complete);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions, server: Server): Promise<void> {
+/** The POST requests being handled now (see LIMITS.requestsInFlight). */
+interface Admitted {
+  posts: number;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions, server: Server, admitted: Admitted): Promise<void> {
   const port = (server.address() as AddressInfo).port;
   if (!hostAllowed(req.headers.host, options.host, port)) {
     throw new HttpError(403, "Host header does not name this server's address.", "permission_error", null, "bad_host");
@@ -91,6 +97,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   }
   if (!tokensMatch(options.token, req.headers.authorization)) {
     throw new HttpError(401, "Missing or wrong API key: send 'Authorization: Bearer <token>' with the server's token.", "authentication_error", null, "invalid_api_key");
+  }
+  if (req.method === "POST") {
+    if (admitted.posts >= LIMITS.requestsInFlight) {
+      throw new HttpError(429, `The server is already handling ${LIMITS.requestsInFlight} requests (its limit); retry once one has finished.`, "rate_limit_error", null, "too_many_requests");
+    }
+    admitted.posts++;
+    res.once("close", () => admitted.posts--);
   }
   options.leases.touch();
   const url = new URL(req.url ?? "/", "http://localhost");

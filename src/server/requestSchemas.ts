@@ -90,7 +90,8 @@ export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 
 export const embeddingRequestSchema = z.object({
   model,
-  input: z.union([text, z.array(text).min(1).max(LIMITS.embeddingInputs)]),
+  // An empty input has no tokens to embed: its vector came back empty, the wrong dimension (OpenAI refuses it too).
+  input: z.union([text.min(1), z.array(text.min(1)).min(1).max(LIMITS.embeddingInputs)]),
   encoding_format: z.enum(["float", "base64"]).optional(),
 });
 

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import { readRegular } from "../core/fs/readRegular.js";
 import type { StateLoading } from "../core/model/index.js";
 
 /**
@@ -68,16 +69,29 @@ export async function modelIdentity(modelPath: string, extra: string): Promise<s
   return `${modelPath}|${info.size}|${Math.round(info.mtimeMs)}|${extra}`;
 }
 
+/** A header is a few hundred bytes of JSON; anything longer is not one of ours. */
+const HEADER_CAP = 64 * 1024;
+
+/**
+ * Hashes a regular file, opened without following a link or blocking: anything else at the
+ * path (a FIFO held the repo role, and the process's exit, until something wrote to it) throws.
+ */
 async function sha256File(path: string, onBytes?: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) {
-    const buffer = chunk as Buffer;
-    bytes += buffer.length;
-    hash.update(buffer);
-    onBytes?.(bytes);
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error(`${path} is not a regular file`);
+    const hash = createHash("sha256");
+    let bytes = 0;
+    for await (const chunk of handle.createReadStream({ highWaterMark: 4 * 1024 * 1024, autoClose: false })) {
+      const buffer = chunk as Buffer;
+      bytes += buffer.length;
+      hash.update(buffer);
+      onBytes?.(bytes);
+    }
+    return { sha256: hash.digest("hex"), bytes };
+  } finally {
+    await handle.close();
   }
-  return { sha256: hash.digest("hex"), bytes };
 }
 
 export class StateStore {
@@ -133,7 +147,9 @@ export class StateStore {
 
   private async readHeader(key: string): Promise<StateHeader | undefined> {
     try {
-      const parsed = JSON.parse(await readFile(this.paths(key).header, "utf8")) as Partial<StateHeader>;
+      const read = await readRegular(this.paths(key).header, HEADER_CAP);
+      if (!("data" in read) || read.over) return undefined;
+      const parsed = JSON.parse(read.data.toString("utf8")) as Partial<StateHeader>;
       if (parsed.magic !== STATE_MAGIC || parsed.version !== STATE_VERSION) return undefined;
       if (typeof parsed.model !== "string" || typeof parsed.tokensSha256 !== "string" || typeof parsed.payloadSha256 !== "string") return undefined;
       if (!Number.isInteger(parsed.tokenCount) || !Number.isInteger(parsed.payloadBytes)) return undefined;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { HttpError } from "./httpBasics.js";
+import { HttpError, JsonShapeScanner } from "./httpBasics.js";
 import { LIMITS } from "../core/wire/hearthProtocol.js";
 
 /**
@@ -91,6 +91,13 @@ export function renderToolCalls(content: string, calls: readonly Pick<ToolCall, 
     else text += "\n";
     text += `<tool_call>\n<function=${call.name}>\n`;
     let args: unknown;
+    try {
+      // The body's shape limits saw this JSON only as a string: its nesting is checked here,
+      // before JSON.parse and pyJson (which recurses) see it.
+      new JsonShapeScanner().push(Buffer.from(call.arguments, "utf8"));
+    } catch (error) {
+      throw new ToolArgumentsError(`tool call ${index} of an assistant message: 'arguments' ${error instanceof HttpError && error.code === "json_too_deep" ? `nests arrays and objects deeper than ${LIMITS.jsonDepth} levels` : `holds more than the server's limits allow (${error instanceof Error ? error.message : String(error)})`}`);
+    }
     try {
       args = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
     } catch {

@@ -66,6 +66,12 @@ export const LIMITS = {
    * need about 100,000; a full /detokenize request 262,144.
    */
   jsonValues: 400_000,
+  /**
+   * POST requests the server holds at once (reading, tokenizing, queued or generating): each
+   * may hold a body and its tokens, so past this a client gets 429 instead of the machine
+   * running out of memory. Hearth's own windows send a few at a time.
+   */
+  requestsInFlight: 32,
   /** Time to send a request's headers, and the whole request (headers and body). */
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,

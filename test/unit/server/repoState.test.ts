@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { copyFile, mkdtemp, open, readdir, rm, stat, truncate, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,6 +142,30 @@ describe("persisted repo states (tiny qwen35 model, real server, real files)", f
       assert.equal(loaded.usage!.hearth?.disk_tokens, end.tokens);
     });
   }
+
+  it("deletes a FIFO put in the state folder as a header or as a payload, and answers (reading one held the repo role forever)", async function () {
+    if (process.platform === "win32") this.skip();
+    const packText = pack("fifo", 16);
+    const list = await prime(packText);
+    const end = list.entries[0]!;
+    await server!.stop();
+    const payload = join(dir, `${end.key}.state`);
+    await rm(payload);
+    execFileSync("mkfifo", [payload]);
+    execFileSync("mkfifo", [join(dir, "aaaa.header")]);
+    const running = await start();
+    // A hang fails here, clearly, rather than at the test's timeout.
+    const listing = await fetch(`${running.baseUrl}/hearth/state`, { headers: { authorization: `Bearer ${running.token}` }, signal: AbortSignal.timeout(30_000) });
+    assert.equal(listing.status, 200);
+    const result = await ask(running, packText, "What is in file3?");
+    assert.equal(result.status, 200, result.body);
+    assert.notEqual(result.usage!.hearth?.disk_tokens, end.tokens, "nothing was loaded from the FIFO");
+    assert.match(running.stderr(), /its header is unreadable/);
+    assert.match(running.stderr(), /its payload is missing/);
+    const names = await readdir(dir);
+    assert.ok(!names.includes("aaaa.header"), names.join(", "));
+    assert.ok((await stat(payload)).isFile(), "the payload was saved again as a file");
+  });
 
   it("deletes states of a model file that changed since, never loading them", async () => {
     const copy = join(dir, "..", `hearth-state-model-${process.pid}.gguf`);

@@ -395,6 +395,14 @@ describe("model server (tiny qwen35 model, real node-llama-cpp)", function () {
     assert.equal(error.param, "input.1");
   });
 
+  it("refuses an empty embeddings input with a 400 naming it (its vector came back empty)", async () => {
+    for (const input of ["", ["a", ""]]) {
+      const response = await raw(server, "POST", "/v1/embeddings", { body: JSON.stringify({ model: "any", input }) });
+      assert.equal(response.status, 400, response.body);
+      assert.match((JSON.parse(response.body) as { error: { param: string } }).error.param, /^input/);
+    }
+  });
+
   it("returns embeddings", async () => {
     const response = await client.embeddings.create({ model: server.ready.model, input: ["hello", "world"] });
     assert.equal(response.data.length, 2);

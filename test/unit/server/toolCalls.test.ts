@@ -56,6 +56,14 @@ describe("tool calls: rendering as Qwen3.5's template does", () => {
     assert.throws(() => renderToolCalls("", [{ name: "read_file", arguments: "{" }]), /not JSON/);
   });
 
+  it("refuses arguments nested past the body's depth limit before parsing them (pyJson recursed into a stack overflow, a 500)", () => {
+    const deep = `{"a":${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}}`;
+    assert.throws(() => renderToolCalls("", [{ name: "read_file", arguments: deep }]), (error: Error) => error.constructor.name === "ToolArgumentsError" && /deeper than 32 levels/.test(error.message));
+    // The limit itself is fine.
+    const ok = `{"a":${"[".repeat(30)}${"]".repeat(30)}}`;
+    assert.match(renderToolCalls("", [{ name: "read_file", arguments: ok }]), /<parameter=a>/);
+  });
+
   it("parses what it renders and renders what it parses, byte for byte (so the next step reuses the state)", () => {
     for (const output of [call, `Looking it up.\n\n${call}`, `${call}\n<tool_call>\n<function=read_file>\n<parameter=path>\nsrc/a b.ts\n</parameter>\n</function>\n</tool_call>`]) {
       const parsed = parseModelOutput(output, tools);
