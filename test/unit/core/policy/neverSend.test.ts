@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { createNeverSendMatcher } from "../../../../src/core/policy/neverSendMatcher";
 import { checkNeverSendPattern } from "../../../../src/core/policy/neverSendPatternCheck";
+import { BUILTIN_USER_DEFAULTS } from "../../../../src/core/policy/policyModel";
 
 describe("neverSend matcher", () => {
   const matcher = createNeverSendMatcher(["secrets/", "vault/*", "!vault/README.md", "*.pem", "/config/prod.yml", "!secrets/README.md", ".env", "**/keys/*.json"], { root: "/home/ana/shop" });
@@ -73,5 +74,17 @@ describe("neverSend pattern check", () => {
 
   it("warns about Windows separators", () => {
     assert.deepEqual(codes("config\\prod.yml"), ["pattern-backslash"]);
+  });
+});
+
+describe("neverSend built-in list (BUILTIN_USER_DEFAULTS)", () => {
+  it("keeps cloud credentials, cluster configs and Terraform variables on the machine, wherever they sit", () => {
+    const matcher = createNeverSendMatcher(BUILTIN_USER_DEFAULTS.neverSend, { root: "/home/ana/shop" });
+    for (const path of [".env", "infra/prod.tfvars", "infra/prod.auto.tfvars.json", ".envrc", "tools/.envrc", ".aws/credentials", "home/.aws/credentials", ".kube/config", "ops/.kube/config", "deploy/kubeconfig", ".docker/config.json", "ci/.docker/config.json", ".git-credentials"]) {
+      assert.ok(matcher.matches(path), path);
+    }
+    for (const path of [".env.example", ".aws/config", "src/config.ts", "k8s/config.yaml", "docker/config.json", "README.md"]) {
+      assert.ok(!matcher.matches(path), path);
+    }
   });
 });
