@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import type { AuditSink, EgressConsent, UsageSink } from "../audit";
 import type { Logger } from "../logger";
-import { CLOUD_PROVIDERS, decideRoute, remoteFactsMatter, type CloudProvider, type EffectivePolicy, type Feature, type RouteChoice, type RouteDecision, type RouteRequest } from "../policy";
+import { CLOUD_PROVIDERS, decideRoute, remoteFactsMatter, type CloudProvider, type EffectivePolicy, type Feature, type NeverSendContent, type RouteChoice, type RouteDecision, type RouteRequest } from "../policy";
 import { redact } from "../redact";
 import { fewestTokens, fitContext, type HearthRole, type ProviderId } from "../model";
 import { ProviderError, streamDeltas, type DeltaStream, type ModelProvider, type PreparedCall } from "../providers";
@@ -52,7 +52,25 @@ export interface GatewayOptions {
   /** Default: src/core/redact (secretlint's preset plus Hearth's own layers). */
   readonly redactor?: Redactor;
   readonly log?: Logger;
+  /**
+   * The text of the workspace's neverSend files (the neverSend index): for a request that
+   * leaves, each of their values found anywhere in it (a tool result, a pasted line, an old
+   * turn) is taken out, whether or not the request names the file. A promise that fails, or
+   * does not settle within `neverSendWaitMs`, keeps the request on this machine, or refuses it
+   * where the local model cannot serve: what cannot be checked does not leave. Unset: only the
+   * neverSend files a request names are known (as before the index).
+   */
+  readonly neverSendContent?: (signal?: AbortSignal) => Promise<NeverSendContent>;
+  /** How long a request that leaves waits for `neverSendContent` (default NEVER_SEND_WAIT_MS). */
+  readonly neverSendWaitMs?: number;
 }
+
+/**
+ * How long a request that leaves waits for the neverSend index (the first scan of a workspace
+ * after activation): a scan of this repository takes well under a second, so 5 s is a slow
+ * disk's margin, and short enough that a stuck scan fails the request visibly.
+ */
+export const NEVER_SEND_WAIT_MS = 5_000;
 
 /** The estimate shown when the model's tokenizer cannot count (prose averages about 4 characters a token). */
 const CHARS_PER_TOKEN = 4;
@@ -82,6 +100,8 @@ interface Chosen {
   readonly embedded: ReturnType<typeof embeddedFiles>;
   /** Secrets are redacted: the route leaves this machine and the policy did not turn redaction off. */
   readonly redacts: boolean;
+  /** The neverSend index's values, for a route that leaves (when the gateway has an index). */
+  readonly neverSendContent?: NeverSendContent;
 }
 
 interface Plan {
@@ -295,8 +315,19 @@ export class Gateway {
   private async choose(request: GatewayRequest, facts: PlanFacts, promptTokens?: number): Promise<Chosen | Refused> {
     const policy = await this.options.policy(request);
     const embedded = embeddedFiles(request);
-    const decision = facts.forceLocal === true ? await this.localOnly(request, facts) : decideRoute(policy, request.feature, await this.routeFacts(request, policy, embedded, facts, promptTokens));
+    let decision = facts.forceLocal === true ? await this.localOnly(request, facts) : decideRoute(policy, request.feature, await this.routeFacts(request, policy, embedded, facts, promptTokens));
     if (!decision.ok) return { ok: false, refusal: new GatewayRefusal(decision.code, decision.reason) };
+    let neverSendContent: NeverSendContent | undefined;
+    if (decision.route !== "local" && this.options.neverSendContent !== undefined) {
+      const looked = await this.lookUpNeverSendContent(this.options.neverSendContent, decision.provider, request.signal);
+      if (looked.ok) {
+        neverSendContent = looked.content;
+      } else {
+        this.options.log?.warn(`gateway: ${request.feature} → ${decision.provider}: ${looked.problem}; it stays on this machine or is refused`);
+        decision = await this.uncheckedStaysLocal(request, facts, promptTokens, looked.problem);
+        if (!decision.ok) return { ok: false, refusal: new GatewayRefusal(decision.code, decision.reason) };
+      }
+    }
 
     const provider = this.providerFor(decision.provider);
     if (provider === undefined) return { ok: false, refusal: new GatewayRefusal("noRoute", `${decision.reason}, but Hearth has no ${decision.provider} provider set up.`) };
@@ -309,14 +340,58 @@ export class Gateway {
         ),
       };
     }
-    return { ok: true, decision, provider, policy, embedded, redacts: decision.route !== "local" && policy.redactSecrets };
+    return { ok: true, decision, provider, policy, embedded, redacts: decision.route !== "local" && policy.redactSecrets, ...(neverSendContent !== undefined ? { neverSendContent } : {}) };
+  }
+
+  /** The neverSend index, waited for at most neverSendWaitMs; a failure is a problem to tell, a cancellation is thrown. */
+  private async lookUpNeverSendContent(
+    source: NonNullable<GatewayOptions["neverSendContent"]>,
+    provider: ProviderId,
+    signal: AbortSignal | undefined,
+  ): Promise<{ readonly ok: true; readonly content: NeverSendContent } | { readonly ok: false; readonly problem: string }> {
+    const waitMs = this.options.neverSendWaitMs ?? NEVER_SEND_WAIT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const late = Symbol("late");
+    const cancelled = Symbol("cancelled");
+    try {
+      const outcome = await Promise.race([
+        Promise.resolve().then(() => source(signal)),
+        new Promise<typeof late>((resolve) => (timer = setTimeout(() => resolve(late), waitMs))),
+        new Promise<typeof cancelled>((resolve) => {
+          onAbort = () => resolve(cancelled);
+          if (signal?.aborted) onAbort();
+          else signal?.addEventListener("abort", onAbort, { once: true });
+        }),
+      ]);
+      if (outcome === cancelled) throw new ProviderError({ kind: "cancelled", provider, message: "Cancelled before anything was sent." });
+      if (outcome === late) return { ok: false, problem: `Hearth was still reading the workspace's neverSend files after ${Math.round(waitMs / 100) / 10} s, so it could not check this prompt for their text` };
+      return { ok: true, content: outcome };
+    } catch (error) {
+      if (error instanceof ProviderError) throw error;
+      return { ok: false, problem: `Hearth could not read the workspace's neverSend files (${error instanceof Error ? error.message : String(error)}), so it could not check this prompt for their text` };
+    } finally {
+      clearTimeout(timer);
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * What cannot be checked does not leave: as a neverSend file in the prompt (decideRoute), the
+   * request runs on this machine when it can, and is refused otherwise.
+   */
+  private async uncheckedStaysLocal(request: GatewayRequest, facts: PlanFacts, promptTokens: number | undefined, problem: string): Promise<RouteDecision> {
+    const available = facts.localDown !== true && (this.options.localStatus?.isAvailable === undefined || (await this.options.localStatus.isAvailable()));
+    if (available && facts.tooLongForLocal !== true && this.fitsLocal(request, promptTokens)) return { ok: true, route: "local", provider: "local", needsAsk: false, reason: `${problem}, so it stays on this machine` };
+    const localProblem = available ? "the prompt is larger than the local model's context" : "the local model is not running";
+    return { ok: false, code: "neverSend", reason: `${problem}, and ${localProblem}, so nothing was sent. Try again in a moment; if it keeps happening, see "Hearth: Show Logs".` };
   }
 
   /** The route and the exact body for it: neverSend files out and secrets redacted where it leaves, hashed for the audit. */
   private async decide(request: GatewayRequest, facts: PlanFacts, promptTokens?: number): Promise<Plan | Refused> {
     const chosen = await this.choose(request, facts, promptTokens);
     if (!chosen.ok) return chosen;
-    const { decision, provider, policy, embedded } = chosen;
+    const { decision, provider, policy, embedded, neverSendContent } = chosen;
 
     let payload: OutgoingPayload;
     try {
@@ -326,6 +401,7 @@ export class Gateway {
         redactSecrets: policy.redactSecrets,
         neverSend: policy.neverSend,
         embedded,
+        ...(neverSendContent !== undefined ? { neverSendContent } : {}),
         redactor: this.redactor,
         hearthRole: HEARTH_ROLES[request.feature],
         model: decision.route === "cloud" ? decision.model : undefined,

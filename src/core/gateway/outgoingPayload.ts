@@ -2,7 +2,9 @@
 // with every context file. Anywhere else:
 //   - files matched by neverSend are left out (and named), and their text is taken out of
 //     whatever else carries it (a copy inside another file, a value pasted into the message:
-//     see neverSendText);
+//     see neverSendText); so is the text of every neverSend file of the workspace (the
+//     neverSend index), wherever the request carries it without naming the file: a tool's
+//     result, a pasted line, an old turn of the conversation;
 //   - unless the effective policy turned redaction off, the prompt is redacted as one text
 //     (see bodyRedaction: a secret cut by the cursor, or by the boundary of two messages, is
 //     found whole), file names included (see pathRedaction), and so are the arguments of
@@ -12,12 +14,11 @@
 //     until a pass finds nothing, the names in tool schemas and tool calls included: what is
 //     hashed, audited, shown and sent is that body.
 // The redactor failing means nothing leaves (RedactionFailure), never "send it as it is".
-import type { NeverSendMatcher } from "../policy";
+import { DISTINCTIVE_LINE, neverSendText, type NeverSendContent, type NeverSendMatcher } from "../policy";
 import type { ChatMessage, HearthRole } from "../model";
 import type { ModelCall, PreparedCall } from "../providers";
 import { redactKnown, redactSegments, type KnownSecret, type Redactor, type Segment } from "./bodyRedaction";
 import type { ContextFile, GatewayRequest, SentFile } from "./gatewayTypes";
-import { DISTINCTIVE_LINE, neverSendText } from "./neverSendText";
 import { redactPath } from "./pathRedaction";
 
 export type { Redactor } from "./bodyRedaction";
@@ -30,6 +31,8 @@ export interface PayloadInput {
   readonly neverSend: NeverSendMatcher;
   /** Files whose content is already in the prompt (see embeddedFiles below). */
   readonly embedded: ReadonlySet<ContextFile>;
+  /** The workspace's neverSend files' values (the neverSend index); looked for when the request leaves. */
+  readonly neverSendContent?: NeverSendContent;
   readonly redactor: Redactor;
   readonly hearthRole: HearthRole;
   /** The cloud model id; undefined for local and self-hosted, whose providers know their model. */
@@ -87,6 +90,7 @@ export async function buildOutgoingPayload(input: PayloadInput): Promise<Outgoin
     }
   }
   for (const file of dropped) known.push(...neverSendText(file.content));
+  if (leaving && input.neverSendContent !== undefined) known.push(...input.neverSendContent.secretsIn(requestTexts(request)));
   if (redacting && request.messages !== undefined && request.tools !== undefined && request.tools.length > 0) {
     // Read as JSON text, a secret used as a property's name or as a schema's `type` has JSON's punctuation around it;
     // found here, it is a known secret, taken out of the body's object keys too (see cleanBody).
@@ -278,6 +282,35 @@ function bodyStrings(body: unknown): BodyStrings {
 /** An own property, whatever its name: assigning to `__proto__` would set the prototype and leave the parsed value in place. */
 function put(object: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Every string the caller put into the request, where a neverSend file's text may be: the
+ * messages, the tool calls' arguments, the tools (names, descriptions, schemas, keys too), a
+ * raw prompt, stop sequences, context files and their names. The body is built from these
+ * alone, and redaction only takes text out, so a value absent from all of them is absent from the body.
+ */
+function requestTexts(request: GatewayRequest): string[] {
+  const texts: string[] = [];
+  for (const message of request.messages ?? []) {
+    texts.push(message.content);
+    for (const call of message.toolCalls ?? []) texts.push(call.name, call.arguments);
+  }
+  if (request.prompt !== undefined) texts.push(request.prompt.text, request.prompt.suffix ?? "");
+  texts.push(...(request.stop ?? []));
+  for (const file of request.files ?? []) texts.push(file.path, file.content);
+  const visit = (value: unknown): void => {
+    if (typeof value === "string") texts.push(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        texts.push(key);
+        visit(item);
+      }
+    }
+  };
+  visit(request.tools ?? []);
+  return texts;
 }
 
 /** A matcher that fails says "do not send", never "send". */

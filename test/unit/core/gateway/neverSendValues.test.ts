@@ -5,7 +5,7 @@
 // real OpenAI SDK client, loopback fakes; and the rule itself on two lists of lines.
 import assert from "node:assert/strict";
 import type { Gateway, GatewayRequest } from "../../../../src/core/gateway";
-import { distinctiveValues } from "../../../../src/core/gateway/neverSendText";
+import { distinctiveValues } from "../../../../src/core/policy/neverSendText";
 import { GPT, models, startHarness, userPolicy, type Harness } from "./gatewayHarness";
 
 /** The review's .env: only PW's line is shorter than a distinctive line. */

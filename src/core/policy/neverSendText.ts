@@ -7,8 +7,22 @@
 // A value is matched only where it stands alone, and common configuration values (`true`,
 // `8080`, `localhost`, `us-east-1`, `utf8mb4`, `gpt-4o-mini`, a version, a date) are never
 // distinctive: a message that mentions them is not a copy of the file.
+//
+// Here in the policy, not in the gateway, because two readers derive the same values: the
+// gateway from a file it leaves out of a request, and the neverSend index (neverSendIndex.ts)
+// from the workspace's neverSend files on disk.
 import { classifySecretName, isPlaceholderValue, judgeSecretValue } from "../redact";
-import type { KnownSecret } from "./bodyRedaction";
+
+/**
+ * A piece of a neverSend file's text, as the gateway's KnownSecret (core/gateway/bodyRedaction)
+ * takes it: only whole occurrences count, and a `standalone` one only where no letter or digit touches it.
+ */
+export interface NeverSendSecret {
+  readonly value: string;
+  readonly kind: "never-send";
+  readonly wholeOnly: true;
+  readonly standalone?: true;
+}
 
 /**
  * A line of a file this long is its own: shorter ones are too common ("}", "import os") to tell
@@ -28,8 +42,8 @@ const RANDOM_SHORT_PIECES = 5;
 const ASSIGNMENT = /^\s*(?:(?:export|set|const|let|var|readonly)\s+)?["']?([A-Za-z_$][\w.$-]*)["']?\s*(?::=|=|:)\s*(.*)$/;
 
 /** A neverSend file's text, found in another file that is sent (or in the message), is taken out of it. */
-export function neverSendText(content: string): KnownSecret[] {
-  const out: KnownSecret[] = [];
+export function neverSendText(content: string): NeverSendSecret[] {
+  const out: NeverSendSecret[] = [];
   const whole = content.trim();
   if (whole !== "") out.push({ value: whole, kind: "never-send", wholeOnly: true });
   for (const line of content.split(/\r?\n/)) {

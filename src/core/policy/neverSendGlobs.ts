@@ -1,0 +1,90 @@
+// Glob patterns (VS Code's findFiles and file watcher syntax, relative to a workspace folder)
+// that find at least every file a list of gitignore-style neverSend patterns matches. They
+// are a net, not the rule: whatever they find is judged again by the real matcher
+// (neverSendMatcher), so a glob here may take in more, never less.
+//   - no slash, or only a trailing one: a name at any depth (`.env` → `**/.env`);
+//   - a slash at the start or inside: a path from the folder's root (`/config/prod.yml`, `deploy/keys/`);
+//   - the name may be a folder (`secrets`, `.ssh/`): everything under it too (`<glob>/**`);
+//   - `!` patterns give files back; the search ignores them (the matcher applies them);
+//   - letters match either case, as the matcher does (`.ENV` is `.env`); a character past
+//     ASCII may be spelled otherwise on disk (NFD, case), so it is `*`;
+//   - what a glob cannot say as gitignore means it becomes a wildcard: a bracket class or an
+//     escaped character `*`; `{`, `}` and `,` (literal in gitignore, special in a glob) `?`.
+//     More files found, none missed.
+
+/** The globs for a pattern list, each once; none for a list of only comments and `!` patterns. */
+export function neverSendGlobs(patterns: readonly string[]): string[] {
+  const globs = new Set<string>();
+  for (const raw of patterns) {
+    for (const glob of globsOf(raw)) globs.add(glob);
+  }
+  return [...globs];
+}
+
+/** One glob that is any of `globs`, for a single findFiles call; undefined for none. */
+export function combinedGlob(globs: readonly string[]): string | undefined {
+  if (globs.length === 0) return undefined;
+  return globs.length === 1 ? globs[0] : `{${globs.join(",")}}`;
+}
+
+function globsOf(raw: string): string[] {
+  // gitignore drops trailing spaces unless escaped; an escaped one becomes a wildcard below.
+  let pattern = raw.replace(/(?<!\\)\s+$/, "");
+  if (pattern === "" || pattern.startsWith("#") || pattern.startsWith("!")) return [];
+  pattern = pattern.replace(/\/+$/, "");
+  const anchored = pattern.includes("/");
+  pattern = pattern.replace(/^\/+/, "");
+  if (pattern === "") return [];
+  const body = globBody(pattern);
+  const base = anchored ? body : `**/${body}`;
+  // Any name may be a folder's (gitignore's `secrets` takes everything under one); its own path
+  // stays too, so the watcher reports the folder's deletion (findFiles lists files only).
+  return [base, `${base}/**`];
+}
+
+/** The pattern in glob syntax: `*`, `**`, `?` and `/` as they are, the rest literal or a wildcard. */
+function globBody(pattern: string): string {
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      // An escaped character, or a class (which may hold a character past ASCII): any run finds it.
+      out += ANY_RUN;
+      i++;
+    } else if (c === "[") {
+      out += ANY_RUN;
+      i = bracketEnd(pattern, i);
+    } else if (c === "{" || c === "}" || c === ",") {
+      out += "?";
+    } else if (c > "\x7f") {
+      // Another spelling may be on disk (NFD on macOS: two characters; another case): any run.
+      out += ANY_RUN;
+    } else if (/[A-Za-z]/.test(c)) {
+      out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    } else {
+      out += c;
+    }
+  }
+  // One star for a wildcard and the stars next to it (`é*` as `**` would be any path), and for
+  // `**` inside a name (`**.pem` is `*.pem` to gitignore; ripgrep refuses it as a glob).
+  return out
+    .replace(/[*\0]*\0[*\0]*/g, "*")
+    .split("/")
+    .map((segment) => (segment === "**" ? segment : segment.replace(/\*{2,}/g, "*")))
+    .join("/");
+}
+
+/** Stands for a wildcard put in for a character while the glob is built (see globBody's end). */
+const ANY_RUN = "\0";
+
+/** Where a bracket class that starts at `start` ends (its `]`); a `[` without one is a literal, which `?` also finds. */
+function bracketEnd(pattern: string, start: number): number {
+  let i = start + 1;
+  if (pattern[i] === "!" || pattern[i] === "^") i++;
+  if (pattern[i] === "]") i++;
+  for (; i < pattern.length; i++) {
+    if (pattern[i] === "\\") i++;
+    else if (pattern[i] === "]") return i;
+  }
+  return start;
+}
