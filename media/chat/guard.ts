@@ -16,7 +16,7 @@ function isTurn(v: unknown): v is ChatTurn {
   if (v.attachments !== undefined && !(Array.isArray(v.attachments) && v.attachments.every(isStr))) return false;
   if (v.meta !== undefined) {
     const m = v.meta;
-    if (!isObj(m) || !["local", "selfHosted", "cloud"].includes(m.route as string) || !isStr(m.provider) || !isStr(m.model) || !optStr(m.auditId)) return false;
+    if (!isObj(m) || !["local", "selfHosted", "cloud"].includes(m.route as string) || !isStr(m.provider) || !isStr(m.model) || !optStr(m.auditId) || !optStr(m.reason)) return false;
   }
   return true;
 }

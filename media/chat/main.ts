@@ -9,6 +9,7 @@ import type { WebviewStrings } from "../../src/shared/webviewStringKeys";
 import { AnswerView } from "./answerView";
 import { parseToWebview } from "./guard";
 import { codeOf, markedText } from "./markdown";
+import { routeBadge } from "./routeBadge";
 
 interface VsCodeApi {
   postMessage(message: ToHost): void;
@@ -150,10 +151,6 @@ function onMessageClick(event: Event): void {
 }
 
 // ---- rendering ----
-function routeLabel(s: WebviewStrings, route: string): string {
-  return route === "local" ? s.routeLocal : route === "selfHosted" ? s.routeSelfHosted : s.routeCloud;
-}
-
 /** Each turn's article and what it was built from: an unchanged turn keeps its node, a long answer is not laid out again. */
 const articles = new Map<string, { signature: string; node: HTMLElement }>();
 
@@ -176,7 +173,14 @@ function renderTurn(turn: ChatTurn, streaming: boolean): HTMLElement {
   if (content.parentElement !== article) article.append(content);
   const header = el("div", { className: "turn-header" }, el("span", { className: "who", text: turn.role === "user" ? s.you : s.assistant }));
   if (turn.meta !== undefined) {
-    header.append(el("span", { className: `route route-${turn.meta.route}`, text: `${routeLabel(s, turn.meta.route)} · ${turn.meta.model}`, attrs: { "data-route": turn.meta.route, title: turn.meta.provider } }));
+    const badge = routeBadge(s, turn.meta);
+    const badgeNode = el("span", { className: `route route-${turn.meta.route}`, text: badge.text, attrs: { "data-route": turn.meta.route, title: badge.title } });
+    if (badge.spokenReason !== undefined) {
+      // The reason is the badge's text for a screen reader, and a tab stop lets the keyboard reach it (the tooltip is for the mouse).
+      badgeNode.append(el("span", { className: "visually-hidden route-reason" }, markedText(`. ${badge.spokenReason}`)));
+      badgeNode.tabIndex = 0;
+    }
+    header.append(badgeNode);
     const auditId = turn.meta.auditId;
     if (auditId !== undefined) header.append(button(s.auditEntry, () => post({ type: "openAudit", auditId }), { className: "link audit" }));
   }

@@ -138,6 +138,16 @@ export default defineUiTests([
       await chat.locator("article.turn.user", { hasText: "Say hello" }).waitFor({ state: "visible", timeout: 10_000 });
       await assistantTurns(chat).first().waitFor({ state: "visible", timeout: 10_000 });
       await assistantTurns(chat).first().locator('.route[data-route="local"]').waitFor({ state: "visible", timeout: 150_000 });
+      // The badge says why the answer stayed here: the gateway's reason as its tooltip, and as
+      // hidden text a screen reader reads with it, the badge a tab stop for the keyboard.
+      const badge = assistantTurns(chat).first().locator('.route[data-route="local"]');
+      const title = (await badge.getAttribute("title")) ?? "";
+      if ((await badge.locator(".route-reason").count()) !== 1) throw new Error(`the route badge should carry the route's reason as hidden text; its title is ${JSON.stringify(title)}`);
+      const spoken = ((await badge.locator(".route-reason").textContent()) ?? "").replace(/^\.\s*/, "");
+      if (!/this machine/i.test(title) || !title.endsWith(spoken) || spoken === "") throw new Error(`the route badge should give the route's reason: title ${JSON.stringify(title)}, hidden text ${JSON.stringify(spoken)}`);
+      if ((await badge.getAttribute("tabindex")) !== "0") throw new Error("the route badge with a reason should be reachable by the keyboard");
+      const box = await badge.locator(".route-reason").boundingBox();
+      if (box !== null && (box.width > 1 || box.height > 1)) throw new Error(`the route's reason should be hidden on screen (it is the tooltip), but takes ${box.width}×${box.height} px`);
       const lengths = await chat.locator(".messages").evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
       const distinct = [...new Set(lengths.filter((n) => n > 0))];
       if (distinct.length < 2) throw new Error(`the answer did not grow while streaming; lengths seen: ${JSON.stringify(lengths.slice(0, 50))}`);

@@ -14,6 +14,8 @@ const SAMPLES: unknown[] = [
   { type: "state", chat: { ...chat, turns: [{ id: "a", role: "tool", text: "x" }] }, history: [], attachments: [], busy: false },
   { type: "state", chat: { ...chat, turns: [{ id: "a", role: "assistant", text: "x", meta: { route: "mars", provider: "p", model: "m" } }] }, history: [], attachments: [], busy: false },
   { type: "state", chat, history: [], attachments: [{ id: "a1", kind: "clipboard", label: "x" }], busy: false },
+  { type: "state", chat: { ...chat, turns: [{ id: "a", role: "assistant", text: "x", meta: { route: "local", provider: "local", model: "m", reason: ".env is in neverSend, so this stays on this machine" } }] }, history: [], attachments: [], busy: false },
+  { type: "state", chat: { ...chat, turns: [{ id: "a", role: "assistant", text: "x", meta: { route: "local", provider: "local", model: "m", reason: { html: "<b>x</b>" } } }] }, history: [], attachments: [], busy: false },
   { type: "state", chat, history: [], attachments: [], busy: "no" },
   { type: "delta", turnId: "a", text: "piece" },
   { type: "delta", turnId: "a" },
