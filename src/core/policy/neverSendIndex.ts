@@ -210,7 +210,7 @@ function isBinary(head: Buffer): boolean {
  * readRegular, and through a link to its target: a `.env` linked from a shared folder is what
  * an agent's read of `.env` returns, and the index only looks for its text (it sends nothing).
  */
-async function readNeverSendFile(absPath: string, cap: number): Promise<ReadResult> {
+export async function readNeverSendFile(absPath: string, cap: number): Promise<ReadResult> {
   const result = await readRegular(absPath, cap, isBinary);
   if (!("reason" in result) || result.reason !== "symlink") return result;
   let target: string;

@@ -1,6 +1,7 @@
 // The gateway's object graph in VS Code: the four providers, the effective policy of the
 // folder a request is about, the local model's state, the modal consent prompt, consent
-// memory in workspace state, and the audit log and usage ledger in global storage.
+// memory in workspace state, the audit log and usage ledger in global storage, and the
+// neverSend index of the workspace's files (whose text no request that leaves may carry).
 //
 // `local` is this machine only. When hearth.server.url names another host, prompts to it
 // are egress: that server becomes the `selfHosted` provider (policy-checked, redacted,
@@ -15,7 +16,7 @@ import { AnthropicProvider, DEFAULT_LOCAL_MODEL, LocalProvider, OpenAiProvider, 
 import type { ServerEndpoint } from "../../core/server/supervisor";
 import { globalString } from "../config";
 import { EXTERNAL_API_KEY_SECRET, type ModelService } from "../modelService";
-import { urisOfRequest, type PolicyService } from "../policy";
+import { NeverSendFiles, urisOfRequest, type PolicyService } from "../policy";
 import { READ_ONLY_SCHEMES, ReadOnlyDocuments } from "../readOnlyDocuments";
 import { ModalConsentPrompt } from "./consentDialog";
 import { FailureNotifier } from "./failureNotifier";
@@ -54,6 +55,8 @@ export interface GatewayServices extends vscode.Disposable {
   readonly documents: ReadOnlyDocuments;
   readonly notifier: FailureNotifier;
   readonly consent: ConsentPrompt;
+  /** The workspace's neverSend files as the gateway knows them (for the log and tests). */
+  readonly neverSendFiles: NeverSendFiles;
 }
 
 export function createGateway(host: GatewayHost, deps: GatewayDeps, overrides: GatewayOverrides = {}): GatewayServices {
@@ -64,6 +67,7 @@ export function createGateway(host: GatewayHost, deps: GatewayDeps, overrides: G
   const audit = new AuditLog({ dir: host.storageDir });
   const usage = new UsageLedger({ dir: host.storageDir });
   const reported = new Set<string>();
+  const neverSendFiles = new NeverSendFiles({ policy, log });
 
   /** hearth.server.url when it names another machine: then it is egress, not local. */
   const remoteServer = (): { url: string; model?: string } | undefined => {
@@ -145,6 +149,7 @@ export function createGateway(host: GatewayHost, deps: GatewayDeps, overrides: G
     usage,
     ...(vscode.workspace.name !== undefined ? { workspace: vscode.workspace.name } : {}),
     log,
+    neverSendContent: () => neverSendFiles.content(),
   });
 
   return {
@@ -154,8 +159,10 @@ export function createGateway(host: GatewayHost, deps: GatewayDeps, overrides: G
     documents,
     notifier,
     consent,
+    neverSendFiles,
     dispose: () => {
       documents.dispose();
+      neverSendFiles.dispose();
       void usage.dispose().catch((error: unknown) => log.warn(`could not write the usage ledger: ${error instanceof Error ? error.message : String(error)}`));
     },
   };

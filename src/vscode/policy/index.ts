@@ -13,6 +13,7 @@ export { ConsentStore, type ConsentDecision } from "./consentStore.js";
 export { describePolicy, PolicyStatusBar, POLICY_STATUS_ID, type PolicyView } from "./policyStatusBar.js";
 export { openPolicyFile, POLICY_TEMPLATE } from "./openPolicy.js";
 export { requestFolders, urisOfRequest } from "./requestFolders.js";
+export { NeverSendFiles, type NeverSendFilesOptions, type NeverSendPolicySource } from "./neverSendFiles.js";
 export { ALLOW_ACTION, KEEP_ACTION, OPEN_POLICY_ACTION, NotificationPolicyPrompts, type PolicyPrompts } from "./policyPrompts.js";
 
 /** Builds the policy service and its status bar item; both are disposed with the extension. */

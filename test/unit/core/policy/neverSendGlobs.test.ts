@@ -1,0 +1,65 @@
+// The search globs drawn from neverSend patterns must find every file the real matcher calls
+// neverSend (they are a net; the matcher decides): checked with picomatch, a glob engine with
+// the same syntax (classes, `**`), on paths that match and paths that do not. (picomatch does
+// not read `**/` at the start of a brace alternative as VS Code and ripgrep do, so the combined
+// glob is checked for its shape; ripgrep 14 as VS Code calls it, `rg --files -g /{…}`, found
+// the same files with it.)
+import assert from "node:assert/strict";
+import picomatch from "picomatch";
+import { BUILTIN_USER_DEFAULTS, combinedGlob, createNeverSendMatcher, neverSendGlobs } from "../../../../src/core/policy";
+
+const PATTERNS = [...BUILTIN_USER_DEFAULTS.neverSend, "secrets/", "/config/prod.yml", "deploy/keys/", "**.p8", "café/", "a\\#b", "x[0-9]y", "{odd},name", "# a comment", "!not-this"];
+
+const PATHS = [
+  ".env",
+  "apps/web/.env",
+  "apps/web/.env.local",
+  ".ENV",
+  "apps/web/.env.example",
+  "certs/server.pem",
+  "Certs/Server.PEM",
+  "home/.ssh/id_ed25519",
+  ".ssh/config",
+  "infra/prod.tfvars.json",
+  "infra/.aws/credentials",
+  "x/.kube/config",
+  "x/.docker/config.json",
+  "secrets/db.txt",
+  "deep/secrets/db.txt",
+  "config/prod.yml",
+  "app/config/prod.yml",
+  "deploy/keys/gcp.json",
+  "AuthKey_ABC.p8",
+  "café/notes.txt",
+  "a#b",
+  "x5y",
+  "{odd},name",
+  "src/index.ts",
+  "README.md",
+];
+
+describe("neverSend search globs", () => {
+  it("find every file the matcher calls neverSend", () => {
+    const matcher = createNeverSendMatcher(PATTERNS, { fs: null });
+    const globs = neverSendGlobs(PATTERNS);
+    const any = picomatch(globs, { dot: true });
+    const matched = PATHS.filter((p) => matcher.matches(p));
+    assert.ok(matched.length >= 18, `only ${matched.length} paths matched: the test lost its point`);
+    for (const path of matched) {
+      assert.ok(any(path), `no glob finds ${path}`);
+    }
+    // A net, but not everything.
+    assert.ok(!any("src/index.ts") && !any("README.md"));
+  });
+
+  it("skips comments and ! patterns, and writes no `**` inside a name (ripgrep refuses it)", () => {
+    assert.deepEqual(neverSendGlobs(["# x", "!y", "", "   "]), []);
+    assert.equal(combinedGlob([]), undefined);
+    assert.equal(combinedGlob(["**/a"]), "**/a");
+    assert.equal(combinedGlob(["**/a", "b/**"]), "{**/a,b/**}");
+    for (const glob of neverSendGlobs(PATTERNS)) {
+      for (const segment of glob.split("/")) assert.ok(segment === "**" || !segment.includes("**"), glob);
+      assert.ok(!/[{},\\]/.test(glob), `${glob} has a character a glob reads otherwise`);
+    }
+  });
+});
