@@ -11,7 +11,7 @@
 // trust, instead of rewriting the user's settings (a Global update in this web workbench
 // replaces the whole user settings file).
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
@@ -27,6 +27,9 @@ import { MemoryMemento } from "../harness/memento";
 const FAKE_KEY = "sk-hearth-integration-fake";
 const GITHUB_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
 const NEVER_SEND_CONTENT = "DO-NOT-SEND-7f3a: the customer list lives here";
+/** A `.env` whose values no secret rule knows by their shape: only the neverSend index takes them out. */
+const ENV_TEXT = "INTERNAL_DB_HOST=db7.prod.corp.internal\nLICENSE_SEAT_ID=ACME-4471-ZQ-9\n";
+const ENV_VALUES = ["db7.prod.corp.internal", "ACME-4471-ZQ-9"];
 
 async function hearth(): Promise<HearthApi> {
   const extension = vscode.extensions.getExtension<HearthApi>("hearth.hearth");
@@ -196,6 +199,36 @@ describe("gateway in the extension", function () {
       assert.ok(!entry.files.some((f) => f.path.startsWith("secrets/")));
     } else {
       assert.equal(fake.requests.length, 0);
+    }
+  });
+
+  it("takes a neverSend file's text out of a message that quotes it without naming the file (the neverSend index)", async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const env = join(folder.uri.fsPath, ".env");
+    await writeFile(env, ENV_TEXT);
+    try {
+      const { gateway } = await build(cloudChatPolicy);
+      const result = await gateway.request({
+        feature: "chat",
+        messages: [{ role: "user", content: `Why does the licence check fail?
+${ENV_TEXT}` }],
+        preferred: { route: "cloud" },
+        maxTokens: 8,
+        temperature: 0,
+      });
+      for (const recorded of fake.requests) for (const value of ENV_VALUES) assert.ok(!recorded.body.includes(value), `${value} reached the cloud`);
+      if (vscode.workspace.isTrusted) {
+        assert.equal(result.route, "cloud");
+        assert.equal(fake.requests.length, 1);
+        assert.ok(fake.requests[0].body.includes("«redacted:never-send»"));
+        const stats = services!.neverSendFiles.stats();
+        note(`neverSend index: ${stats.files} file(s), ${stats.values} values`);
+      } else {
+        assert.equal(fake.requests.length, 0);
+      }
+    } finally {
+      await rm(env, { force: true });
     }
   });
 });
