@@ -1,7 +1,9 @@
 // The one door out (house rule 2). Every model call, local or not, comes through here:
 //   1. the effective policy decides the route (decideRoute), local first;
 //   2. for any route off this machine, neverSend files are left out (or, when they are part
-//      of the prompt itself, the request stays local or is refused) and secrets are redacted;
+//      of the prompt itself, the request stays local or is refused), the text of the
+//      workspace's neverSend files is taken out wherever the request carries it (the neverSend
+//      index; one that cannot be read keeps the request local), and secrets are redacted;
 //   3. `ask` shows the exact payload before anything leaves; "Always" is remembered; once
 //      answered, the request is decided again and leaves only as it was shown;
 //   4. the audit entry is written BEFORE the first byte leaves (no record, no egress),

@@ -7,7 +7,7 @@ export { policyContentHash } from "./policyContentHash";
 export { createNeverSendMatcher, anyNeverSendMatcher, NODE_PATH_FACTS, type NeverSendMatcher, type NeverSendMatcherOptions, type PathFacts } from "./neverSendMatcher";
 export { checkNeverSendPattern, type PatternProblem } from "./neverSendPatternCheck";
 export { neverSendText, distinctiveValues, DISTINCTIVE_LINE, VALUE_MIN, type NeverSendSecret } from "./neverSendText";
-export { NeverSendLookup, NO_NEVER_SEND_CONTENT, type NeverSendContent } from "./neverSendLookup";
+export { NeverSendLookup, type NeverSendContent } from "./neverSendLookup";
 export { NeverSendIndex, NEVER_SEND_INDEX_LIMITS, readNeverSendFile, type NeverSendIndexStats, type NeverSendRead, type NeverSendSkip } from "./neverSendIndex";
 export { neverSendGlobs, combinedGlob } from "./neverSendGlobs";
 export { routeRank, cloudAccessRank, routeAllows } from "./permissiveness";

@@ -131,6 +131,3 @@ function sharedLength(value: string, text: string, at: number, bound: number): n
   while (k < n && value.charCodeAt(k) === text.charCodeAt(at + k)) k++;
   return k;
 }
-
-/** No values: what a workspace without neverSend files has. */
-export const NO_NEVER_SEND_CONTENT: NeverSendContent = new NeverSendLookup([], 0);
