@@ -2,7 +2,7 @@
 // neverSend (they are a net; the matcher decides): checked with picomatch, a glob engine with
 // the same syntax (classes, `**`), on paths that match and paths that do not. (picomatch does
 // not read `**/` at the start of a brace alternative as VS Code and ripgrep do, so the combined
-// glob is checked for its shape; ripgrep 14 as VS Code calls it, `rg --files -g /{…}`, found
+// glob is checked for its shape; ripgrep 15 as VS Code 1.10x calls it, `rg --files -g /{…}`, found
 // the same files with it.)
 import assert from "node:assert/strict";
 import picomatch from "picomatch";
