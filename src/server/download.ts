@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { access, mkdir, rename, stat, statfs } from "node:fs/promises";
 import type { ModelDownloader, ModelDownloaderOptions } from "node-llama-cpp";
 import { acquireDownloadLock } from "./downloadLock.js";
@@ -27,10 +28,13 @@ export type DownloadEvent =
   | { event: "error"; code: string; permanent: boolean; message: string };
 
 /**
- * The file a model URL is saved as, from the URL's own path. Without it, the downloader takes
- * the name the server's Content-Disposition gives, and a server could name another model in
- * the folder (which the download then overwrote, and a failed check deleted).
- * Hugging Face URIs (`hf:`) are named by node-llama-cpp from the repository's file name.
+ * The file a model URL is saved as: `url-<hash of the URL>-<the URL's last path segment>`.
+ * Without a name of our own, the downloader takes the one the server's Content-Disposition
+ * gives; with the bare last segment, the URL itself could name another model in the folder
+ * (`…/hf_owner_file.gguf` is what an `hf:` URI's file is called). Either way that model was
+ * overwritten, or kept and then deleted by the failed digest check. The hash gives each URL a
+ * name no other URL and no `hf:` download can have. Hugging Face URIs (`hf:`) are named by
+ * node-llama-cpp (`hf_<owner>_<file>`).
  */
 export function urlModelFileName(uri: string): string | undefined {
   if (!/^https?:\/\//i.test(uri)) return undefined;
@@ -40,8 +44,8 @@ export function urlModelFileName(uri: string): string | undefined {
   } catch {
     // An undecodable or unparsable path names nothing: the fallback below.
   }
-  const safe = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "").slice(0, 200);
-  return safe === "" ? "model.gguf" : safe;
+  const safe = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "").slice(0, 160);
+  return `url-${createHash("sha256").update(uri).digest("hex").slice(0, 12)}-${safe === "" ? "model.gguf" : safe}`;
 }
 
 /** Room to leave on the disk beyond the file itself. */

@@ -102,7 +102,6 @@ export const BUILTIN_USER_DEFAULTS: UserPolicyDefaults = {
     ".envrc",
     "**/.aws/credentials",
     "**/.kube/config",
-    "kubeconfig",
     "**/.docker/config.json",
     ".git-credentials",
   ],

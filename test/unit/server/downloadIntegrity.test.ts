@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, open, readFile, readdir, rm, stat, utimes } from "node:fs/promises";
+import { mkdtemp, open, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -142,39 +142,70 @@ describe("model download: the finished file is checked against the hub's SHA-256
   });
 });
 
-describe("model download from a URL: the file's name comes from the URL, not the server", function () {
+describe("model download from a URL: the file's name is the URL's own, never another model's", function () {
   this.timeout(60_000);
   const model = patternedBytes(1024 * 1024 + 7);
+  // What hf:hearth/Tiny-GGUF:F32 is saved as.
+  const hfName = "hf_hearth_Tiny.F32.gguf";
   let hub: FakeModelHub;
-  let dir: string;
+  const dirs: string[] = [];
 
   before(async () => {
     assertServerBuilt();
-    hub = await startFakeModelHub([{ repo: "hearth/Tiny-GGUF", quant: "F32", fileName: "Tiny.F32.gguf", bytes: model }]);
+    hub = await startFakeModelHub([
+      { repo: "hearth/Tiny-GGUF", quant: "F32", fileName: "Tiny.F32.gguf", bytes: model },
+      { repo: "someone/Else", quant: "F32", fileName: hfName, bytes: model },
+    ]);
+  });
+
+  beforeEach(() => {
+    hub.contentDisposition = undefined;
+    hub.linkedEtag = undefined;
+    hub.redirectToCdn = false;
   });
 
   after(async () => {
     await hub.close();
-    await rm(dir, { recursive: true, force: true });
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
+  async function folderWith(name: string, bytes: Buffer): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "hearth-download-name-"));
+    dirs.push(dir);
+    await writeFile(join(dir, name), bytes);
+    return dir;
+  }
+
   it("never writes over another model the server's Content-Disposition names", async () => {
-    dir = await mkdtemp(join(tmpdir(), "hearth-download-name-"));
-    const { writeFile } = await import("node:fs/promises");
     const precious = Buffer.from("GGUF another model the user downloaded before");
-    await writeFile(join(dir, "victim.gguf"), precious);
+    const dir = await folderWith("victim.gguf", precious);
     hub.contentDisposition = 'attachment; filename="victim.gguf"';
-    hub.linkedEtag = '"' + "ab".repeat(32) + '"';
-    const run = await runDownload(["--model", `${hub.endpoint}hearth/Tiny-GGUF/resolve/main/Tiny.F32.gguf`, "--dir", dir]);
+    hub.linkedEtag = `"${"ab".repeat(32)}"`;
+    const url = `${hub.endpoint}hearth/Tiny-GGUF/resolve/main/Tiny.F32.gguf`;
+    const run = await runDownload(["--model", url, "--dir", dir]);
     // The wrong digest fails the download and deletes what it wrote: its own file only.
     assert.equal(run.events.find((e) => e.event === "error")?.code, "checksum_mismatch", JSON.stringify(run.events) + run.stderr);
-    assert.match(run.events.find((e) => e.event === "size")?.path ?? "", /Tiny\.F32\.gguf$/);
+    assert.match(run.events.find((e) => e.event === "size")?.path ?? "", /url-[0-9a-f]{12}-Tiny\.F32\.gguf$/);
     assert.deepEqual(await readFile(join(dir, "victim.gguf")), precious, "the other model is untouched");
     hub.linkedEtag = "sha256";
-    const good = await runDownload(["--model", `${hub.endpoint}hearth/Tiny-GGUF/resolve/main/Tiny.F32.gguf`, "--dir", dir]);
+    const good = await runDownload(["--model", url, "--dir", dir]);
     assert.equal(good.code, 0, JSON.stringify(good.events) + good.stderr);
-    assert.deepEqual(await readFile(join(dir, "Tiny.F32.gguf")), model);
+    const saved = good.events.find((e) => e.event === "done")?.path ?? "";
+    assert.match(saved, /url-[0-9a-f]{12}-Tiny\.F32\.gguf$/);
+    assert.deepEqual(await readFile(saved), model);
     assert.deepEqual(await readFile(join(dir, "victim.gguf")), precious);
+  });
+
+  it("never writes over, or deletes, an hf: model whose file name the URL's path spells out", async () => {
+    // As many bytes as the URL's file: a size match made the downloader keep it as done, and
+    // the wrong digest then deleted it; another size, and it was overwritten.
+    for (const precious of [Buffer.alloc(model.length, 7), Buffer.from("GGUF the user's 9B model")]) {
+      const dir = await folderWith(hfName, precious);
+      hub.linkedEtag = `"${"cd".repeat(32)}"`;
+      const run = await runDownload(["--model", `${hub.endpoint}someone/Else/resolve/main/${hfName}`, "--dir", dir]);
+      assert.equal(run.events.find((e) => e.event === "error")?.code, "checksum_mismatch", JSON.stringify(run.events) + run.stderr);
+      assert.deepEqual(await readFile(join(dir, hfName)), precious, "the hf: model is untouched");
+    }
   });
 });
 

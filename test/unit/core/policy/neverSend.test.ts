@@ -80,10 +80,11 @@ describe("neverSend pattern check", () => {
 describe("neverSend built-in list (BUILTIN_USER_DEFAULTS)", () => {
   it("keeps cloud credentials, cluster configs and Terraform variables on the machine, wherever they sit", () => {
     const matcher = createNeverSendMatcher(BUILTIN_USER_DEFAULTS.neverSend, { root: "/home/ana/shop" });
-    for (const path of [".env", "infra/prod.tfvars", "infra/prod.auto.tfvars.json", ".envrc", "tools/.envrc", ".aws/credentials", "home/.aws/credentials", ".kube/config", "ops/.kube/config", "deploy/kubeconfig", ".docker/config.json", "ci/.docker/config.json", ".git-credentials"]) {
+    for (const path of [".env", "infra/prod.tfvars", "infra/prod.auto.tfvars.json", ".envrc", "tools/.envrc", ".aws/credentials", "home/.aws/credentials", ".kube/config", "ops/.kube/config", ".docker/config.json", "ci/.docker/config.json", ".git-credentials"]) {
       assert.ok(matcher.matches(path), path);
     }
-    for (const path of [".env.example", ".aws/config", "src/config.ts", "k8s/config.yaml", "docker/config.json", "README.md"]) {
+    // A bare `kubeconfig` would match Go packages of that name (pkg/kubeconfig/kubeconfig.go).
+    for (const path of [".env.example", ".aws/config", "src/config.ts", "k8s/config.yaml", "docker/config.json", "README.md", "pkg/kubeconfig/kubeconfig.go", "cmd/kubeadm/app/phases/kubeconfig/kubeconfig_test.go"]) {
       assert.ok(!matcher.matches(path), path);
     }
   });
