@@ -11,6 +11,9 @@
 // Every secret found is then looked for again, whole or cut (a prefix or suffix of at
 // least FRAGMENT_MIN characters), in every segment: a prompt may hold a value twice, or
 // hold it split by a marker such as <CURSOR>, which no view of the text can join again.
+// A segment may be JSON text (a tool call's arguments, a tool's result), where a value is
+// written escaped (`a\"b` for `a"b`) and a line break before it is `\n`: the escaped form is
+// looked for too, and an escape before a value is a boundary, not a letter touching it.
 // It errs towards redacting: a false positive costs the model a few characters of context.
 
 /** How the gateway calls the redactor (src/core/redact's `redact` by default). */
@@ -42,6 +45,7 @@ export interface KnownSecret {
   /**
    * Only whole occurrences that no letter or digit touches count (a short value of a neverSend
    * file: `Xy7kPq` inside `Xy7kPq2mZ9` is not it); such a value may be as short as STANDALONE_MIN.
+   * A JSON escape just before it (`\n`, `\u00e9`) does not touch it.
    */
   readonly standalone?: boolean;
 }
@@ -145,7 +149,7 @@ export async function redactSegments(segments: readonly Segment[], options: { re
     }
     texts.push(out + segments[i].text.slice(at));
   }
-  return { texts, count, secrets: searched.filter((s) => s.wholeOnly !== true && s.standalone !== true) };
+  return { texts, count, secrets: searched.filter((s) => s.wholeOnly !== true && s.standalone !== true).map(({ value, kind }) => ({ value, kind })) };
 }
 
 /** Known secrets taken out of one text that no redactor reads (an object key that is data; see cleanBody). */
@@ -162,27 +166,43 @@ export function redactKnown(text: string, known: readonly KnownSecret[]): { read
   return { text: out + text.slice(at), count };
 }
 
-function distinct(secrets: readonly KnownSecret[]): KnownSecret[] {
-  const seen = new Map<string, KnownSecret>();
+/** A secret as it is searched for: with its JSON-escaped form where that differs (computed once: a neverSend file's whole text may be long). */
+interface Searched extends KnownSecret {
+  readonly escaped?: string;
+}
+
+function distinct(secrets: readonly KnownSecret[]): Searched[] {
+  const seen = new Map<string, Searched>();
   for (const s of secrets) {
     const value = s.wholeOnly === true || s.standalone === true ? s.value : s.value.trim();
     if (value.length < (s.standalone === true ? STANDALONE_MIN : SECRET_MIN) || value.includes("«redacted:")) continue;
     const key = `${s.standalone === true ? "a" : s.wholeOnly === true ? "w" : "s"}:${value}`;
-    if (!seen.has(key)) seen.set(key, { ...s, value });
+    if (seen.has(key)) continue;
+    const escaped = JSON.stringify(value).slice(1, -1);
+    seen.set(key, { ...s, value, ...(escaped !== value ? { escaped } : {}) });
   }
   return [...seen.values()];
 }
 
 const ALPHANUMERIC = /^[\p{L}\p{N}]$/u;
+/** A JSON escape that ends in a letter or digit: `\n`, `\t`, `\u00e9` (the others end in `"`, `\` or `/`). */
+const LETTER_ESCAPE = /\\(?:[bfnrt]|u[0-9A-Fa-f]{4})$/;
 
 /** Where known secrets appear in `text`: whole, or cut so that a prefix or suffix of one remains. */
-function occurrences(text: string, secrets: readonly KnownSecret[]): Span[] {
+function occurrences(text: string, secrets: readonly Searched[]): Span[] {
   const found: Span[] = [];
   for (const secret of secrets) {
-    const { value, kind } = secret;
+    const { value, kind, escaped } = secret;
+    // In JSON text the value is written escaped; only whole, and never starting inside an escape
+    // (a cut escaped form would leave half an escape, and the arguments no longer JSON).
+    if (escaped !== undefined) {
+      for (let at = text.indexOf(escaped); at !== -1; at = text.indexOf(escaped, at + 1)) {
+        if (!escapes(text, at - 1) && (secret.standalone !== true || stands(text, at, escaped.length))) found.push({ start: at, end: at + escaped.length, kind });
+      }
+    }
     if (secret.standalone === true) {
       for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
-        if (!ALPHANUMERIC.test(text[at - 1] ?? "") && !ALPHANUMERIC.test(text[at + value.length] ?? "")) found.push({ start: at, end: at + value.length, kind });
+        if (stands(text, at, value.length)) found.push({ start: at, end: at + value.length, kind });
       }
       continue;
     }
@@ -206,6 +226,25 @@ function occurrences(text: string, secrets: readonly KnownSecret[]): Span[] {
     }
   }
   return found;
+}
+
+/**
+ * No letter or digit touches text[at, at + length): the character before is none, or ends a
+ * JSON escape (in a tool call's arguments a value on a line of its own follows `\n`). One after
+ * it cannot be an escape's: every escape starts with `\`, which is no letter.
+ */
+function stands(text: string, at: number, length: number): boolean {
+  if (ALPHANUMERIC.test(text[at + length] ?? "")) return false;
+  if (!ALPHANUMERIC.test(text[at - 1] ?? "")) return true;
+  const escape = LETTER_ESCAPE.exec(text.slice(Math.max(0, at - 6), at));
+  return escape !== null && escapes(text, at - escape[0].length);
+}
+
+/** The character at `at` is a backslash that starts an escape: it ends an odd run of backslashes. */
+function escapes(text: string, at: number): boolean {
+  let run = 0;
+  for (let i = at; i >= 0 && text[i] === "\\"; i--) run++;
+  return run % 2 === 1;
 }
 
 /** Unites overlapping and touching spans; the widest one names the kind. */

@@ -289,12 +289,14 @@ function put(object: Record<string, unknown>, key: string, value: unknown): void
  * messages, the tool calls' arguments, the tools (names, descriptions, schemas, keys too), a
  * raw prompt, stop sequences, context files and their names. The body is built from these
  * alone, and redaction only takes text out, so a value absent from all of them is absent from the body.
+ * JSON text (a call's arguments, a tool's result) is read decoded too: there a value with a
+ * quote, a backslash or a line break in it is written escaped (bodyRedaction looks for that form).
  */
 function requestTexts(request: GatewayRequest): string[] {
   const texts: string[] = [];
   for (const message of request.messages ?? []) {
-    texts.push(message.content);
-    for (const call of message.toolCalls ?? []) texts.push(call.name, call.arguments);
+    texts.push(message.content, ...jsonStrings(message.content));
+    for (const call of message.toolCalls ?? []) texts.push(call.name, call.arguments, ...jsonStrings(call.arguments));
   }
   if (request.prompt !== undefined) texts.push(request.prompt.text, request.prompt.suffix ?? "");
   texts.push(...(request.stop ?? []));
@@ -311,6 +313,32 @@ function requestTexts(request: GatewayRequest): string[] {
   };
   visit(request.tools ?? []);
   return texts;
+}
+
+/** The strings of a JSON object's or array's text, keys included; none for any other text. */
+function jsonStrings(text: string): string[] {
+  if (!/^\s*[[{]/.test(text)) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  // A loop, not a recursion: the text is the model's or a tool's, and may nest deeper than the stack.
+  const strings: string[] = [];
+  const pending: unknown[] = [parsed];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === "string") strings.push(value);
+    else if (Array.isArray(value)) for (const item of value as unknown[]) pending.push(item);
+    else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        strings.push(key);
+        pending.push(item);
+      }
+    }
+  }
+  return strings;
 }
 
 /** A matcher that fails says "do not send", never "send". */

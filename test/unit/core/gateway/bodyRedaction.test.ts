@@ -2,7 +2,7 @@
 // land on every segment they touch, known secrets are found cut, and a placeholder read
 // again as a secret changes nothing.
 import assert from "node:assert/strict";
-import { redactSegments, type Redactor } from "../../../../src/core/gateway/bodyRedaction";
+import { redactSegments, type KnownSecret, type Redactor } from "../../../../src/core/gateway/bodyRedaction";
 import { redactPath } from "../../../../src/core/gateway/pathRedaction";
 import { redact } from "../../../../src/core/redact";
 import { SECRET_KINDS } from "./secretKinds";
@@ -63,6 +63,33 @@ describe("body redaction (real redactor)", () => {
     };
     const result = await redactSegments([{ text: "a «redacted:x» b", content: true }], { redactor: echo });
     assert.deepEqual(result, { texts: ["a «redacted:x» b"], count: 0, secrets: [] });
+  });
+
+  it("in JSON text a short neverSend value after an escape stands alone; after an escaped backslash and a letter it does not", async () => {
+    const pin = "Xy7kPq2mZ9";
+    const known: KnownSecret[] = [{ value: pin, kind: "never-send", wholeOnly: true, standalone: true }];
+    const none: Redactor = async (text) => ({ text, count: 0, findings: [] });
+    const texts = [`"a\\n${pin}"`, `"\\t${pin}\\r"`, `"\\u2014${pin}"`, `"\\\\n${pin}"`, `"\\u00e${pin}"`, `"${pin}x"`];
+    const result = await redactSegments(
+      texts.map((text) => ({ text, content: true })),
+      { redactor: none, known },
+    );
+    assert.deepEqual(result.texts, ['"a\\n«redacted:never-send»"', '"\\t«redacted:never-send»\\r"', '"\\u2014«redacted:never-send»"', ...texts.slice(3)]);
+    for (const text of result.texts.slice(0, 3)) assert.equal(typeof JSON.parse(text), "string", "still a JSON string");
+  });
+
+  it("a known value with a quote, a backslash or a line break is found as JSON writes it, whole, and never from inside an escape", async () => {
+    const file = 'PW="Qa7kR\\p2"\nTOKEN=Zm4xLq9';
+    const known: KnownSecret[] = [{ value: file, kind: "never-send", wholeOnly: true }];
+    const none: Redactor = async (text) => ({ text, count: 0, findings: [] });
+    const args = JSON.stringify({ content: `before ${file} after` });
+    const result = await redactSegments([{ text: args, content: true }], { redactor: none, known });
+    assert.deepEqual(JSON.parse(result.texts[0]), { content: "before «redacted:never-send» after" });
+    assert.equal(result.count, 1);
+    // `n` + the rest, escaped, is in the JSON text of a line break + the rest: the match would start inside `\\n`.
+    const inside: KnownSecret[] = [{ value: 'nXy7kPq2"mZ9', kind: "never-send", wholeOnly: true }];
+    const text = JSON.stringify('\nXy7kPq2"mZ9');
+    assert.deepEqual((await redactSegments([{ text, content: true }], { redactor: none, known: inside })).texts, [text]);
   });
 
   it("credentials in file names: token shapes and name=value pieces", async () => {
