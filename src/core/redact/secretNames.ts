@@ -33,12 +33,46 @@ const STRONG_WORDS: Readonly<Record<string, string>> = {
   bottoken: "token",
   sessiontoken: "token",
   token: "token",
+  // Words for password in other languages, as they are written in ASCII names (DB_PASSWORT,
+  // senha_admin, MOT_DE_PASSE, kata_sandi, one word or several); names with other letters are
+  // matched by FOREIGN_PASSWORD_WORDS.
+  passwort: "password",
+  kennwort: "password",
+  contrasena: "password",
+  senha: "password",
+  wachtwoord: "password",
+  haslo: "password",
+  sifre: "password",
+  losenord: "password",
+  passord: "password",
+  adgangskode: "password",
+  salasana: "password",
+  heslo: "password",
+  jelszo: "password",
+  lozinka: "password",
+  parol: "password",
+  parola: "password",
+  motdepasse: "password",
+  katasandi: "password",
+  matkhau: "password",
+  // Secret in Spanish, Portuguese, Italian, German.
+  secreto: "secret",
+  secreta: "secret",
+  segredo: "secret",
+  segreto: "secret",
+  geheim: "secret",
 };
+
+/**
+ * Abbreviations that name a secret only as the last word: DB_PW, SMTP_PW, dbPw, CREDS,
+ * aws_creds. Elsewhere they are prefixes and tags (`x-pw-serviceworker`, `cred_store_path`).
+ */
+const STRONG_LAST_WORDS: Readonly<Record<string, string>> = { pw: "password", cred: "credential", creds: "credential" };
 
 /** "<first> key" pairs that name a secret. */
 const KEY_QUALIFIERS = new Set(["api", "private", "access", "secret", "signing", "encryption", "master", "hmac", "client", "app", "account", "sas", "shared", "service", "license", "subscription", "consumer", "webhook", "admin", "write", "deploy"]);
 
-const WEAK_WORDS = new Set(["auth", "authorization", "key", "salt", "signature", "cookie", "session", "sessionid", "bearer", "pat", "dsn", "sig"]);
+const WEAK_WORDS = new Set(["auth", "authorization", "key", "salt", "signature", "signing", "cookie", "session", "sessionid", "bearer", "pat", "dsn", "sig", "clave", "chiave", "schluessel", "jeton"]);
 
 /**
  * Words that turn a secret-sounding name into metadata about the secret: its length, where
@@ -58,7 +92,7 @@ const METADATA_WORDS = new Set(
 );
 
 // Secret labels in a few other languages, for comments and docs written in them.
-const FOREIGN_PASSWORD_WORDS = /パスワード|パスフレーズ|暗証番号|密码|密碼|口令|비밀번호|пароль|contraseña|contrasena|mot de passe|passwort|kennwort|senha|wachtwoord|hasło|parola/i;
+const FOREIGN_PASSWORD_WORDS = /パスワード|パスフレーズ|暗証番号|密码|密碼|口令|비밀번호|암호|пароль|парола|contraseña|mot de passe|hasło|şifre|jelszó|lösenord|parolă|κωδικός|סיסמה|סיסמא|كلمة المرور|كلمة السر|رمز عبور|पासवर्ड|รหัสผ่าน|mật khẩu/i;
 const FOREIGN_SECRET_WORDS = /API\s?キー|ＡＰＩキー|シークレットキー|秘密鍵|シークレット|アクセスキー|トークン|令牌|密钥|秘钥|토큰|токен|ключ api|clave api|clé api|geheimnis/i;
 
 export function splitNameWords(name: string): string[] {
@@ -68,6 +102,11 @@ export function splitNameWords(name: string): string[] {
     .split(/[^A-Za-z0-9]+/)
     .filter((w) => w !== "")
     .map((w) => w.toLowerCase());
+}
+
+/** A name word that says the value is about a secret or describes something (`min` in password_min_length, `url`, `id`), not a secret itself. */
+export function isMetadataWord(word: string): boolean {
+  return METADATA_WORDS.has(word);
 }
 
 export function classifySecretName(name: string): SecretName | undefined {
@@ -80,8 +119,12 @@ export function classifySecretName(name: string): SecretName | undefined {
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
     const pair = i + 1 < words.length ? word + words[i + 1] : "";
+    // Three words for one: MOT_DE_PASSE.
+    const triple = i + 2 < words.length ? pair + words[i + 2] : "";
+    if (STRONG_WORDS[triple] !== undefined) return { kind: STRONG_WORDS[triple], strength: "strong" };
     if (STRONG_WORDS[pair] !== undefined) return { kind: STRONG_WORDS[pair], strength: "strong" };
     if (STRONG_WORDS[word] !== undefined) return { kind: STRONG_WORDS[word], strength: "strong" };
+    if (i === words.length - 1 && STRONG_LAST_WORDS[word] !== undefined) return { kind: STRONG_LAST_WORDS[word], strength: "strong" };
     if (words[i + 1] === "key" && KEY_QUALIFIERS.has(word)) return { kind: word === "private" ? "private-key" : "api-key", strength: "strong" };
     // One-word names in SCREAMING or lower case: DBPASSWORD, adminpass, stripeapikey.
     const suffix = /(password|passwd|passphrase|secret|apikey|privatekey|accesskey|secretkey|authtoken|accesstoken|apitoken)$/.exec(word);

@@ -244,8 +244,27 @@ describe("secret names", () => {
     }
   });
 
+  it("recognises short and non-English names for passwords and credentials", () => {
+    for (const name of ["PW", "DB_PW", "SMTP_PW", "dbPw", "CREDS", "CRED", "aws_creds", "MOT_DE_PASSE", "motDePasse", "PASSWORT", "db_kennwort", "CONTRASEÑA", "contrasena", "SENHA", "senha_admin", "wachtwoord", "haslo", "hasło", "şifre", "sifre", "lösenord", "salasana", "heslo", "jelszó", "kata_sandi", "clave_secreta", "segredo", "パスワード", "비밀번호", "пароль", "парола", "κωδικός", "סיסמה", "كلمة المرور"]) {
+      assert.equal(classifySecretName(name)?.strength, "strong", name);
+    }
+    for (const name of ["JWT_SIGNING", "clave_api"]) assert.equal(classifySecretName(name)?.strength, "weak", name);
+  });
+
+  it("redacts values under those names", async () => {
+    for (const [line, expected] of [
+      ["PW=Xy7kPq2mZ9vB", "PW=«redacted:password»"],
+      ["DB_PW=hunter2x", "DB_PW=«redacted:password»"],
+      ["CREDS=ana:Zq8m7Lm", "CREDS=«redacted:credential»"],
+      ["MOT_DE_PASSE=m0t!Passe", "MOT_DE_PASSE=«redacted:password»"],
+      ["CONTRASEÑA=cl4ve!", "CONTRASEÑA=«redacted:password»"],
+    ]) {
+      assert.equal(await redacted(line, ".env"), expected);
+    }
+  });
+
   it("ignores names that only mention secrets", () => {
-    for (const name of ["tokenizer", "passwordless", "secretary", "password_min_length", "token_url", "secretName", "apiKeyHeader", "maxTokens", "password_file", "PUBLIC_KEY", "bypass", "keyboard", "monkey"]) {
+    for (const name of ["tokenizer", "passwordless", "secretary", "password_min_length", "token_url", "secretName", "apiKeyHeader", "maxTokens", "password_file", "PUBLIC_KEY", "bypass", "keyboard", "monkey", "credit", "credit_card", "pwa", "x-pw-serviceworker", "pw_min_length", "creds_path", "cred_store", "parole", "gesloten", "parolaccia"]) {
       assert.equal(classifySecretName(name), undefined, name);
     }
   });
