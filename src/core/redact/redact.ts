@@ -10,14 +10,24 @@
 //   6. literal fallbacks of secret-named lookups (`process.env.JWT_SECRET || "…"`, `${TOKEN:-…}`).
 //   7. credentials written in sentences, English and other scripts ("my token is …", 「パスワードは…」).
 //   8. values cut by the context window at the start or end of the text (or at `cuts`).
+//   9. disguised secrets: layers 2–7 also read a rewritten view of each place where invisible
+//      characters, look-alike letters, fullwidth forms, escapes or "\" line continuations
+//      hide one (normalisedView.ts), and the decoded text of base64, hex and character-code
+//      runs (encodedSecrets.ts); what they find is redacted in the original text, over the
+//      whole disguised run.
+//  10. in config files (.env, YAML, .ini, .properties, TOML), random-looking values whatever
+//      their name (randomConfigValues.ts).
 import { findCutValues } from "./cutValues";
+import { findEncodedSecrets } from "./encodedSecrets";
 import { findFallbackLiterals } from "./fallbackLiterals";
 import { findInConcatenations } from "./stringConcatenation";
 import { applyFindings, mergeFindings, type RedactionFinding } from "./findings";
 import { findLocatorCredentials } from "./locatorCredentials";
+import { findInNormalisedViews } from "./normalisedView";
 import { isPlaceholderValue } from "./placeholders";
 import { findPrivateKeyBlocks } from "./privateKeyBlocks";
 import { findProseCredentials } from "./proseCredentials";
+import { findRandomConfigValues } from "./randomConfigValues";
 import { findSecretAssignments } from "./secretAssignments";
 import { findWithSecretlint } from "./secretlintLayer";
 import { findTokenShapes } from "./tokenShapes";
@@ -57,22 +67,38 @@ export async function redact(text: string, options: RedactOptions = {}): Promise
   return result(text, [...own, ...fromSecretlint], warnings);
 }
 
-/** Layers 2–5 only: synchronous and cheap, for paths where waiting for secretlint is too slow. */
+/** Layers 2–10 only: synchronous and cheap, for paths where waiting for secretlint is too slow. */
 export function redactWithOwnRules(text: string, options: RedactOptions = {}): RedactionResult {
   return result(text, findWithOwnRules(text, options), []);
 }
 
 /** Most specific first: where two layers find the same span, the earlier one names the kind. */
 function findWithOwnRules(text: string, options: RedactOptions): RedactionFinding[] {
+  const inPlace = (t: string): RedactionFinding[] => findInText(t, options.fileName);
+  // Decoded text is no file: its values are read as in a text of unknown kind.
+  const inDecoded = (t: string): RedactionFinding[] => findInText(t, undefined);
+  return [
+    ...inPlace(text),
+    ...findEncodedSecrets(text, inDecoded),
+    ...findInNormalisedViews(text, (view) => [...inPlace(view), ...findEncodedSecrets(view, inDecoded)]),
+    ...findRandomConfigValues(text, options.fileName),
+    ...findCutValues(text, options.cuts),
+  ];
+}
+
+/**
+ * Layers 2–7 over one text. Values cut at the text's ends are not looked for here: a view or
+ * a decoded run starts and ends wherever it was taken from, not where the context window cut.
+ */
+function findInText(text: string, fileName: string | undefined): RedactionFinding[] {
   return [
     ...findTokenShapes(text),
     ...findInConcatenations(text, findTokenShapes),
     ...findPrivateKeyBlocks(text),
     ...findLocatorCredentials(text),
-    ...findSecretAssignments(text, options.fileName),
+    ...findSecretAssignments(text, fileName),
     ...findFallbackLiterals(text),
     ...findProseCredentials(text),
-    ...findCutValues(text, options.cuts),
   ];
 }
 

@@ -1,7 +1,8 @@
 // A key split across string literals ("AKIA" + "2X3Y..." in JS/Java/Go, "AKIA" "2X3Y..." in
-// Python/C, 'ghp_' . '...' in PHP, "a" .. "b" in Lua) hides from every pattern that reads the
-// text as written. Adjacent literals are joined, the joined text is scanned with the same
-// detectors, and each piece that carries part of a match is redacted.
+// Python/C, 'ghp_' . '...' in PHP, "a" .. "b" in Lua, ["ghp_", "…"].join("") in JS,
+// "".join(["ghp_", "…"]) in Python, `${"ghp_"}…` in a template literal) hides from every
+// pattern that reads the text as written. Adjacent literals are joined, the joined text is
+// scanned with the same detectors, and each piece that carries part of a match is redacted.
 import type { RedactionFinding } from "./findings";
 
 const LITERAL = String.raw`"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*'`;
@@ -11,6 +12,14 @@ const SPACE = String.raw`(?:\s|\\(?=\r?\n))*`;
 const JOINER = `${SPACE}(?:(?:\\+|\\.\\.?)${SPACE})?`;
 const SEQUENCE = new RegExp(`(?:${LITERAL})(?:${JOINER}(?:${LITERAL}))+`, "g");
 const PIECE = new RegExp(LITERAL, "g");
+// A list of literals joined with nothing between: JS `[…].join("")`, Python `"".join([…])`.
+const LIST = String.raw`\s*(?:${LITERAL})(?:\s*,\s*(?:${LITERAL}))+\s*(?:,\s*)?`;
+const EMPTY = String.raw`(?:""|''|\`\`)`;
+const JOINED_LIST = new RegExp(String.raw`\[(?<list>${LIST})\]\s*\.join\(\s*${EMPTY}\s*\)|${EMPTY}\s*\.join\(\s*[[(](?<list2>${LIST})[\])]\s*\)`, "dg");
+// A template literal whose every interpolation is a string literal (`${'ghp_ab'}cd…`).
+const TEMPLATE_TEXT = String.raw`(?:[^\`\\$]|\\[\s\S]|\$(?!\{))*`;
+const TEMPLATE = new RegExp(String.raw`\`${TEMPLATE_TEXT}(?:\$\{\s*(?:${LITERAL})\s*\}${TEMPLATE_TEXT})+\``, "g");
+const TEMPLATE_PART = new RegExp(String.raw`\$\{\s*(?<literal>${LITERAL})\s*\}|(?<text>(?:[^\`\\$]|\\[\s\S]|\$(?!\{))+)`, "dg");
 
 interface Piece {
   /** Offset of the piece's content (inside the quotes) in the original text. */
@@ -21,9 +30,7 @@ interface Piece {
 /** Runs `detect` over each joined concatenation and maps what it finds back onto the pieces. */
 export function findInConcatenations(text: string, detect: (joined: string) => readonly RedactionFinding[]): RedactionFinding[] {
   const findings: RedactionFinding[] = [];
-  SEQUENCE.lastIndex = 0;
-  for (const sequence of text.matchAll(SEQUENCE)) {
-    const pieces = piecesOf(sequence[0], sequence.index);
+  for (const pieces of concatenations(text)) {
     if (pieces.length < 2) continue;
     const joined = pieces.map((p) => p.content).join("");
     for (const hit of detect(joined)) {
@@ -32,6 +39,26 @@ export function findInConcatenations(text: string, detect: (joined: string) => r
     }
   }
   return findings;
+}
+
+function* concatenations(text: string): Generator<Piece[]> {
+  for (const sequence of text.matchAll(SEQUENCE)) yield piecesOf(sequence[0], sequence.index);
+  for (const joined of text.matchAll(JOINED_LIST)) {
+    const list = joined.indices?.groups?.list ?? joined.indices?.groups?.list2;
+    if (list !== undefined) yield piecesOf(text.slice(list[0], list[1]), list[0]);
+  }
+  for (const template of text.matchAll(TEMPLATE)) yield templatePieces(template[0].slice(1, -1), template.index + 1);
+}
+
+/** The text between interpolations and the content of each interpolated literal, in order. */
+function templatePieces(content: string, offset: number): Piece[] {
+  const pieces: Piece[] = [];
+  for (const part of content.matchAll(TEMPLATE_PART)) {
+    const literal = part.indices?.groups?.literal;
+    if (literal !== undefined) pieces.push({ start: offset + literal[0] + 1, content: content.slice(literal[0] + 1, literal[1] - 1) });
+    else pieces.push({ start: offset + part.index, content: part[0] });
+  }
+  return pieces;
 }
 
 function piecesOf(sequence: string, offset: number): Piece[] {
