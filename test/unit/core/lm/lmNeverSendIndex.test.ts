@@ -64,7 +64,8 @@ describe("language-model API: the neverSend index takes .env's text out of tool 
       assert.ok(body.includes("read_file"));
       const [entry] = (await h.audit.read()).entries;
       assert.equal(entry.feature, "languageModel");
-      assert.ok(entry.redactions >= 3, `redactions: ${entry.redactions}`);
+      // Each tool result is the whole of .env (once as text, once as JSON text): at least one placeholder each.
+      assert.ok(entry.redactions >= 2, `redactions: ${entry.redactions}`);
     });
   }
 
