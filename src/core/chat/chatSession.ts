@@ -135,8 +135,9 @@ export class ChatSession {
       // A repository question's files are the pack's, named once it is built (until then, unnamed).
       const sources: TurnSources = repo !== undefined ? { folders: [], paths: [], unnamed: true } : { folders: this.attachments.folders(), paths: this.attachments.files().map((f) => f.path) };
       const userTurn: ChatTurn = { id: newTurnId(), role: "user", text: question, ...(labels.length > 0 ? { attachments: labels } : {}), sources };
-      const messages = toGatewayMessages(withTurn(this.chat, userTurn), scope.unnamed);
-      if (scope.unnamed.size > 0) this.notice(this.texts.leftOut(scope.unnamed.size));
+      const asked = withTurn(this.chat, userTurn);
+      // Without the answers that cannot be judged, for a request that may leave this machine (see conversationScope).
+      const judged = toGatewayMessages(asked, scope.unnamed);
       /** Puts the question and the (empty) answer on screen and in the history; once. */
       let shown: Promise<string> | undefined;
       const show = (): Promise<string> => {
@@ -151,11 +152,13 @@ export class ChatSession {
         return shown;
       };
       if (repo !== undefined) {
+        // The repository service routes its request itself, out of the chat's sight: it may leave.
+        if (scope.unnamed.size > 0) this.notice(this.texts.leftOut(scope.unnamed.size));
         // The repository service packs its own context to fit; the chat only checks what it sends itself.
-        await this.answerFromRepo(repo, await show(), { question: userTurn.id, answer: assistantId }, question, messages, scope, controller);
+        await this.answerFromRepo(repo, await show(), { question: userTurn.id, answer: assistantId }, question, judged, scope, controller);
         return;
       }
-      await this.answer(show, assistantId, messages, scope, controller);
+      await this.answer(show, { question: userTurn.id, answer: assistantId }, { all: toGatewayMessages(asked), judged }, scope, controller);
     } finally {
       // (A stopped answer already let go of `running` while its turn was being stored; a newer answer may hold it now.)
       if (this.running?.controller === controller) this.running = undefined;
@@ -167,19 +170,35 @@ export class ChatSession {
    * Plans the question's route, builds the prompt for it and sends it. The question goes on
    * screen only once its prompt fits (built, right before the gateway sends it): one that
    * does not fit is not added, and the notice says why. A refusal or failure is shown in
-   * the answer's turn.
+   * the answer's turn. `messages.judged` leaves out the answers that cannot be judged: it is
+   * the conversation sent where the prompt may leave this machine, `messages.all` where it
+   * cannot; a question sent with them cannot be judged either (its answer may quote them).
    */
-  private async answer(show: () => Promise<string>, turnId: string, messages: readonly ChatMessage[], scope: ConversationScope, controller: AbortController): Promise<void> {
+  private async answer(
+    show: () => Promise<string>,
+    turnIds: { readonly question: string; readonly answer: string },
+    messages: { readonly all: readonly ChatMessage[]; readonly judged: readonly ChatMessage[] },
+    scope: ConversationScope,
+    controller: AbortController,
+  ): Promise<void> {
+    const turnId = turnIds.answer;
     const files = this.attachments.files();
     const request = scopedRequest(scope, this.attachments.folders());
     const thinking = this.chat.thinking;
     let chatId: string | undefined;
     let text = "";
     let reasoning = "";
+    let told = false;
     const build = async (plan: RequestPlan): Promise<PlannedPrompt> => {
-      const { prompt, verdict } = await chatPromptFor(plan, { messages, files, thinking }, this.deps.model, controller.signal);
+      const leaveOut = scope.unnamed.size > 0 && (await this.mayLeave(plan));
+      if (leaveOut && !told) {
+        told = true;
+        this.notice(this.texts.leftOut(scope.unnamed.size));
+      }
+      const { prompt, verdict } = await chatPromptFor(plan, { messages: leaveOut ? messages.judged : messages.all, files, thinking }, this.deps.model, controller.signal);
       if (!verdict.fits) throw new DoesNotFit(this.texts.notSent({ total: verdict.total, limit: verdict.limit, model: plan.model, route: plan.route }));
       chatId = await show();
+      if (scope.unnamed.size > 0 && !leaveOut) await this.changeTurn(chatId, turnIds.question, (turn) => ({ ...turn, sources: { folders: [], paths: [], ...turn.sources, unnamed: true } }), true);
       return prompt;
     };
     try {
@@ -224,6 +243,19 @@ export class ChatSession {
         if (isGatewayRefusal(error)) void this.deps.notify?.(error);
       }
     }
+  }
+
+  /**
+   * Whether a prompt built for `plan` may leave this machine: it is planned elsewhere, or it is
+   * planned here and the local model failing would send it elsewhere (the gateway falls back
+   * with the prompt as built, to any route the policy lets this feature take). The plan for the
+   * furthest route the person could pick finds such a route, where one is allowed and set up;
+   * it asks and sends nothing.
+   */
+  private async mayLeave(plan: RequestPlan): Promise<boolean> {
+    if (plan.route !== "local") return true;
+    const furthest = await this.deps.model.plan({ ...plan.request, preferred: { route: "cloud" } });
+    return furthest.ok && furthest.route !== "local";
   }
 
   /** Stop is over for the person as soon as the turn is final in memory; storing it (megabytes, for a long answer) goes on meanwhile. */

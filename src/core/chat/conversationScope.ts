@@ -10,9 +10,11 @@
 //     a model that never saw half the conversation is the more surprising outcome.
 //   - An answer made here from files nobody named (a chat stored before Hearth kept its
 //     sources, an answer made elsewhere that did not say) cannot be judged, so it is left out
-//     of later requests, wherever they are planned to go: a request planned for this machine
-//     may still leave it when the local model fails (the gateway falls back with the prompt
-//     as built), and only named files keep it here then.
+//     of later requests that may leave this machine: one planned elsewhere, and one planned
+//     here where the policy lets the gateway fall back elsewhere when the local model fails
+//     (it falls back with the prompt as built, and only named files keep it here then). A
+//     request that cannot leave (the default: chat stays here) keeps the whole conversation,
+//     and its question is kept as unnamed too: its answer may quote what those answers carried.
 // An answer made elsewhere carries no neverSend text: the gateway left those files out of its prompt.
 import type { ChatTurn } from "../../shared/chatProtocol";
 
@@ -21,7 +23,7 @@ export interface ConversationScope {
   readonly folders: readonly string[];
   /** The files whose text reached an answer made on this machine (PlanRequest.embeddedPaths). */
   readonly localPaths: readonly string[];
-  /** Ids of the questions answered here from files that were not named: they and their answers stay out of later requests. */
+  /** Ids of the questions answered here from files that were not named: they and their answers stay out of later requests that may leave. */
   readonly unnamed: ReadonlySet<string>;
 }
 

@@ -232,4 +232,47 @@ describe("chat history and neverSend: what an answer made here drew on stays her
     assert.ok(!cloudBodies().includes("PLAN-BETA-0042"), "the unnamed Explain answer stayed here");
     assert.ok(notices().some((n) => /^2 earlier answers made on this machine were left out/.test(n)), notices().join(" | "));
   });
+
+  it("an old chat (turns without sources) keeps its history where nothing can leave (the all-local default), and leaves it out where a fallback could", async () => {
+    const store = new MapStore();
+    const legacy = {
+      id: "legacy-chat",
+      title: "old",
+      createdAt: 1,
+      updatedAt: 2,
+      thinking: false,
+      turns: [
+        { id: "u1", role: "user", text: "Explain .env" },
+        { id: "a1", role: "assistant", text: LOCAL_ANSWER, meta: { route: "local", provider: "local", model: "qwen" } },
+      ],
+    };
+    await store.update("hearth.chat.history", [legacy]);
+    const localBodies = (): string[] => h.local.requests.filter((r) => r.path.endsWith("/chat/completions")).map((r) => r.body);
+
+    h.state.policy = userPolicy();
+    const chat = session({}, store);
+    chat.open("legacy-chat");
+    // The new answer quotes the old one, as models do: it cannot be judged either.
+    h.local.answer = "That was db7.prod.corp.internal.";
+    await chat.send("Which host was that?");
+    assert.equal(chat.current.turns[3].meta?.route, "local");
+    assert.ok(localBodies().at(-1)?.includes(LOCAL_ANSWER), "the local model saw the earlier answer");
+    assert.deepEqual(notices(), [], "nothing was left out, so nothing is said");
+    assert.equal(chat.current.turns[2].sources?.unnamed, true, "a question sent with an answer that cannot be judged cannot be judged");
+
+    // The policy lets chat fall back to the cloud: planned here, the prompt may still leave when the local model fails.
+    h.state.policy = cloudPolicy();
+    h.local.answer = "I cannot tell from here.";
+    await chat.send("And the seat id?");
+    assert.equal(chat.current.turns[5].meta?.route, "local");
+    assert.ok(!localBodies().at(-1)?.includes("db7.prod.corp.internal"), "built without the answers that cannot be judged");
+    assert.equal(notices().length, 1, notices().join(" | "));
+    assert.match(notices()[0], /^2 earlier answers made on this machine were left out/);
+
+    // And so it is when the local model fails only once called: the fallback carries none of it.
+    h.state.localDown = true;
+    await chat.send("Summarise.");
+    assert.equal(chat.current.turns[7].meta?.route, "cloud");
+    assert.deepEqual(leaked(), []);
+  });
 });
