@@ -1,8 +1,11 @@
 // The lookup behind the neverSend index finds exactly the values indexOf finds: on random
 // values and texts drawn from a small alphabet (so values are often prefixes of each other and
-// share long starts), and on lines that share a long start with a text that repeats it.
+// share long starts), and on lines that share a long start with a text that repeats it. And it
+// reads repetitive text in one pass: a line of 200,000 `A` against a prompt of 400,000 (the
+// lookup that compared character by character at every position took minutes), and lines that
+// are runs of every length against a million `A`.
 import assert from "node:assert/strict";
-import { NeverSendLookup, type NeverSendSecret } from "../../../../src/core/policy";
+import { NeverSendLookup, neverSendText, type NeverSendSecret } from "../../../../src/core/policy";
 
 const secret = (value: string, standalone = false): NeverSendSecret => ({ value, kind: "never-send", wholeOnly: true, ...(standalone ? { standalone: true as const } : {}) });
 
@@ -32,6 +35,40 @@ describe("neverSend lookup", () => {
       const got = new Set(lookup.secretsIn(texts).map((s) => s.value));
       assert.deepEqual([...got].sort(), [...expected].sort(), `values ${JSON.stringify(values)} in ${JSON.stringify(texts)}`);
     }
+  });
+
+  it("finds the same values as indexOf, on long values with long shared starts and ends (filed by hash, not compared by character)", () => {
+    const next = random(11);
+    const word = (min: number, max: number): string => Array.from({ length: min + Math.floor(next() * (max - min + 1)) }, () => "ab"[Math.floor(next() * 2)]).join("");
+    for (let round = 0; round < 300; round++) {
+      // Values from 6 to 90 characters, short and long (16 or more), runs and near-runs among them.
+      const words = Array.from({ length: 1 + Math.floor(next() * 12) }, () => (next() < 0.3 ? "a".repeat(6 + Math.floor(next() * 60)) + word(0, 2) : word(6, 90)));
+      const values = words.flatMap((w) => [w, w.slice(0, 6 + Math.floor(next() * (w.length - 5))), w.slice(Math.floor(next() * (w.length - 6)))]);
+      const lookup = new NeverSendLookup(values.map((v) => secret(v)), 1);
+      const piece = (): string => (next() < 0.5 ? values[Math.floor(next() * values.length)] : next() < 0.5 ? "a".repeat(Math.floor(next() * 80)) : word(0, 8));
+      const texts = [Array.from({ length: 10 }, piece).join(""), word(0, 200), Array.from({ length: 4 }, piece).join("")];
+      const expected = new Set(values.filter((v) => v.length >= 6 && texts.some((t) => t.includes(v))));
+      const got = new Set(lookup.secretsIn(texts).map((s) => s.value));
+      assert.deepEqual([...got].sort(), [...expected].sort(), `values ${JSON.stringify(values)} in ${JSON.stringify(texts)}`);
+    }
+  });
+
+  it("reads a long run of one character once, whatever the file's lines share with it", () => {
+    // A .env line of 200,000 `A` then `x`, against 400,000 `A` then `y`: the old lookup compared
+    // 200,000 characters at each of 200,000 positions (about 9 minutes; 20,000 took 5.4 s).
+    const run = "A".repeat(200_000);
+    const file = new NeverSendLookup(neverSendText(`${run}x\nOTHER=1\n`), 1);
+    assert.deepEqual(file.secretsIn([`${run}${run}y`]), []);
+    assert.deepEqual(file.secretsIn([`${run}${run}x`]).map((s) => s.value), [`${run}x`]);
+
+    // Lines that are runs of 16 to 700 `A` (250 KB), against a million: each line is found once,
+    // the whole file's text (runs with line breaks) nowhere. The old lookup did not end in 10 minutes.
+    let lines = "";
+    for (let k = 16; lines.length < 250_000; k++) lines += `${"A".repeat(k)}\n`;
+    const runs = new NeverSendLookup(neverSendText(lines), 1);
+    const hits = runs.secretsIn(["A".repeat(1_000_000)]).map((s) => s.value);
+    assert.equal(hits.length, runs.values - 1);
+    assert.ok(hits.every((v) => /^A+$/.test(v)));
   });
 
   it("finds lines that share a long start, in a text that repeats the start", () => {
