@@ -15,9 +15,12 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
  * Reads a regular file, at most `cap` bytes: `over` when it holds more. Opened without
  * following a link and without blocking (a FIFO that appeared since the listing), then
  * checked to be a regular file on the open handle. The cap holds while reading, whatever
- * stat says; with `isBinary`, a first chunk it calls binary stops the read there.
+ * stat says; with `isBinary`, a first chunk it calls binary stops the read there. `signal`
+ * ends it as unreadable between steps (its caller stopped waiting: a share that hangs), and
+ * the file is closed then, even where the open itself ended late.
  */
-export async function readRegular(absPath: string, cap: number, isBinary?: (head: Buffer) => boolean): Promise<ReadResult> {
+export async function readRegular(absPath: string, cap: number, isBinary?: (head: Buffer) => boolean, signal?: AbortSignal): Promise<ReadResult> {
+  if (isAborted(signal)) return { reason: "unreadable" };
   let handle;
   try {
     handle = await open(absPath, OPEN_FLAGS);
@@ -26,10 +29,12 @@ export async function readRegular(absPath: string, cap: number, isBinary?: (head
     return { reason: code === "ELOOP" ? "symlink" : code === "ENXIO" ? "special" : "unreadable" };
   }
   try {
+    if (isAborted(signal)) return { reason: "unreadable" };
     const info = await handle.stat();
+    if (isAborted(signal)) return { reason: "unreadable" };
     if (!info.isFile()) return { reason: "special" };
     if (info.size > cap) return { data: Buffer.alloc(0), over: true, size: info.size };
-    const read = await readUpTo(handle, cap, isBinary === undefined ? {} : { stopAtFirst: isBinary });
+    const read = await readUpTo(handle, cap, { ...(isBinary === undefined ? {} : { stopAtFirst: isBinary }), ...(signal === undefined ? {} : { signal }) });
     if (read.kind === "stopped") return { reason: "binary" };
     if (read.kind === "over") return { data: Buffer.alloc(0), over: true, size: Math.max(read.bytesRead, info.size) };
     if (read.kind !== "data") return { reason: "unreadable" };
@@ -39,6 +44,11 @@ export async function readRegular(absPath: string, cap: number, isBinary?: (head
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/** A function, not `signal?.aborted` inline: the flag changes while a read awaits, which a type check inline would not expect. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 export type CappedRead = { readonly kind: "data"; readonly data: Buffer } | { readonly kind: "over"; readonly bytesRead: number } | { readonly kind: "stopped" } | { readonly kind: "aborted" };

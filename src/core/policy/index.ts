@@ -9,7 +9,8 @@ export { checkNeverSendPattern, type PatternProblem } from "./neverSendPatternCh
 export { neverSendText, distinctiveValues, DISTINCTIVE_LINE, VALUE_MIN, type NeverSendSecret } from "./neverSendText";
 export { NeverSendLookup, type NeverSendContent } from "./neverSendLookup";
 export { NeverSendIndex, NEVER_SEND_INDEX_LIMITS, readNeverSendFile, type NeverSendIndexStats, type NeverSendRead, type NeverSendSkip } from "./neverSendIndex";
-export { neverSendGlobs, combinedGlob } from "./neverSendGlobs";
+export { neverSendGlobs, shallowNeverSendGlobs, combinedGlob } from "./neverSendGlobs";
+export { neverSendIndexMatcher, filesAndNamedFolders } from "./neverSendIndexRule";
 export { routeRank, cloudAccessRank, routeAllows } from "./permissiveness";
 export {
   resolveEffectivePolicy,

@@ -1,10 +1,13 @@
 // Glob patterns (VS Code's findFiles and file watcher syntax, relative to a workspace folder)
-// that find at least every file a list of gitignore-style neverSend patterns matches. They
-// are a net, not the rule: whatever they find is judged again by the real matcher
-// (neverSendMatcher), so a glob here may take in more, never less.
+// that find at least every file of a list of gitignore-style neverSend patterns that the
+// neverSend index reads (neverSendIndexRule). They are a net, not the rule: whatever they find
+// is judged again by the real matcher, so a glob here may take in more, never less.
 //   - no slash, or only a trailing one: a name at any depth (`.env` → `**/.env`);
 //   - a slash at the start or inside: a path from the folder's root (`/config/prod.yml`, `deploy/keys/`);
-//   - the name may be a folder (`secrets`, `.ssh/`): everything under it too (`<glob>/**`);
+//   - a pattern that names a folder (`.ssh/`, `secrets/`): everything under it too
+//     (`<glob>/**`). Under a folder matched by a name that may be a file's (`.env`, `vault/*`)
+//     the index reads only what another pattern matches by its own path, which that pattern's
+//     glob finds: a virtualenv named `.env/` is not listed file by file;
 //   - `!` patterns give files back; the search ignores them (the matcher applies them);
 //   - letters match either case, as the matcher does (`.ENV` is `.env`); a character past
 //     ASCII may be spelled otherwise on disk (NFD, case), so it is `*`;
@@ -21,6 +24,25 @@ export function neverSendGlobs(patterns: readonly string[]): string[] {
   return [...globs];
 }
 
+/**
+ * The globs of the files matched by their own name in a folder's top two levels (`.env`,
+ * `apps/.env`, `/config/prod.yml`): a search bounded by a count lists them in whatever order
+ * it walks, so a first search for these alone keeps a thousand `*.pem` test fixtures deeper
+ * down from crowding out the root's `.env`.
+ */
+export function shallowNeverSendGlobs(patterns: readonly string[]): string[] {
+  const globs = new Set<string>();
+  for (const raw of patterns) {
+    const [base] = globsOf(raw);
+    if (base === undefined) continue;
+    const rest = base.startsWith("**/") ? base.slice(3) : undefined;
+    for (const glob of rest === undefined ? [base] : [rest, `*/${rest}`]) {
+      if (!glob.includes("**")) globs.add(glob);
+    }
+  }
+  return [...globs];
+}
+
 /** One glob that is any of `globs`, for a single findFiles call; undefined for none. */
 export function combinedGlob(globs: readonly string[]): string | undefined {
   if (globs.length === 0) return undefined;
@@ -31,15 +53,15 @@ function globsOf(raw: string): string[] {
   // gitignore drops trailing spaces unless escaped; an escaped one becomes a wildcard below.
   let pattern = raw.replace(/(?<!\\)\s+$/, "");
   if (pattern === "" || pattern.startsWith("#") || pattern.startsWith("!")) return [];
+  const folder = pattern.endsWith("/");
   pattern = pattern.replace(/\/+$/, "");
   const anchored = pattern.includes("/");
   pattern = pattern.replace(/^\/+/, "");
   if (pattern === "") return [];
   const body = globBody(pattern);
   const base = anchored ? body : `**/${body}`;
-  // Any name may be a folder's (gitignore's `secrets` takes everything under one); its own path
-  // stays too, so the watcher reports the folder's deletion (findFiles lists files only).
-  return [base, `${base}/**`];
+  // A named folder's own path stays too, so the watcher reports its deletion (findFiles lists files only).
+  return folder ? [base, `${base}/**`] : [base];
 }
 
 /** The pattern in glob syntax: `*`, `**`, `?` and `/` as they are, the rest literal or a wildcard. */

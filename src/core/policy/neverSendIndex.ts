@@ -8,7 +8,8 @@
 // The editor side lists the candidate files per workspace folder (src/vscode/policy/
 // neverSendFiles.ts); this reads them, within caps, and keeps them current as they change.
 // Work is done one operation at a time, in the order asked, so a change that arrives during a
-// scan is applied after it, never lost under it.
+// scan is applied after it, never lost under it; a read that does not end (a `.env` on a hung
+// network share) is given up after READ_TIMEOUT_MS, so that it cannot hold the queue.
 import { realpath } from "node:fs/promises";
 import { readRegular, type ReadResult } from "../fs/readRegular";
 import { NeverSendLookup, type NeverSendContent } from "./neverSendLookup";
@@ -29,11 +30,26 @@ import { neverSendText, type NeverSendSecret } from "./neverSendText";
  */
 export const NEVER_SEND_INDEX_LIMITS = { files: 200, fileBytes: 256 * 1024, totalBytes: 4 * 1024 * 1024 } as const;
 
-/** Reads a file, at most `cap` bytes (readRegular's contract); injected by tests. */
-export type NeverSendRead = (absPath: string, cap: number) => Promise<ReadResult>;
+/**
+ * How long one file's read may take. A `.env` of a few KB on a local disk reads in well under
+ * a millisecond, on a slow share in some; one that takes seconds is on a file system that
+ * hangs, and every request that leaves waits for the index (the gateway waits 5 s at most).
+ */
+export const READ_TIMEOUT_MS = 2_000;
+/**
+ * Reads that timed out in one pass before the pass gives up on the rest: a file system that
+ * hangs one read hangs the next, and Node's few file-system threads are held by each.
+ */
+const TIMEOUTS_PER_PASS = 2;
 
-/** Why a candidate file holds no values in the index. */
-export type NeverSendSkip = "fileCount" | "fileBytes" | "totalBytes" | "binary" | "unreadable";
+/** Reads a file, at most `cap` bytes (readRegular's contract), ending early when `signal` aborts; injected by tests. */
+export type NeverSendRead = (absPath: string, cap: number, signal?: AbortSignal) => Promise<ReadResult>;
+
+/**
+ * Why a candidate file holds no values in the index. `unreadable` includes a read that timed
+ * out; `notRead`: not tried, since reads of the same pass timed out (tried again next pass).
+ */
+export type NeverSendSkip = "fileCount" | "fileBytes" | "totalBytes" | "binary" | "unreadable" | "notRead";
 
 export interface NeverSendIndexStats {
   readonly files: number;
@@ -64,9 +80,12 @@ export class NeverSendIndex {
   private failure: Error | undefined;
   private queue: Promise<void> = Promise.resolve();
   private readonly read: NeverSendRead;
+  private readonly readTimeoutMs: number;
 
-  constructor(options: { readonly read?: NeverSendRead } = {}) {
+  /** `readTimeoutMs`: default READ_TIMEOUT_MS (tests shorten it). */
+  constructor(options: { readonly read?: NeverSendRead; readonly readTimeoutMs?: number } = {}) {
     this.read = options.read ?? readNeverSendFile;
+    this.readTimeoutMs = options.readTimeoutMs ?? READ_TIMEOUT_MS;
   }
 
   /** The folder's candidate files are now `paths` (absolute); files no longer listed are forgotten. */
@@ -119,7 +138,7 @@ export class NeverSendIndex {
   }
 
   stats(): NeverSendIndexStats {
-    const skipped: Record<NeverSendSkip, number> = { fileCount: 0, fileBytes: 0, totalBytes: 0, binary: 0, unreadable: 0 };
+    const skipped: Record<NeverSendSkip, number> = { fileCount: 0, fileBytes: 0, totalBytes: 0, binary: 0, unreadable: 0, notRead: 0 };
     for (const reason of this.skipped.values()) skipped[reason]++;
     const distinct = new Set([...this.files.values()].flatMap((f) => f.secrets.map((s) => s.value)));
     return {
@@ -156,6 +175,7 @@ export class NeverSendIndex {
     const files = new Map<string, IndexedFile>();
     const skipped = new Map<string, NeverSendSkip>();
     let total = 0;
+    let timeouts = 0;
     for (const [i, path] of order.entries()) {
       if (i >= NEVER_SEND_INDEX_LIMITS.files) {
         skipped.set(path, "fileCount");
@@ -177,19 +197,47 @@ export class NeverSendIndex {
         skipped.set(path, lasting);
         continue;
       }
-      const result = await this.read(path, Math.min(NEVER_SEND_INDEX_LIMITS.fileBytes, room));
-      if ("reason" in result) {
+      if (timeouts >= TIMEOUTS_PER_PASS) {
+        skipped.set(path, "notRead");
+        continue;
+      }
+      const result = await this.readWithin(path, Math.min(NEVER_SEND_INDEX_LIMITS.fileBytes, room));
+      if (result === "timeout") {
+        timeouts++;
+        skipped.set(path, "unreadable");
+      } else if ("reason" in result) {
         skipped.set(path, result.reason === "binary" ? "binary" : "unreadable");
       } else if (result.over) {
         skipped.set(path, result.size > NEVER_SEND_INDEX_LIMITS.fileBytes ? "fileBytes" : "totalBytes");
       } else {
-        files.set(path, { bytes: result.data.length, secrets: neverSendText(result.data.toString("utf8")) });
+        files.set(path, { bytes: result.data.length, secrets: neverSendText(result.data.toString("utf8"), { path }) });
         total += result.data.length;
       }
     }
     this.files = files;
     this.skipped = skipped;
     this.lookup = undefined;
+  }
+
+  /**
+   * The read, or "timeout" when it has not ended within readTimeoutMs: its signal then aborts
+   * it (readRegular closes the file when it gets to), and the pass goes on without waiting. A
+   * read stuck inside the operating system cannot be ended from here; it only holds a thread.
+   */
+  private async readWithin(path: string, cap: number): Promise<ReadResult | "timeout"> {
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        resolve("timeout");
+      }, this.readTimeoutMs);
+    });
+    try {
+      return await Promise.race([this.read(path, cap, abort.signal), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -212,8 +260,8 @@ function isBinary(head: Buffer): boolean {
  * readRegular, and through a link to its target: a `.env` linked from a shared folder is what
  * an agent's read of `.env` returns, and the index only looks for its text (it sends nothing).
  */
-export async function readNeverSendFile(absPath: string, cap: number): Promise<ReadResult> {
-  const result = await readRegular(absPath, cap, isBinary);
+export async function readNeverSendFile(absPath: string, cap: number, signal?: AbortSignal): Promise<ReadResult> {
+  const result = await readRegular(absPath, cap, isBinary, signal);
   if (!("reason" in result) || result.reason !== "symlink") return result;
   let target: string;
   try {
@@ -221,5 +269,6 @@ export async function readNeverSendFile(absPath: string, cap: number): Promise<R
   } catch {
     return { reason: "unreadable" };
   }
-  return readRegular(target, cap, isBinary);
+  if (signal?.aborted === true) return { reason: "unreadable" };
+  return readRegular(target, cap, isBinary, signal);
 }

@@ -6,7 +6,12 @@
 //     `DB_PASSWORD=admin123`), or a random-looking run anywhere (a password inside a URL).
 // A value is matched only where it stands alone, and common configuration values (`true`,
 // `8080`, `localhost`, `us-east-1`, `utf8mb4`, `gpt-4o-mini`, a version, a date) are never
-// distinctive: a message that mentions them is not a copy of the file.
+// distinctive: a message that mentions them is not a copy of the file. Nor are lines that any
+// file may hold: a banner of `#` or `=` (no letter or digit), a PEM armour line (`-----BEGIN
+// CERTIFICATE-----`: the key's own lines are values), and in a program's source (a `.py` or
+// `.go` file that is neverSend by its folder or name) every line but those that set a
+// secret-named variable: `from __future__ import annotations`, `super().__init__()` and a
+// license header are in every other file of the kind.
 //
 // Here in the policy, not in the gateway, because two readers derive the same values: the
 // gateway from a file it leaves out of a request, and the neverSend index (neverSendIndex.ts)
@@ -41,17 +46,53 @@ const RANDOM_SHORT_PIECES = 5;
 /** `export NAME=value`, `name: value`, `"name": "value",`, `name := value`. */
 const ASSIGNMENT = /^\s*(?:(?:export|set|const|let|var|readonly)\s+)?["']?([A-Za-z_$][\w.$-]*)["']?\s*(?::=|=|:)\s*(.*)$/;
 
+export interface NeverSendTextOptions {
+  /** The file's path (or name): a program's source, known by its extension, keeps fewer lines. */
+  readonly path?: string;
+}
+
 /** A neverSend file's text, found in another file that is sent (or in the message), is taken out of it. */
-export function neverSendText(content: string): NeverSendSecret[] {
+export function neverSendText(content: string, options: NeverSendTextOptions = {}): NeverSendSecret[] {
   const out: NeverSendSecret[] = [];
   const whole = content.trim();
   if (whole !== "") out.push({ value: whole, kind: "never-send", wholeOnly: true });
+  const source = options.path !== undefined && isProgramSource(options.path);
   for (const line of content.split(/\r?\n/)) {
     const trimmed = line.trim();
-    if (trimmed.length >= DISTINCTIVE_LINE && trimmed !== whole) out.push({ value: trimmed, kind: "never-send", wholeOnly: true });
+    if (trimmed.length >= DISTINCTIVE_LINE && trimmed !== whole && isFilesOwnLine(trimmed, source)) out.push({ value: trimmed, kind: "never-send", wholeOnly: true });
     for (const value of distinctiveValues(trimmed)) out.push({ value, kind: "never-send", wholeOnly: true, standalone: true });
   }
   return out;
+}
+
+/**
+ * A line long enough that may be the file's own: not a line of only punctuation, nor a PEM
+ * armour line, and in a program's source only an assignment to a secret-sounding name
+ * (`DB_PASSWORD = "correcthorse"`, whose value, a plain word, is no distinctive value).
+ */
+function isFilesOwnLine(line: string, source: boolean): boolean {
+  if (!/[\p{L}\p{N}]/u.test(line) || PEM_ARMOUR.test(line)) return false;
+  if (!source) return true;
+  const assignment = ASSIGNMENT.exec(line);
+  return assignment !== null && classifySecretName(assignment[1]) !== undefined && !isPlaceholderValue(valueOf(assignment[2]));
+}
+
+const PEM_ARMOUR = /^-----(?:BEGIN|END) [A-Z0-9 ]+-----$/;
+
+/**
+ * Extensions of programs' source, whose lines are mostly the language's and its libraries'.
+ * Not shell scripts, nor configuration (`.json`, `.yaml`, `.toml`, `.ini`, `.properties`,
+ * `.tf`): their lines are the file's own settings.
+ */
+const PROGRAM_SOURCE = new Set([
+  "py", "pyi", "pyw", "go", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "java", "kt", "kts", "scala", "groovy", "rb", "rs", "c", "h", "cc", "cpp", "cxx", "hpp", "hh",
+  "hxx", "m", "mm", "cs", "fs", "vb", "swift", "php", "pl", "pm", "lua", "r", "dart", "ex", "exs", "erl", "hrl", "hs", "clj", "cljs", "elm", "vue", "svelte", "zig", "nim", "jl", "ml", "mli",
+]);
+
+function isProgramSource(path: string): boolean {
+  const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+  const dot = name.lastIndexOf(".");
+  return dot > 0 && PROGRAM_SOURCE.has(name.slice(dot + 1).toLowerCase());
 }
 
 /** The distinctive values one line of a file holds: an assignment's value, or random-looking runs of letters and digits. */

@@ -3,8 +3,11 @@
 //
 // Per workspace folder: findFiles with globs drawn from the folder's effective neverSend
 // patterns (neverSendGlobs: a net that may take in more), then only the paths the real matcher
-// says are neverSend; a file system watcher on the same globs keeps the index current, and a
-// change of the folder's patterns (a policy edit, the user's setting) searches again.
+// says are neverSend and the index reads (neverSendIndexMatcher: not the files of a
+// virtualenv named `.env/`); a file system watcher on the same globs keeps the index current,
+// and a change of the folder's patterns (a policy edit, the user's setting) searches again.
+// Each search lists at most MAX_LISTED files in the order it walks, so the files matched by
+// name in the folder's top two levels (its `.env`) are searched for first, on their own.
 // files.exclude does not hide a secret from the search (a `.env` is often excluded from the
 // explorer); node_modules and .git are skipped (packages' and git's own files).
 //
@@ -14,15 +17,26 @@
 // that leaves; activation itself does nothing but set the timer.
 import * as vscode from "vscode";
 import type { Logger } from "../../core/logger.js";
-import { combinedGlob, neverSendGlobs, NeverSendIndex, NEVER_SEND_INDEX_LIMITS, type EffectivePolicy, type NeverSendContent, type NeverSendIndexStats } from "../../core/policy/index.js";
+import {
+  combinedGlob,
+  neverSendGlobs,
+  NeverSendIndex,
+  neverSendIndexMatcher,
+  NEVER_SEND_INDEX_LIMITS,
+  shallowNeverSendGlobs,
+  type EffectivePolicy,
+  type NeverSendContent,
+  type NeverSendIndexStats,
+  type NeverSendMatcher,
+} from "../../core/policy/index.js";
 import type { PolicyChangeEvent } from "./policySnapshot.js";
 
 /** Folders whose files are not the workspace's own secrets, and which hold the most files. */
 const SKIPPED_FOLDERS = "**/{node_modules,.git}/**";
 /**
- * The most paths one folder's search lists: a net wider than the index's 200 files, since the
- * matcher throws back what the globs take in besides (`!.env.example`, look-alikes), and small
- * enough to list quickly.
+ * The most paths one search lists (a folder has two: its top two levels, then all of it): a
+ * net wider than the index's 200 files, since the matcher throws back what the globs take in
+ * besides (`!.env.example`, look-alikes), and small enough to list quickly.
  */
 const MAX_LISTED = 2_000;
 /** After activation, before the scan starts on its own (activation stays fast). */
@@ -48,6 +62,8 @@ export interface NeverSendFilesOptions {
 interface FolderPlan {
   /** The patterns the search was made for. */
   readonly signature: string;
+  /** The files of the folder the index reads, by those patterns. */
+  readonly indexed: NeverSendMatcher;
   /** The watcher and its listeners. */
   readonly watching: readonly vscode.Disposable[];
   /** The search and the index's update for it; the watcher's events are applied after it. */
@@ -148,24 +164,28 @@ export class NeverSendFiles implements vscode.Disposable {
     if (current !== undefined && current.signature === signature) return current.done;
     this.drop(key);
 
-    const glob = folder.uri.scheme === "file" ? combinedGlob(neverSendGlobs(effective.neverSend.patterns)) : undefined;
+    const patterns = effective.neverSend.patterns;
+    const glob = folder.uri.scheme === "file" ? combinedGlob(neverSendGlobs(patterns)) : undefined;
+    const indexed = neverSendIndexMatcher(effective.neverSend, { root: folder.uri.fsPath });
     if (glob === undefined) {
       if (folder.uri.scheme !== "file") this.log.warn(`Hearth neverSend index: ${folder.name} is not on this machine's disk (${folder.uri.scheme}:), so its neverSend files are not read.`);
       const done = this.index.setFolder(key, []);
-      this.plans.set(key, { signature, watching: [], done });
+      this.plans.set(key, { signature, indexed, watching: [], done });
       return done;
     }
     const pattern = new vscode.RelativePattern(folder, glob);
+    const shallowGlob = combinedGlob(shallowNeverSendGlobs(patterns));
+    const shallow = shallowGlob === undefined ? undefined : new vscode.RelativePattern(folder, shallowGlob);
     const watcher = vscode.workspace.createFileSystemWatcher(pattern);
     const watching: vscode.Disposable[] = [watcher];
-    const plan: FolderPlan = { signature, watching, done: Promise.resolve() };
+    const plan: FolderPlan = { signature, indexed, watching, done: Promise.resolve() };
     this.plans.set(key, plan);
-    const done = this.search(folder, key, pattern, plan);
+    const done = this.search(folder, key, [shallow, pattern], plan);
     this.plans.set(key, { ...plan, done });
     // Reported during the search or after it, applied after it (the index does one thing at a time, in order).
     const after = (apply: () => Promise<void>): void => void done.then(apply, () => undefined).catch((error: unknown) => this.log.warn(`Hearth neverSend index: ${errorText(error)}`));
     const changed = (uri: vscode.Uri): void => {
-      if (this.isCandidate(folder, uri)) after(() => this.index.changed(key, uri.fsPath));
+      if (isCandidate(indexed, uri)) after(() => this.index.changed(key, uri.fsPath));
     };
     watching.push(watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete((uri) => after(() => this.index.deleted(key, uri.fsPath))));
     return done;
@@ -177,27 +197,29 @@ export class NeverSendFiles implements vscode.Disposable {
     this.plans.delete(key);
   }
 
-  private async search(folder: vscode.WorkspaceFolder, key: string, pattern: vscode.RelativePattern, plan: FolderPlan): Promise<void> {
+  /** Lists the folder's files for each pattern in turn (the shallow one first), each search within MAX_LISTED. */
+  private async search(folder: vscode.WorkspaceFolder, key: string, patterns: readonly (vscode.RelativePattern | undefined)[], plan: FolderPlan): Promise<void> {
     const started = Date.now();
-    let uris: vscode.Uri[];
-    try {
-      uris = await vscode.workspace.findFiles(pattern, SKIPPED_FOLDERS, MAX_LISTED);
-    } catch (error) {
-      this.log.warn(`Hearth neverSend index: searching ${folder.name} for neverSend files failed (${errorText(error)}).`);
-      throw error;
+    const uris = new Map<string, vscode.Uri>();
+    let full = false;
+    for (const pattern of patterns) {
+      if (pattern === undefined) continue;
+      let listed: vscode.Uri[];
+      try {
+        listed = await vscode.workspace.findFiles(pattern, SKIPPED_FOLDERS, MAX_LISTED);
+      } catch (error) {
+        this.log.warn(`Hearth neverSend index: searching ${folder.name} for neverSend files failed (${errorText(error)}).`);
+        throw error;
+      }
+      full ||= listed.length >= MAX_LISTED;
+      for (const uri of listed) uris.set(uri.toString(), uri);
     }
     // A newer search of the folder (its patterns changed meanwhile) or its removal decides instead.
     if (this.disposed || this.plans.get(key)?.watching !== plan.watching) return;
-    const candidates = uris.filter((uri) => this.isCandidate(folder, uri)).map((uri) => uri.fsPath);
-    if (uris.length >= MAX_LISTED) this.log.warn(`Hearth neverSend index: the search of ${folder.name} stopped at ${MAX_LISTED} files; ${candidates.length} of them are neverSend.`);
+    const candidates = [...uris.values()].filter((uri) => isCandidate(plan.indexed, uri)).map((uri) => uri.fsPath);
+    if (full) this.log.warn(`Hearth neverSend index: a search of ${folder.name} stopped at ${MAX_LISTED} files; ${candidates.length} of the ${uris.size} listed are read.`);
     await this.index.setFolder(key, candidates);
-    this.log.debug(`Hearth neverSend index: ${folder.name}: ${candidates.length} neverSend file${candidates.length === 1 ? "" : "s"} of ${uris.length} found in ${Date.now() - started} ms.`);
-  }
-
-  /** A file of the folder that its policy's real matcher says is neverSend (the globs only narrow the search). */
-  private isCandidate(folder: vscode.WorkspaceFolder, uri: vscode.Uri): boolean {
-    if (uri.scheme !== "file" || /[\\/](?:node_modules|\.git)[\\/]/.test(uri.fsPath)) return false;
-    return this.policy.getEffectivePolicy(folder.uri).neverSend.matches(uri.fsPath);
+    this.log.debug(`Hearth neverSend index: ${folder.name}: ${candidates.length} neverSend file${candidates.length === 1 ? "" : "s"} to read of ${uris.size} found in ${Date.now() - started} ms.`);
   }
 
   private forget(folder: vscode.WorkspaceFolder): void {
@@ -214,6 +236,12 @@ export class NeverSendFiles implements vscode.Disposable {
   }
 }
 
+/** A file of the folder that its policy's real matcher says is neverSend and the index reads (the globs only narrow the search). */
+function isCandidate(indexed: NeverSendMatcher, uri: vscode.Uri): boolean {
+  if (uri.scheme !== "file" || /[\\/](?:node_modules|\.git)[\\/]/.test(uri.fsPath)) return false;
+  return indexed.matches(uri.fsPath);
+}
+
 function describeStats(stats: NeverSendIndexStats): string {
   const skipped = Object.entries(stats.skipped)
     .filter(([, n]) => n > 0)
@@ -227,6 +255,7 @@ const SKIP_WORDS: Readonly<Record<keyof NeverSendIndexStats["skipped"], string>>
   totalBytes: `past the ${NEVER_SEND_INDEX_LIMITS.totalBytes / 1024 / 1024} MB cap`,
   binary: "binary",
   unreadable: "unreadable",
+  notRead: "not read after reads that did not end",
 };
 
 function errorText(error: unknown): string {

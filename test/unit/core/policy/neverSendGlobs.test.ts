@@ -1,12 +1,13 @@
-// The search globs drawn from neverSend patterns must find every file the real matcher calls
-// neverSend (they are a net; the matcher decides): checked with picomatch, a glob engine with
+// The search globs drawn from neverSend patterns must find every file the neverSend index reads
+// (they are a net; the matcher decides), and not list a virtualenv named `.env/` file by file;
+// the shallow ones, the files matched by name in the top two levels. Checked with picomatch, a glob engine with
 // the same syntax (classes, `**`), on paths that match and paths that do not. (picomatch does
 // not read `**/` at the start of a brace alternative as VS Code and ripgrep do, so the combined
 // glob is checked for its shape; ripgrep 15 as VS Code 1.10x calls it, `rg --files -g /{…}`, found
 // the same files with it.)
 import assert from "node:assert/strict";
 import picomatch from "picomatch";
-import { BUILTIN_USER_DEFAULTS, combinedGlob, createNeverSendMatcher, neverSendGlobs } from "../../../../src/core/policy";
+import { BUILTIN_USER_DEFAULTS, combinedGlob, createNeverSendMatcher, neverSendGlobs, neverSendIndexMatcher, shallowNeverSendGlobs } from "../../../../src/core/policy";
 
 const PATTERNS = [...BUILTIN_USER_DEFAULTS.neverSend, "secrets/", "/config/prod.yml", "deploy/keys/", "**.p8", "café/", "a\\#b", "x[0-9]y", "{odd},name", "# a comment", "!not-this"];
 
@@ -38,11 +39,21 @@ const PATHS = [
   "README.md",
 ];
 
+/** Files of a virtualenv named `.env/`: neverSend (the folder matches `.env`), not read, not listed. */
+const VIRTUALENV = [".env/lib/python3.12/site-packages/requests/api.py", "svc/.env/bin/activate", "vault/sub/notes.txt"];
+
 describe("neverSend search globs", () => {
-  it("find every file the matcher calls neverSend", () => {
-    const matcher = createNeverSendMatcher(PATTERNS, { fs: null });
-    const globs = neverSendGlobs(PATTERNS);
+  it("find every file the index reads, and no file of a virtualenv named .env/", () => {
+    const patterns = [...PATTERNS, "vault/*"];
+    const neverSend = createNeverSendMatcher(patterns, { fs: null });
+    const matcher = neverSendIndexMatcher(neverSend, { fs: null });
+    const globs = neverSendGlobs(patterns);
     const any = picomatch(globs, { dot: true });
+    for (const path of VIRTUALENV) {
+      assert.ok(neverSend.matches(path) && !matcher.matches(path), path);
+      assert.ok(!any(path), `a glob lists ${path}`);
+    }
+    assert.ok(any(".env/keys/server.pem"), "a key inside it is still found");
     const matched = PATHS.filter((p) => matcher.matches(p));
     assert.ok(matched.length >= 18, `only ${matched.length} paths matched: the test lost its point`);
     for (const path of matched) {
@@ -50,6 +61,13 @@ describe("neverSend search globs", () => {
     }
     // A net, but not everything.
     assert.ok(!any("src/index.ts") && !any("README.md"));
+  });
+
+  it("shallow: the files matched by name in the top two levels, not deeper, not a named folder's", () => {
+    const shallow = picomatch(shallowNeverSendGlobs(PATTERNS), { dot: true });
+    for (const path of [".env", "apps/.env", ".ENV", "server.pem", "certs/server.pem", "config/prod.yml", "x/.aws/credentials"]) assert.ok(shallow(path), path);
+    for (const path of ["apps/web/.env", "a/b/c/key.pem", ".ssh/config", "secrets/db.txt", "src/index.ts", "deploy/keys/gcp.json"]) assert.ok(!shallow(path), path);
+    for (const glob of shallowNeverSendGlobs(PATTERNS)) assert.ok(!glob.includes("**"), glob);
   });
 
   it("skips comments and ! patterns, and writes no `**` inside a name (ripgrep refuses it)", () => {

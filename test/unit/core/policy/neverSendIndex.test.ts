@@ -1,6 +1,7 @@
 // The neverSend index on real files in a temporary folder, read with the real readRegular:
 // what it keeps of each file, its caps (the 201st file, a 300 KB file and the file past 4 MB
-// in all are not read), and how it follows changes, deletions, removed folders and links.
+// in all are not read), and how it follows changes, deletions, removed folders and links; a
+// program's source gives no ordinary line, and a read that does not end is given up.
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -137,6 +138,57 @@ describe("neverSend index", function () {
     } finally {
       await rm(shared, { recursive: true, force: true });
     }
+  });
+
+  it("takes no ordinary line of a program's source for a value (a Python file reached through a folder pattern)", async () => {
+    const source = join(dir, "secrets", "helper.py");
+    await mkdir(join(dir, "secrets"));
+    await writeFile(source, "from __future__ import annotations\nimport logging\nlogger = logging.getLogger(__name__)\n\nclass Cache:\n    def __init__(self) -> None:\n        super().__init__()\n");
+    const index = new NeverSendIndex();
+    await index.setFolder(dir, [source]);
+    const userCode = "from __future__ import annotations\nimport logging\nlogger = logging.getLogger(__name__)\n\nclass Other:\n    def __init__(self) -> None:\n        super().__init__()\n";
+    assert.deepEqual(found(index, userCode), []);
+    assert.equal(index.stats().files, 1);
+  });
+
+  it("gives up a read that does not end, marks the file unreadable, and goes on", async () => {
+    const hung = new Set([join(dir, "a1.env"), join(dir, "a2.env"), join(dir, "a3.env")]);
+    const env = join(dir, "z", ".env");
+    await mkdir(join(dir, "z"));
+    await writeFile(env, `PW=${value(1)}\n`);
+    const asked: string[] = [];
+    const aborted: string[] = [];
+    const index = new NeverSendIndex({
+      readTimeoutMs: 50,
+      read: (path, cap, signal) => {
+        asked.push(path);
+        if (!hung.has(path)) return readNeverSendFile(path, cap, signal);
+        // A read on a share that hangs: it never ends (its signal is all that is left).
+        signal?.addEventListener("abort", () => aborted.push(path));
+        return new Promise(() => undefined);
+      },
+    });
+    // Two reads that time out: the pass reads no more (a hung share takes the next read too).
+    await index.setFolder(dir, [...hung, env]);
+    assert.deepEqual(asked, [join(dir, "a1.env"), join(dir, "a2.env")]);
+    assert.deepEqual(aborted, asked);
+    assert.deepEqual(index.stats().skipped, { fileCount: 0, fileBytes: 0, totalBytes: 0, binary: 0, unreadable: 2, notRead: 2 });
+    // The next pass does not wait on those two again; it tries the rest.
+    asked.length = 0;
+    await index.changed(dir, env);
+    assert.deepEqual(asked, [join(dir, "a3.env"), env]);
+    assert.deepEqual(found(index, value(1)), [value(1)]);
+    assert.equal(index.stats().skipped.unreadable, 3);
+  });
+
+  it("readNeverSendFile stops at an aborted signal, as unreadable", async () => {
+    const env = join(dir, ".env");
+    await writeFile(env, `PW=${value(1)}\n`);
+    const abort = new AbortController();
+    abort.abort();
+    assert.deepEqual(await readNeverSendFile(env, 1024, abort.signal), { reason: "unreadable" });
+    const read = await readNeverSendFile(env, 1024, new AbortController().signal);
+    assert.ok("data" in read && read.data.toString() === `PW=${value(1)}\n`);
   });
 
   it("a read that throws makes the index fail until an operation succeeds", async () => {
