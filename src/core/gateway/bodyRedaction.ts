@@ -139,8 +139,8 @@ export async function redactSegments(segments: readonly Segment[], options: { re
     let at = 0;
     for (const span of merged) {
       if (span.end <= from || span.start >= to) continue;
-      const start = Math.max(span.start, from) - from;
-      const end = Math.min(span.end, to) - from;
+      const [widened, end] = wholeEscapes(segments[i].text, Math.max(span.start, from) - from, Math.min(span.end, to) - from);
+      const start = Math.max(widened, at);
       // A layer that reads a placeholder as a secret again (a key block whose body is one) changes nothing.
       if (ALREADY_REDACTED.test(segments[i].text.slice(start, end))) continue;
       out += segments[i].text.slice(at, start) + placeholder(span.kind);
@@ -158,9 +158,11 @@ export function redactKnown(text: string, known: readonly KnownSecret[]): { read
   let at = 0;
   let count = 0;
   for (const span of merge(occurrences(text, distinct(known)))) {
-    if (ALREADY_REDACTED.test(text.slice(span.start, span.end))) continue;
-    out += text.slice(at, span.start) + placeholder(span.kind);
-    at = span.end;
+    const [widened, end] = wholeEscapes(text, span.start, span.end);
+    const start = Math.max(widened, at);
+    if (ALREADY_REDACTED.test(text.slice(start, end))) continue;
+    out += text.slice(at, start) + placeholder(span.kind);
+    at = end;
     count++;
   }
   return { text: out + text.slice(at), count };
@@ -238,6 +240,25 @@ function stands(text: string, at: number, length: number): boolean {
   if (!ALPHANUMERIC.test(text[at - 1] ?? "")) return true;
   const escape = LETTER_ESCAPE.exec(text.slice(Math.max(0, at - 6), at));
   return escape !== null && escapes(text, at - escape[0].length);
+}
+
+/**
+ * The span [start, end) widened to whole JSON escapes at its edges: a span that begins just
+ * after an escape's backslash (a secret's fragment that starts with `n`, after `\`) or ends
+ * inside `\u00e9` would leave half an escape (`\«redacted»`), and a tool call's arguments would
+ * no longer be JSON. In text that is not JSON this takes at most a few more characters out.
+ */
+export function wholeEscapes(text: string, start: number, end: number): [number, number] {
+  const escapeAround = (at: number): { from: number; to: number } | undefined => {
+    for (let b = at - 1; b >= Math.max(0, at - 5); b--) {
+      if (text[b] !== "\\" || !escapes(text, b)) continue;
+      const to = b + (text[b + 1] === "u" && /^[0-9A-Fa-f]{4}$/.test(text.slice(b + 2, b + 6)) ? 6 : 2);
+      return at < to ? { from: b, to } : undefined;
+    }
+    return undefined;
+  };
+  if (end <= start) return [start, end];
+  return [escapeAround(start)?.from ?? start, escapeAround(end)?.to ?? end];
 }
 
 /** The character at `at` is a backslash that starts an escape: it ends an odd run of backslashes. */

@@ -2,7 +2,7 @@
 // land on every segment they touch, known secrets are found cut, and a placeholder read
 // again as a secret changes nothing.
 import assert from "node:assert/strict";
-import { redactSegments, type KnownSecret, type Redactor } from "../../../../src/core/gateway/bodyRedaction";
+import { redactKnown, redactSegments, wholeEscapes, type KnownSecret, type Redactor } from "../../../../src/core/gateway/bodyRedaction";
 import { redactPath } from "../../../../src/core/gateway/pathRedaction";
 import { redact } from "../../../../src/core/redact";
 import { SECRET_KINDS } from "./secretKinds";
@@ -99,5 +99,20 @@ describe("body redaction (real redactor)", () => {
     assert.match(named.path, /^config\/api_token=«redacted:[^»]+»/);
     assert.ok(named.secrets.some((s) => s.value.includes("Zq8vN3kLp0XwRt5Yb7Mc")), JSON.stringify(named.secrets));
     assert.deepEqual(await redactPath("src/app.ts", redactor), { path: "src/app.ts", secrets: [] });
+  });
+});
+
+describe("body redaction keeps JSON escapes whole", () => {
+  it("widens a span that starts after an escape's backslash or ends inside one, so JSON text stays JSON", () => {
+    // A secret's known text that begins with the letter of the `\n` escape before it.
+    const json = JSON.stringify({ content: "line\nSECRETVALUE12345 and more" });
+    const out = redactKnown(json, [{ value: "nSECRETVALUE12345", kind: "test", wholeOnly: true }]).text;
+    assert.doesNotThrow(() => JSON.parse(out), out);
+    assert.equal(out, '{"content":"line«redacted:test» and more"}');
+    // The edges alone: after `\` → from the backslash; inside `\u00e9` → to its end; elsewhere unchanged.
+    assert.deepEqual(wholeEscapes("a\\nb", 2, 4), [1, 4]);
+    assert.deepEqual(wholeEscapes("x\\u00e9y", 0, 4), [0, 7]);
+    assert.deepEqual(wholeEscapes("a\\\\nb", 3, 5), [3, 5], "an escaped backslash ends before the n");
+    assert.deepEqual(wholeEscapes("plain text", 2, 5), [2, 5]);
   });
 });
