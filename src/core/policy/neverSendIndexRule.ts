@@ -7,6 +7,7 @@
 // `vault/*`, `secrets/**`), or a folder above it is named as a folder by a pattern that ends in
 // `/` (`.ssh/`, a user's `secrets/`); not where the only match is a folder matched by a name
 // that might be a file's.
+import { withoutTrailingSpace } from "./neverSendGlobs";
 import { createNeverSendMatcher, type NeverSendMatcher, type NeverSendMatcherOptions } from "./neverSendMatcher";
 
 /**
@@ -33,7 +34,7 @@ export function filesAndNamedFolders(patterns: readonly string[]): string[] {
   const folders: string[] = [];
   for (const raw of patterns) {
     // gitignore drops unescaped trailing spaces.
-    const pattern = raw.replace(/(?<!\\)\s+$/, "");
+    const pattern = withoutTrailingSpace(raw);
     if (pattern === "" || pattern.startsWith("#") || pattern.startsWith("!")) continue;
     if (pattern.endsWith("/")) folders.push(pattern);
     else names.push(pattern);

@@ -6,8 +6,10 @@
 // glob is checked for its shape; ripgrep 15 as VS Code 1.10x calls it, `rg --files -g /{…}`, found
 // the same files with it.)
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import picomatch from "picomatch";
 import { BUILTIN_USER_DEFAULTS, combinedGlob, createNeverSendMatcher, neverSendGlobs, neverSendIndexMatcher, shallowNeverSendGlobs } from "../../../../src/core/policy";
+import { withoutTrailingSpace } from "../../../../src/core/policy/neverSendGlobs";
 
 const PATTERNS = [...BUILTIN_USER_DEFAULTS.neverSend, "secrets/", "/config/prod.yml", "deploy/keys/", "**.p8", "café/", "a\\#b", "x[0-9]y", "{odd},name", "# a comment", "!not-this"];
 
@@ -79,5 +81,17 @@ describe("neverSend search globs", () => {
       for (const segment of glob.split("/")) assert.ok(segment === "**" || !segment.includes("**"), glob);
       assert.ok(!/[{},\\]/.test(glob), `${glob} has a character a glob reads otherwise`);
     }
+  });
+});
+
+describe("gitignore patterns' trailing white space (withoutTrailingSpace)", () => {
+  it("removes what /(?<!\\\\)\\s+$/ removed, for any pattern, and a long run in one pass", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(" ", "\t", "\\", "a", "/", "*"), { maxLength: 16 }).map((parts) => parts.join("")), (pattern) => {
+        assert.equal(withoutTrailingSpace(pattern), pattern.replace(/(?<!\\)\s+$/, ""), JSON.stringify(pattern));
+      }),
+      { numRuns: 3000 },
+    );
+    assert.equal(withoutTrailingSpace(`a${" ".repeat(1_000_000)}b  `), `a${" ".repeat(1_000_000)}b`);
   });
 });
