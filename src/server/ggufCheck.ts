@@ -1,5 +1,4 @@
-import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { GgufHeaderError, openRegularFile } from "../core/models/ggufHeader.js";
 import { StartupError } from "./startupErrors.js";
 
 const GGUF_MAGIC = "GGUF";
@@ -10,24 +9,24 @@ const GGUF_MAGIC = "GGUF";
  * inside the loader.
  */
 export async function checkModelFile(modelPath: string): Promise<{ sizeBytes: number }> {
-  let handle: FileHandle;
+  let opened: Awaited<ReturnType<typeof openRegularFile>>;
   try {
     // Opened before it is looked at, without blocking (a FIFO put at the path would hold an
     // open for reading until a writer came), and checked through the descriptor: what is
     // checked is what was opened.
-    handle = await open(modelPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    opened = await openRegularFile(modelPath);
   } catch (error) {
+    if (error instanceof GgufHeaderError) throw new StartupError("model_not_found", `Model path is not a file: ${modelPath}. Set hearth.model to a .gguf file or an hf: URI.`);
     throw new StartupError("model_not_found", `Model file not found: ${modelPath}. Set hearth.model to a .gguf file or an hf: URI.`, { cause: error });
   }
+  const { handle, size } = opened;
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new StartupError("model_not_found", `Model path is not a file: ${modelPath}. Set hearth.model to a .gguf file or an hf: URI.`);
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
     if (bytesRead < 4 || head.toString("latin1") !== GGUF_MAGIC) {
       throw new StartupError("not_gguf", `Not a GGUF model file: ${modelPath} (it does not start with "GGUF"). Choose a .gguf file, for example from a Hugging Face GGUF repository.`);
     }
-    return { sizeBytes: info.size };
+    return { sizeBytes: size };
   } finally {
     await handle.close();
   }

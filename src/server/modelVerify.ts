@@ -3,13 +3,12 @@
 // model then answers noise. A file that matches gets a sidecar (`<file>.sha256.json`) so the
 // next download run skips hashing it while it stays the same file; one that does not is
 // deleted, so that the next try downloads it whole.
-import { randomBytes, createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { open, rename, rm, writeFile } from "node:fs/promises";
 import { readRegular } from "../core/fs/readRegular.js";
+import { sha256OfOpenFile } from "../core/fs/sha256OfFile.js";
 import { StartupError } from "./startupErrors.js";
-
-const READ_CHUNK = 4 * 1024 * 1024;
 
 /** What the sidecar says, and what it is compared with: the file as stat saw it. */
 interface FileIdentity {
@@ -51,7 +50,7 @@ export async function verifyModelFile(modelPath: string, expectedSha256: string,
       actual = known.sha256;
     } else {
       options.onHashing?.(before.size);
-      actual = await hashOpenFile(handle, options.signal);
+      actual = (await sha256OfOpenFile(handle, { signal: options.signal })).sha256;
       hashed = true;
       const after = identity(await handle.stat());
       // A file written while it was read has no one digest to remember.
@@ -66,18 +65,6 @@ export async function verifyModelFile(modelPath: string, expectedSha256: string,
     "checksum_mismatch",
     `The downloaded model ${modelPath} is damaged: its SHA-256 is ${short(actual)}… where the hub says ${short(expectedSha256)}…. The file was deleted; download it again (the next try starts over).`,
   );
-}
-
-async function hashOpenFile(handle: Awaited<ReturnType<typeof open>>, signal: AbortSignal): Promise<string> {
-  const hash = createHash("sha256");
-  const buffer = Buffer.allocUnsafe(READ_CHUNK);
-  for (;;) {
-    signal.throwIfAborted();
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-    if (bytesRead === 0) break;
-    hash.update(buffer.subarray(0, bytesRead));
-  }
-  return hash.digest("hex");
 }
 
 async function readSidecar(modelPath: string): Promise<Sidecar | undefined> {

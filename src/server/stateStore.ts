@@ -4,6 +4,7 @@ import { mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises
 import { join } from "node:path";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { readRegular } from "../core/fs/readRegular.js";
+import { sha256OfOpenFile } from "../core/fs/sha256OfFile.js";
 import type { StateLoading } from "../core/model/index.js";
 
 /**
@@ -80,15 +81,7 @@ async function sha256File(path: string, onBytes?: (bytes: number) => void): Prom
   const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     if (!(await handle.stat()).isFile()) throw new Error(`${path} is not a regular file`);
-    const hash = createHash("sha256");
-    let bytes = 0;
-    for await (const chunk of handle.createReadStream({ highWaterMark: 4 * 1024 * 1024, autoClose: false })) {
-      const buffer = chunk as Buffer;
-      bytes += buffer.length;
-      hash.update(buffer);
-      onBytes?.(bytes);
-    }
-    return { sha256: hash.digest("hex"), bytes };
+    return await sha256OfOpenFile(handle, onBytes === undefined ? {} : { onBytes });
   } finally {
     await handle.close();
   }
